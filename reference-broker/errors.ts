@@ -1,0 +1,24 @@
+/**
+ * Errors the reference broker reports to a user. Every class has a stable code
+ * (never reused) that docs/errors.md explains; messages say what to change.
+ */
+export class BrokerError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message)
+    this.name = 'BrokerError'
+  }
+}
+
+/** A profile or config file that cannot be used: names the file, the field and the problem. */
+export class ProfileInvalidError extends BrokerError {
+  constructor(readonly file: string, readonly problems: { path: string; message: string }[]) {
+    super('HX_PROFILE_INVALID', `invalid profile ${file}:\n` + problems.map((p) => `  ${p.path || '(root)'}: ${p.message}`).join('\n'))
+  }
+}
+
+/** A listener could not be opened (port in use, bad TLS material...). */
+export class ListenError extends BrokerError {
+  constructor(message: string) {
+    super('HX_BROKER_LISTEN', message)
+  }
+}

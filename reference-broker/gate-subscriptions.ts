@@ -1,0 +1,147 @@
+import type { WireGate } from './wire-gate.js'
+import type { Logger } from './logger.js'
+import type { Profile } from './profile.js'
+import { encode, type FrameDecoder } from './mqtt-codec.js'
+import { RC, SUBACK_FAILURE_311 } from './reason-codes.js'
+import { parseShared, topicFilterProblem } from './topic-rules.js'
+
+/** Shared subscriptions live in the broker, not in aedes (aedes 2.0.0-beta.1 defect 5). */
+export interface SharedSubscriptionHost {
+  readonly profile: Profile
+  readonly log: Logger
+  sharedSubscribe(gate: WireGate, group: string, filter: string, qos: number): void
+  sharedUnsubscribe(gate: WireGate, group: string, filter: string): void
+}
+
+interface Pending {
+  /** Reason codes decided by the gate, by position in the client's packet. */
+  codes: (number | undefined)[]
+  /** Positions (in the client's packet) of the filters forwarded to aedes, in order. */
+  forwarded: number[]
+  filters: string[]
+}
+
+/**
+ * SUBSCRIBE and UNSUBSCRIBE for one connection: AWS filter rules and quotas are
+ * decided here, shared subscriptions go to the broker's registry, the rest to
+ * aedes, and the SUBACK/UNSUBACK the client gets lists every filter in order.
+ */
+export class GateSubscriptions {
+  /** Active filters on this connection [SUB-MAX-50-PER-CONNECTION]. */
+  private readonly filters = new Set<string>()
+  private readonly pendingSub = new Map<number, Pending>()
+  private readonly pendingUnsub = new Map<number, Pending>()
+
+  constructor(private readonly gate: WireGate, private readonly host: SharedSubscriptionHost) {}
+
+  private failure(v5code: number): number {
+    return this.gate.version === 5 ? v5code : SUBACK_FAILURE_311
+  }
+
+  subscribe(frame: Buffer, packet: Record<string, any>): void {
+    const m = this.host.profile.mqtt
+    const gate = this.gate
+    if (gate.version === 5 && packet.properties?.subscriptionIdentifier !== undefined && !m.subscriptionIdentifiersAvailable) {
+      return gate.violation(RC.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED, 'subscription-identifier-unsupported', 'DISCONNECT: Subscription Id is not supported now') // [SUB-ID-UNSUPPORTED]
+    }
+    const subs = packet.subscriptions as { topic: string; qos: number }[]
+    const messageId = packet.messageId as number
+    if (subs.length > m.filtersPerSubscribe) {
+      // [SUB-MAX-8-PER-SUBSCRIBE] the whole request is refused, filter by filter.
+      this.host.log.info({ event: 'rejected', clientId: gate.clientId, reason: 'too-many-filters-in-subscribe', count: subs.length })
+      return gate.writeOut(encode({ cmd: 'suback', messageId, granted: subs.map(() => this.failure(RC.QUOTA_EXCEEDED)) }, gate.version))
+    }
+    const codes: (number | undefined)[] = new Array(subs.length)
+    const forwarded: number[] = []
+    let changed = false
+    for (let i = 0; i < subs.length; i++) {
+      const s = subs[i]!
+      if (s.qos === 2) {
+        const reaction = gate.version === 5 ? m.qos2.mqtt5Subscribe : m.qos2.mqtt311
+        if (reaction === 'downgrade') {
+          s.qos = 1 // [QOS2-V5-MAXIMUM-QOS] granted QoS 1 (contradiction C13, profile choice)
+          changed = true
+        } else if (reaction !== 'support') {
+          // [QOS2-NO-ACK] no SUBACK; the connection is closed.
+          return gate.version === 5 ? gate.violation(RC.QOS_NOT_SUPPORTED, 'qos2-subscribe') : gate.closeNow('qos2-subscribe')
+        }
+      }
+      const problem = topicFilterProblem(s.topic, m, m.reservedTopicsSubscribeAllowed)
+      const shared = parseShared(s.topic)
+      let code: number | undefined
+      if (problem) code = this.failure(RC.TOPIC_FILTER_INVALID)
+      else if (shared && !m.sharedSubscriptionsAvailable) code = this.failure(0x9e)
+      else if (!m.wildcardSubscriptionAvailable && /[+#]/.test(s.topic)) code = this.failure(0xa2)
+      else if (!this.filters.has(s.topic) && this.filters.size >= m.subscriptionsPerConnection) code = this.failure(RC.QUOTA_EXCEEDED)
+      if (code !== undefined) {
+        this.host.log.info({ event: 'rejected', clientId: gate.clientId, reason: 'subscribe-refused', filter: s.topic, code, detail: problem ?? undefined })
+        codes[i] = code
+        changed = true
+        continue
+      }
+      this.filters.add(s.topic)
+      if (shared) {
+        const granted = Math.min(s.qos, m.maximumQoS)
+        this.host.sharedSubscribe(gate, shared.group, shared.filter, granted)
+        codes[i] = granted
+        changed = true
+        continue
+      }
+      forwarded.push(i)
+    }
+    if (forwarded.length === 0) return gate.writeOut(encode({ cmd: 'suback', messageId, granted: codes as number[] }, gate.version))
+    this.pendingSub.set(messageId, { codes, forwarded, filters: subs.map((s) => s.topic) })
+    gate.forward(changed ? encode({ ...packet, subscriptions: forwarded.map((i) => subs[i]) }, gate.version) : frame)
+  }
+
+  unsubscribe(frame: Buffer, packet: Record<string, any>): void {
+    const gate = this.gate
+    const topics = packet.unsubscriptions as string[]
+    const messageId = packet.messageId as number
+    const codes: (number | undefined)[] = new Array(topics.length)
+    const forwarded: number[] = []
+    topics.forEach((topic, i) => {
+      this.filters.delete(topic)
+      const shared = parseShared(topic)
+      if (shared) {
+        this.host.sharedUnsubscribe(gate, shared.group, shared.filter)
+        codes[i] = RC.SUCCESS
+      } else forwarded.push(i)
+    })
+    if (forwarded.length === 0) {
+      const ack: Record<string, unknown> = { cmd: 'unsuback', messageId }
+      if (gate.version === 5) ack.granted = codes
+      return gate.writeOut(encode(ack, gate.version))
+    }
+    if (forwarded.length === topics.length) return gate.forward(frame)
+    this.pendingUnsub.set(messageId, { codes, forwarded, filters: topics })
+    gate.forward(encode({ ...packet, unsubscriptions: forwarded.map((i) => topics[i]) }, gate.version))
+  }
+
+  /** Rewrites aedes' SUBACK/UNSUBACK so it answers the client's whole packet, in order. */
+  mergeAck(frame: Buffer, decoder: FrameDecoder): Buffer {
+    const ack = decoder.decode(frame) as Record<string, any>
+    const isSub = ack.cmd === 'suback'
+    const pending = (isSub ? this.pendingSub : this.pendingUnsub).get(ack.messageId)
+    if (!pending) return frame
+    ;(isSub ? this.pendingSub : this.pendingUnsub).delete(ack.messageId)
+    const fromAedes = (ack.granted ?? []) as number[]
+    const codes = pending.codes.slice()
+    pending.forwarded.forEach((pos, k) => {
+      const code = fromAedes[k] ?? RC.SUCCESS
+      codes[pos] = code
+      if (isSub && code >= 0x80) this.filters.delete(pending.filters[pos]!)
+    })
+    if (!isSub && this.gate.version !== 5) return frame
+    return encode({ ...ack, granted: codes }, this.gate.version)
+  }
+
+  /** A clean-session member leaves its shared groups when the connection ends [SHARE-MEMBERSHIP-LIFECYCLE]. */
+  close(): void {
+    for (const filter of this.filters) {
+      const shared = parseShared(filter)
+      if (shared) this.host.sharedUnsubscribe(this.gate, shared.group, shared.filter)
+    }
+    this.filters.clear()
+  }
+}

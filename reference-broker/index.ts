@@ -1,0 +1,12 @@
+/**
+ * The reference broker: AWS IoT Core's message broker on aedes, usable in
+ * process (tests), as a library and through `mqtt-harness broker`.
+ * This is the folder's only entry; other folders import from here.
+ */
+export { startReferenceBroker, type ReferenceBroker, type ReferenceBrokerOptions } from './start-reference-broker.js'
+export { loadProfile, profileSchema, bundledProfileNames, resolveProfileFile, type Profile, type ProfileOverrides } from './profile.js'
+export { BrokerError, ProfileInvalidError, ListenError } from './errors.js'
+export { createLogger, type LogLevel, type Logger } from './logger.js'
+export type { TlsListenerOptions } from './listeners.js'
+export type { AwsBroker } from './aws-broker.js'
+export { matches as topicMatches } from './topic-rules.js'

@@ -1,0 +1,118 @@
+import net from 'node:net'
+import tls from 'node:tls'
+import http from 'node:http'
+import { readFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { WebSocketServer, createWebSocketStream } from 'ws'
+import type { AwsBroker } from './aws-broker.js'
+import { ListenError } from './errors.js'
+
+/** PEM material as a string/Buffer, or a path to a PEM file. */
+export type Pem = string | Buffer
+
+export interface TlsListenerOptions {
+  key: Pem
+  cert: Pem
+  /** CA bundle that client certificates must chain to (mutual TLS). */
+  ca?: Pem
+  /** Ask for a client certificate (mutual TLS). */
+  requestCert?: boolean
+  /** Refuse a handshake without a valid client certificate (default: same as requestCert). */
+  rejectUnauthorized?: boolean
+  /** Per-SNI-name certificates. */
+  sni?: Record<string, { key: Pem; cert: Pem }>
+  /** Refuse handshakes that send no SNI [CONN-SNI] (contradiction C11: off by default). */
+  requireSni?: boolean
+}
+
+function pem(value: Pem): Buffer {
+  if (Buffer.isBuffer(value)) return value
+  return value.includes('-----BEGIN') ? Buffer.from(value) : readFileSync(value)
+}
+
+export interface Listener {
+  port: number
+  close(): Promise<void>
+}
+
+async function listen(server: net.Server, port: number, host: string, what: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => reject(new ListenError(`cannot listen for ${what} on ${host}:${port}: ${err.code ?? err.message}`))
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.off('error', onError)
+      resolve()
+    })
+  })
+  return (server.address() as AddressInfo).port
+}
+
+function closer(server: net.Server, extra?: () => void): () => Promise<void> {
+  return () => new Promise<void>((resolve) => {
+    extra?.()
+    server.close(() => resolve())
+    ;(server as http.Server).closeAllConnections?.()
+  })
+}
+
+export async function listenTcp(broker: AwsBroker, port: number, host: string): Promise<Listener> {
+  const server = net.createServer((socket) => {
+    socket.setNoDelay(true)
+    broker.accept(socket, { transport: 'tcp', remoteAddress: socket.remoteAddress })
+  })
+  return { port: await listen(server, port, host, 'MQTT'), close: closer(server) }
+}
+
+export async function listenTls(broker: AwsBroker, port: number, host: string, opts: TlsListenerOptions): Promise<Listener> {
+  const contexts = new Map<string, tls.SecureContext>()
+  for (const [name, m] of Object.entries(opts.sni ?? {})) contexts.set(name.toLowerCase(), tls.createSecureContext({ key: pem(m.key), cert: pem(m.cert), ca: opts.ca ? pem(opts.ca) : undefined }))
+  const requestCert = opts.requestCert ?? false
+  const server = tls.createServer({
+    key: pem(opts.key),
+    cert: pem(opts.cert),
+    ca: opts.ca ? pem(opts.ca) : undefined,
+    requestCert,
+    rejectUnauthorized: opts.rejectUnauthorized ?? requestCert,
+    SNICallback: (servername, cb) => {
+      if (opts.requireSni && !servername) return cb(new Error('SNI required'))
+      cb(null, contexts.get(servername.toLowerCase()))
+    },
+  }, (socket) => {
+    socket.setNoDelay(true)
+    if (opts.requireSni && !(socket as tls.TLSSocket & { servername?: string | false }).servername) {
+      socket.destroy()
+      return
+    }
+    const peer = requestCert ? socket.getPeerCertificate() : undefined
+    const subject = peer && peer.subject ? String(peer.subject.CN ?? '') : undefined
+    broker.accept(socket, {
+      transport: 'tls',
+      remoteAddress: socket.remoteAddress,
+      certificateSubject: subject || undefined,
+      servername: (socket as tls.TLSSocket & { servername?: string | false }).servername || undefined,
+    })
+  })
+  // A failed handshake is the client's problem; it must not reach the process.
+  server.on('tlsClientError', () => {})
+  return { port: await listen(server, port, host, 'MQTT over TLS'), close: closer(server) }
+}
+
+export async function listenWebSocket(broker: AwsBroker, port: number, host: string): Promise<Listener> {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket: connect with a WebSocket client, subprotocol mqtt\n')
+  })
+  const wss = new WebSocketServer({
+    server,
+    handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
+  })
+  wss.on('connection', (ws, req) => {
+    const stream = createWebSocketStream(ws)
+    broker.accept(stream, { transport: 'ws', remoteAddress: req.socket.remoteAddress })
+  })
+  return { port: await listen(server, port, host, 'MQTT over WebSocket'), close: closer(server, () => { for (const c of wss.clients) c.terminate(); wss.close() }) }
+}
+
+export async function listenHttp(handler: http.RequestListener, port: number, host: string): Promise<Listener> {
+  const server = http.createServer(handler)
+  return { port: await listen(server, port, host, 'HTTP'), close: closer(server) }
+}

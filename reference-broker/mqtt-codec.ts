@@ -1,0 +1,146 @@
+import mqtt from 'mqtt-packet'
+import type { Packet } from 'mqtt-packet'
+
+export type AnyPacket = Packet
+export type ProtocolVersion = 3 | 4 | 5
+
+/** Packet type numbers from the fixed header's high nibble. */
+export const PT = {
+  CONNECT: 1, CONNACK: 2, PUBLISH: 3, PUBACK: 4, PUBREC: 5, PUBREL: 6, PUBCOMP: 7,
+  SUBSCRIBE: 8, SUBACK: 9, UNSUBSCRIBE: 10, UNSUBACK: 11, PINGREQ: 12, PINGRESP: 13,
+  DISCONNECT: 14, AUTH: 15,
+} as const
+
+export interface FrameSplitterOptions {
+  /** Frames larger than this (header included) are reported through onTooLarge without being buffered. */
+  maxFrameBytes?: number
+  onFrame: (frame: Buffer) => void
+  onTooLarge?: (declaredBytes: number) => void
+  onMalformed?: (reason: string) => void
+}
+
+/**
+ * Splits an MQTT byte stream into whole control packets (fixed header +
+ * remaining length). It only reads the header, so a frame can be forwarded
+ * byte for byte without decoding, and an oversized frame is refused as soon as
+ * its declared length is known, before its body is read into memory.
+ */
+export class FrameSplitter {
+  private pending: Buffer | null = null
+  private stopped = false
+
+  constructor(private readonly opts: FrameSplitterOptions) {}
+
+  stop(): void {
+    this.stopped = true
+    this.pending = null
+  }
+
+  push(chunk: Buffer): void {
+    if (this.stopped) return
+    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk
+    this.pending = null
+    let offset = 0
+    while (!this.stopped && offset < buf.length) {
+      const header = readFixedHeader(buf, offset)
+      if (header === 'incomplete') break
+      if (header === 'malformed') {
+        this.stopped = true
+        this.opts.onMalformed?.('remaining length uses more than 4 bytes')
+        return
+      }
+      const total = header.headerBytes + header.remainingLength
+      if (this.opts.maxFrameBytes !== undefined && total > this.opts.maxFrameBytes) {
+        this.stopped = true
+        this.opts.onTooLarge?.(total)
+        return
+      }
+      if (offset + total > buf.length) break
+      this.opts.onFrame(buf.subarray(offset, offset + total))
+      offset += total
+    }
+    if (!this.stopped && offset < buf.length) {
+      // Copy so the retained tail does not pin the (possibly large) source chunk.
+      this.pending = Buffer.from(buf.subarray(offset))
+    }
+    buf = Buffer.alloc(0)
+  }
+}
+
+function readFixedHeader(buf: Buffer, offset: number): { headerBytes: number; remainingLength: number } | 'incomplete' | 'malformed' {
+  let multiplier = 1
+  let value = 0
+  for (let i = 1; i <= 4; i++) {
+    if (offset + i >= buf.length) return 'incomplete'
+    const byte = buf[offset + i]!
+    value += (byte & 0x7f) * multiplier
+    if ((byte & 0x80) === 0) return { headerBytes: 1 + i, remainingLength: value }
+    multiplier *= 128
+  }
+  return 'malformed'
+}
+
+/** Packet type of a frame. */
+export function frameType(frame: Buffer): number {
+  return frame[0]! >> 4
+}
+
+/** QoS, retain and (for QoS > 0) packet identifier of a PUBLISH frame, read without decoding it. */
+export function peekPublish(frame: Buffer): { qos: number; retain: boolean; messageId: number | undefined; headerBytes: number } {
+  const flags = frame[0]! & 0x0f
+  const qos = (flags >> 1) & 0x03
+  let i = 1
+  while (frame[i]! & 0x80) i++
+  const headerBytes = i + 1
+  const topicLength = frame.readUInt16BE(headerBytes)
+  const messageId = qos > 0 ? frame.readUInt16BE(headerBytes + 2 + topicLength) : undefined
+  return { qos, retain: (flags & 1) === 1, messageId, headerBytes }
+}
+
+/**
+ * Decodes exactly one frame. Throws with mqtt-packet's reason when the frame is
+ * malformed. The parser is per connection because MQTT 5 decoding depends on
+ * the version negotiated by CONNECT.
+ */
+export class FrameDecoder {
+  private readonly parser: ReturnType<typeof mqtt.parser>
+  private last: AnyPacket | null = null
+  private error: Error | null = null
+
+  constructor(version: ProtocolVersion = 4) {
+    this.parser = mqtt.parser({ protocolVersion: version })
+    this.parser.on('packet', (p: AnyPacket) => { this.last = p })
+    this.parser.on('error', (e: Error) => { this.error = e })
+  }
+
+  setVersion(version: ProtocolVersion): void {
+    (this.parser as unknown as { settings: { protocolVersion: number } }).settings.protocolVersion = version
+  }
+
+  decode(frame: Buffer): AnyPacket {
+    this.last = null
+    this.error = null
+    this.parser.parse(frame)
+    if (this.error) {
+      const err = this.error
+      // A parser that saw an error keeps partial state; reset it for the next frame.
+      this.resetParser()
+      throw err
+    }
+    if (!this.last) {
+      this.resetParser()
+      throw new Error('incomplete packet')
+    }
+    return this.last
+  }
+
+  private resetParser(): void {
+    // _resetState also empties the parser's buffer list.
+    ;(this.parser as unknown as { _resetState: () => void })._resetState()
+  }
+}
+
+/** Encodes a packet for the given protocol version. */
+export function encode(packet: AnyPacket | Record<string, unknown>, version: ProtocolVersion): Buffer {
+  return mqtt.generate(packet as AnyPacket, { protocolVersion: version })
+}

@@ -1,0 +1,169 @@
+import { FrameDecoder, encode, peekPublish, type ProtocolVersion } from './mqtt-codec.js'
+
+export interface ShaperOptions {
+  /** Unacknowledged QoS 1 PUBLISHes allowed towards the client [QOS1-INFLIGHT-100]. */
+  inflightMaximum: number
+  /** Stored messages released per second after a resumed session [PS-REPLAY-RATE]; 0 = no pacing. */
+  replayRatePerSecond: number
+  /** Bytes buffered towards the client above which QoS 0 deliveries are dropped. */
+  softBytes: number
+  /** Bytes buffered towards the client above which it is disconnected as a slow consumer. */
+  hardBytes: number
+  /** The client's own Maximum Packet Size (MQTT 5), if it sent one. */
+  clientMaximumPacketSize?: number
+  version: ProtocolVersion
+  write: (frame: Buffer) => void
+  bufferedBytes: () => number
+  /** Tells aedes a QoS 1 message is done (dropped or expired) so it leaves its in-flight state. */
+  injectPuback: (messageId: number) => void
+  onSlowConsumer: () => void
+  onDrop: (reason: string, messageId?: number) => void
+  countOutboundPublish: () => void
+}
+
+interface Queued {
+  frame: Buffer
+  at: number
+}
+
+/**
+ * Shapes PUBLISH frames on their way from aedes to one client: caps in-flight
+ * QoS 1 messages, paces the replay of stored messages after a resumed session,
+ * honours the client's Maximum Packet Size and drops QoS 0 for a reader that
+ * stopped reading. aedes never waits on this client, so one slow reader cannot
+ * stall delivery to the others (aedes 2.0.0-beta.1 defect 7).
+ */
+export class OutboundShaper {
+  private readonly inflight = new Set<number>()
+  private readonly held: Buffer[] = []
+  private readonly replay: Queued[] = []
+  private replayPhase = false
+  private replayTimer: NodeJS.Timeout | null = null
+  private lastReplayAt = 0
+  private closed = false
+  private readonly decoder: FrameDecoder
+
+  constructor(private readonly opts: ShaperOptions) {
+    this.decoder = new FrameDecoder(opts.version)
+  }
+
+  /** Messages written between a session-present CONNACK and aedes' clientReady are the stored backlog. */
+  startReplay(): void {
+    if (this.opts.replayRatePerSecond > 0) this.replayPhase = true
+  }
+
+  endReplayPhase(): void {
+    this.replayPhase = false
+  }
+
+  get inflightCount(): number {
+    return this.inflight.size
+  }
+
+  /** Registers an in-flight QoS 1 id the gate sent itself (direct messages). */
+  trackInflight(messageId: number): void {
+    this.inflight.add(messageId)
+  }
+
+  publish(frame: Buffer): void {
+    if (this.closed) return
+    const { qos, messageId } = peekPublish(frame)
+    const max = this.opts.clientMaximumPacketSize
+    if (max !== undefined && frame.length > max) {
+      // [MQTT-3.1.2-25] never send a packet larger than the client accepts.
+      this.opts.onDrop('exceeds client maximum packet size', messageId)
+      if (messageId !== undefined) this.opts.injectPuback(messageId)
+      return
+    }
+    if (this.replayPhase) {
+      this.replay.push({ frame, at: Date.now() })
+      this.scheduleReplay()
+      return
+    }
+    this.send(frame, qos, messageId)
+  }
+
+  private send(frame: Buffer, qos: number, messageId: number | undefined): void {
+    if (qos > 0 && messageId !== undefined) {
+      if (this.inflight.size >= this.opts.inflightMaximum) {
+        this.held.push(frame)
+        return
+      }
+      this.inflight.add(messageId)
+    } else if (this.opts.bufferedBytes() > this.opts.softBytes) {
+      this.opts.onDrop('slow consumer: QoS 0 dropped')
+      return
+    }
+    this.opts.countOutboundPublish()
+    this.opts.write(frame)
+    if (this.opts.bufferedBytes() > this.opts.hardBytes) this.opts.onSlowConsumer()
+  }
+
+  /** A PUBACK from the client frees an in-flight slot. Returns whether the id was in flight. */
+  acked(messageId: number): boolean {
+    const had = this.inflight.delete(messageId)
+    this.releaseHeld()
+    if (this.replay.length > 0) this.scheduleReplay()
+    return had
+  }
+
+  private releaseHeld(): void {
+    while (!this.closed && this.held.length > 0 && this.inflight.size < this.opts.inflightMaximum) {
+      const frame = this.held.shift()!
+      const { qos, messageId } = peekPublish(frame)
+      this.send(frame, qos, messageId)
+    }
+  }
+
+  private scheduleReplay(): void {
+    if (this.replayTimer || this.closed || this.replay.length === 0) return
+    const interval = 1000 / this.opts.replayRatePerSecond
+    const wait = Math.max(0, this.lastReplayAt + interval - Date.now())
+    this.replayTimer = setTimeout(() => {
+      this.replayTimer = null
+      this.releaseOneReplay()
+    }, wait)
+  }
+
+  private releaseOneReplay(): void {
+    if (this.closed) return
+    const item = this.replay[0]
+    if (!item) return
+    const { qos, messageId } = peekPublish(item.frame)
+    if (qos > 0 && this.inflight.size >= this.opts.inflightMaximum) return // resumes on the next PUBACK
+    this.replay.shift()
+    const frame = this.withRemainingExpiry(item)
+    if (frame) {
+      this.lastReplayAt = Date.now()
+      this.send(frame, qos, messageId)
+    } else if (messageId !== undefined) {
+      this.opts.onDrop('message expired while queued', messageId) // [PS-MEI-EXPIRED-NOT-DELIVERED]
+      this.opts.injectPuback(messageId)
+    }
+    this.scheduleReplay()
+  }
+
+  /**
+   * The Message Expiry Interval a delivered queued message carries is what is
+   * left of it [MEI-REMAINING]; 999 ms or less left means 0 [MEI-ZERO-ROUNDING];
+   * nothing left means the message is not delivered. Returns null when expired.
+   */
+  private withRemainingExpiry(item: Queued): Buffer | null {
+    if (this.opts.version !== 5) return item.frame
+    const packet = this.decoder.decode(item.frame) as { properties?: { messageExpiryInterval?: number } }
+    const mei = packet.properties?.messageExpiryInterval
+    if (mei === undefined) return item.frame
+    const leftMs = mei * 1000 - (Date.now() - item.at)
+    if (leftMs <= 0) return null
+    packet.properties!.messageExpiryInterval = Math.floor(leftMs / 1000)
+    return encode(packet, 5)
+  }
+
+  close(): void {
+    this.closed = true
+    if (this.replayTimer) clearTimeout(this.replayTimer)
+    this.replayTimer = null
+    this.held.length = 0
+    this.replay.length = 0
+  }
+}

@@ -1,0 +1,402 @@
+import { Duplex } from 'node:stream'
+import { randomUUID } from 'node:crypto'
+import type { Logger } from './logger.js'
+import type { Profile } from './profile.js'
+import { FrameDecoder, FrameSplitter, PT, encode, frameType, type ProtocolVersion } from './mqtt-codec.js'
+import { OutboundShaper } from './outbound-shaper.js'
+import { RateLimiter } from './rate-limiter.js'
+import { RC, RC311 } from './reason-codes.js'
+import { GateSubscriptions, type SharedSubscriptionHost } from './gate-subscriptions.js'
+import { checkConnect, checkPublish } from './inbound-checks.js'
+
+/** What a gate needs from the broker it belongs to. */
+export interface GateHost extends SharedSubscriptionHost {
+  readonly profile: Profile
+  readonly log: Logger
+  /** [CID-CONNECT-RATE-1PS] */
+  connectAllowed(clientId: string): boolean
+  /** Protocol version of the stored persistent session for this id, if any [PS-NO-CROSS-VERSION]. */
+  sessionVersion(clientId: string): ProtocolVersion | undefined
+  onConnected(gate: WireGate): void
+  onClosed(gate: WireGate): void
+  /** Ends a session now (a resumed MQTT 5 session whose new CONNECT has Session Expiry 0). */
+  endSessionNow(clientId: string): void
+  /** aedes' next packet identifier for this client, so ids the gate allocates never collide with aedes'. */
+  nextMessageId(gate: WireGate): number
+}
+
+export type Transport = 'tcp' | 'tls' | 'ws'
+
+export interface GateInfo {
+  transport: Transport
+  remoteAddress?: string
+  /** Subject CN of a verified client certificate (mutual TLS). */
+  certificateSubject?: string
+  servername?: string
+}
+
+type State = 'awaiting-connect' | 'connecting' | 'connected' | 'closing' | 'closed'
+
+/**
+ * One client connection as AWS IoT Core handles it. Sits between the socket
+ * and aedes: every inbound frame is checked against the profile before aedes
+ * sees it, violations are answered here (DISCONNECT with the documented reason
+ * code, written only after the CONNACK so it is never lost: aedes 2.0.0-beta.1
+ * defect 3), and outbound frames are shaped (CONNACK properties, replay pacing,
+ * in-flight cap).
+ */
+export class WireGate {
+  readonly aedesSide: Duplex
+  readonly id = randomUUID()
+  version: ProtocolVersion = 4
+  clientId: string | null = null
+  /** Effective keep-alive in seconds after the AWS clamp [KA-RANGE-30-1200]. */
+  keepAlive = 0
+  cleanStart = true
+  state: State = 'awaiting-connect'
+  closeReason: string | null = null
+  readonly connectedAt = Date.now()
+
+  private readonly profile: Profile
+  private readonly inSplitter: FrameSplitter
+  private readonly outSplitter: FrameSplitter
+  private inDecoder = new FrameDecoder(4)
+  private outDecoder = new FrameDecoder(4)
+  private shaper: OutboundShaper | null = null
+  private readonly rate: RateLimiter
+  private readonly aliases = new Map<number, string>()
+  private readonly subs: GateSubscriptions
+  private keepAliveTimer: NodeJS.Timeout | null = null
+  private pendingDisconnect: { code: number; reasonString?: string } | null = null
+  private endSessionAtClose = false
+  private clientMaximumPacketSize: number | undefined
+  private readonly directAcks = new Map<number, () => void>()
+  private sawDisconnect = false
+
+  constructor(readonly socket: Duplex, private readonly host: GateHost, readonly info: GateInfo) {
+    this.profile = host.profile
+    this.rate = new RateLimiter(this.profile.mqtt.publishesPerSecondPerConnection)
+    this.subs = new GateSubscriptions(this, host)
+    const gate = this
+    this.aedesSide = new Duplex({
+      read() { gate.socket.resume() },
+      write(chunk: Buffer, _enc, cb) { gate.outSplitter.push(chunk); cb() },
+      writev(chunks, cb) { for (const c of chunks) gate.outSplitter.push(c.chunk as Buffer); cb() },
+      final(cb) { gate.endSocket(); cb() },
+      destroy(err, cb) { gate.endSocket(); cb(err) },
+    })
+    this.inSplitter = new FrameSplitter({
+      maxFrameBytes: this.profile.mqtt.maximumPacketSize,
+      onFrame: (f) => this.onInbound(f),
+      onTooLarge: (n) => this.violation(RC.PACKET_TOO_LARGE, 'packet-too-large', `packet of ${n} bytes exceeds ${this.profile.mqtt.maximumPacketSize}`),
+      onMalformed: (why) => this.violation(RC.MALFORMED_PACKET, 'malformed-packet', why),
+    })
+    this.outSplitter = new FrameSplitter({ onFrame: (f) => this.onOutbound(f) })
+    socket.on('data', (chunk: Buffer) => this.inSplitter.push(chunk))
+    socket.on('end', () => this.onSocketGone())
+    socket.on('close', () => this.onSocketGone())
+    socket.on('error', (err) => { this.closeReason ??= `connection-error: ${err.message}`; this.onSocketGone() })
+    this.armKeepAlive(this.profile.server.connectTimeoutMs)
+  }
+
+  // ---- inbound ---------------------------------------------------------------------------
+
+  private onInbound(frame: Buffer): void {
+    if (this.state === 'closing' || this.state === 'closed') return
+    if (this.keepAlive > 0) this.armKeepAlive(this.keepAlive * this.profile.mqtt.keepAlive.timeoutFactor * 1000)
+    const type = frameType(frame)
+    if (this.state === 'awaiting-connect') {
+      if (type !== PT.CONNECT) return this.closeNow('packet-before-connect')
+      return this.handleConnect(frame)
+    }
+    let packet: Record<string, any>
+    try {
+      packet = this.inDecoder.decode(frame) as Record<string, any>
+    } catch (err) {
+      return this.violation(RC.MALFORMED_PACKET, 'malformed-packet', (err as Error).message)
+    }
+    switch (type) {
+      case PT.CONNECT: return this.violation(RC.PROTOCOL_ERROR, 'second-connect') // [CONN-DOUBLE-CONNECT]
+      case PT.PUBLISH: return this.handlePublish(frame, packet)
+      case PT.SUBSCRIBE: return this.subs.subscribe(frame, packet)
+      case PT.UNSUBSCRIBE: return this.subs.unsubscribe(frame, packet)
+      case PT.PUBACK: return this.handlePuback(frame, packet.messageId as number)
+      case PT.PUBREC: case PT.PUBREL: case PT.PUBCOMP:
+        if (this.qos2Reaction() === 'support') return this.forward(frame)
+        return this.violation(RC.PROTOCOL_ERROR, 'qos2-flow-unsupported') // [QOS-NO-PUBREC-AUTH]
+      case PT.AUTH: return this.violation(RC.PROTOCOL_ERROR, 'auth-unsupported') // [M5-NO-AUTH-PACKET]
+      case PT.PINGREQ: return this.forward(frame)
+      case PT.DISCONNECT:
+        this.sawDisconnect = true
+        return this.forward(frame)
+      default: return this.violation(RC.PROTOCOL_ERROR, 'unexpected-packet-type', `packet type ${type} from a client`)
+    }
+  }
+
+  private handleConnect(frame: Buffer): void {
+    let packet: Record<string, any>
+    try {
+      packet = new FrameDecoder(4).decode(frame) as Record<string, any>
+    } catch (err) {
+      return this.closeNow(`malformed-connect: ${(err as Error).message}`)
+    }
+    this.version = packet.protocolVersion === 5 ? 5 : packet.protocolVersion === 3 ? 3 : 4
+    this.inDecoder = new FrameDecoder(this.version)
+    this.outDecoder = new FrameDecoder(this.version)
+    this.clientId = packet.clientId as string
+    this.cleanStart = packet.clean !== false
+    const verdict = checkConnect(packet, this.profile, this.host)
+    if (verdict.refuse) return this.refuseConnect(verdict.refuse)
+    this.keepAlive = verdict.keepAlive
+    this.endSessionAtClose = verdict.endSessionAtClose
+    this.clientMaximumPacketSize = packet.properties?.maximumPacketSize
+    this.shaper = new OutboundShaper({
+      inflightMaximum: Math.min(this.profile.mqtt.outboundInflightMaximum, packet.properties?.receiveMaximum ?? 65535),
+      replayRatePerSecond: this.profile.sessions.replayRatePerSecond,
+      softBytes: this.profile.server.slowClientSoftBytes,
+      hardBytes: this.profile.server.slowClientHardBytes,
+      clientMaximumPacketSize: this.version === 5 ? this.clientMaximumPacketSize : undefined,
+      version: this.version,
+      write: (f) => this.writeOut(f),
+      bufferedBytes: () => this.socket.writableLength,
+      injectPuback: (id) => this.injectPuback(id),
+      onSlowConsumer: () => this.closeNow('slow-consumer'),
+      onDrop: (reason, messageId) => this.host.log.info({ event: 'drop', clientId: this.clientId, reason, messageId }),
+      countOutboundPublish: () => this.rate.forceTake(),
+    })
+    this.state = 'connecting'
+    this.armKeepAlive(this.profile.server.connectTimeoutMs)
+    this.forward(verdict.rewritten ? encode(verdict.packet, this.version) : frame)
+  }
+
+  private refuseConnect(refuse: { reason: string; v5: number; v311: number | null }): void {
+    this.host.log.info({ event: 'connect-refused', clientId: this.clientId, version: this.version, reason: refuse.reason, ...this.info })
+    this.closeReason = refuse.reason
+    this.state = 'closing'
+    this.inSplitter.stop()
+    if (this.version === 5) {
+      this.socket.write(encode({ cmd: 'connack', sessionPresent: false, reasonCode: refuse.v5 }, 5))
+    } else if (refuse.v311 !== null) {
+      this.socket.write(encode({ cmd: 'connack', sessionPresent: false, returnCode: refuse.v311 }, this.version))
+    }
+    this.endSocket()
+    this.aedesSide.destroy()
+  }
+
+  private handlePublish(frame: Buffer, packet: Record<string, any>): void {
+    const verdict = checkPublish(packet, this.version, this.profile, this.aliases)
+    if (verdict.kind === 'violation') return this.violation(verdict.code, verdict.reason, verdict.reasonString)
+    if (verdict.kind === 'close') return this.closeNow(verdict.reason)
+    if (!this.rate.tryTake()) {
+      // [LIM-PUB-RATE-100] excess publishes are discarded; a QoS 1 sender is told so on MQTT 5.
+      this.host.log.info({ event: 'throttled', clientId: this.clientId, topic: verdict.topic, qos: packet.qos })
+      if (packet.qos === 1) this.writeOut(encode({ cmd: 'puback', messageId: packet.messageId, reasonCode: this.version === 5 ? RC.QUOTA_EXCEEDED : undefined }, this.version))
+      return
+    }
+    this.forward(verdict.rewritten ? encode(packet, this.version) : frame)
+  }
+
+  private handlePuback(frame: Buffer, messageId: number): void {
+    const direct = this.directAcks.get(messageId)
+    this.shaper?.acked(messageId)
+    if (direct) {
+      this.directAcks.delete(messageId)
+      direct()
+      return
+    }
+    this.forward(frame)
+  }
+
+  qos2Reaction(): string {
+    const q = this.profile.mqtt.qos2
+    return this.version === 5 ? q.mqtt5Publish : q.mqtt311
+  }
+
+  /** Passes a frame to aedes; pauses the socket while aedes is not reading. */
+  forward(frame: Buffer): void {
+    if (!this.aedesSide.push(frame)) this.socket.pause()
+  }
+
+  /** Writes a frame to the client. */
+  writeOut(frame: Buffer): void {
+    if (this.state === 'closed' || this.socket.destroyed) return
+    this.socket.write(frame)
+  }
+
+  private injectPuback(messageId: number): void {
+    this.forward(encode({ cmd: 'puback', messageId }, this.version))
+  }
+
+  // ---- outbound --------------------------------------------------------------------------
+
+  private onOutbound(frame: Buffer): void {
+    if (this.state === 'closed') return
+    switch (frameType(frame)) {
+      case PT.CONNACK: return this.handleConnack(frame)
+      case PT.PUBLISH:
+        if (this.state !== 'connected' && this.state !== 'connecting') return
+        return this.shaper ? this.shaper.publish(frame) : this.writeOut(frame)
+      case PT.SUBACK: case PT.UNSUBACK: return this.writeOut(this.subs.mergeAck(frame, this.outDecoder))
+      case PT.DISCONNECT:
+        this.closeReason ??= 'server-disconnect'
+        if (this.state === 'connected') this.state = 'closing'
+        return this.writeOut(frame)
+      default: return this.writeOut(frame)
+    }
+  }
+
+  private handleConnack(frame: Buffer): void {
+    const packet = this.outDecoder.decode(frame) as Record<string, any>
+    const ok = this.version === 5 ? packet.reasonCode === 0 : packet.returnCode === 0
+    if (!ok) {
+      this.closeReason = `connack-refused-${this.version === 5 ? packet.reasonCode : packet.returnCode}`
+      this.state = 'closing'
+      return this.writeOut(frame)
+    }
+    if (this.version === 5) {
+      const m = this.profile.mqtt
+      const props: Record<string, unknown> = { ...(packet.properties ?? {}) }
+      // [M5-CONNACK-PROPERTIES] the broker's limits, exactly as documented.
+      props.receiveMaximum = m.receiveMaximum
+      if (m.topicAliasMaximum > 0) props.topicAliasMaximum = m.topicAliasMaximum
+      else delete props.topicAliasMaximum
+      if (m.maximumQoS < 2) props.maximumQoS = m.maximumQoS
+      else delete props.maximumQoS
+      props.retainAvailable = m.retainAvailable
+      props.maximumPacketSize = m.maximumPacketSize
+      props.wildcardSubscriptionAvailable = m.wildcardSubscriptionAvailable
+      props.subscriptionIdentifiersAvailable = m.subscriptionIdentifiersAvailable
+      props.sharedSubscriptionAvailable = m.sharedSubscriptionsAvailable
+      if (this.keepAlive > 0 || m.keepAlive.zeroMeansSeconds > 0) props.serverKeepAlive = this.keepAlive // [KA-SERVER-KEEPALIVE-PROPERTY]
+      if (this.endSessionAtClose) delete props.sessionExpiryInterval
+      if (typeof props.assignedClientIdentifier === 'string') this.clientId = props.assignedClientIdentifier // [CID-ASSIGNED-V5]
+      packet.properties = props
+      frame = encode(packet, 5)
+    }
+    this.state = 'connected'
+    if (packet.sessionPresent) this.shaper?.startReplay()
+    this.host.log.info({ event: 'connect', clientId: this.clientId, version: this.version, cleanStart: this.cleanStart, sessionPresent: !!packet.sessionPresent, keepAlive: this.keepAlive, ...this.info })
+    this.host.onConnected(this)
+    this.writeOut(frame)
+    if (this.pendingDisconnect) this.sendDisconnect(this.pendingDisconnect.code, this.pendingDisconnect.reasonString)
+  }
+
+  /** aedes finished writing the stored backlog: later PUBLISHes are live traffic. */
+  onClientReady(): void {
+    this.shaper?.endReplayPhase()
+  }
+
+  // ---- direct delivery (used by the HTTP data plane) -------------------------------------
+
+  /**
+   * Sends a PUBLISH to this client on its existing connection, outside any
+   * subscription. For QoS 1 `acked` resolves when the client's PUBACK for this
+   * packet arrives. Returns null when the connection's publish quota is spent.
+   */
+  sendDirect(message: { topic: string; payload: Buffer; qos: 0 | 1; properties?: Record<string, unknown> }): { messageId?: number; acked: Promise<void>; cancel: () => void } | null {
+    if (this.state !== 'connected') return null
+    if (!this.rate.tryTake()) return null
+    const packet: Record<string, unknown> = { cmd: 'publish', topic: message.topic, payload: message.payload, qos: message.qos, retain: false, dup: false }
+    if (this.version === 5 && message.properties) packet.properties = message.properties // [DM-MQTT311-PROPS-DROPPED]
+    if (message.qos === 0) {
+      this.writeOut(encode(packet, this.version))
+      return { acked: Promise.resolve(), cancel: () => {} }
+    }
+    const messageId = this.host.nextMessageId(this)
+    packet.messageId = messageId
+    const acked = new Promise<void>((resolve) => this.directAcks.set(messageId, resolve))
+    this.shaper?.trackInflight(messageId)
+    this.writeOut(encode(packet, this.version))
+    return { messageId, acked, cancel: () => { this.directAcks.delete(messageId); this.shaper?.acked(messageId) } }
+  }
+
+  /** Whether this connection has publish quota left this second [DM-STATUS-429]. */
+  publishQuotaAvailable(): boolean {
+    return this.rate.available()
+  }
+
+  // ---- closing ---------------------------------------------------------------------------
+
+  /**
+   * A protocol violation: MQTT 5 clients get DISCONNECT with the reason code
+   * (after the CONNACK if it is not out yet), 3.1.1 clients a close.
+   */
+  violation(code: number, reason: string, reasonString?: string): void {
+    if (this.state === 'closing' || this.state === 'closed') return
+    this.host.log.info({ event: 'rejected', clientId: this.clientId, reason, code, detail: reasonString })
+    this.closeReason = reason
+    this.inSplitter.stop()
+    if (this.version !== 5 || this.state === 'awaiting-connect') return this.closeNow(reason)
+    if (this.state === 'connecting') {
+      this.pendingDisconnect = { code, reasonString }
+      this.state = 'closing'
+      return
+    }
+    this.sendDisconnect(code, reasonString)
+  }
+
+  private sendDisconnect(code: number, reasonString?: string): void {
+    this.state = 'closing'
+    const properties = reasonString ? { reasonString } : undefined
+    this.socket.write(encode({ cmd: 'disconnect', reasonCode: code, properties }, 5))
+    this.endSocket()
+    this.aedesSide.push(null)
+  }
+
+  /** Closes without a DISCONNECT (3.1.1, or before CONNECT). */
+  closeNow(reason: string): void {
+    if (this.state === 'closed') return
+    this.closeReason ??= reason
+    if (reason !== this.closeReason) this.host.log.info({ event: 'rejected', clientId: this.clientId, reason })
+    this.inSplitter.stop()
+    this.state = 'closing'
+    this.socket.destroy()
+    this.onSocketGone()
+  }
+
+  private endSocket(): void {
+    if (this.socket.destroyed) return
+    this.socket.end()
+    // A peer that never closes its side must not keep the socket open.
+    setTimeout(() => this.socket.destroy(), 2000).unref()
+  }
+
+  private armKeepAlive(ms: number): void {
+    if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer)
+    if (ms <= 0) return
+    this.keepAliveTimer = setTimeout(() => this.onKeepAliveTimeout(), ms)
+    this.keepAliveTimer.unref()
+  }
+
+  private onKeepAliveTimeout(): void {
+    if (this.state === 'awaiting-connect' || this.state === 'connecting') return this.closeNow('connect-timeout')
+    if (this.state !== 'connected') return
+    // [KA-TIMEOUT-1.5X] DISCONNECT 0x8D on MQTT 5, then the Will is published (not a clean DISCONNECT).
+    this.host.log.info({ event: 'rejected', clientId: this.clientId, reason: 'keepalive-timeout' })
+    this.closeReason = 'keepalive-timeout'
+    if (this.version === 5) this.sendDisconnect(RC.KEEP_ALIVE_TIMEOUT)
+    else this.closeNow('keepalive-timeout')
+  }
+
+  private onSocketGone(): void {
+    if (this.state === 'closed') return
+    this.state = 'closed'
+    this.inSplitter.stop()
+    this.outSplitter.stop()
+    this.shaper?.close()
+    if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer)
+    this.closeReason ??= this.sawDisconnect ? 'client-disconnect' : 'connection-lost'
+    if (!this.aedesSide.destroyed) this.aedesSide.push(null)
+    this.subs.close()
+    if (this.endSessionAtClose && this.clientId) this.host.endSessionNow(this.clientId)
+    if (this.clientId !== null) this.host.log.info({ event: 'disconnect', clientId: this.clientId, reason: this.closeReason })
+    this.host.onClosed(this)
+  }
+
+  /** Marks this connection as displaced by a newer one with the same client id [CID-TAKEOVER]. */
+  markTakenOver(): void {
+    this.closeReason = 'duplicate-clientid'
+  }
+}
+
+export { RC311 }

@@ -1,0 +1,64 @@
+import type { Command } from 'commander'
+import { startReferenceBroker, BrokerError, type LogLevel } from '../reference-broker/index.js'
+import { EXIT } from './exit-codes.js'
+
+function port(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`not a port number: ${value}`)
+  return n
+}
+
+/** `mqtt-harness broker`: the reference broker as a local AWS IoT Core emulator. */
+export function registerBrokerCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('broker')
+    .description('run the reference broker (a local AWS IoT Core message broker) until SIGINT/SIGTERM')
+    .option('--host <address>', 'interface to bind', '127.0.0.1')
+    .option('--mqtt-port <n>', 'MQTT over TCP port (0 = any free port)', port, 1883)
+    .option('--ws-port <n>', 'MQTT over WebSocket port', port, 8080)
+    .option('--http-port <n>', 'HTTP data-plane port', port, 8443)
+    .option('--tls-port <n>', 'MQTT over TLS port (needs --tls-cert and --tls-key)', port, 8883)
+    .option('--tls-cert <file>', 'server certificate (PEM)')
+    .option('--tls-key <file>', 'server private key (PEM)')
+    .option('--tls-ca <file>', 'CA that client certificates must chain to')
+    .option('--mtls', 'require a client certificate (mutual TLS)', false)
+    .option('--profile <name|file>', 'broker profile: aws-iot-core, mqtt-5, mqtt-3.1.1 or a YAML file', 'aws-iot-core')
+    .option('--config <file>', 'YAML file overriding profile values (limits, timings)')
+    .option('-v, --verbose', 'log every connection event as a JSON line on stderr', false)
+    .action(async (opts) => {
+      if ((opts.tlsCert && !opts.tlsKey) || (!opts.tlsCert && opts.tlsKey)) {
+        process.stderr.write('mqtt-harness broker: --tls-cert and --tls-key go together (HX_CLI_USAGE)\n')
+        return setExit(EXIT.INVALID_INPUT)
+      }
+      try {
+        const handle = await startReferenceBroker({
+          host: opts.host,
+          profile: opts.profile,
+          config: opts.config,
+          mqttPort: opts.mqttPort,
+          wsPort: opts.wsPort,
+          httpPort: opts.httpPort,
+          tlsPort: opts.tlsPort,
+          tls: opts.tlsCert ? { cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa, requestCert: opts.mtls } : undefined,
+          logLevel: (opts.verbose ? 'info' : 'warn') as LogLevel,
+        })
+        const lines = [`reference broker (profile ${handle.profile.name}) listening:`]
+        for (const [kind, url] of Object.entries(handle.urls)) lines.push(`  ${kind.padEnd(6)} ${url}`)
+        process.stdout.write(lines.join('\n') + '\n')
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve()
+          process.once('SIGINT', stop)
+          process.once('SIGTERM', stop)
+        })
+        await handle.close()
+        process.stdout.write('reference broker stopped\n')
+        setExit(EXIT.PASSED)
+      } catch (err) {
+        if (err instanceof BrokerError) {
+          process.stderr.write(`mqtt-harness broker: ${err.message} (${err.code})\n`)
+          return setExit(EXIT.INVALID_INPUT)
+        }
+        throw err
+      }
+    })
+}

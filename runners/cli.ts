@@ -1,0 +1,28 @@
+import { Command, CommanderError } from 'commander'
+import { EXIT } from './exit-codes.js'
+import { registerBrokerCommand } from './broker-command.js'
+
+/**
+ * Runs the CLI and resolves to the process exit code. Nothing happens on
+ * import; bin/mqtt-harness.js calls this.
+ */
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.PASSED
+  const setExit = (c: number) => { code = c }
+  const program = new Command()
+    .name('mqtt-harness')
+    .description('Conformance and load testing for MQTT brokers that behave like AWS IoT Core')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  registerBrokerCommand(program, setExit)
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.PASSED
+      return EXIT.INVALID_INPUT
+    }
+    throw err
+  }
+  return code
+}
