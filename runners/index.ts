@@ -4,3 +4,4 @@
  */
 export { main } from './cli.js'
 export { EXIT, type ExitCode } from './exit-codes.js'
+export { RawMqttClient, WaitTimeoutError, type RawPacket, type CloseInfo, type RawConnectOptions } from './adapters/raw-mqtt-client.js'

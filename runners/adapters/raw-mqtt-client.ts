@@ -1,0 +1,179 @@
+import net from 'node:net'
+import tls from 'node:tls'
+import type { Duplex } from 'node:stream'
+import mqtt from 'mqtt-packet'
+import WebSocket, { createWebSocketStream } from 'ws'
+
+export type RawPacket = Record<string, any> & { cmd: string }
+
+export interface RawConnectOptions {
+  /** MQTT protocol version used to encode and decode (3 = 3.1, 4 = 3.1.1, 5). */
+  version?: 3 | 4 | 5
+  /** TLS options when the URL is mqtts:// or wss://. */
+  tls?: tls.ConnectionOptions
+  /** Deadline for the transport to connect. */
+  timeoutMs?: number
+}
+
+export interface CloseInfo {
+  /** Milliseconds from the client's creation to the close. */
+  atMs: number
+  /** The DISCONNECT the server sent before closing, if any. */
+  disconnect?: RawPacket
+  error?: string
+}
+
+/** A deadline expired while waiting for something from the server. */
+export class WaitTimeoutError extends Error {
+  constructor(what: string, ms: number, readonly seen: RawPacket[]) {
+    super(`no ${what} within ${ms} ms`)
+    this.name = 'WaitTimeoutError'
+  }
+}
+
+/**
+ * An MQTT client that sends exactly what it is told, including what a
+ * well-behaved library refuses to send (QoS 2 to an AWS broker, topic aliases
+ * above the maximum, malformed bytes), and records every packet it receives.
+ * Every wait has a deadline.
+ */
+export class RawMqttClient {
+  readonly received: RawPacket[] = []
+  readonly createdAt = Date.now()
+  closeInfo: CloseInfo | null = null
+  readonly closed: Promise<CloseInfo>
+  private readonly parser: ReturnType<typeof mqtt.parser>
+  private waiters: (() => void)[] = []
+  private lastDisconnect: RawPacket | undefined
+  private protocolError: string | undefined
+
+  private constructor(readonly stream: Duplex, public version: 3 | 4 | 5) {
+    this.parser = mqtt.parser({ protocolVersion: version })
+    this.parser.on('packet', (p: RawPacket) => {
+      if (p.cmd === 'disconnect') this.lastDisconnect = p
+      this.received.push(p)
+      this.wake()
+    })
+    this.parser.on('error', (e: Error) => { this.protocolError = e.message; this.wake() })
+    let resolveClosed!: (c: CloseInfo) => void
+    this.closed = new Promise((r) => { resolveClosed = r })
+    stream.on('data', (buf: Buffer) => this.parser.parse(buf))
+    const onClose = (err?: Error) => {
+      if (this.closeInfo) return
+      this.closeInfo = { atMs: Date.now() - this.createdAt, disconnect: this.lastDisconnect, error: err?.message }
+      resolveClosed(this.closeInfo)
+      this.wake()
+    }
+    stream.on('close', () => onClose())
+    stream.on('end', () => onClose())
+    stream.on('error', (e) => onClose(e))
+  }
+
+  /** Opens the transport for mqtt://, mqtts://, ws:// or wss:// URLs. */
+  static async open(url: string, opts: RawConnectOptions = {}): Promise<RawMqttClient> {
+    const u = new URL(url)
+    const timeoutMs = opts.timeoutMs ?? 5000
+    const stream = await new Promise<Duplex>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`could not connect to ${url} within ${timeoutMs} ms`)), timeoutMs)
+      const done = (s: Duplex) => { clearTimeout(timer); resolve(s) }
+      const fail = (e: Error) => { clearTimeout(timer); reject(e) }
+      if (u.protocol === 'mqtt:' || u.protocol === 'tcp:') {
+        const s = net.connect(Number(u.port || 1883), u.hostname.replace(/^\[|\]$/g, ''), () => done(s))
+        s.once('error', fail)
+      } else if (u.protocol === 'mqtts:' || u.protocol === 'ssl:' || u.protocol === 'tls:') {
+        const s = tls.connect({ port: Number(u.port || 8883), host: u.hostname.replace(/^\[|\]$/g, ''), ...opts.tls }, () => done(s))
+        s.once('error', fail)
+      } else if (u.protocol === 'ws:' || u.protocol === 'wss:') {
+        const ws = new WebSocket(url, ['mqtt'], opts.tls as WebSocket.ClientOptions)
+        ws.once('open', () => done(createWebSocketStream(ws)))
+        ws.once('error', fail)
+      } else {
+        fail(new Error(`unsupported URL scheme ${u.protocol}`))
+      }
+    })
+    return new RawMqttClient(stream, opts.version ?? 4)
+  }
+
+  /** Encodes and sends a packet object (mqtt-packet's shape). */
+  send(packet: RawPacket): void {
+    if (packet.cmd === 'connect' && packet.protocolVersion) this.setVersion(packet.protocolVersion)
+    this.stream.write(mqtt.generate(packet as never, { protocolVersion: this.version }))
+  }
+
+  /** Sends bytes as they are (malformed packets). */
+  sendBytes(bytes: Buffer): void {
+    this.stream.write(bytes)
+  }
+
+  setVersion(version: 3 | 4 | 5): void {
+    this.version = version
+    ;(this.parser as unknown as { settings: { protocolVersion: number } }).settings = { protocolVersion: version }
+  }
+
+  /** Sends CONNECT and waits for CONNACK. */
+  async connect(packet: Partial<RawPacket> & { clientId: string }, timeoutMs = 5000): Promise<RawPacket> {
+    const protocolVersion = packet.protocolVersion ?? this.version
+    this.send({ cmd: 'connect', protocolVersion, protocolId: protocolVersion === 3 ? 'MQIsdp' : 'MQTT', clean: true, keepalive: 60, ...packet } as RawPacket)
+    return this.next((p) => p.cmd === 'connack', timeoutMs, 'CONNACK')
+  }
+
+  private wake(): void {
+    const w = this.waiters
+    this.waiters = []
+    for (const f of w) f()
+  }
+
+  /**
+   * Waits for the first not-yet-consumed packet that matches. Packets are
+   * consumed in arrival order; unmatched ones stay available to later waits.
+   */
+  async next(match: (p: RawPacket) => boolean, timeoutMs: number, what = 'matching packet'): Promise<RawPacket> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const i = this.received.findIndex((p) => !(p as { _consumed?: boolean })._consumed && match(p))
+      if (i >= 0) {
+        const p = this.received[i]!
+        ;(p as { _consumed?: boolean })._consumed = true
+        return p
+      }
+      if (this.protocolError) throw new Error(`server sent a malformed packet: ${this.protocolError}`)
+      const left = deadline - Date.now()
+      if (this.closeInfo) throw new WaitTimeoutError(`${what} (connection closed first)`, Date.now() - deadline + timeoutMs, this.received)
+      if (left <= 0) throw new WaitTimeoutError(what, timeoutMs, this.received)
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left)
+        this.waiters.push(() => { clearTimeout(t); resolve() })
+      })
+    }
+  }
+
+  /** Resolves with the close, or rejects when the connection is still open at the deadline. */
+  async waitClosed(timeoutMs: number): Promise<CloseInfo> {
+    if (this.closeInfo) return this.closeInfo
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new WaitTimeoutError('connection close', timeoutMs, this.received)), timeoutMs) })
+    try {
+      return await Promise.race([this.closed, timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Whether anything matching arrives within `ms` (used for "receives nothing" checks). */
+  async nothingWithin(match: (p: RawPacket) => boolean, ms: number): Promise<RawPacket | null> {
+    try {
+      return await this.next(match, ms)
+    } catch (err) {
+      if (err instanceof WaitTimeoutError) return null
+      throw err
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closeInfo !== null
+  }
+
+  destroy(): void {
+    this.stream.destroy()
+  }
+}

@@ -1,0 +1,128 @@
+import { z } from 'zod'
+
+/**
+ * The versioned JSON report: the source every other format renders from, and
+ * what `report merge` / `report diff` read back. Schema first; types inferred.
+ * Bump REPORT_SCHEMA_VERSION on any incompatible change.
+ */
+export const REPORT_SCHEMA_VERSION = 1
+
+export const outcomeSchema = z.enum(['passed', 'failed', 'errored', 'skipped', 'waived'])
+export type Outcome = z.infer<typeof outcomeSchema>
+
+/** Worst first: a requirement takes the worst outcome of its scenarios. */
+export const OUTCOME_SEVERITY: Record<Outcome, number> = { errored: 4, failed: 3, waived: 2, skipped: 1, passed: 0 }
+
+export const sourceLocationSchema = z.object({
+  file: z.string(),
+  line: z.number().int().min(1),
+  col: z.number().int().min(1),
+})
+export type SourceLocation = z.infer<typeof sourceLocationSchema>
+
+/** One packet or HTTP exchange seen by a client, for the failure's trace. */
+export const traceEntrySchema = z.object({
+  /** Milliseconds since the scenario started. */
+  t: z.number(),
+  client: z.string(),
+  dir: z.enum(['in', 'out', 'event']),
+  /** Decoded packet summary (cmd, topic, reasonCode, ...) or an event such as `closed`. */
+  summary: z.record(z.string(), z.unknown()),
+})
+export type TraceEntry = z.infer<typeof traceEntrySchema>
+
+export const failureSchema = z.object({
+  message: z.string(),
+  expected: z.unknown().optional(),
+  actual: z.unknown().optional(),
+  location: sourceLocationSchema.optional(),
+  /** The step kind that failed, e.g. `expect`. */
+  step: z.string().optional(),
+  trace: z.array(traceEntrySchema).optional(),
+})
+export type Failure = z.infer<typeof failureSchema>
+
+export const stepResultSchema = z.object({
+  index: z.number().int().min(0),
+  kind: z.string(),
+  status: outcomeSchema,
+  durationMs: z.number().min(0),
+  /** Latency the step measured (e.g. PUBLISH to PUBACK, request to response), if any. */
+  latencyMs: z.number().min(0).optional(),
+  location: sourceLocationSchema.optional(),
+})
+export type StepResult = z.infer<typeof stepResultSchema>
+
+/** A named series of event times for timed behaviours (replay rate, expiry), in ms since scenario start. */
+export const timelineSchema = z.object({
+  name: z.string(),
+  client: z.string().optional(),
+  points: z.array(z.number()),
+  /** The limit the assertion applied, e.g. `at most 10 per 1000 ms (+1)`. */
+  assertion: z.string().optional(),
+})
+export type Timeline = z.infer<typeof timelineSchema>
+
+export const scenarioResultSchema = z.object({
+  /** Unique in a run; includes the matrix cell, e.g. `retained-exact-match[version=5]`. */
+  id: z.string(),
+  title: z.string(),
+  file: z.string(),
+  location: sourceLocationSchema.optional(),
+  status: outcomeSchema,
+  requirements: z.array(z.string()),
+  matrix: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  durationMs: z.number().min(0),
+  failures: z.array(failureSchema),
+  /** Why it was skipped (missing capability) or waived (declared deviation). */
+  reason: z.string().optional(),
+  steps: z.array(stepResultSchema),
+  timelines: z.array(timelineSchema).optional(),
+})
+export type ScenarioResult = z.infer<typeof scenarioResultSchema>
+
+export const requirementStatusSchema = z.union([outcomeSchema, z.literal('untested')])
+export type RequirementStatus = z.infer<typeof requirementStatusSchema>
+
+export const requirementResultSchema = z.object({
+  id: z.string(),
+  status: requirementStatusSchema,
+  scenarios: z.array(z.string()),
+  /** Why a requirement is not tested (not observable on the wire, not implemented...). */
+  reason: z.string().optional(),
+})
+export type RequirementResult = z.infer<typeof requirementResultSchema>
+
+export const summarySchema = z.object({
+  total: z.number().int().min(0),
+  passed: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  errored: z.number().int().min(0),
+  skipped: z.number().int().min(0),
+  waived: z.number().int().min(0),
+})
+export type Summary = z.infer<typeof summarySchema>
+
+export const targetInfoSchema = z.object({
+  kind: z.enum(['bundled', 'external']),
+  name: z.string(),
+  profile: z.string(),
+  urls: z.record(z.string(), z.string()).default({}),
+  /** Which reading of each source contradiction the profile applied (catalogue section O). */
+  readings: z.record(z.string(), z.string()).default({}),
+})
+export type TargetInfo = z.infer<typeof targetInfoSchema>
+
+export const runReportSchema = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('mqtt-harness'), version: z.string() }),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number().min(0),
+  target: targetInfoSchema,
+  shard: z.object({ index: z.number().int().min(1), total: z.number().int().min(1) }).optional(),
+  summary: summarySchema,
+  scenarios: z.array(scenarioResultSchema),
+  requirements: z.array(requirementResultSchema),
+})
+export type RunReport = z.infer<typeof runReportSchema>
