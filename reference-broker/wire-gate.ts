@@ -274,6 +274,7 @@ export class WireGate {
       frame = encode(packet, 5)
     }
     this.state = 'connected'
+    this.armKeepAlive(this.keepAlive * this.profile.mqtt.keepAlive.timeoutFactor * 1000)
     if (packet.sessionPresent) this.shaper?.startReplay()
     this.host.log.info({ event: 'connect', clientId: this.clientId, version: this.version, cleanStart: this.cleanStart, sessionPresent: !!packet.sessionPresent, keepAlive: this.keepAlive, ...this.info })
     this.host.onConnected(this)
@@ -363,6 +364,7 @@ export class WireGate {
 
   private armKeepAlive(ms: number): void {
     if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer)
+    this.keepAliveTimer = null
     if (ms <= 0) return
     this.keepAliveTimer = setTimeout(() => this.onKeepAliveTimeout(), ms)
     this.keepAliveTimer.unref()

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest'
+import { broker, rawConnected, raw, uid, client, collect } from './helpers.js'
+
+describe('MQTT 5 CONNACK [M5-CONNACK-PROPERTIES]', () => {
+  it('carries exactly the documented properties', async () => {
+    const b = await broker()
+    const { connack } = await rawConnected(b.urls.mqtt!, 5, { keepalive: 60 })
+    expect(connack.reasonCode).toBe(0)
+    expect(connack.properties).toEqual({
+      receiveMaximum: 100,
+      topicAliasMaximum: 8,
+      maximumQoS: 1,
+      retainAvailable: true,
+      maximumPacketSize: 149504,
+      wildcardSubscriptionAvailable: true,
+      subscriptionIdentifiersAvailable: false,
+      sharedSubscriptionAvailable: true,
+      serverKeepAlive: 60, // [KA-SERVER-KEEPALIVE-PROPERTY]
+    })
+  })
+
+  it('echoes the clamped Session Expiry Interval [PS-SEI-CLAMP]', async () => {
+    const b = await broker()
+    const { connack } = await rawConnected(b.urls.mqtt!, 5, { clean: false, properties: { sessionExpiryInterval: 86400 } })
+    expect(connack.properties?.sessionExpiryInterval).toBe(3600)
+  })
+
+  it('assigns a client id when the client sends none [CID-ASSIGNED-V5]', async () => {
+    const b = await broker()
+    const { connack } = await rawConnected(b.urls.mqtt!, 5, { clientId: '' })
+    expect(connack.properties?.assignedClientIdentifier).toMatch(/.+/)
+  })
+})
+
+describe('keep-alive [KA-RANGE-30-1200] [KA-TIMEOUT-1.5X]', () => {
+  it.each([[10, 30], [0, 1200], [2000, 1200], [60, 60], [30, 30], [1200, 1200]])('requested %i s becomes Server Keep Alive %i s', async (requested, effective) => {
+    const b = await broker()
+    const { connack } = await rawConnected(b.urls.mqtt!, 5, { keepalive: requested })
+    expect(connack.properties?.serverKeepAlive).toBe(effective)
+  })
+
+  it('disconnects a silent MQTT 5 client after 1.5 x keep-alive with 0x8D and publishes its Will', async () => {
+    const b = await broker({ overrides: { mqtt: { keepAlive: { minSeconds: 1 } } } })
+    const watcher = await client(b.urls.mqtt!)
+    const got = collect(watcher)
+    await watcher.subscribeAsync('lwt/ka', { qos: 1 })
+    const { c } = await rawConnected(b.urls.mqtt!, 5, { keepalive: 1, will: { topic: 'lwt/ka', payload: Buffer.from('gone'), qos: 1, retain: false } })
+    const started = Date.now()
+    const disconnect = await c.next((p) => p.cmd === 'disconnect', 4000, 'DISCONNECT')
+    const elapsed = Date.now() - started
+    expect(disconnect.reasonCode).toBe(0x8d)
+    expect(elapsed).toBeGreaterThanOrEqual(1400)
+    expect(elapsed).toBeLessThan(3000)
+    await c.waitClosed(2000)
+    const [will] = await got.waitFor(1, 3000)
+    expect(will!.payload.toString()).toBe('gone')
+  })
+
+  it('closes a silent MQTT 3.1.1 client after 1.5 x keep-alive', async () => {
+    const b = await broker({ overrides: { mqtt: { keepAlive: { minSeconds: 1 } } } })
+    const { c } = await rawConnected(b.urls.mqtt!, 4, { keepalive: 1 })
+    const closed = await c.waitClosed(4000)
+    expect(closed.disconnect).toBeUndefined()
+    expect(closed.atMs).toBeGreaterThanOrEqual(1400)
+  })
+
+  it('keeps a client that pings within the keep-alive', async () => {
+    const b = await broker({ overrides: { mqtt: { keepAlive: { minSeconds: 1 } } } })
+    const { c } = await rawConnected(b.urls.mqtt!, 5, { keepalive: 1 })
+    for (let i = 0; i < 4; i++) {
+      c.send({ cmd: 'pingreq' })
+      await c.next((p) => p.cmd === 'pingresp', 1000, 'PINGRESP')
+    }
+    expect(c.isClosed).toBe(false)
+  })
+})
+
+describe('client id rules [CID-MAX-128] [CID-DOLLAR-RESERVED]', () => {
+  it.each([5, 4] as const)('refuses a 129-byte client id on MQTT %i', async (version) => {
+    const b = await broker()
+    const c = await raw(b.urls.mqtt!, version)
+    const connack = await c.connect({ clientId: 'x'.repeat(129), protocolVersion: version })
+    if (version === 5) expect(connack.reasonCode).toBe(0x85)
+    else expect(connack.returnCode).toBe(2)
+    await c.waitClosed(2000)
+  })
+
+  it('accepts a 128-byte client id', async () => {
+    const b = await broker()
+    const c = await raw(b.urls.mqtt!, 5)
+    const connack = await c.connect({ clientId: 'y'.repeat(120) + uid('').slice(0, 8).padEnd(8, 'z'), protocolVersion: 5 })
+    expect(connack.reasonCode).toBe(0)
+  })
+
+  it.each([5, 4] as const)('refuses a $-prefixed client id on MQTT %i', async (version) => {
+    const b = await broker()
+    const c = await raw(b.urls.mqtt!, version)
+    const connack = await c.connect({ clientId: '$internal', protocolVersion: version })
+    if (version === 5) expect(connack.reasonCode).toBe(0x85)
+    else expect(connack.returnCode).toBe(2)
+  })
+
+  it('refuses a second CONNECT for the same client id within a second [CID-CONNECT-RATE-1PS]', async () => {
+    const b = await broker()
+    const id = uid()
+    const first = await raw(b.urls.mqtt!, 5)
+    expect((await first.connect({ clientId: id })).reasonCode).toBe(0)
+    const second = await raw(b.urls.mqtt!, 5)
+    expect((await second.connect({ clientId: id })).reasonCode).toBe(0x9f)
+    expect(first.isClosed).toBe(false)
+  })
+})
