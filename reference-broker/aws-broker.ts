@@ -181,8 +181,13 @@ export class AwsBroker implements GateHost {
     publishLifecycleEvent(this.aedes, gate, kind, version)
   }
 
-  async close(): Promise<void> {
+  /** Drops every client connection (listeners must stop accepting first). */
+  destroyConnections(): void {
     for (const gate of this.gates) gate.socket.destroy()
+  }
+
+  async close(): Promise<void> {
+    this.destroyConnections()
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()))
   }
 }

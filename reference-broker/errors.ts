@@ -22,3 +22,10 @@ export class ListenError extends BrokerError {
     super('HX_BROKER_LISTEN', message)
   }
 }
+
+/** A policy document or the profile's `auth` section cannot be used: names the source and each problem. */
+export class PolicyInvalidError extends BrokerError {
+  constructor(readonly source: string, readonly problems: string[]) {
+    super('HX_POLICY_INVALID', `invalid authorization config (${source}):\n` + problems.map((p) => `  ${p}`).join('\n'))
+  }
+}

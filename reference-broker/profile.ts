@@ -80,6 +80,26 @@ export const profileSchema = z.strictObject({
     }),
     payloadMaxBytes: z.number().int().min(0),
   }),
+  /**
+   * Who may do what [AUTHZ-ACTIONS]: policy documents (inline, or the path of a
+   * JSON file relative to the --config file), which identities they are attached
+   * to, and the SigV4 keys the HTTP data plane verifies. No policies means
+   * development mode: everything is allowed. Optional, so older profiles stay valid.
+   */
+  auth: z.strictObject({
+    region: z.string().min(1).default('us-east-1'),
+    accountId: z.string().min(1).default('123456789012'),
+    policies: z.record(z.string(), z.union([z.string(), z.record(z.string(), z.unknown())])).default({}),
+    attachments: z.strictObject({
+      /** Certificate subject CN → policy names. */
+      certificates: z.record(z.string(), z.array(z.string())).default({}),
+      /** SigV4 access key id → policy names. */
+      accessKeys: z.record(z.string(), z.array(z.string())).default({}),
+      /** Policies for every caller not listed above (anonymous included). */
+      default: z.array(z.string()).default([]),
+    }).prefault({}),
+    credentials: z.array(z.strictObject({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) })).default([]),
+  }).prefault({}),
   server: z.strictObject({
     connectTimeoutMs: z.number().int().min(100),
     slowClientSoftBytes: z.number().int().min(1024),

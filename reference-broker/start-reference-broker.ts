@@ -96,7 +96,10 @@ export async function startReferenceBroker(options: ReferenceBrokerOptions = {})
     ports,
     close() {
       closing ??= (async () => {
-        await Promise.all(listeners.map((l) => l.close()))
+        // Stop accepting, drop live connections (server.close waits for them), then wait.
+        const stopped = Promise.all(listeners.map((l) => l.close()))
+        broker.destroyConnections()
+        await stopped
         await broker.close()
       })()
       return closing

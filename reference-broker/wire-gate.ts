@@ -92,7 +92,12 @@ export class WireGate {
       onMalformed: (why) => this.violation(RC.MALFORMED_PACKET, 'malformed-packet', why),
     })
     this.outSplitter = new FrameSplitter({ onFrame: (f) => this.onOutbound(f) })
-    socket.on('data', (chunk: Buffer) => this.inSplitter.push(chunk))
+    socket.on('data', (chunk: Buffer) => {
+      // Anything but CONNECT as the first byte is not MQTT: close now rather than
+      // wait for a frame that may never complete.
+      if (this.state === 'awaiting-connect' && chunk.length > 0 && chunk[0]! >> 4 !== PT.CONNECT) return this.closeNow('not-mqtt')
+      this.inSplitter.push(chunk)
+    })
     socket.on('end', () => this.onSocketGone())
     socket.on('close', () => this.onSocketGone())
     socket.on('error', (err) => { this.closeReason ??= `connection-error: ${err.message}`; this.onSocketGone() })
