@@ -48,6 +48,7 @@ export class AwsBroker implements GateHost {
   private readonly sessions = new Map<string, ProtocolVersion>()
   private readonly aedesClientOf = new WeakMap<WireGate, AnyClient>()
   private readonly lifecycleVersion = new Map<string, number>()
+  private readonly gateLifecycleVersion = new WeakMap<WireGate, number>()
 
   private constructor(readonly profile: Profile, readonly log: Logger, aedes: SessionAedes) {
     this.aedes = aedes
@@ -175,9 +176,13 @@ export class AwsBroker implements GateHost {
   }
 
   private lifecycle(gate: WireGate, kind: 'connected' | 'disconnected'): void {
-    const id = gate.clientId!
-    let version = this.lifecycleVersion.get(id) ?? 0
-    if (kind === 'connected') this.lifecycleVersion.set(id, ++version)
+    // The connect/disconnect pair of one connection shares its number [LC-VERSION-NUMBER].
+    let version = this.gateLifecycleVersion.get(gate)
+    if (version === undefined) {
+      version = (this.lifecycleVersion.get(gate.clientId!) ?? 0) + 1
+      this.lifecycleVersion.set(gate.clientId!, version)
+      this.gateLifecycleVersion.set(gate, version)
+    }
     publishLifecycleEvent(this.aedes, gate, kind, version)
   }
 

@@ -72,6 +72,7 @@ export class WireGate {
   private clientMaximumPacketSize: number | undefined
   private readonly directAcks = new Map<number, () => void>()
   private sawDisconnect = false
+  private sawFirstByte = false
 
   constructor(readonly socket: Duplex, private readonly host: GateHost, readonly info: GateInfo) {
     this.profile = host.profile
@@ -95,7 +96,10 @@ export class WireGate {
     socket.on('data', (chunk: Buffer) => {
       // Anything but CONNECT as the first byte is not MQTT: close now rather than
       // wait for a frame that may never complete.
-      if (this.state === 'awaiting-connect' && chunk.length > 0 && chunk[0]! >> 4 !== PT.CONNECT) return this.closeNow('not-mqtt')
+      if (!this.sawFirstByte && chunk.length > 0) {
+        this.sawFirstByte = true
+        if (chunk[0]! >> 4 !== PT.CONNECT) return this.closeNow('not-mqtt')
+      }
       this.inSplitter.push(chunk)
     })
     socket.on('end', () => this.onSocketGone())

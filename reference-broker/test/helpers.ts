@@ -24,12 +24,20 @@ export async function broker(options: ReferenceBrokerOptions = {}): Promise<Refe
   return b
 }
 
+const connacks = new WeakMap<MqttClient, mqtt.IConnackPacket>()
+/** The CONNACK an MQTT.js client from `client()` received. */
+export function connackOf(c: MqttClient): mqtt.IConnackPacket {
+  const p = connacks.get(c)
+  if (!p) throw new Error('no CONNACK recorded for this client')
+  return p
+}
+
 /** An MQTT.js client, connected (CONNACK received) within a deadline; ended after the test. */
 export async function client(url: string, opts: IClientOptions = {}): Promise<MqttClient> {
   const c = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, clientId: uid(), ...opts })
   cleanups.push(() => { c.end(true) })
   await new Promise<void>((resolve, reject) => {
-    c.once('connect', () => resolve())
+    c.once('connect', (connack) => { connacks.set(c, connack); resolve() })
     c.once('error', reject)
     c.once('close', () => reject(new Error('closed before CONNACK')))
   })
