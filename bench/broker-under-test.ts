@@ -1,0 +1,23 @@
+/**
+ * Child process for bench/broker-throughput.ts: starts one broker on 127.0.0.1
+ * port 0 and prints `PORT <n>`. `plain` = aedes 2.0.0-beta.1 with default
+ * options; `reference` = the reference broker (aws-iot-core profile, with the
+ * 100 publishes/s per connection quota lifted so the measurement is the cost of
+ * the AWS layer, not the quota).
+ */
+import net from 'node:net'
+import { Aedes } from 'aedes'
+import { startReferenceBroker } from '../reference-broker/index.js'
+
+const kind = process.argv[2]
+if (kind === 'plain') {
+  const aedes = await Aedes.createBroker()
+  const server = net.createServer((s) => aedes.handle(s as never, undefined as never))
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`PORT ${(server.address() as net.AddressInfo).port}\n`))
+} else if (kind === 'reference') {
+  const b = await startReferenceBroker({ wsPort: false, httpPort: false, overrides: { mqtt: { publishesPerSecondPerConnection: 0 } } })
+  process.stdout.write(`PORT ${b.ports.mqtt}\n`)
+} else {
+  process.stderr.write('usage: broker-under-test.ts plain|reference\n')
+  process.exit(2)
+}
