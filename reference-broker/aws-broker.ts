@@ -50,22 +50,23 @@ export class AwsBroker implements GateHost {
   private readonly lifecycleVersion = new Map<string, number>()
   private readonly gateLifecycleVersion = new WeakMap<WireGate, number>()
 
-  private constructor(readonly profile: Profile, readonly log: Logger, aedes: SessionAedes) {
+  private constructor(readonly profile: Profile, readonly log: Logger, aedes: SessionAedes, readonly faults: ReadonlySet<string>) {
     this.aedes = aedes
     aedes.onSessionGone = (id) => this.sessions.delete(id)
     aedes.on('sessionExpired', (client: AnyClient) => this.sessions.delete(client.id))
     aedes.on('clientReady', (client: AnyClient) => (client.conn as { gate?: WireGate }).gate?.onClientReady())
-    this.shared = new SharedSubscriptions(aedes, profile.mqtt.hashMatchesParent, {
+    this.shared = new SharedSubscriptions(aedes, profile.mqtt.hashMatchesParent, faults.has('shared-fanout'), {
       deliver: (gate, message) => this.aedesClientOf.get(gate)?.publish({ cmd: 'publish', retain: false, dup: false, ...message } as never, () => {}),
     })
   }
 
-  static async create(profile: Profile, log: Logger): Promise<AwsBroker> {
+  static async create(profile: Profile, log: Logger, faults: ReadonlySet<string> = new Set()): Promise<AwsBroker> {
     const persistence = exactMatchRetained(memoryPersistence(), profile)
     let self: AwsBroker | null = null
     const options: AedesOptions & Record<string, unknown> = {
       persistence: persistence as never,
-      topicAliasMaximum: profile.mqtt.topicAliasMaximum,
+      // The gate enforces the profile's limit; aedes must accept what the gate lets through.
+      topicAliasMaximum: profile.mqtt.topicAliasMaximum + (faults.has('alias-accepts-one-more') ? 1 : 0),
       maxClientsIdLength: profile.mqtt.clientIdMaxBytes,
       sessionExpiryIntervalLimit: profile.sessions.expirySeconds,
       connectTimeout: profile.server.connectTimeoutMs,
@@ -76,7 +77,7 @@ export class AwsBroker implements GateHost {
     }
     const aedes = new SessionAedes(options)
     await aedes.listen()
-    self = new AwsBroker(profile, log, aedes)
+    self = new AwsBroker(profile, log, aedes, faults)
     return self
   }
 
@@ -169,6 +170,22 @@ export class AwsBroker implements GateHost {
   /** Whether an offline client has an unexpired persistent session [DM-404-PERSISTENT-SESSION]. */
   hasPersistentSession(clientId: string): boolean {
     return this.sessions.has(clientId) && !this.connection(clientId)
+  }
+
+  /**
+   * Ends an offline client's persistent session now: subscriptions, queued
+   * messages and Will (DeleteConnection with cleanSession=true) [API-DELETE-CONNECTION].
+   */
+  async deleteOfflineSession(clientId: string): Promise<void> {
+    if (this.connection(clientId)) return
+    this.sessions.delete(clientId)
+    const aedes = this.aedes as unknown as Record<string, any>
+    aedes.clearSessionExpiry(clientId)
+    const persistence = aedes.persistence as Record<string, (...args: any[]) => any>
+    const client = { id: clientId }
+    await persistence.cleanSubscriptions!(client)
+    await persistence.delWill!({ id: clientId, brokerId: aedes.id })
+    for await (const packet of persistence.outgoingStream!(client) as AsyncIterable<unknown>) await persistence.outgoingClearMessageId!(client, packet)
   }
 
   get connectionCount(): number {

@@ -94,7 +94,7 @@ function userPropertiesBytes(props: Record<string, unknown> | undefined): number
  * Checks an inbound PUBLISH [ALIAS-*] [TOPIC-*] [LIM-PAYLOAD-128KB] [QOS2-*]
  * [MEI-MIN-1] [MEI-MAX-7-DAYS]. Resolves topic aliases into `aliases`.
  */
-export function checkPublish(packet: Record<string, any>, version: ProtocolVersion, profile: Profile, aliases: Map<number, string>): PublishVerdict {
+export function checkPublish(packet: Record<string, any>, version: ProtocolVersion, profile: Profile, aliases: Map<number, string>, acceptOneMoreAlias = false): PublishVerdict {
   const m = profile.mqtt
   const v5 = version === 5
   const fail = (code: number, reason: string, reasonString?: string): PublishVerdict =>
@@ -105,7 +105,7 @@ export function checkPublish(packet: Record<string, any>, version: ProtocolVersi
     const alias = packet.properties?.topicAlias as number | undefined
     if (alias !== undefined) {
       // [ALIAS-OUT-OF-RANGE-0x94] reason string of the form AWS sends.
-      if (alias === 0 || alias > m.topicAliasMaximum) {
+      if (alias === 0 || alias > m.topicAliasMaximum + (acceptOneMoreAlias ? 1 : 0)) {
         return fail(RC.TOPIC_ALIAS_INVALID, 'topic-alias-out-of-range', `DISCONNECT:Topic alias is out of range.:${randomUUID()}`)
       }
       if (topic) aliases.set(alias, topic)

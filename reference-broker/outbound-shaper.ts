@@ -5,6 +5,8 @@ export interface ShaperOptions {
   inflightMaximum: number
   /** Stored messages released per second after a resumed session [PS-REPLAY-RATE]; 0 = no pacing. */
   replayRatePerSecond: number
+  /** The `expiry-not-decremented` deviation: replay messages with their original expiry. */
+  keepOriginalExpiry?: boolean
   /** Bytes buffered towards the client above which QoS 0 deliveries are dropped. */
   softBytes: number
   /** Bytes buffered towards the client above which it is disconnected as a slow consumer. */
@@ -149,7 +151,7 @@ export class OutboundShaper {
    * nothing left means the message is not delivered. Returns null when expired.
    */
   private withRemainingExpiry(item: Queued): Buffer | null {
-    if (this.opts.version !== 5) return item.frame
+    if (this.opts.version !== 5 || this.opts.keepOriginalExpiry) return item.frame
     const packet = this.decoder.decode(item.frame) as { properties?: { messageExpiryInterval?: number } }
     const mei = packet.properties?.messageExpiryInterval
     if (mei === undefined) return item.frame

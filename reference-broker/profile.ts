@@ -76,6 +76,7 @@ export const profileSchema = z.strictObject({
       timeoutDefaultSeconds: z.number().int().min(1),
       timeoutMinSeconds: z.number().int().min(1),
       timeoutMaxSeconds: z.number().int().min(1),
+      /** SendDirectMessage requests per second for the whole broker (the account quota); 0 = unlimited. */
       requestsPerSecond: z.number().int().min(0),
     }),
     payloadMaxBytes: z.number().int().min(0),

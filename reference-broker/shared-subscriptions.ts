@@ -27,7 +27,7 @@ export interface MemberDelivery {
 export class SharedSubscriptions {
   private readonly groups = new Map<string, Group>()
 
-  constructor(private readonly aedes: Aedes, private readonly hashMatchesParent: boolean, private readonly delivery: MemberDelivery) {}
+  constructor(private readonly aedes: Aedes, private readonly hashMatchesParent: boolean, private readonly fanout: boolean, private readonly delivery: MemberDelivery) {}
 
   subscribe(gate: WireGate, group: string, filter: string, qos: number): void {
     const key = `${group}\u0000${filter}`
@@ -57,13 +57,11 @@ export class SharedSubscriptions {
     if (!matches(group.filter, packet.topic, this.hashMatchesParent)) return
     const online = [...group.members.values()].filter((m) => m.gate.state === 'connected')
     if (online.length === 0) return // [SHARE-QOS0-DROP] (offline queueing for persistent members is not implemented)
-    const member = online[Math.floor(Math.random() * online.length)]!
-    this.delivery.deliver(member.gate, {
-      topic: packet.topic,
-      payload: packet.payload,
-      qos: Math.min(packet.qos, member.qos),
-      properties: packet.properties,
-    })
+    // The `shared-fanout` deviation breaks [SHARE-ONE-PER-GROUP] on purpose.
+    const chosen = this.fanout ? online : [online[Math.floor(Math.random() * online.length)]!]
+    for (const member of chosen) {
+      this.delivery.deliver(member.gate, { topic: packet.topic, payload: packet.payload, qos: Math.min(packet.qos, member.qos), properties: packet.properties })
+    }
   }
 
   get groupCount(): number {

@@ -1,6 +1,8 @@
 import type http from 'node:http'
 import { randomUUID } from 'node:crypto'
 import { AwsBroker } from './aws-broker.js'
+import { resolveDeviations } from './deviations.js'
+import { mergeProfile } from './profile.js'
 import { createLogger, type Logger, type LogLevel } from './logger.js'
 import { loadProfile, type Profile, type ProfileOverrides } from './profile.js'
 import { listenHttp, listenTcp, listenTls, listenWebSocket, type Listener, type TlsListenerOptions } from './listeners.js'
@@ -23,6 +25,11 @@ export interface ReferenceBrokerOptions {
   tls?: TlsListenerOptions
   logLevel?: LogLevel
   logger?: Logger
+  /**
+   * Deliberate deviations (names from `deviations`): run with documented behaviours
+   * broken, to prove the scenarios catch them. Never for normal use.
+   */
+  deviations?: string[]
   /** Handler for the HTTP data plane (attached by the data-plane module). */
   httpHandler?: (broker: AwsBroker, profile: Profile, log: Logger) => http.RequestListener
 }
@@ -49,10 +56,13 @@ function reservedHttp(): http.RequestListener {
  * Listens on 127.0.0.1 and port 0 by default and returns the bound URLs.
  */
 export async function startReferenceBroker(options: ReferenceBrokerOptions = {}): Promise<ReferenceBroker> {
-  const profile = typeof options.profile === 'object' ? options.profile : loadProfile(options.profile ?? 'aws-iot-core', options.config, options.overrides)
+  const deviation = resolveDeviations(options.deviations ?? [])
+  const overrides = mergeProfile((options.overrides ?? {}) as Record<string, unknown>, deviation.overrides as Record<string, unknown>)
+  const profile = typeof options.profile === 'object' ? options.profile : loadProfile(options.profile ?? 'aws-iot-core', options.config, overrides)
   const log = options.logger ?? createLogger(options.logLevel ?? 'warn')
   const host = options.host ?? '127.0.0.1'
-  const broker = await AwsBroker.create(profile, log)
+  const broker = await AwsBroker.create(profile, log, deviation.faults)
+  if (deviation.faults.size > 0 || (options.deviations ?? []).length > 0) log.warn({ event: 'deviations', deviations: options.deviations }, 'running with deliberate deviations from the documented behaviour')
   const listeners: Listener[] = []
   const urls: ReferenceBroker['urls'] = {}
   const ports: ReferenceBroker['ports'] = {}

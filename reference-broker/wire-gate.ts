@@ -13,6 +13,8 @@ import { checkConnect, checkPublish } from './inbound-checks.js'
 export interface GateHost extends SharedSubscriptionHost {
   readonly profile: Profile
   readonly log: Logger
+  /** Deliberate faults (deviations) switched on for this broker; empty in normal use. */
+  readonly faults: ReadonlySet<string>
   /** [CID-CONNECT-RATE-1PS] */
   connectAllowed(clientId: string): boolean
   /** Protocol version of the stored persistent session for this id, if any [PS-NO-CROSS-VERSION]. */
@@ -137,6 +139,8 @@ export class WireGate {
       case PT.PINGREQ: return this.forward(frame)
       case PT.DISCONNECT:
         this.sawDisconnect = true
+        // The `will-on-disconnect` deviation: aedes never sees the DISCONNECT, so it publishes the Will.
+        if (this.host.faults.has('will-on-disconnect')) return this.closeNow('client-disconnect')
         return this.forward(frame)
       default: return this.violation(RC.PROTOCOL_ERROR, 'unexpected-packet-type', `packet type ${type} from a client`)
     }
@@ -162,6 +166,7 @@ export class WireGate {
     this.shaper = new OutboundShaper({
       inflightMaximum: Math.min(this.profile.mqtt.outboundInflightMaximum, packet.properties?.receiveMaximum ?? 65535),
       replayRatePerSecond: this.profile.sessions.replayRatePerSecond,
+      keepOriginalExpiry: this.host.faults.has('mei-not-decremented'),
       softBytes: this.profile.server.slowClientSoftBytes,
       hardBytes: this.profile.server.slowClientHardBytes,
       clientMaximumPacketSize: this.version === 5 ? this.clientMaximumPacketSize : undefined,
@@ -193,7 +198,7 @@ export class WireGate {
   }
 
   private handlePublish(frame: Buffer, packet: Record<string, any>): void {
-    const verdict = checkPublish(packet, this.version, this.profile, this.aliases)
+    const verdict = checkPublish(packet, this.version, this.profile, this.aliases, this.host.faults.has('alias-accepts-one-more'))
     if (verdict.kind === 'violation') return this.violation(verdict.code, verdict.reason, verdict.reasonString)
     if (verdict.kind === 'close') return this.closeNow(verdict.reason)
     if (!this.rate.tryTake()) {
@@ -246,10 +251,14 @@ export class WireGate {
         if (this.state !== 'connected' && this.state !== 'connecting') return
         return this.shaper ? this.shaper.publish(frame) : this.writeOut(frame)
       case PT.SUBACK: case PT.UNSUBACK: return this.writeOut(this.subs.mergeAck(frame, this.outDecoder))
-      case PT.DISCONNECT:
-        this.closeReason ??= 'server-disconnect'
+      case PT.DISCONNECT: {
+        const takenOver = frame.length > 2 && frame[2] === RC.SESSION_TAKEN_OVER
+        this.closeReason ??= takenOver ? 'duplicate-clientid' : 'server-disconnect'
+        // The `takeover-silent` deviation drops the 0x8E DISCONNECT on purpose.
+        if (takenOver && this.host.faults.has('takeover-without-disconnect')) return this.closeNow('duplicate-clientid')
         if (this.state === 'connected') this.state = 'closing'
         return this.writeOut(frame)
+      }
       default: return this.writeOut(frame)
     }
   }
@@ -323,6 +332,21 @@ export class WireGate {
   /** Whether this connection has publish quota left this second [DM-STATUS-429]. */
   publishQuotaAvailable(): boolean {
     return this.rate.available()
+  }
+
+  /**
+   * Ends this connection for the DeleteConnection API [API-DELETE-CONNECTION]:
+   * MQTT 5 clients get DISCONNECT 0x98 (Administrative action) first, 3.1.1
+   * clients a close. aedes then publishes the Will as for any server-side close,
+   * unless the caller removed it beforehand (preventWillMessage).
+   */
+  disconnectByApi(): void {
+    if (this.state === 'closing' || this.state === 'closed') return
+    this.host.log.info({ event: 'api-disconnect', clientId: this.clientId })
+    this.closeReason = 'api-disconnect'
+    this.inSplitter.stop()
+    if (this.version === 5 && this.state === 'connected') return this.sendDisconnect(RC.ADMINISTRATIVE_ACTION)
+    this.closeNow('api-disconnect')
   }
 
   // ---- closing ---------------------------------------------------------------------------
