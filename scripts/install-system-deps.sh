@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # System packages the test suite needs, from Debian's archive. Idempotent: it
-# installs only what is missing. openssl makes the tests' own CA and certificates.
+# installs only what is missing. openssl makes the tests' own CA and certificates;
+# chromium renders the HTML report in the reports tests (driven by playwright-core,
+# which downloads no browser of its own); xmllint (libxml2-utils) validates the
+# JUnit XML against reports/test/junit.xsd.
 set -euo pipefail
 need=()
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-system-deps: need root to install: ${need[*]}" >&2

@@ -1,0 +1,45 @@
+import { join } from 'node:path'
+import type { RunReport } from '../spec/index.js'
+import { loadChartJsSource } from './chart-js-source.js'
+import { buildHtmlViewModel } from './html-view-model.js'
+import { jsonForScript, renderHtmlPage } from './html-page.js'
+import type { Reporter } from './reporter.js'
+import { writeReportFile } from './write-report-file.js'
+
+/** Options for {@link createHtmlReporter}. */
+export interface HtmlReporterOptions {
+  outDir: string
+}
+
+/** File name the HTML reporter writes in its folder. */
+export const HTML_REPORT_FILE = 'report.html'
+
+/** Options for {@link renderHtmlReport}. */
+export interface RenderHtmlOptions {
+  /** Chart.js UMD source; read from node_modules when absent. */
+  chartJs?: string
+}
+
+/**
+ * One self-contained page: the report embedded as JSON (script#report-data,
+ * `{ report, view }`), Chart.js inlined, no network needed. Charts: outcomes,
+ * requirement matrix by group, latency spread and histogram per step kind,
+ * one timeline per timed behaviour with its rate limit; a status filter.
+ */
+export async function renderHtmlReport(report: RunReport, opts: RenderHtmlOptions = {}): Promise<string> {
+  const chartJs = opts.chartJs ?? (await loadChartJsSource())
+  const dataJson = jsonForScript({ report, view: buildHtmlViewModel(report) })
+  return renderHtmlPage({ report, dataJson, chartJs })
+}
+
+/** Writes `report.html` in `outDir` at the end of the run. */
+export function createHtmlReporter(opts: HtmlReporterOptions): Reporter {
+  const outputFile = join(opts.outDir, HTML_REPORT_FILE)
+  return {
+    name: 'html',
+    outputFile,
+    async onRunEnd(report) {
+      await writeReportFile(opts.outDir, HTML_REPORT_FILE, await renderHtmlReport(report))
+    },
+  }
+}
