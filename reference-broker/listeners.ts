@@ -1,6 +1,7 @@
 import net from 'node:net'
 import tls from 'node:tls'
 import http from 'node:http'
+import https from 'node:https'
 import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, createWebSocketStream } from 'ws'
@@ -115,4 +116,21 @@ export async function listenWebSocket(broker: AwsBroker, port: number, host: str
 export async function listenHttp(handler: http.RequestListener, port: number, host: string): Promise<Listener> {
   const server = http.createServer(handler)
   return { port: await listen(server, port, host, 'HTTP'), close: closer(server) }
+}
+
+/**
+ * The HTTP data plane over TLS [HTTP-PORTS-ALPN]. A client certificate is
+ * requested (when a CA is given) but not required, because SigV4 callers have
+ * none; the data plane decides who a caller is [DM-AUTH-MODES].
+ */
+export async function listenHttps(handler: http.RequestListener, port: number, host: string, opts: TlsListenerOptions): Promise<Listener> {
+  const server = https.createServer({
+    key: pem(opts.key),
+    cert: pem(opts.cert),
+    ca: opts.ca ? pem(opts.ca) : undefined,
+    requestCert: opts.requestCert === true || opts.ca !== undefined,
+    rejectUnauthorized: opts.rejectUnauthorized ?? false,
+  }, handler)
+  server.on('tlsClientError', () => {})
+  return { port: await listen(server, port, host, 'HTTPS'), close: closer(server) }
 }

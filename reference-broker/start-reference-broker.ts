@@ -1,11 +1,14 @@
 import type http from 'node:http'
-import { randomUUID } from 'node:crypto'
+import { dirname, resolve } from 'node:path'
 import { AwsBroker } from './aws-broker.js'
 import { resolveDeviations } from './deviations.js'
 import { mergeProfile } from './profile.js'
 import { createLogger, type Logger, type LogLevel } from './logger.js'
 import { loadProfile, type Profile, type ProfileOverrides } from './profile.js'
-import { listenHttp, listenTcp, listenTls, listenWebSocket, type Listener, type TlsListenerOptions } from './listeners.js'
+import { listenHttp, listenHttps, listenTcp, listenTls, listenWebSocket, type Listener, type TlsListenerOptions } from './listeners.js'
+import { createAuthorizer } from './policy/create-authorizer.js'
+import { installMqttPolicy } from './policy/install-mqtt-policy.js'
+import { createDataPlane } from './http/create-data-plane.js'
 
 export interface ReferenceBrokerOptions {
   /** Bundled profile name or profile file (default `aws-iot-core`), or a loaded profile. */
@@ -23,6 +26,8 @@ export interface ReferenceBrokerOptions {
   /** Port for MQTT over TLS; the listener starts only when `tls` is given. */
   tlsPort?: number | false
   tls?: TlsListenerOptions
+  /** Port for the HTTP data plane over TLS (client certificates identify callers); starts only when `tls` is given. */
+  httpsPort?: number | false
   logLevel?: LogLevel
   logger?: Logger
   /**
@@ -30,25 +35,18 @@ export interface ReferenceBrokerOptions {
    * broken, to prove the scenarios catch them. Never for normal use.
    */
   deviations?: string[]
-  /** Handler for the HTTP data plane (attached by the data-plane module). */
+  /** Replaces the HTTP data plane (createDataPlane) on the HTTP and HTTPS ports. */
   httpHandler?: (broker: AwsBroker, profile: Profile, log: Logger) => http.RequestListener
 }
 
 export interface ReferenceBroker {
   profile: Profile
   broker: AwsBroker
-  urls: { mqtt?: string; ws?: string; mqtts?: string; http?: string }
-  ports: { mqtt?: number; ws?: number; mqtts?: number; http?: number }
+  urls: { mqtt?: string; ws?: string; mqtts?: string; http?: string; https?: string }
+  ports: { mqtt?: number; ws?: number; mqtts?: number; http?: number; https?: number }
+  /** True when no policies are configured: every MQTT and HTTP action is allowed. */
+  developmentMode: boolean
   close(): Promise<void>
-}
-
-/** Until the data plane is attached, the HTTP port answers every request with a JSON 404. */
-function reservedHttp(): http.RequestListener {
-  return (_req, res) => {
-    const traceId = randomUUID()
-    res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException', 'x-amzn-requestid': traceId })
-    res.end(JSON.stringify({ message: 'No data-plane route', traceId }))
-  }
 }
 
 /**
@@ -61,7 +59,11 @@ export async function startReferenceBroker(options: ReferenceBrokerOptions = {})
   const profile = typeof options.profile === 'object' ? options.profile : loadProfile(options.profile ?? 'aws-iot-core', options.config, overrides)
   const log = options.logger ?? createLogger(options.logLevel ?? 'warn')
   const host = options.host ?? '127.0.0.1'
+  // Policies load before anything listens: a bad policy file stops the start (HX_POLICY_INVALID).
+  const authorizer = createAuthorizer(profile.auth, options.config ? dirname(resolve(options.config)) : process.cwd())
   const broker = await AwsBroker.create(profile, log, deviation.faults)
+  if (authorizer.developmentMode) log.info({ event: 'development-mode', reason: 'no-policies' }, 'no policies configured: every MQTT and HTTP action is allowed')
+  else installMqttPolicy(broker, authorizer)
   if (deviation.faults.size > 0 || (options.deviations ?? []).length > 0) log.warn({ event: 'deviations', deviations: options.deviations }, 'running with deliberate deviations from the documented behaviour')
   const listeners: Listener[] = []
   const urls: ReferenceBroker['urls'] = {}
@@ -86,12 +88,21 @@ export async function startReferenceBroker(options: ReferenceBrokerOptions = {})
       ports.mqtts = l.port
       urls.mqtts = `mqtts://${urlHost}:${l.port}`
     }
-    if (options.httpPort !== false) {
-      const handler = options.httpHandler ? options.httpHandler(broker, profile, log) : reservedHttp()
+    const wantHttps = options.tls !== undefined && options.httpsPort !== false
+    const handler = options.httpPort !== false || wantHttps
+      ? options.httpHandler ? options.httpHandler(broker, profile, log) : createDataPlane({ broker, profile, log, authorizer })
+      : null
+    if (handler && options.httpPort !== false) {
       const l = await listenHttp(handler, options.httpPort ?? 0, host)
       listeners.push(l)
       ports.http = l.port
       urls.http = `http://${urlHost}:${l.port}`
+    }
+    if (handler && wantHttps) {
+      const l = await listenHttps(handler, options.httpsPort || 0, host, options.tls!)
+      listeners.push(l)
+      ports.https = l.port
+      urls.https = `https://${urlHost}:${l.port}`
     }
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()))
@@ -104,6 +115,7 @@ export async function startReferenceBroker(options: ReferenceBrokerOptions = {})
     broker,
     urls,
     ports,
+    developmentMode: authorizer.developmentMode,
     close() {
       closing ??= (async () => {
         // Stop accepting, drop live connections (server.close waits for them), then wait.

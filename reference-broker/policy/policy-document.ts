@@ -16,7 +16,9 @@ export type ConditionOperator = (typeof CONDITION_OPERATORS)[number]
 export const CONDITION_KEYS = ['iot:topic', 'iot:clientid'] as const
 export type ConditionKey = (typeof CONDITION_KEYS)[number]
 
-const stringOrList = z.union([z.string(), z.array(z.string()).min(1)])
+/** IAM lets a single value stand for a one-element list; normalising first gives precise error paths. */
+const oneOrMore = <T extends z.ZodType>(item: T) => z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(item).min(1))
+const stringOrList = oneOrMore(z.string())
 
 const statementSchema = z.strictObject({
   Sid: z.string().optional(),
@@ -30,7 +32,7 @@ const statementSchema = z.strictObject({
 export const policyDocumentSchema = z.strictObject({
   Version: z.string().optional(),
   Id: z.string().optional(),
-  Statement: z.union([statementSchema, z.array(statementSchema).min(1)]),
+  Statement: oneOrMore(statementSchema),
 })
 
 export interface CompiledCondition {
@@ -53,8 +55,6 @@ export interface CompiledPolicy {
   statements: CompiledStatement[]
 }
 
-const list = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v])
-
 /**
  * Validates a parsed policy document and compiles it. Throws
  * PolicyInvalidError naming the policy, the JSON path and the problem.
@@ -65,7 +65,7 @@ export function compilePolicy(name: string, document: unknown, source = name): C
     throw new PolicyInvalidError(source, parsed.error.issues.map((i) => `policy ${name}: ${i.path.join('.') || '(root)'}: ${i.message}`))
   }
   const problems: string[] = []
-  const statements = list(parsed.data.Statement as never).map((raw: z.infer<typeof statementSchema>, index) => {
+  const statements = parsed.data.Statement.map((raw, index): CompiledStatement => {
     const conditions: CompiledCondition[] = []
     for (const [operator, block] of Object.entries(raw.Condition ?? {})) {
       if (!(CONDITION_OPERATORS as readonly string[]).includes(operator)) {
@@ -78,10 +78,10 @@ export function compilePolicy(name: string, document: unknown, source = name): C
           problems.push(`policy ${name}: Statement[${index}].Condition.${operator}: key ${key} is not supported (use iot:Topic or iot:ClientId)`)
           continue
         }
-        conditions.push({ operator: operator as ConditionOperator, key: lower as ConditionKey, values: list(values) })
+        conditions.push({ operator: operator as ConditionOperator, key: lower as ConditionKey, values })
       }
     }
-    const statement: CompiledStatement = { effect: raw.Effect, actions: list(raw.Action), resources: list(raw.Resource), conditions }
+    const statement: CompiledStatement = { effect: raw.Effect, actions: raw.Action, resources: raw.Resource, conditions }
     if (raw.Sid !== undefined) statement.sid = raw.Sid
     return statement
   })

@@ -1,0 +1,121 @@
+import type http from 'node:http'
+import { randomUUID } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import type { AwsBroker } from '../aws-broker.js'
+import type { Logger } from '../logger.js'
+import type { Profile } from '../profile.js'
+import { RateLimiter } from '../rate-limiter.js'
+import { principalName, type Authorizer } from '../policy/create-authorizer.js'
+import { ApiError, methodNotAllowed, notFound } from './api-error.js'
+import { callerIdentity } from './caller-identity.js'
+import { trackConnectionHistory } from './connection-history.js'
+import { deleteConnectionRoute, getConnectionRoute, listSubscriptionsRoute } from './connection-apis.js'
+import { publishRoute } from './publish-message.js'
+import { readBody, RequestAbortedError } from './read-body.js'
+import { decodeComponent, parseQuery, QueryParams } from './request-params.js'
+import { sendError, type Exchange } from './respond.js'
+import { getRetainedMessageRoute, listRetainedMessagesRoute } from './retained-messages.js'
+import { trackRetainedTimes } from './retained-times.js'
+import { matchRoute, type DataPlaneDeps, type RequestContext, type Route } from './route-table.js'
+import { sendDirectMessageRoute } from './send-direct-message.js'
+
+/** The data-plane operations (catalogue sections A and B). Adding one is adding a line. */
+export const dataPlaneRoutes: readonly Route<unknown>[] = [
+  sendDirectMessageRoute,
+  publishRoute,
+  getRetainedMessageRoute,
+  listRetainedMessagesRoute,
+  getConnectionRoute,
+  listSubscriptionsRoute,
+  deleteConnectionRoute,
+]
+
+/** What the data plane serves: the broker, its profile, the request logger and the policy decisions. */
+export interface DataPlaneOptions {
+  broker: AwsBroker
+  profile: Profile
+  log: Logger
+  authorizer: Authorizer
+  /** Routes to serve (default: dataPlaneRoutes). */
+  routes?: readonly Route<unknown>[]
+}
+
+const noop = () => {}
+
+/**
+ * The HTTP data plane as a request listener for the HTTP and HTTPS listeners:
+ * SendDirectMessage, HTTPS publish, the retained-message and connection APIs.
+ * Every request gets a traceId (also `x-amzn-RequestId`), exactly one response
+ * (a handler that throws is a 500 InternalFailureException [DM-STATUS-500],
+ * never a crash) and exactly one JSON log line with its outcome and a
+ * machine-readable `reason` [DM-CLOUDWATCH-REASON].
+ */
+export function createDataPlane(options: DataPlaneOptions): http.RequestListener {
+  const deps: DataPlaneDeps = {
+    broker: options.broker,
+    profile: options.profile,
+    log: options.log,
+    authorizer: options.authorizer,
+    directMessageRate: new RateLimiter(options.profile.http.directMessage.requestsPerSecond),
+    retainedTimes: trackRetainedTimes(options.broker),
+    history: trackConnectionHistory(options.broker),
+  }
+  const routes = options.routes ?? dataPlaneRoutes
+  return (req, res) => {
+    void serve(deps, routes, req, res)
+  }
+}
+
+async function serve(deps: DataPlaneDeps, routes: readonly Route<unknown>[], req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  // A reset connection must never become an unhandled 'error' event.
+  req.on('error', noop)
+  res.on('error', noop)
+  const started = performance.now()
+  const ex: Exchange = { req, res, traceId: randomUUID(), outcome: { status: 0, reason: 'caller-gone' } }
+  const url = req.url ?? '/'
+  const q = url.indexOf('?')
+  const rawPath = q === -1 ? url : url.slice(0, q)
+  const fields: Record<string, unknown> = {}
+  let api = 'Unknown'
+  let principal = 'anonymous'
+  res.once('close', () => {
+    deps.log.info({
+      event: 'http-request', api, method: req.method, path: rawPath, traceId: ex.traceId,
+      status: ex.outcome.status, reason: ex.outcome.reason, errorType: ex.outcome.errorType,
+      principal, ...fields, durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    })
+  })
+  try {
+    const match = matchRoute(routes, req.method ?? 'GET', rawPath)
+    if (match.kind === 'none') throw notFound('no-such-route', `No data-plane operation at ${req.method} ${rawPath}`)
+    if (match.kind === 'wrong-method') throw methodNotAllowed(match.allowed) // [HTTP-ERRORS]
+    const route = match.route
+    api = route.api
+    const params: Record<string, string> = {}
+    for (const [name, raw] of Object.entries(match.rawParams)) params[name] = decodeComponent(raw, name) // [DM-STATUS-400] %ZZ
+    const ctx: RequestContext = Object.assign(ex, {
+      deps,
+      params,
+      query: new QueryParams(parseQuery(q === -1 ? '' : url.slice(q + 1))),
+      body: Buffer.alloc(0),
+      principal: { kind: 'anonymous' } as const,
+      logFields: fields,
+    })
+    const input = route.parse(ctx)
+    if (route.hasBody) ctx.body = await readBody(req, deps.profile.http.payloadMaxBytes) // [DM-STATUS-413]
+    ctx.principal = callerIdentity(req, ctx.body, deps.authorizer)
+    principal = principalName(ctx.principal)
+    await route.handle(ctx, input)
+    if (!res.headersSent && !res.destroyed && ex.outcome.reason !== 'caller-gone') throw new Error(`${route.api} finished without a response`)
+  } catch (err) {
+    if (err instanceof RequestAbortedError) return
+    if (err instanceof ApiError) return sendError(ex, err)
+    // [DM-STATUS-500] a bug or an unexpected failure: log it with the traceId the caller sees.
+    deps.log.error({ event: 'http-internal-error', api, traceId: ex.traceId, err })
+    if (res.headersSent) {
+      res.destroy()
+      return
+    }
+    sendError(ex, new ApiError('InternalFailureException', 'internal-error', 'Internal failure; retry with exponential backoff, and quote the traceId if it persists'))
+  }
+}

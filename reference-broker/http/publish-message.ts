@@ -1,0 +1,68 @@
+import { isUtf8 } from 'node:buffer'
+import { invalidRequest } from './api-error.js'
+import { authorizeOrThrow } from './authorize-caller.js'
+import { parseMqtt5Headers, type Mqtt5Properties } from './mqtt5-headers.js'
+import { checkResponseTopic, checkTopic } from './name-rules.js'
+import { sendOk } from './respond.js'
+import { defineRoute, type RequestContext } from './route-table.js'
+
+interface PublishInput {
+  topic: string
+  qos: 0 | 1
+  retain: boolean
+  properties: Mqtt5Properties
+}
+
+function parse(ctx: RequestContext): PublishInput {
+  const { profile } = ctx.deps
+  const m = profile.mqtt
+  // [HTTP-TOPIC-ENCODING] `%2F` and a raw `/` are both level separators.
+  const topic = checkTopic(ctx.params.topic, profile, m.reservedTopicsPublishAllowed)
+  if (ctx.query.string('qos') !== undefined && !/^[01]$/.test(ctx.query.string('qos')!)) {
+    throw invalidRequest('invalid-qos', 'qos must be 0 or 1') // [HTTP-QOS-PARAM]
+  }
+  const qos = ctx.query.int('qos', 0, 1, 0) as 0 | 1
+  const retain = ctx.query.bool('retain', false)
+  if (retain && m.reservedTopicPrefix && topic.startsWith(m.reservedTopicPrefix)) {
+    throw invalidRequest('invalid-topic', 'Retained messages cannot be published to reserved topics') // [RET-NOT-ON-RESERVED]
+  }
+  const { properties } = parseMqtt5Headers(ctx.req, m.userPropertiesMaxBytes)
+  const contentType = ctx.query.string('contentType')
+  if (contentType) properties.contentType = contentType
+  const responseTopic = checkResponseTopic(ctx.query.string('responseTopic'), profile)
+  if (responseTopic) properties.responseTopic = responseTopic
+  const expiry = ctx.query.int('messageExpiry', 0, 0xffffffff)
+  // [MEI-MIN-1] [MEI-MAX-7-DAYS] clamped as for MQTT publishes; 0 means no expiry.
+  if (expiry) properties.messageExpiryInterval = Math.min(Math.max(expiry, m.messageExpiryMinSeconds), m.messageExpiryMaxSeconds)
+  Object.assign(ctx.logFields, { topic, qos, retain })
+  return { topic, qos, retain, properties }
+}
+
+async function handle(ctx: RequestContext, input: PublishInput): Promise<void> {
+  const { topic, qos, retain, properties } = input
+  authorizeOrThrow(ctx, 'iot:Publish', `topic/${topic}`, { topic })
+  // [RET-POLICY-RETAINPUBLISH] retained publishes also need iot:RetainPublish.
+  if (retain) authorizeOrThrow(ctx, 'iot:RetainPublish', `topic/${topic}`, { topic })
+  if (properties.payloadFormatIndicator && !isUtf8(ctx.body)) {
+    throw invalidRequest('payload-not-utf8', 'The payload is not UTF-8 but x-amz-mqtt5-payload-format-indicator is UTF8_DATA')
+  }
+  const packet: Record<string, unknown> = { cmd: 'publish', topic, payload: ctx.body, qos, retain, dup: false }
+  if (Object.keys(properties).length > 0) packet.properties = properties
+  // [HTTP-PUBLISH-URL] [HTTP-RETAIN]: matching subscribers get it; retain=true with an empty
+  // body deletes the topic's retained message [RET-EMPTY-DELETES].
+  await new Promise<void>((resolve, reject) => {
+    ctx.deps.broker.aedes.publish(packet as never, (err?: Error | null) => (err ? reject(err) : resolve()))
+  })
+  const reason = !retain ? 'published' : ctx.body.length === 0 ? 'retained-deleted' : 'retained-stored'
+  sendOk(ctx, reason) // [HTTP-RESPONSE-OK-TRACEID]
+}
+
+/** `POST /topics/{topic}` HTTPS publish [HTTP-PUBLISH-URL]. */
+export const publishRoute = defineRoute<PublishInput>({
+  method: 'POST',
+  path: 'topics/*topic',
+  api: 'Publish',
+  hasBody: true,
+  parse,
+  handle,
+})

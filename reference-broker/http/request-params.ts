@@ -1,0 +1,72 @@
+import { invalidRequest } from './api-error.js'
+
+/**
+ * Strict decoding of the request line. Every malformed escape (`%ZZ`, a cut
+ * `%4`, bytes that are not UTF-8) is a 400 InvalidRequestException
+ * [DM-STATUS-400], never a silently kept literal.
+ */
+export function decodeComponent(raw: string, what: string, plusIsSpace = false): string {
+  try {
+    return decodeURIComponent(plusIsSpace ? raw.replace(/\+/g, ' ') : raw)
+  } catch {
+    throw invalidRequest(`malformed-encoding`, `${what} is not correctly URL-encoded`)
+  }
+}
+
+/**
+ * The query string as name → value. `+` means a space (form encoding, what
+ * URLSearchParams and most clients send); a literal plus is `%2B`. A parameter
+ * given twice is refused rather than guessed at.
+ */
+export function parseQuery(raw: string): Map<string, string> {
+  const params = new Map<string, string>()
+  if (raw === '') return params
+  for (const part of raw.split('&')) {
+    if (part === '') continue
+    const eq = part.indexOf('=')
+    const name = decodeComponent(eq === -1 ? part : part.slice(0, eq), 'a query parameter name', true)
+    const value = eq === -1 ? '' : decodeComponent(part.slice(eq + 1), `query parameter ${name}`, true)
+    if (params.has(name)) throw invalidRequest('duplicate-parameter', `Query parameter ${name} is given more than once`)
+    params.set(name, value)
+  }
+  return params
+}
+
+/** Typed access to the query parameters with AWS-style validation messages. */
+export class QueryParams {
+  constructor(private readonly params: Map<string, string>) {}
+
+  has(name: string): boolean {
+    return this.params.has(name)
+  }
+
+  string(name: string): string | undefined {
+    return this.params.get(name)
+  }
+
+  /** `true` or `false`, exactly; absent → `fallback`. */
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.params.get(name)
+    if (v === undefined) return fallback
+    if (v === 'true') return true
+    if (v === 'false') return false
+    throw invalidRequest(`invalid-${kebab(name)}`, `${name} must be true or false`)
+  }
+
+  /** A decimal integer in [min, max]; absent → `fallback`. */
+  int(name: string, min: number, max: number, fallback: number): number
+  int(name: string, min: number, max: number): number | undefined
+  int(name: string, min: number, max: number, fallback?: number): number | undefined {
+    const v = this.params.get(name)
+    if (v === undefined) return fallback
+    const n = /^[0-9]{1,10}$/.test(v) ? Number(v) : NaN
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw invalidRequest(`invalid-${kebab(name)}`, `${name} must be an integer from ${min} to ${max}`)
+    }
+    return n
+  }
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())
+}

@@ -1,0 +1,105 @@
+import type http from 'node:http'
+import { createHash, timingSafeEqual } from 'node:crypto'
+import aws4 from 'aws4'
+import { forbidden } from './api-error.js'
+
+/**
+ * Signing names accepted for the data plane: the API models sign as `iotdata`,
+ * the developer guide's DeleteConnection note says `iotdevicegateway`
+ * (contradiction C10) [API-SIGNING-NAME].
+ */
+export const SIGNING_NAMES = ['iotdata', 'iotdevicegateway'] as const
+
+/** AWS allows 15 minutes between the signature's time and the server's. */
+const MAX_SKEW_MS = 15 * 60 * 1000
+
+/** Who signed a request that verified. */
+export interface SignedCaller {
+  accessKeyId: string
+  region: string
+  service: string
+}
+
+interface ParsedAuthorization {
+  accessKeyId: string
+  date: string
+  region: string
+  service: string
+  signedHeaders: string[]
+  signature: string
+}
+
+function parseAuthorization(value: string): ParsedAuthorization | null {
+  const m = /^AWS4-HMAC-SHA256\s+(.*)$/s.exec(value.trim())
+  if (!m) return null
+  const fields = new Map<string, string>()
+  for (const part of m[1]!.split(',')) {
+    const eq = part.indexOf('=')
+    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim())
+  }
+  const scope = (fields.get('Credential') ?? '').split('/')
+  const signedHeaders = (fields.get('SignedHeaders') ?? '').split(';').filter(Boolean)
+  const signature = fields.get('Signature') ?? ''
+  if (scope.length !== 5 || scope[4] !== 'aws4_request' || !scope[0] || signedHeaders.length === 0 || !/^[0-9a-f]{64}$/.test(signature)) return null
+  return { accessKeyId: scope[0], date: scope[1]!, region: scope[2]!, service: scope[3]!, signedHeaders, signature }
+}
+
+function amzDateMs(value: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value)
+  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : NaN
+}
+
+/**
+ * Verifies an `Authorization: AWS4-HMAC-SHA256 ...` header by recomputing the
+ * signature with aws4 over the same method, path, query, signed headers and
+ * body. Any problem is a 403 ForbiddenException [DM-STATUS-401] (contradiction
+ * C9: the documents list 403; the API model also has 401).
+ */
+export function verifySigV4(req: http.IncomingMessage, body: Buffer, secretFor: (accessKeyId: string) => string | undefined): SignedCaller {
+  const auth = parseAuthorization(String(req.headers.authorization ?? ''))
+  if (!auth) throw forbidden('signature-malformed', 'The Authorization header is not a valid AWS Signature Version 4 header')
+  if (!(SIGNING_NAMES as readonly string[]).includes(auth.service)) {
+    throw forbidden('signature-wrong-service', `Credential should be scoped to a valid service (${SIGNING_NAMES.join(' or ')}), not ${auth.service}`)
+  }
+  const secret = secretFor(auth.accessKeyId)
+  if (secret === undefined) throw forbidden('unknown-access-key', 'The security token included in the request is invalid')
+  const amzDate = String(req.headers['x-amz-date'] ?? '')
+  const at = amzDateMs(amzDate)
+  if (Number.isNaN(at) || amzDate.slice(0, 8) !== auth.date) throw forbidden('signature-date-invalid', 'X-Amz-Date is missing or does not match the credential scope')
+  if (Math.abs(Date.now() - at) > MAX_SKEW_MS) throw forbidden('signature-expired', 'Signature expired: X-Amz-Date is more than 15 minutes from the server time')
+  const declaredHash = req.headers['x-amz-content-sha256']
+  if (typeof declaredHash === 'string' && declaredHash !== 'UNSIGNED-PAYLOAD' && declaredHash !== createHash('sha256').update(body).digest('hex')) {
+    throw forbidden('payload-hash-mismatch', 'X-Amz-Content-Sha256 does not match the request body')
+  }
+  const headers: Record<string, string> = {}
+  const include: Record<string, boolean> = {}
+  for (const name of auth.signedHeaders) {
+    const value = req.headers[name]
+    if (value === undefined) throw forbidden('signature-header-missing', `Signed header ${name} is missing from the request`)
+    headers[name] = Array.isArray(value) ? value.join(',') : value
+    include[name] = true // aws4 would otherwise skip headers it never signs itself (user-agent...)
+  }
+  let expected: string
+  try {
+    const signer = new aws4.RequestSigner({
+      method: req.method,
+      path: req.url ?? '/',
+      headers,
+      body: body.length > 0 ? body : undefined,
+      service: auth.service,
+      region: auth.region,
+      doNotModifyHeaders: true,
+      extraHeadersToInclude: include,
+    } as aws4.Request, { accessKeyId: auth.accessKeyId, secretAccessKey: secret }) as unknown as { datetime: string; signature(): string }
+    signer.datetime = amzDate // with doNotModifyHeaders aws4 does not read X-Amz-Date itself
+    expected = signer.signature()
+  } catch {
+    throw forbidden('signature-mismatch', 'The request signature we calculated does not match the signature you provided')
+  }
+  const a = Buffer.from(expected)
+  const b = Buffer.from(auth.signature)
+  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+    throw forbidden('signature-mismatch', 'The request signature we calculated does not match the signature you provided')
+  }
+  return { accessKeyId: auth.accessKeyId, region: auth.region, service: auth.service }
+}

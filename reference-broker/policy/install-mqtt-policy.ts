@@ -1,0 +1,74 @@
+import type { AwsBroker } from '../aws-broker.js'
+import type { WireGate } from '../wire-gate.js'
+import type { Authorizer, Principal } from './create-authorizer.js'
+import { principalName } from './create-authorizer.js'
+import type { IotAction } from './policy-engine.js'
+
+type HookClient = { id: string; version: number; conn?: { gate?: WireGate } } | null
+type PublishPacket = { topic: string; retain?: boolean }
+type Callback = (err?: Error | null, value?: unknown) => void
+
+/** The policy principal of an MQTT connection: its client certificate's CN, or anonymous. */
+export function principalOfGate(gate: WireGate | undefined): Principal {
+  const cn = gate?.info.certificateSubject
+  return cn ? { kind: 'certificate', id: cn } : { kind: 'anonymous' }
+}
+
+function notAuthorized(what: string): Error & { returnCode: number } {
+  // returnCode 5 = CONNACK "not authorized" (aedes maps it to 0x87 for MQTT 5).
+  return Object.assign(new Error(`not authorized: ${what}`), { returnCode: 5 })
+}
+
+/**
+ * Puts the policy engine in front of aedes [AUTHZ-ACTIONS]: iot:Connect on the
+ * client ARN at CONNECT, iot:Publish (+ iot:RetainPublish for retained
+ * messages [RET-POLICY-RETAINPUBLISH]) on the topic ARN, iot:Subscribe on the
+ * topicfilter ARN, and iot:Receive on the topic ARN before each delivery.
+ * Refusals follow aedes' forms, which are the documented ones: CONNACK
+ * 5 / 0x87; MQTT 3.1.1 publish or subscribe closes the connection
+ * [AUTHZ-311-DISCONNECT]; MQTT 5 gets PUBACK 0x87 / SUBACK 0x87
+ * [AUTHZ-V5-REASON-CODES]. Hooks are plain aedes handler properties, so the
+ * broker's own authorizeForward (exact-parent `#` rule) keeps running first.
+ */
+export function installMqttPolicy(broker: AwsBroker, authorizer: Authorizer): void {
+  const aedes = broker.aedes as unknown as Record<string, any>
+  const log = broker.log
+  const check = (client: HookClient, action: IotAction, resource: string, topic?: string): boolean => {
+    const principal = principalOfGate(client?.conn?.gate)
+    const decision = authorizer.authorize(principal, action, resource, { clientId: client?.id, topic })
+    if (decision.effect === 'allow') return true
+    log.info({ event: 'rejected', reason: 'not-authorized', clientId: client?.id, action, resource: authorizer.arn(resource), principal: principalName(principal), decision: decision.effect, policy: decision.policy })
+    return false
+  }
+
+  aedes.authenticate = (client: HookClient, _username: unknown, _password: unknown, done: Callback) => {
+    if (check(client, 'iot:Connect', `client/${client?.id ?? ''}`)) return done(null, true)
+    done(notAuthorized('iot:Connect'), false)
+  }
+
+  const originalPublish = aedes.authorizePublish as (c: HookClient, p: PublishPacket, cb: Callback) => void
+  aedes.authorizePublish = (client: HookClient, packet: PublishPacket, done: Callback) => {
+    originalPublish.call(aedes, client, packet, (err) => {
+      if (err) return done(err)
+      const resource = `topic/${packet.topic}`
+      if (!check(client, 'iot:Publish', resource, packet.topic)) return done(notAuthorized('iot:Publish'))
+      if (packet.retain && !check(client, 'iot:RetainPublish', resource, packet.topic)) return done(notAuthorized('iot:RetainPublish'))
+      done(null)
+    })
+  }
+
+  aedes.authorizeSubscribe = (client: HookClient, sub: { topic: string }, done: Callback) => {
+    if (check(client, 'iot:Subscribe', `topicfilter/${sub.topic}`)) return done(null, sub)
+    // aedes answers a null subscription with SUBACK 0x87 on MQTT 5; 3.1.1 has no
+    // "not authorized" code, so AWS closes the connection and so do we.
+    if (client?.version === 5) return done(null, null)
+    done(notAuthorized('iot:Subscribe'))
+  }
+
+  const originalForward = aedes.authorizeForward as (c: HookClient, p: PublishPacket) => unknown
+  aedes.authorizeForward = (client: HookClient, packet: PublishPacket) => {
+    const forwarded = originalForward.call(aedes, client, packet)
+    if (!forwarded) return forwarded
+    return check(client, 'iot:Receive', `topic/${packet.topic}`, packet.topic) ? forwarded : null
+  }
+}
