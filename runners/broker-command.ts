@@ -21,9 +21,10 @@ export function registerBrokerCommand(program: Command, setExit: (code: number) 
     .option('--tls-cert <file>', 'server certificate (PEM)')
     .option('--tls-key <file>', 'server private key (PEM)')
     .option('--tls-ca <file>', 'CA that client certificates must chain to')
+    .option('--https-port <n>', 'HTTP data plane over TLS; client certificates identify callers (needs --tls-cert and --tls-key)', port, 9443)
     .option('--mtls', 'require a client certificate (mutual TLS)', false)
     .option('--profile <name|file>', 'broker profile: aws-iot-core, mqtt-5, mqtt-3.1.1 or a YAML file', 'aws-iot-core')
-    .option('--config <file>', 'YAML file overriding profile values (limits, timings)')
+    .option('--config <file>', 'YAML file overriding profile values (limits, timings; policies and SigV4 keys in its auth: section)')
     .option('-v, --verbose', 'log every connection event as a JSON line on stderr', false)
     .action(async (opts) => {
       if ((opts.tlsCert && !opts.tlsKey) || (!opts.tlsCert && opts.tlsKey)) {
@@ -39,11 +40,15 @@ export function registerBrokerCommand(program: Command, setExit: (code: number) 
           wsPort: opts.wsPort,
           httpPort: opts.httpPort,
           tlsPort: opts.tlsPort,
+          httpsPort: opts.httpsPort,
           tls: opts.tlsCert ? { cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa, requestCert: opts.mtls } : undefined,
           logLevel: (opts.verbose ? 'info' : 'warn') as LogLevel,
         })
         const lines = [`reference broker (profile ${handle.profile.name}) listening:`]
         for (const [kind, url] of Object.entries(handle.urls)) lines.push(`  ${kind.padEnd(6)} ${url}`)
+        lines.push(handle.developmentMode
+          ? 'authorization: development mode (no policies configured: every action is allowed)'
+          : `authorization: ${Object.keys(handle.profile.auth.policies).length} policies, ${handle.profile.auth.credentials.length} SigV4 keys`)
         process.stdout.write(lines.join('\n') + '\n')
         await new Promise<void>((resolve) => {
           const stop = () => resolve()

@@ -1,6 +1,11 @@
 import { Command, CommanderError } from 'commander'
 import { EXIT } from './exit-codes.js'
 import { registerBrokerCommand } from './broker-command.js'
+import { registerLoadCommand } from './load-command.js'
+import { registerReportCommand } from './report-command.js'
+import { registerRunCommand } from './run-command.js'
+import { registerValidateCommand } from './validate-command.js'
+import { registerListCommand } from './list-command.js'
 
 /**
  * Runs the CLI and resolves to the process exit code. Nothing happens on
@@ -15,6 +20,11 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
   registerBrokerCommand(program, setExit)
+  registerLoadCommand(program, setExit)
+  registerReportCommand(program, setExit)
+  registerRunCommand(program, setExit)
+  registerValidateCommand(program, setExit)
+  registerListCommand(program, setExit)
   try {
     await program.parseAsync(argv, { from: 'user' })
   } catch (err) {

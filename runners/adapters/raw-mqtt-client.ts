@@ -23,6 +23,12 @@ export interface CloseInfo {
   error?: string
 }
 
+/** What `observe` reports. */
+export type RawClientEvent =
+  | { type: 'packet'; packet: RawPacket }
+  | { type: 'protocol-error'; message: string }
+  | { type: 'closed'; info: CloseInfo }
+
 /** A deadline expired while waiting for something from the server. */
 export class WaitTimeoutError extends Error {
   constructor(what: string, ms: number, readonly seen: RawPacket[]) {
@@ -46,15 +52,21 @@ export class RawMqttClient {
   private waiters: (() => void)[] = []
   private lastDisconnect: RawPacket | undefined
   private protocolError: string | undefined
+  private readonly observers: ((event: RawClientEvent) => void)[] = []
 
   private constructor(readonly stream: Duplex, public version: 3 | 4 | 5) {
     this.parser = mqtt.parser({ protocolVersion: version })
     this.parser.on('packet', (p: RawPacket) => {
       if (p.cmd === 'disconnect') this.lastDisconnect = p
       this.received.push(p)
+      for (const o of this.observers) o({ type: 'packet', packet: p })
       this.wake()
     })
-    this.parser.on('error', (e: Error) => { this.protocolError = e.message; this.wake() })
+    this.parser.on('error', (e: Error) => {
+      this.protocolError = e.message
+      for (const o of this.observers) o({ type: 'protocol-error', message: e.message })
+      this.wake()
+    })
     let resolveClosed!: (c: CloseInfo) => void
     this.closed = new Promise((r) => { resolveClosed = r })
     stream.on('data', (buf: Buffer) => this.parser.parse(buf))
@@ -62,6 +74,7 @@ export class RawMqttClient {
       if (this.closeInfo) return
       this.closeInfo = { atMs: Date.now() - this.createdAt, disconnect: this.lastDisconnect, error: err?.message }
       resolveClosed(this.closeInfo)
+      for (const o of this.observers) o({ type: 'closed', info: this.closeInfo })
       this.wake()
     }
     stream.on('close', () => onClose())
@@ -92,6 +105,11 @@ export class RawMqttClient {
       }
     })
     return new RawMqttClient(stream, opts.version ?? 4)
+  }
+
+  /** Calls `fn` for every packet received, protocol error and the close (scenario inboxes and traces). */
+  observe(fn: (event: RawClientEvent) => void): void {
+    this.observers.push(fn)
   }
 
   /** Encodes and sends a packet object (mqtt-packet's shape). */

@@ -1,0 +1,89 @@
+import type { NormalPacket } from './normalize-packet.js'
+import type { Inbox } from './inbox.js'
+
+/** TLS material and options for an MQTT endpoint. */
+export interface TlsSettings {
+  ca?: Buffer
+  cert?: Buffer
+  key?: Buffer
+  servername?: string
+  alpn?: string[]
+  rejectUnauthorized?: boolean
+}
+
+export interface MqttEndpoint {
+  url: string
+  tls?: TlsSettings
+}
+
+export interface WillParams {
+  topic: string
+  payload: string
+  qos: 0 | 1 | 2
+  retain: boolean
+  properties?: Record<string, unknown>
+}
+
+/** Everything a CONNECT needs; the adapter adds nothing of its own. */
+export interface ConnectParams {
+  endpoint: MqttEndpoint
+  version: 4 | 5
+  clientId: string
+  clean: boolean
+  keepalive: number
+  username?: string
+  password?: string
+  will?: WillParams
+  /** MQTT 5 CONNECT properties, Session Expiry included. */
+  properties?: Record<string, unknown>
+  timeoutMs: number
+  signal: AbortSignal
+}
+
+export interface PublishParams {
+  topic: string
+  payload: Buffer
+  qos: 0 | 1 | 2
+  retain: boolean
+  dup?: boolean
+  properties?: Record<string, unknown>
+}
+
+export interface SubscriptionParams {
+  topic: string
+  qos: 0 | 1 | 2
+  nl?: boolean
+  rap?: boolean
+  rh?: 0 | 1 | 2
+}
+
+/** How received QoS 1 messages are acknowledged. */
+export type AckMode = 'auto' | 'never' | { delay: number }
+
+/**
+ * One scenario client. Both implementations (MQTT.js and the raw packet
+ * client) record every packet in `inbox` and the scenario trace; the step
+ * that waits for an acknowledgement consumes it and returns it decoded.
+ */
+export interface MqttAdapter {
+  readonly name: string
+  readonly kind: 'mqtt' | 'raw'
+  readonly inbox: Inbox
+  isConnected(): boolean
+  /** Opens the transport, sends CONNECT, resolves with the CONNACK (whatever its code). */
+  connect(params: ConnectParams): Promise<NormalPacket>
+  subscribe(subs: SubscriptionParams[], properties: Record<string, unknown> | undefined, timeoutMs: number, signal: AbortSignal): Promise<NormalPacket>
+  unsubscribe(topics: string[], properties: Record<string, unknown> | undefined, timeoutMs: number, signal: AbortSignal): Promise<NormalPacket>
+  /** Resolves with the PUBACK for QoS 1, null for QoS 0 once written. */
+  publish(msg: PublishParams, timeoutMs: number, signal: AbortSignal): Promise<NormalPacket | null>
+  /** Raw clients only: a packet object in mqtt-packet's shape. */
+  sendPacket(packet: Record<string, unknown>): void
+  /** Raw clients only: bytes as they are. */
+  sendBytes(bytes: Buffer): void
+  /** Sends DISCONNECT and waits (bounded) for the close. */
+  disconnect(opts: { reasonCode?: number; properties?: Record<string, unknown> }, timeoutMs: number): Promise<void>
+  /** Closes the socket without DISCONNECT. */
+  drop(): void
+  /** Teardown: closes everything, never throws. */
+  destroy(): Promise<void>
+}

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { loadProfile, type Profile } from '../reference-broker/index.js'
+import { loadCatalogue, loadScenarios, type Scenario } from '../spec/index.js'
+import { ScenarioInvalidError } from './errors.js'
+import { loadTargetFile } from './targets/external-target.js'
+import { flattenLimits } from './targets/resolved-target.js'
+import { packageRoot } from './package-info.js'
+
+/** What `run`, `validate` and `list` read before anything runs. */
+export interface CliInputOptions {
+  paths: string[]
+  target?: string
+  profile?: string
+  config?: string
+}
+
+/** Default scenario folder; load scenarios (another runner) are excluded from a default run. */
+export const DEFAULT_SCENARIO_DIR = 'scenarios'
+export const LOAD_SCENARIO_DIR = 'scenarios/load'
+
+/**
+ * The profile whose limits scenarios see: the target file's, or `--profile`
+ * for the bundled broker. Reads files only (no network), so scenario problems
+ * are reported before a broker is started or reached.
+ */
+export async function profileForTarget(opts: Pick<CliInputOptions, 'target' | 'profile' | 'config'>): Promise<Profile> {
+  if (!opts.target || opts.target === 'bundled') return loadProfile(opts.profile ?? 'aws-iot-core', opts.config)
+  const t = await loadTargetFile(opts.target)
+  const base = dirname(resolve(opts.target))
+  const isFile = t.profile.includes('/') || t.profile.endsWith('.yaml')
+  return loadProfile(isFile ? resolve(base, t.profile) : t.profile, t.config ? resolve(base, t.config) : undefined)
+}
+
+/** Catalogue ids and untested reasons; empty when the catalogue cannot be read (spec ids are then not checked). */
+export function catalogueRequirements(): { id: string; reason?: string }[] {
+  try {
+    return loadCatalogue().requirements.map((r) => ({ id: r.id, ...(r.reason ? { reason: r.reason } : {}) }))
+  } catch {
+    return []
+  }
+}
+
+/** Loads and validates every scenario; throws ScenarioInvalidError listing all problems. */
+export async function loadCliScenarios(opts: CliInputOptions, profile: Profile): Promise<{ scenarios: Scenario[]; files: string[] }> {
+  const catalogue = catalogueRequirements()
+  let paths = opts.paths
+  let excludeDir = LOAD_SCENARIO_DIR
+  if (paths.length === 0) {
+    // No paths: ./scenarios, or else the scenarios shipped with the package.
+    const shipped = packageRoot()
+    const dir = existsSync(DEFAULT_SCENARIO_DIR) ? DEFAULT_SCENARIO_DIR : shipped && existsSync(join(shipped, DEFAULT_SCENARIO_DIR)) ? join(shipped, DEFAULT_SCENARIO_DIR) : undefined
+    if (!dir) throw new ScenarioInvalidError([{ file: DEFAULT_SCENARIO_DIR, line: 1, col: 1, path: '', message: 'no scenario paths given and no scenarios/ folder here' }])
+    paths = [dir]
+    excludeDir = join(dir, 'load')
+  }
+  const result = await loadScenarios(paths, {
+    limits: flattenLimits(profile),
+    ...(catalogue.length ? { knownRequirements: new Set(catalogue.map((r) => r.id)) } : {}),
+    // Load scenarios have their own runner and format; a folder walk skips them.
+    excludeDirs: [excludeDir],
+  })
+  if (!result.ok) throw new ScenarioInvalidError(result.errors)
+  return { scenarios: result.scenarios, files: result.files }
+}

@@ -1,0 +1,55 @@
+import { Worker } from 'node:worker_threads'
+import { addProgress, type LoadProgress } from './load-progress.js'
+import { runSlice } from './run-slice.js'
+import type { SliceInput, SliceOutput } from './slice-context.js'
+
+type WorkerMessage =
+  | { type: 'progress'; progress: LoadProgress }
+  | { type: 'done'; output: SliceOutput }
+  | { type: 'error'; message: string; stack?: string }
+
+/**
+ * A worker thread running one slice. Run from the TypeScript sources (tests,
+ * `npx tsx bench/...`), the worker registers tsx's loader in its own thread
+ * first: loader hooks are per thread and `--import` in a worker's execArgv is
+ * not honoured.
+ */
+function createWorker(input: SliceInput): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./load-worker.js', import.meta.url), { workerData: input })
+  const entry = JSON.stringify(new URL('./load-worker.ts', import.meta.url).href)
+  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}) })`, { eval: true, workerData: input })
+}
+
+function startWorker(input: SliceInput, onProgress: (p: LoadProgress) => void, started: Worker[]): Promise<SliceOutput> {
+  const worker = createWorker(input)
+  started.push(worker)
+  return new Promise((resolve, reject) => {
+    let settled = false
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'progress') onProgress(m.progress)
+      else if (m.type === 'done') { settled = true; resolve(m.output); void worker.terminate() }
+      else { settled = true; reject(Object.assign(new Error(m.message), { stack: m.stack })); void worker.terminate() }
+    })
+    worker.on('error', (err) => { if (!settled) { settled = true; reject(err) } })
+    worker.on('exit', (code) => { if (!settled) { settled = true; reject(new Error(`load worker for slice ${input.slice.index + 1} exited with code ${code}`)) } })
+  })
+}
+
+/**
+ * Runs this process's slices: in process when there is one, else one worker
+ * thread each (a slice of the fleet and of the rate per core). Progress of
+ * all slices is added up for the caller every time one reports.
+ */
+export async function runSlices(inputs: readonly SliceInput[], onProgress?: (p: LoadProgress) => void): Promise<SliceOutput[]> {
+  const latest: LoadProgress[] = []
+  const report = (i: number) => (p: LoadProgress) => { latest[i] = p; onProgress?.(addProgress(latest.filter(Boolean))) }
+  if (inputs.length === 1) return [await runSlice(inputs[0]!, report(0))]
+  const workers: Worker[] = []
+  try {
+    return await Promise.all(inputs.map((input, i) => startWorker(input, report(i), workers)))
+  } catch (err) {
+    // One slice failed: the others' results cannot make a whole run, so stop them.
+    await Promise.all(workers.map((w) => w.terminate()))
+    throw err
+  }
+}

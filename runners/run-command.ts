@@ -1,0 +1,87 @@
+import type { Command } from 'commander'
+import { BUILTIN_REPORTERS, createReporters } from '../reports/index.js'
+import type { RunReport } from '../spec/index.js'
+import { CliUsageError } from './errors.js'
+import { EXIT } from './exit-codes.js'
+import { reportCliError } from './cli-errors.js'
+import { catalogueRequirements, loadCliScenarios, profileForTarget } from './load-for-cli.js'
+import { DEFAULT_CONCURRENCY, runScenarios } from './run-scenarios.js'
+import { parseGrep, parseShard, selectScenarios } from './select-scenarios.js'
+import { resolveTarget } from './targets/resolve-target.js'
+import { toolVersion } from './package-info.js'
+
+/** The exit code of a finished run: failures first, then errors. */
+export function runExitCode(report: RunReport): number {
+  if (report.summary.failed > 0) return EXIT.FAILED
+  if (report.summary.errored > 0) return EXIT.ERRORED
+  return EXIT.PASSED
+}
+
+function collectNames(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)]
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new CliUsageError(`--concurrency takes a positive integer, got "${value}"`)
+  return n
+}
+
+interface RunOptions {
+  target: string
+  profile?: string
+  config?: string
+  grep?: string
+  shard?: string
+  concurrency: string
+  reporter?: string[]
+  out: string
+}
+
+/**
+ * `mqtt-harness run`: validate every scenario (nothing runs if one is
+ * invalid), resolve the target (bundled broker or target file), run with
+ * bounded concurrency and write the reports.
+ */
+export function registerRunCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('run')
+    .description('run scenarios against the bundled broker or a target; exit 0 passed, 1 failed, 2 invalid input, 3 unreachable, 5 errored')
+    .argument('[paths...]', 'scenario files or folders (default: scenarios/, without scenarios/load/)')
+    .option('--target <file|bundled>', 'target YAML file, or bundled to start the reference broker in process', 'bundled')
+    .option('--profile <name|file>', 'profile of the bundled broker: aws-iot-core, mqtt-5, mqtt-3.1.1 or a YAML file')
+    .option('--config <file>', 'YAML file overriding the bundled broker\'s profile values (e.g. a short session expiry)')
+    .option('--grep <regex>', 'only scenarios whose id, title or requirement id matches')
+    .option('--shard <i/n>', 'run the i-th of n disjoint shards (merge the reports with `report merge`)')
+    .option('--concurrency <n>', 'scenarios running at once', String(DEFAULT_CONCURRENCY))
+    .option('--reporter <names>', `report formats, comma-separated: ${BUILTIN_REPORTERS.join(', ')} (default console,json)`, collectNames)
+    .option('--out <dir>', 'folder for report files', 'results')
+    .action(async (paths: string[], opts: RunOptions) => {
+      try {
+        const concurrency = positiveInt(opts.concurrency)
+        const grep = opts.grep !== undefined ? parseGrep(opts.grep) : undefined
+        const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined
+        if (opts.target !== 'bundled' && (opts.profile || opts.config)) throw new CliUsageError('--profile and --config apply to the bundled broker; a target file names its own profile')
+        const profile = await profileForTarget(opts)
+        const { scenarios } = await loadCliScenarios({ paths, ...opts }, profile)
+        const selected = selectScenarios(scenarios, { ...(grep ? { grep } : {}), ...(shard ? { shard } : {}) })
+        if (grep && selected.length === 0 && !shard) throw new CliUsageError(`no scenario matches --grep ${opts.grep}`)
+        const reporters = createReporters(opts.reporter ?? ['console', 'json'], { outDir: opts.out })
+        const target = await resolveTarget({ target: opts.target, ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.config ? { config: opts.config } : {}) })
+        try {
+          const report = await runScenarios(selected, target, {
+            concurrency,
+            reporters,
+            declared: catalogueRequirements(),
+            version: toolVersion(),
+            ...(shard ? { shard } : {}),
+          })
+          setExit(runExitCode(report))
+        } finally {
+          await target.teardown()
+        }
+      } catch (err) {
+        reportCliError(err, 'run', setExit)
+      }
+    })
+}

@@ -1,0 +1,50 @@
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { loadScenarios } from '../../spec/index.js'
+import { runScenarios } from '../run-scenarios.js'
+import { startBundledTarget } from '../targets/bundled-target.js'
+import { tempDir } from './helpers.js'
+
+const scenariosDir = fileURLToPath(new URL('../../scenarios', import.meta.url))
+
+async function runShipped(opts: { config?: string; grep?: RegExp } = {}) {
+  const target = await startBundledTarget(opts.config ? { config: opts.config } : {})
+  try {
+    const loaded = await loadScenarios([scenariosDir], { limits: target.limits, excludeDirs: [join(scenariosDir, 'load')] })
+    if (!loaded.ok) throw new Error(loaded.errors.map((e) => `${e.file}:${e.line}:${e.col} ${e.path}: ${e.message}`).join('\n'))
+    const selected = opts.grep ? loaded.scenarios.filter((s) => opts.grep!.test(s.id)) : loaded.scenarios
+    return await runScenarios(selected, target)
+  } finally {
+    await target.teardown()
+  }
+}
+
+describe('the shipped scenarios', () => {
+  it('all pass against the bundled broker with the aws-iot-core profile', async () => {
+    const report = await runShipped()
+    const notPassed = report.scenarios.filter((s) => s.status !== 'passed').map((s) => `${s.id}: ${s.status} ${s.reason ?? ''} ${s.failures.map((f) => f.message).join('; ')}`)
+    expect(notPassed).toEqual([])
+    expect(report.summary.total).toBeGreaterThanOrEqual(19)
+    const ids = new Set(report.scenarios.map((s) => s.id.replace(/\[.*$/, '')))
+    for (const id of ['qos0-qos1-round-trip', 'retained-exact-match', 'connack-properties', 'topic-alias-out-of-range', 'client-id-takeover', 'persistent-session-replay-rate', 'subscribe-nine-filters-refused', 'topic-eight-slashes-refused', 'user-properties-forwarded', 'direct-message-without-subscription']) {
+      expect(ids.has(id), id).toBe(true)
+    }
+    const replay = report.scenarios.find((s) => s.id === 'persistent-session-replay-rate[version=5]')!
+    expect(replay.timelines![0]!.points).toHaveLength(20)
+    const points = replay.timelines![0]!.points
+    // 20 messages at 10/s cannot arrive in much less than a second and a half.
+    expect(points[points.length - 1]! - points[0]!).toBeGreaterThan(1500)
+  }, 60_000)
+
+  it('detect a broker that breaks the behaviour they check', async () => {
+    const dir = tempDir({ 'deviant.yaml': 'retained:\n  exactMatchOnly: false\nmqtt:\n  filtersPerSubscribe: 9\n' })
+    const report = await runShipped({ config: join(dir, 'deviant.yaml'), grep: /^(retained-exact-match|subscribe-nine-filters-refused)\[version=5\]$/ })
+    const byId = new Map(report.scenarios.map((s) => [s.id, s]))
+    expect([...byId.keys()].sort()).toEqual(['retained-exact-match[version=5]', 'subscribe-nine-filters-refused[version=5]'])
+    expect(byId.get('retained-exact-match[version=5]')!.status).toBe('failed')
+    expect(byId.get('subscribe-nine-filters-refused[version=5]')!.status).toBe('failed')
+    expect(byId.get('retained-exact-match[version=5]')!.failures[0]!.message).toMatch(/^plus received a PUBLISH it should not have/)
+    expect(byId.get('subscribe-nine-filters-refused[version=5]')!.failures[0]!.message).toMatch(/^SUBACK for device did not match: reasonCodes: expected a list containing \{"gte":128\}/)
+  }, 30_000)
+})

@@ -1,0 +1,55 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createHttpClient } from '../adapters/http-client.js'
+import { ExpectationFailure } from '../errors.js'
+import { TraceRecorder } from '../trace-recorder.js'
+
+let server: http.Server
+let url: string
+const seen: { method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string }[] = []
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    let body = ''
+    req.on('data', (d) => { body += d })
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body })
+      if (req.url?.startsWith('/slow')) return // never answers
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'OK', traceId: 'abc' }))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(async () => {
+  server.closeAllConnections()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+})
+
+describe('http client', () => {
+  it('signs with SigV4 when the target has credentials, sends JSON bodies and parses JSON answers', async () => {
+    const trace = new TraceRecorder(() => 0)
+    const client = createHttpClient({ url, sigv4: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', region: 'eu-west-1', service: 'iotdevicegateway' } }, { clock: () => 0, trace })
+    const res = await client.request({ method: 'POST', path: '/connections/dev-1/messages', query: { topic: 'a/b', confirmation: true }, body: { hello: 1 } }, 2000, new AbortController().signal)
+    await client.close()
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({ message: 'OK', traceId: 'abc' })
+    const req = seen.at(-1)!
+    expect(req.url).toBe('/connections/dev-1/messages?topic=a%2Fb&confirmation=true')
+    expect(req.body).toBe('{"hello":1}')
+    expect(req.headers['content-type']).toBe('application/json')
+    expect(req.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/iotdevicegateway\/aws4_request, SignedHeaders=[a-z;-]*host[a-z;-]*, Signature=[0-9a-f]{64}$/)
+    expect(req.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/)
+    expect(trace.entries.map((e) => e.dir)).toEqual(['out', 'in'])
+  })
+
+  it('sends no signature without credentials and fails at the deadline when nothing answers', async () => {
+    const client = createHttpClient({ url }, { clock: () => 0, trace: new TraceRecorder(() => 0) })
+    const started = Date.now()
+    await expect(client.request({ method: 'GET', path: '/slow' }, 300, new AbortController().signal)).rejects.toThrow(new ExpectationFailure('no HTTP response to GET /slow within 300 ms'))
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(seen.at(-1)!.headers.authorization).toBeUndefined()
+    await client.close()
+  })
+})

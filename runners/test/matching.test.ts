@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { matchValue } from '../matching/match-value.js'
+import { checkRate } from '../matching/rate-check.js'
+import { selectPackets } from '../matching/select-packets.js'
+import type { InboxEntry } from '../adapters/inbox.js'
+
+describe('matchValue', () => {
+  it('matches mappings as subsets and reports the first difference with its path', () => {
+    const packet = { packet: 'publish', topic: 'a/b', qos: 1, properties: { userProperties: { k: 'v' }, contentType: 'text/plain' } }
+    expect(matchValue({ topic: 'a/b', properties: { contentType: 'text/plain' } }, packet)).toBeNull()
+    expect(matchValue({ qos: 0 }, packet)).toBe('qos: expected 0, got 1')
+    expect(matchValue({ properties: { userProperties: { k: 'w' } } }, packet)).toBe('properties.userProperties.k: expected "w", got "v"')
+  })
+
+  it('compares booleans with 1/0 and lists element by element', () => {
+    expect(matchValue({ retainAvailable: 1 }, { retainAvailable: true })).toBeNull()
+    expect(matchValue({ retainAvailable: 0 }, { retainAvailable: true })).toMatch(/expected 0, got true/)
+    expect(matchValue([1, 2], [1, 2])).toBeNull()
+    expect(matchValue([1, 2], [1, 2, 3])).toMatch(/expected 2 items, got 3/)
+  })
+
+  it('applies every matcher keyword', () => {
+    expect(matchValue({ match: '^DISCONNECT:' }, 'DISCONNECT:x')).toBeNull()
+    expect(matchValue({ match: '^DISCONNECT:' }, 'other')).toMatch(/matching/)
+    expect(matchValue({ x: { absent: true } }, {})).toBeNull()
+    expect(matchValue({ x: { absent: true } }, { x: 1 })).toMatch(/expected absent/)
+    expect(matchValue({ gte: 30, lte: 1200 }, 60)).toBeNull()
+    expect(matchValue({ gte: 30, lte: 1200 }, 1201)).toMatch(/lte 1200/)
+    expect(matchValue({ oneOf: [0x10, 0] }, 0x10)).toBeNull()
+    expect(matchValue({ oneOf: [0x10, 0] }, 0x80)).toMatch(/one of/)
+    expect(matchValue({ not: 0x80 }, 0x80)).toMatch(/not/)
+    expect(matchValue({ every: { gte: 0x80 } }, [0x97, 0x97])).toBeNull()
+    expect(matchValue({ every: { gte: 0x80 } }, [0x97, 1])).toMatch(/\[1\]: expected gte 128, got 1/)
+    expect(matchValue({ contains: 'b' }, ['a', 'b'])).toBeNull()
+    expect(matchValue({ contains: 'c' }, ['a', 'b'])).toMatch(/containing/)
+    expect(matchValue({ json: { t: 21.5 } }, '{"t":21.5,"u":"C"}')).toBeNull()
+    expect(matchValue({ json: { t: 21.5 } }, 'nope')).toMatch(/JSON/)
+    expect(matchValue({ length: 3 }, [1, 2, 3])).toBeNull()
+    expect(matchValue({ length: 3 }, 'ab')).toMatch(/length 3, got 2/)
+  })
+})
+
+describe('checkRate', () => {
+  const limit = { max: 10, per: 1000, tolerance: 1 }
+
+  it('accepts arrivals spaced at the limit and finds the worst window of a burst', () => {
+    expect(checkRate(Array.from({ length: 50 }, (_, i) => i * 100), limit)).toBeNull()
+    const burst = [0, 100, ...Array.from({ length: 12 }, (_, i) => 500 + i)]
+    expect(checkRate(burst, limit)).toEqual({ start: 0, count: 14 })
+    expect(checkRate(burst, { max: 0, per: 1000, tolerance: 0 })).toBeNull()
+  })
+
+  it('never flags arrivals at most max per window, flags max + tolerance + 1 inside one window', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: 3 }), fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 60 }),
+      (max, tolerance, extraGaps) => {
+        const per = 1000
+        // Gaps of at least per/max keep every window at max arrivals or fewer.
+        let t = 0
+        const times = extraGaps.map((extra) => (t += per / max + 0.01 + extra))
+        expect(checkRate(times, { max, per, tolerance })).toBeNull()
+        const burst = Array.from({ length: max + tolerance + 1 }, (_, i) => 5000 + (i * (per - 1)) / (max + tolerance + 1))
+        expect(checkRate([...times, ...burst], { max, per, tolerance })?.count).toBeGreaterThan(max + tolerance)
+      },
+    ))
+  })
+})
+
+describe('selectPackets', () => {
+  const entry = (packet: Record<string, unknown>, t: number): InboxEntry => ({ packet: { packet: 'publish', ...packet }, t, consumed: false, connection: 1 })
+
+  it('ordered patterns need increasing arrival order; unordered take any distinct packets', () => {
+    const entries = [entry({ topic: 'b' }, 1), entry({ topic: 'a' }, 2)]
+    expect(selectPackets(entries, [{ topic: 'a' }, { topic: 'b' }], 'ordered')).toBeNull()
+    expect(selectPackets(entries, [{ topic: 'a' }, { topic: 'b' }], 'unordered')?.map((e) => e.t)).toEqual([2, 1])
+    expect(selectPackets(entries, [{ packet: 'publish' }, { packet: 'publish' }, { packet: 'publish' }], 'unordered')).toBeNull()
+    entries[0]!.consumed = true
+    expect(selectPackets(entries, [{ topic: 'b' }], 'ordered')).toBeNull()
+  })
+})

@@ -1,0 +1,25 @@
+import type { Command } from 'commander'
+import { EXIT } from './exit-codes.js'
+import { reportCliError } from './cli-errors.js'
+import { loadCliScenarios, profileForTarget } from './load-for-cli.js'
+
+/** `mqtt-harness validate`: every problem in the scenario files, with file:line:col; exit 0 or 2. */
+export function registerValidateCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('validate')
+    .description('check scenario files without running them; lists every problem with file:line:col (exit 2)')
+    .argument('[paths...]', 'scenario files or folders (default: scenarios/)')
+    .option('--target <file|bundled>', 'target whose profile supplies ${limits.*}', 'bundled')
+    .option('--profile <name|file>', 'profile supplying ${limits.*} for the bundled broker', 'aws-iot-core')
+    .action(async (paths: string[], opts: { target: string; profile: string }) => {
+      try {
+        const profile = await profileForTarget(opts)
+        const { scenarios, files } = await loadCliScenarios({ paths, ...opts }, profile)
+        const bases = new Set(scenarios.map((s) => s.baseId))
+        process.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'}, ${bases.size} scenario${bases.size === 1 ? '' : 's'} (${scenarios.length} with matrix cells): valid\n`)
+        setExit(EXIT.PASSED)
+      } catch (err) {
+        reportCliError(err, 'validate', setExit)
+      }
+    })
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod'
+import type { ClientDecl } from './client-schema.js'
+import type { DocPath } from './yaml-source.js'
+
+/** What a step's cross-reference check can see: the scenario's clients and earlier declarations. */
+export interface StepCheckContext {
+  clients: Readonly<Record<string, ClientDecl>>
+  /** Names given with `as:` by earlier `http` steps. */
+  httpNames: Set<string>
+}
+
+/** A problem found by a step's check; the path is relative to the step's arguments. */
+export interface StepProblem {
+  path: DocPath
+  message: string
+}
+
+/**
+ * One step kind of the scenario language: the YAML key, its argument schema
+ * (schema first; the runner's implementation infers its types from it) and
+ * the cross-reference checks the schema cannot express.
+ */
+export interface StepDefinition<S extends z.ZodType = z.ZodType> {
+  /** The YAML key, e.g. `expect-nothing`. */
+  readonly kind: string
+  readonly description: string
+  readonly schema: S
+  /** Checks after the schema passed: referenced clients exist, raw-only steps target raw clients... */
+  check?(args: z.output<S>, ctx: StepCheckContext): StepProblem[]
+}
+
+/** Identity helper that keeps the schema's type for the runner's implementation. */
+export function defineStep<S extends z.ZodType>(def: StepDefinition<S>): StepDefinition<S> {
+  return def
+}
+
+/** The arguments a step definition's schema produces. */
+export type StepArgs<D> = D extends StepDefinition<infer S> ? z.output<S> : never
+
+/** A step kind registered twice: a programming error in mqtt-harness. */
+export class DuplicateStepKindError extends Error {
+  readonly code = 'HX_STEP_DUPLICATE'
+  constructor(kind: string) {
+    super(`step kind "${kind}" is registered twice`)
+    this.name = 'DuplicateStepKindError'
+  }
+}
+
+/** The step kinds of the language, by YAML key. Refuses duplicates. */
+export class StepDefinitionRegistry {
+  readonly #defs = new Map<string, StepDefinition>()
+
+  constructor(defs: readonly StepDefinition[] = []) {
+    for (const d of defs) this.register(d)
+  }
+
+  register(def: StepDefinition): this {
+    if (this.#defs.has(def.kind)) throw new DuplicateStepKindError(def.kind)
+    this.#defs.set(def.kind, def)
+    return this
+  }
+
+  get(kind: string): StepDefinition | undefined {
+    return this.#defs.get(kind)
+  }
+
+  kinds(): string[] {
+    return [...this.#defs.keys()]
+  }
+
+  definitions(): StepDefinition[] {
+    return [...this.#defs.values()]
+  }
+
+  /** A schema for one step (a single-key mapping of any registered kind), for the JSON Schema. */
+  stepSchema(): z.ZodType {
+    const variants = this.definitions().map((d) => z.strictObject({ [d.kind]: d.schema.describe(d.description) }))
+    if (variants.length === 0) return z.never()
+    if (variants.length === 1) return variants[0]!
+    return z.union(variants as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]])
+  }
+}
+
+/** A problem for a client name that the scenario does not declare. */
+export function checkClientRef(name: string | undefined, ctx: StepCheckContext, path: DocPath = ['client']): StepProblem[] {
+  if (name === undefined || name in ctx.clients) return []
+  const known = Object.keys(ctx.clients)
+  return [{ path, message: `client "${name}" is not declared under clients:${known.length ? ` (declared: ${known.join(', ')})` : ' (none declared)'}` }]
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod'
+import { durationSchema } from '../duration.js'
+import { matcherSchema } from '../matcher-schema.js'
+
+/** Name of a client declared under `clients:`. */
+export const clientRefSchema = z.string().min(1).describe('Name of a client declared under clients:')
+
+/** A deadline for the step; it never outlives the scenario's own deadline. */
+export const withinSchema = durationSchema.optional().describe('Deadline for this step (default 5s); never beyond the scenario timeout')
+
+export const PACKET_NAMES = ['connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'suback', 'unsuback', 'pingresp', 'disconnect', 'auth'] as const
+export const packetNameSchema = z.enum(PACKET_NAMES).describe('Packet type')
+
+/**
+ * Fields a received packet is matched on, decoded (never bytes). Each value is
+ * an expected value or matcher; only the fields given are compared (subset).
+ * SUBACK/UNSUBACK codes are `reasonCodes`; a 3.1.1 CONNACK's return code is
+ * also `reasonCode`; payloads and correlation data compare as UTF-8 text.
+ */
+export const packetPatternShape = {
+  packet: packetNameSchema.optional(),
+  topic: matcherSchema.optional(),
+  payload: matcherSchema.optional(),
+  qos: matcherSchema.optional(),
+  retain: matcherSchema.optional(),
+  dup: matcherSchema.optional(),
+  messageId: matcherSchema.optional(),
+  reasonCode: matcherSchema.optional(),
+  reasonCodes: matcherSchema.optional(),
+  sessionPresent: matcherSchema.optional(),
+  properties: matcherSchema.optional(),
+}
+
+export const packetPatternSchema = z.strictObject(packetPatternShape)
+export type PacketPattern = z.output<typeof packetPatternSchema>
+
+/** The pattern fields of an object that also carries step options. */
+export function patternOf(args: Record<string, unknown>): PacketPattern {
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(packetPatternShape)) if (args[key] !== undefined) out[key] = args[key]
+  return out as PacketPattern
+}

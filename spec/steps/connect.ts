@@ -1,0 +1,23 @@
+import { z } from 'zod'
+import { defineStep, checkClientRef } from '../step-definition.js'
+import { connectPropertiesSchema } from '../client-schema.js'
+import { matcherSchema } from '../matcher-schema.js'
+import { clientRefSchema, withinSchema } from './common.js'
+
+const connectObject = z.strictObject({
+  client: clientRefSchema,
+  clean: z.boolean().optional().describe('Overrides the client\'s clean flag for this connection'),
+  sessionExpiry: z.number().int().min(0).optional().describe('Overrides the Session Expiry Interval (seconds)'),
+  keepalive: z.number().int().min(0).max(65535).optional(),
+  properties: connectPropertiesSchema.optional(),
+  expect: matcherSchema.optional().describe('CONNACK subset to expect; default: success (reason code 0). The CONNACK is consumed'),
+  within: withinSchema,
+})
+
+/** `connect: NAME` or `connect: { client, expect, ... }`: opens the transport, sends CONNECT, waits for CONNACK. */
+export const connectStep = defineStep({
+  kind: 'connect',
+  description: 'Open the client\'s connection: CONNECT, then wait for the CONNACK and match it (default: success)',
+  schema: z.union([clientRefSchema, connectObject]).transform((v) => (typeof v === 'string' ? { client: v } : v) as z.output<typeof connectObject>),
+  check: (args, ctx) => checkClientRef(args.client, ctx),
+})

@@ -1,0 +1,44 @@
+import { z } from 'zod'
+import { defineStep, type StepProblem } from '../step-definition.js'
+import { matcherSchema } from '../matcher-schema.js'
+import { withinSchema } from './common.js'
+
+/** What an HTTP response must look like; every field optional, bodies match as subsets. */
+export const httpExpectationShape = {
+  status: matcherSchema.optional().describe('Status code or matcher, e.g. 200 or { oneOf: [200, 202] }'),
+  headers: z.record(z.string(), matcherSchema).optional().describe('Response headers (names in lower case)'),
+  body: matcherSchema.optional().describe('JSON body subset (or text) with matchers'),
+}
+
+/** An HTTP request against the target's HTTP endpoint (data plane). */
+export const httpRequestShape = {
+  method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH']).default('GET'),
+  path: z.string().startsWith('/', { error: 'path must start with /' }),
+  query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional().describe('Text, or a mapping/list sent as JSON'),
+}
+
+/**
+ * `http: { method, path, query, body, expect: { status, body } }`. With
+ * `as: name` and `await: false` the step sends the request and goes on; a later
+ * `expect-http: { as: name }` checks the response (a direct message waiting
+ * for the device's PUBACK).
+ */
+export const httpStep = defineStep({
+  kind: 'http',
+  description: 'Send an HTTP request to the target\'s HTTP endpoint (SigV4-signed when the target has credentials) and check the response; with as + await: false check it later with expect-http',
+  schema: z.strictObject({
+    ...httpRequestShape,
+    expect: z.strictObject(httpExpectationShape).optional(),
+    as: z.string().regex(/^[A-Za-z][\w-]*$/).optional().describe('Name for expect-http'),
+    await: z.boolean().default(true).describe('false: do not wait for the response here (needs as:)'),
+    within: withinSchema,
+  }).refine((a) => a.await || a.as !== undefined, { message: 'await: false needs as: NAME so expect-http can check the response', path: ['await'] }),
+  check: (args, ctx): StepProblem[] => {
+    if (args.as === undefined) return []
+    if (ctx.httpNames.has(args.as)) return [{ path: ['as'], message: `http request name "${args.as}" is used twice` }]
+    ctx.httpNames.add(args.as)
+    return []
+  },
+})
