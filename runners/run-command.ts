@@ -54,7 +54,7 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
     .option('--grep <regex>', 'only scenarios whose id, title or requirement id matches')
     .option('--shard <i/n>', 'run the i-th of n disjoint shards (merge the reports with `report merge`)')
     .option('--concurrency <n>', 'scenarios running at once', String(DEFAULT_CONCURRENCY))
-    .option('--reporter <names>', `report formats, comma-separated: ${BUILTIN_REPORTERS.join(', ')} (default console,json)`, collectNames)
+    .option('--reporter <names>', `report formats, comma-separated: ${BUILTIN_REPORTERS.join(', ')} (default console,json,junit,markdown,html)`, collectNames)
     .option('--out <dir>', 'folder for report files', 'results')
     .action(async (paths: string[], opts: RunOptions) => {
       try {
@@ -66,7 +66,7 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
         const { scenarios } = await loadCliScenarios({ paths, ...opts }, profile)
         const selected = selectScenarios(scenarios, { ...(grep ? { grep } : {}), ...(shard ? { shard } : {}) })
         if (grep && selected.length === 0 && !shard) throw new CliUsageError(`no scenario matches --grep ${opts.grep}`)
-        const reporters = createReporters(opts.reporter ?? ['console', 'json'], { outDir: opts.out })
+        const reporters = createReporters(opts.reporter ?? ['console', 'json', 'junit', 'markdown', 'html'], { outDir: opts.out })
         const target = await resolveTarget({ target: opts.target, ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.config ? { config: opts.config } : {}) })
         try {
           const report = await runScenarios(selected, target, {
