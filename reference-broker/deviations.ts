@@ -1,5 +1,6 @@
 import type { ProfileOverrides } from './profile.js'
 import { mergeProfile } from './profile.js'
+import { DeviationUnknownError } from './errors.js'
 
 /**
  * A deliberately broken behaviour: the reference broker run with one documented
@@ -44,7 +45,7 @@ export function resolveDeviations(names: readonly string[]): { overrides: Profil
   const faults = new Set<string>()
   for (const name of names) {
     const d = deviations.get(name)
-    if (!d) throw new Error(`unknown deviation "${name}"; known: ${[...deviations.keys()].join(', ')}`)
+    if (!d) throw new DeviationUnknownError(name, [...deviations.keys()])
     if (d.overrides) overrides = mergeProfile(overrides, d.overrides as Record<string, unknown>)
     if (d.fault) faults.add(d.fault)
   }

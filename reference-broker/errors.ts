@@ -29,3 +29,10 @@ export class PolicyInvalidError extends BrokerError {
     super('HX_POLICY_INVALID', `invalid authorization config (${source}):\n` + problems.map((p) => `  ${p}`).join('\n'))
   }
 }
+
+/** A deviation name that does not exist (harness self-tests). */
+export class DeviationUnknownError extends BrokerError {
+  constructor(name: string, known: string[]) {
+    super('HX_DEVIATION_UNKNOWN', `unknown deviation "${name}"; known: ${known.join(', ')}`)
+  }
+}

@@ -31,6 +31,7 @@ interface RunOptions {
   target: string
   profile?: string
   config?: string
+  deviation?: string[]
   grep?: string
   shard?: string
   concurrency: string
@@ -51,6 +52,7 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
     .option('--target <file|bundled>', 'target YAML file, or bundled to start the reference broker in process', 'bundled')
     .option('--profile <name|file>', 'profile of the bundled broker: aws-iot-core, mqtt-5, mqtt-3.1.1 or a YAML file')
     .option('--config <file>', 'YAML file overriding the bundled broker\'s profile values (e.g. a short session expiry)')
+    .option('--deviation <names>', 'run the bundled broker with documented behaviours deliberately broken (harness self-test), comma-separated', collectNames)
     .option('--grep <regex>', 'only scenarios whose id, title or requirement id matches')
     .option('--shard <i/n>', 'run the i-th of n disjoint shards (merge the reports with `report merge`)')
     .option('--concurrency <n>', 'scenarios running at once', String(DEFAULT_CONCURRENCY))
@@ -61,13 +63,13 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
         const concurrency = positiveInt(opts.concurrency)
         const grep = opts.grep !== undefined ? parseGrep(opts.grep) : undefined
         const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined
-        if (opts.target !== 'bundled' && (opts.profile || opts.config)) throw new CliUsageError('--profile and --config apply to the bundled broker; a target file names its own profile')
+        if (opts.target !== 'bundled' && (opts.profile || opts.config || opts.deviation)) throw new CliUsageError('--profile, --config and --deviation apply to the bundled broker; a target file names its own profile')
         const profile = await profileForTarget(opts)
         const { scenarios } = await loadCliScenarios({ paths, ...opts }, profile)
         const selected = selectScenarios(scenarios, { ...(grep ? { grep } : {}), ...(shard ? { shard } : {}) })
         if (grep && selected.length === 0 && !shard) throw new CliUsageError(`no scenario matches --grep ${opts.grep}`)
         const reporters = createReporters(opts.reporter ?? ['console', 'json', 'junit', 'markdown', 'html'], { outDir: opts.out })
-        const target = await resolveTarget({ target: opts.target, ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.config ? { config: opts.config } : {}) })
+        const target = await resolveTarget({ target: opts.target, ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.config ? { config: opts.config } : {}), ...(opts.deviation ? { deviations: opts.deviation } : {}) })
         try {
           const report = await runScenarios(selected, target, {
             concurrency,

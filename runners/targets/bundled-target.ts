@@ -1,5 +1,4 @@
 import { startReferenceBroker, loadProfile } from '../../reference-broker/index.js'
-import { request } from 'undici'
 import { flattenLimits, profileCapabilities, profileReadings, type ResolvedTarget } from './resolved-target.js'
 
 export interface BundledTargetOptions {
@@ -7,21 +6,12 @@ export interface BundledTargetOptions {
   profile?: string
   /** A YAML file overriding profile values (e.g. a short session expiry). */
   config?: string
-}
-
-/**
- * Whether the broker's HTTP port serves the data plane: until it is attached,
- * the reference broker answers every request with a 404 `No data-plane route`.
- */
-async function hasDataPlane(httpUrl: string | undefined): Promise<boolean> {
-  if (!httpUrl) return false
-  try {
-    const res = await request(new URL('/connections/hx-probe/messages?topic=hx-probe', httpUrl), { method: 'POST', body: '', signal: AbortSignal.timeout(2000) })
-    const text = await res.body.text()
-    return !(res.statusCode === 404 && text.includes('No data-plane route'))
-  } catch {
-    return false
-  }
+  /**
+   * Deliberate deviations of the reference broker (see reference-broker
+   * deviations): proves scenarios fail. The scenarios' limits still come from
+   * the documented profile, so they keep expecting the documented behaviour.
+   */
+  deviations?: string[]
 }
 
 /**
@@ -30,16 +20,14 @@ async function hasDataPlane(httpUrl: string | undefined): Promise<boolean> {
  */
 export async function startBundledTarget(opts: BundledTargetOptions = {}): Promise<ResolvedTarget> {
   const profile = loadProfile(opts.profile ?? 'aws-iot-core', opts.config)
-  const broker = await startReferenceBroker({ profile })
+  // The broker loads the files itself so relative paths in a config (policies) resolve against it.
+  const broker = await startReferenceBroker({ profile: opts.profile ?? 'aws-iot-core', config: opts.config, deviations: opts.deviations })
   try {
     const capabilities = profileCapabilities(profile)
-    capabilities.add('websocket')
-    if (await hasDataPlane(broker.urls.http)) {
-      capabilities.add('http-data-plane')
-      capabilities.add('http-publish')
-    }
+    for (const c of ['websocket', 'http-data-plane', 'http-publish'] as const) capabilities.add(c)
+    const deviated = opts.deviations?.length ? ` with deviations ${opts.deviations.join(', ')}` : ''
     return {
-      info: { kind: 'bundled', name: 'bundled', profile: profile.name, urls: { ...broker.urls } as Record<string, string>, readings: profileReadings(profile) },
+      info: { kind: 'bundled', name: `bundled${deviated}`, profile: profile.name, urls: { ...broker.urls } as Record<string, string>, readings: profileReadings(profile) },
       profile,
       limits: flattenLimits(profile),
       capabilities,

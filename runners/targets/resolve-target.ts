@@ -9,6 +9,8 @@ export interface ResolveTargetOptions {
   profile?: string
   /** Profile override file for the bundled broker. */
   config?: string
+  /** Deliberate deviations of the bundled broker (harness self-tests). */
+  deviations?: string[]
 }
 
 /**
@@ -17,6 +19,6 @@ export interface ResolveTargetOptions {
  */
 export async function resolveTarget(opts: ResolveTargetOptions = {}): Promise<ResolvedTarget> {
   const target = opts.target ?? 'bundled'
-  if (target === 'bundled') return startBundledTarget({ profile: opts.profile, config: opts.config })
+  if (target === 'bundled') return startBundledTarget({ profile: opts.profile, config: opts.config, deviations: opts.deviations })
   return resolveExternalTarget(target)
 }
