@@ -1,10 +1,9 @@
-import { join } from 'node:path'
 import type { RunReport } from '../spec/index.js'
 import { loadChartJsSource } from './chart-js-source.js'
 import { buildHtmlViewModel } from './html-view-model.js'
 import { jsonForScript, renderHtmlPage } from './html-page.js'
 import type { Reporter } from './reporter.js'
-import { writeReportFile } from './write-report-file.js'
+import { createFileReporter } from './write-report-file.js'
 
 /** Options for {@link createHtmlReporter}. */
 export interface HtmlReporterOptions {
@@ -34,12 +33,5 @@ export async function renderHtmlReport(report: RunReport, opts: RenderHtmlOption
 
 /** Writes `report.html` in `outDir` at the end of the run. */
 export function createHtmlReporter(opts: HtmlReporterOptions): Reporter {
-  const outputFile = join(opts.outDir, HTML_REPORT_FILE)
-  return {
-    name: 'html',
-    outputFile,
-    async onRunEnd(report) {
-      await writeReportFile(opts.outDir, HTML_REPORT_FILE, await renderHtmlReport(report))
-    },
-  }
+  return createFileReporter('html', opts.outDir, HTML_REPORT_FILE, (report) => renderHtmlReport(report))
 }

@@ -26,3 +26,8 @@ export {
 export { createLatencyHistogram, recordMs, encodeHistogram, decodeHistogram, addEncodedHistograms, percentileOf, emptyHistogram, percentileCurve, type Histogram } from './load/latency-histogram.js'
 export { mergeFleet, mergeDm, mergePubsub, mergeSeries } from './load/merge-load-parts.js'
 export { checkBooks } from './load/check-books.js'
+export { mergeLoadReports, readLoadReport } from './load/merge-load-reports.js'
+export { LOAD_JSON_FILE, renderLoadJson } from './load/render-load-json.js'
+export { LOAD_MARKDOWN_FILE, renderLoadMarkdown } from './load/render-load-markdown.js'
+export { LOAD_HTML_FILE, renderLoadHtml } from './load/render-load-html.js'
+export { latencyRows, buildLoadChartData, type LoadChartData, type LatencyRow } from './load/load-view-model.js'

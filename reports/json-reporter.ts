@@ -1,8 +1,7 @@
-import { join } from 'node:path'
 import { runReportSchema, type RunReport } from '../spec/index.js'
 import { ReportInvalidError } from './errors.js'
 import type { Reporter } from './reporter.js'
-import { writeReportFile } from './write-report-file.js'
+import { createFileReporter } from './write-report-file.js'
 import { zodProblems } from './zod-problems.js'
 
 /** Options for {@link createJsonReporter}. */
@@ -27,12 +26,5 @@ export function renderJsonReport(report: RunReport, file = JSON_REPORT_FILE): st
 
 /** Writes `report.json` in `outDir` at the end of the run. */
 export function createJsonReporter(opts: JsonReporterOptions): Reporter {
-  const outputFile = join(opts.outDir, JSON_REPORT_FILE)
-  return {
-    name: 'json',
-    outputFile,
-    async onRunEnd(report) {
-      await writeReportFile(opts.outDir, JSON_REPORT_FILE, renderJsonReport(report, outputFile))
-    },
-  }
+  return createFileReporter('json', opts.outDir, JSON_REPORT_FILE, (report, outputFile) => renderJsonReport(report, outputFile))
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { REPORT_SCHEMA_VERSION, type RunReport, type ScenarioResult } from '../spec/index.js'
 import type { Reporter } from './reporter.js'
 import { failureLocation, formatTraceEntry, formatValue } from './text-format.js'
-import { writeReportFile } from './write-report-file.js'
+import { createFileReporter } from './write-report-file.js'
 import { escapeXmlAttr as attr, escapeXmlText as text } from './xml-escape.js'
 
 /** Options for {@link createJunitReporter}. */
@@ -122,12 +122,5 @@ export function renderJunitReport(report: RunReport): string {
 
 /** Writes `junit.xml` in `outDir` at the end of the run. */
 export function createJunitReporter(opts: JunitReporterOptions): Reporter {
-  const outputFile = join(opts.outDir, JUNIT_REPORT_FILE)
-  return {
-    name: 'junit',
-    outputFile,
-    async onRunEnd(report) {
-      await writeReportFile(opts.outDir, JUNIT_REPORT_FILE, renderJunitReport(report))
-    },
-  }
+  return createFileReporter('junit', opts.outDir, JUNIT_REPORT_FILE, renderJunitReport)
 }

@@ -3,7 +3,7 @@ import type { Outcome, RequirementStatus, RunReport, ScenarioResult } from '../s
 import { htmlText, mdCode, mdFence, mdTable, mdText } from './markdown-escape.js'
 import type { Reporter } from './reporter.js'
 import { STATUS_SYMBOL, failureLocation, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
-import { writeReportFile } from './write-report-file.js'
+import { createFileReporter } from './write-report-file.js'
 
 /** Options for {@link createMarkdownReporter}. */
 export interface MarkdownReporterOptions {
@@ -91,12 +91,5 @@ export function renderMarkdownReport(report: RunReport): string {
 
 /** Writes `summary.md` in `outDir` at the end of the run. */
 export function createMarkdownReporter(opts: MarkdownReporterOptions): Reporter {
-  const outputFile = join(opts.outDir, MARKDOWN_REPORT_FILE)
-  return {
-    name: 'markdown',
-    outputFile,
-    async onRunEnd(report) {
-      await writeReportFile(opts.outDir, MARKDOWN_REPORT_FILE, renderMarkdownReport(report))
-    },
-  }
+  return createFileReporter('markdown', opts.outDir, MARKDOWN_REPORT_FILE, renderMarkdownReport)
 }

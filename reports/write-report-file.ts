@@ -1,5 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { RunReport } from '../spec/index.js'
+import type { Reporter } from './reporter.js'
 
 /**
  * Writes `content` to `outDir/name`, creating the folder. Written to a
@@ -13,4 +15,16 @@ export async function writeReportFile(outDir: string, name: string, content: str
   await writeFile(tmp, content, 'utf8')
   await rename(tmp, file)
   return file
+}
+
+/** A reporter that renders the finished run into one file in `outDir`. */
+export function createFileReporter(name: string, outDir: string, fileName: string, render: (report: RunReport, outputFile: string) => string | Promise<string>): Reporter {
+  const outputFile = join(outDir, fileName)
+  return {
+    name,
+    outputFile,
+    async onRunEnd(report) {
+      await writeReportFile(outDir, fileName, await render(report, outputFile))
+    },
+  }
 }
