@@ -1,41 +1,14 @@
 import { Duplex } from 'node:stream'
 import { randomUUID } from 'node:crypto'
-import type { Logger } from './logger.js'
 import type { Profile } from './profile.js'
 import { FrameDecoder, FrameSplitter, PT, encode, frameType, type ProtocolVersion } from './mqtt-codec.js'
 import { OutboundShaper } from './outbound-shaper.js'
 import { RateLimiter } from './rate-limiter.js'
-import { RC, RC311 } from './reason-codes.js'
-import { GateSubscriptions, type SharedSubscriptionHost } from './gate-subscriptions.js'
+import { RC } from './reason-codes.js'
+import { GateSubscriptions } from './gate-subscriptions.js'
+import type { GateHost, GateInfo } from './gate-host.js'
 import { checkConnect, checkPublish } from './inbound-checks.js'
-
-/** What a gate needs from the broker it belongs to. */
-export interface GateHost extends SharedSubscriptionHost {
-  readonly profile: Profile
-  readonly log: Logger
-  /** Deliberate faults (deviations) switched on for this broker; empty in normal use. */
-  readonly faults: ReadonlySet<string>
-  /** [CID-CONNECT-RATE-1PS] */
-  connectAllowed(clientId: string): boolean
-  /** Protocol version of the stored persistent session for this id, if any [PS-NO-CROSS-VERSION]. */
-  sessionVersion(clientId: string): ProtocolVersion | undefined
-  onConnected(gate: WireGate): void
-  onClosed(gate: WireGate): void
-  /** Ends a session now (a resumed MQTT 5 session whose new CONNECT has Session Expiry 0). */
-  endSessionNow(clientId: string): void
-  /** aedes' next packet identifier for this client, so ids the gate allocates never collide with aedes'. */
-  nextMessageId(gate: WireGate): number
-}
-
-export type Transport = 'tcp' | 'tls' | 'ws'
-
-export interface GateInfo {
-  transport: Transport
-  remoteAddress?: string
-  /** Subject CN of a verified client certificate (mutual TLS). */
-  certificateSubject?: string
-  servername?: string
-}
+import { connackProperties } from './connack-properties.js'
 
 type State = 'awaiting-connect' | 'connecting' | 'connected' | 'closing' | 'closed'
 
@@ -71,7 +44,6 @@ export class WireGate {
   private keepAliveTimer: NodeJS.Timeout | null = null
   private pendingDisconnect: { code: number; reasonString?: string } | null = null
   private endSessionAtClose = false
-  private clientMaximumPacketSize: number | undefined
   private readonly directAcks = new Map<number, () => void>()
   private sawDisconnect = false
   private sawFirstByte = false
@@ -162,14 +134,13 @@ export class WireGate {
     if (verdict.refuse) return this.refuseConnect(verdict.refuse)
     this.keepAlive = verdict.keepAlive
     this.endSessionAtClose = verdict.endSessionAtClose
-    this.clientMaximumPacketSize = packet.properties?.maximumPacketSize
     this.shaper = new OutboundShaper({
       inflightMaximum: Math.min(this.profile.mqtt.outboundInflightMaximum, packet.properties?.receiveMaximum ?? 65535),
       replayRatePerSecond: this.profile.sessions.replayRatePerSecond,
       keepOriginalExpiry: this.host.faults.has('mei-not-decremented'),
       softBytes: this.profile.server.slowClientSoftBytes,
       hardBytes: this.profile.server.slowClientHardBytes,
-      clientMaximumPacketSize: this.version === 5 ? this.clientMaximumPacketSize : undefined,
+      clientMaximumPacketSize: this.version === 5 ? packet.properties?.maximumPacketSize : undefined,
       version: this.version,
       write: (f) => this.writeOut(f),
       bufferedBytes: () => this.socket.writableLength,
@@ -272,23 +243,8 @@ export class WireGate {
       return this.writeOut(frame)
     }
     if (this.version === 5) {
-      const m = this.profile.mqtt
-      const props: Record<string, unknown> = { ...(packet.properties ?? {}) }
-      // [M5-CONNACK-PROPERTIES] the broker's limits, exactly as documented.
-      props.receiveMaximum = m.receiveMaximum
-      if (m.topicAliasMaximum > 0) props.topicAliasMaximum = m.topicAliasMaximum
-      else delete props.topicAliasMaximum
-      if (m.maximumQoS < 2) props.maximumQoS = m.maximumQoS
-      else delete props.maximumQoS
-      props.retainAvailable = m.retainAvailable
-      props.maximumPacketSize = m.maximumPacketSize
-      props.wildcardSubscriptionAvailable = m.wildcardSubscriptionAvailable
-      props.subscriptionIdentifiersAvailable = m.subscriptionIdentifiersAvailable
-      props.sharedSubscriptionAvailable = m.sharedSubscriptionsAvailable
-      if (this.keepAlive > 0 || m.keepAlive.zeroMeansSeconds > 0) props.serverKeepAlive = this.keepAlive // [KA-SERVER-KEEPALIVE-PROPERTY]
-      if (this.endSessionAtClose) delete props.sessionExpiryInterval
-      if (typeof props.assignedClientIdentifier === 'string') this.clientId = props.assignedClientIdentifier // [CID-ASSIGNED-V5]
-      packet.properties = props
+      packet.properties = connackProperties(packet.properties, this.profile, this.keepAlive, this.endSessionAtClose)
+      if (typeof packet.properties.assignedClientIdentifier === 'string') this.clientId = packet.properties.assignedClientIdentifier // [CID-ASSIGNED-V5]
       frame = encode(packet, 5)
     }
     this.state = 'connected'
@@ -434,4 +390,4 @@ export class WireGate {
   }
 }
 
-export { RC311 }
+export type { GateHost, GateInfo, Transport } from './gate-host.js'

@@ -1,0 +1,26 @@
+import type { Profile } from './profile.js'
+
+/**
+ * The MQTT 5 CONNACK properties the broker advertises, from the profile
+ * [M5-CONNACK-PROPERTIES]; aedes' own (which cannot express Maximum QoS,
+ * Retain Available or Shared Subscription Available: aedes 2.0.0-beta.1
+ * defect 5) are replaced, its per-client values (assigned client id, clamped
+ * Session Expiry) kept.
+ */
+export function connackProperties(fromAedes: Record<string, unknown> | undefined, profile: Profile, keepAlive: number, dropSessionExpiry: boolean): Record<string, unknown> {
+  const m = profile.mqtt
+  const props: Record<string, unknown> = { ...(fromAedes ?? {}) }
+  props.receiveMaximum = m.receiveMaximum
+  if (m.topicAliasMaximum > 0) props.topicAliasMaximum = m.topicAliasMaximum
+  else delete props.topicAliasMaximum
+  if (m.maximumQoS < 2) props.maximumQoS = m.maximumQoS
+  else delete props.maximumQoS
+  props.retainAvailable = m.retainAvailable
+  props.maximumPacketSize = m.maximumPacketSize
+  props.wildcardSubscriptionAvailable = m.wildcardSubscriptionAvailable
+  props.subscriptionIdentifiersAvailable = m.subscriptionIdentifiersAvailable
+  props.sharedSubscriptionAvailable = m.sharedSubscriptionsAvailable
+  if (keepAlive > 0 || m.keepAlive.zeroMeansSeconds > 0) props.serverKeepAlive = keepAlive // [KA-SERVER-KEEPALIVE-PROPERTY]
+  if (dropSessionExpiry) delete props.sessionExpiryInterval
+  return props
+}
