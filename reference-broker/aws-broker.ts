@@ -106,6 +106,8 @@ export class AwsBroker implements GateHost {
   // ---- GateHost ----------------------------------------------------------------------------
 
   connectAllowed(clientId: string): boolean {
+    // The `takeover-refused` deviation: a connected client's id cannot be taken over [CID-TAKEOVER].
+    if (this.faults.has('takeover-refused') && this.connection(clientId)) return false
     const limit = this.profile.mqtt.connectsPerSecondPerClientId
     if (limit === 0) return true
     const now = Date.now()

@@ -9,6 +9,8 @@ import { parseShared, topicFilterProblem } from './topic-rules.js'
 export interface SharedSubscriptionHost {
   readonly profile: Profile
   readonly log: Logger
+  /** Deliberate faults (deviations) switched on for this broker; empty in normal use. */
+  readonly faults: ReadonlySet<string>
   sharedSubscribe(gate: WireGate, group: string, filter: string, qos: number): void
   sharedUnsubscribe(gate: WireGate, group: string, filter: string): void
 }
@@ -56,6 +58,16 @@ export class GateSubscriptions {
     let changed = false
     for (let i = 0; i < subs.length; i++) {
       const s = subs[i]!
+      const faults = this.host.faults
+      if (faults.size > 0) {
+        // Deviations: filters folded to lower case [TOPIC-CASE-SENSITIVE]; a trailing `+` matching
+        // any depth [TOPIC-PLUS-ONE-LEVEL]; QoS 0 subscriptions stored as QoS 1 [PERSISTED-QOS-IS-MIN].
+        const before = { topic: s.topic, qos: s.qos }
+        if (faults.has('filter-case-folded')) s.topic = s.topic.toLowerCase()
+        if (faults.has('trailing-plus-multi-level') && s.topic.endsWith('/+')) s.topic = s.topic.slice(0, -1) + '#'
+        if (faults.has('subscription-qos-raised') && s.qos === 0) s.qos = 1
+        if (s.topic !== before.topic || s.qos !== before.qos) changed = true
+      }
       if (s.qos === 2) {
         const reaction = gate.version === 5 ? m.qos2.mqtt5Subscribe : m.qos2.mqtt311
         if (reaction === 'downgrade') {

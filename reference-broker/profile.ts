@@ -68,6 +68,13 @@ export const profileSchema = z.strictObject({
     exactMatchOnly: z.boolean(),
     maxCount: z.number().int().min(0).default(0),
   }),
+  /** Offline queueing of shared subscription groups [SHARE-QUEUE]. Optional, so older profiles stay valid. */
+  sharedSubscriptions: z.strictObject({
+    /** QoS 1 messages queued per group while no member is connected; newer ones are dropped above it [SHARE-QUEUE-LIMIT-DROP-NEW]. */
+    queueMaximumPerGroup: z.number().int().min(0).default(100),
+    /** Queued messages released per second per connected member [SHARE-QUEUE]; 0 = unthrottled. */
+    dequeueRatePerSecond: z.number().min(0).default(20),
+  }).prefault({}),
   takeover: z.strictObject({
     mqtt5ReasonCode: z.number().int().min(0x80).max(0xff),
   }),

@@ -27,6 +27,8 @@ export class WireGate {
   clientId: string | null = null
   /** Effective keep-alive in seconds after the AWS clamp [KA-RANGE-30-1200]. */
   keepAlive = 0
+  /** Keep Alive the client asked for in its CONNECT, before the clamp. */
+  requestedKeepAlive = 0
   cleanStart = true
   state: State = 'awaiting-connect'
   closeReason: string | null = null
@@ -99,13 +101,18 @@ export class WireGate {
       return this.violation(RC.MALFORMED_PACKET, 'malformed-packet', (err as Error).message)
     }
     switch (type) {
-      case PT.CONNECT: return this.violation(RC.PROTOCOL_ERROR, 'second-connect') // [CONN-DOUBLE-CONNECT]
+      case PT.CONNECT:
+        // The `double-connect-ignored` deviation drops a second CONNECT instead.
+        if (this.host.faults.has('second-connect-ignored')) return
+        return this.violation(RC.PROTOCOL_ERROR, 'second-connect') // [CONN-DOUBLE-CONNECT]
       case PT.PUBLISH: return this.handlePublish(frame, packet)
       case PT.SUBSCRIBE: return this.subs.subscribe(frame, packet)
       case PT.UNSUBSCRIBE: return this.subs.unsubscribe(frame, packet)
       case PT.PUBACK: return this.handlePuback(frame, packet.messageId as number)
       case PT.PUBREC: case PT.PUBREL: case PT.PUBCOMP:
         if (this.qos2Reaction() === 'support') return this.forward(frame)
+        // The `qos2-flow-ignored` deviation drops them silently instead.
+        if (this.host.faults.has('qos2-flow-ignored')) return
         return this.violation(RC.PROTOCOL_ERROR, 'qos2-flow-unsupported') // [QOS-NO-PUBREC-AUTH]
       case PT.AUTH: return this.violation(RC.PROTOCOL_ERROR, 'auth-unsupported') // [M5-NO-AUTH-PACKET]
       case PT.PINGREQ: return this.forward(frame)
@@ -113,6 +120,14 @@ export class WireGate {
         this.sawDisconnect = true
         // The `will-on-disconnect` deviation: aedes never sees the DISCONNECT, so it publishes the Will.
         if (this.host.faults.has('will-on-disconnect')) return this.closeNow('client-disconnect')
+        // [PS-SEI-ON-DISCONNECT] a session whose interval is 0 cannot be raised by the DISCONNECT:
+        // aedes was given 1 s (see checkConnect), so it must learn before it handles the DISCONNECT.
+        if (this.endSessionAtClose && this.clientId) this.host.endSessionNow(this.clientId)
+        // The `disconnect-expiry-ignored` deviation drops the DISCONNECT's Session Expiry Interval.
+        if (this.host.faults.has('disconnect-expiry-ignored') && packet.properties?.sessionExpiryInterval !== undefined) {
+          const { sessionExpiryInterval: _ignored, ...rest } = packet.properties as Record<string, unknown>
+          return this.forward(encode({ ...packet, properties: rest }, this.version))
+        }
         return this.forward(frame)
       default: return this.violation(RC.PROTOCOL_ERROR, 'unexpected-packet-type', `packet type ${type} from a client`)
     }
@@ -130,6 +145,9 @@ export class WireGate {
     this.outDecoder = new FrameDecoder(this.version)
     this.clientId = packet.clientId as string
     this.cleanStart = packet.clean !== false
+    this.requestedKeepAlive = Number(packet.keepalive ?? 0)
+    // The `assigned-client-id-missing` deviation refuses an empty client id like MQTT 3.1.1 [CID-ASSIGNED-V5].
+    if (this.host.faults.has('empty-client-id-refused') && !packet.clientId) return this.refuseConnect({ reason: 'client-id-empty', v5: RC.CLIENT_IDENTIFIER_NOT_VALID, v311: 2 })
     const verdict = checkConnect(packet, this.profile, this.host)
     if (verdict.refuse) return this.refuseConnect(verdict.refuse)
     this.keepAlive = verdict.keepAlive
@@ -169,6 +187,11 @@ export class WireGate {
   }
 
   private handlePublish(frame: Buffer, packet: Record<string, any>): void {
+    // The `wildcard-publish-dropped` deviation: acknowledged, then dropped, connection kept [TOPIC-NO-WILDCARD-PUBLISH].
+    if (this.host.faults.has('wildcard-publish-dropped') && /[+#]/.test(String(packet.topic ?? ''))) {
+      if (packet.qos === 1) this.writeOut(encode({ cmd: 'puback', messageId: packet.messageId }, this.version))
+      return
+    }
     const verdict = checkPublish(packet, this.version, this.profile, this.aliases, this.host.faults.has('alias-accepts-one-more'))
     if (verdict.kind === 'violation') return this.violation(verdict.code, verdict.reason, verdict.reasonString)
     if (verdict.kind === 'close') return this.closeNow(verdict.reason)
@@ -244,6 +267,9 @@ export class WireGate {
     }
     if (this.version === 5) {
       packet.properties = connackProperties(packet.properties, this.profile, this.keepAlive, this.endSessionAtClose)
+      // Deviations: Server Keep Alive left out when it equals the request; Wildcard Subscription Available 0 advertised.
+      if (this.host.faults.has('server-keepalive-omitted') && packet.properties.serverKeepAlive === this.requestedKeepAlive) delete packet.properties.serverKeepAlive
+      if (this.host.faults.has('connack-wildcard-unavailable')) packet.properties.wildcardSubscriptionAvailable = false
       if (typeof packet.properties.assignedClientIdentifier === 'string') this.clientId = packet.properties.assignedClientIdentifier // [CID-ASSIGNED-V5]
       frame = encode(packet, 5)
     }
@@ -270,7 +296,9 @@ export class WireGate {
    */
   sendDirect(message: { topic: string; payload: Buffer; qos: 0 | 1; properties?: Record<string, unknown> }): { messageId?: number; acked: Promise<void>; cancel: () => void } | null {
     if (this.state !== 'connected') return null
-    if (!this.rate.tryTake()) return null
+    // [DM-STATUS-429] the receiver's publish quota; the 'dm-receiver-rate-unlimited' deviation
+    // (deviations.ts) lets direct messages past it, breaking [DM-STATUS-429] on purpose.
+    if (!this.rate.tryTake() && !this.host.faults.has('dm-receiver-rate-unlimited')) return null
     const packet: Record<string, unknown> = { cmd: 'publish', topic: message.topic, payload: message.payload, qos: message.qos, retain: false, dup: false }
     if (this.version === 5 && message.properties) packet.properties = message.properties // [DM-MQTT311-PROPS-DROPPED]
     if (message.qos === 0) {

@@ -76,6 +76,13 @@ export function renderMarkdownReport(report: RunReport): string {
     out.push(mdTable(['', 'Scenario', 'Requirements', 'Reason'], parked.map((s) => [STATUS_SYMBOL[s.status], mdCode(s.id), s.requirements.map(mdCode).join(' '), mdText(s.reason ?? '')])), '', '</details>', '')
   }
 
+  const readings = Object.entries(report.target.readings)
+  if (readings.length) {
+    // Which reading of each contradiction between the sources (catalogue section O) the profile applied.
+    out.push(`<details><summary>Readings of contradictory sources (${readings.length})</summary>`, '')
+    out.push(mdTable(['Conflict', 'Reading applied'], readings.map(([k, v]) => [mdCode(k), mdText(v)])), '', '</details>', '')
+  }
+
   if (report.requirements.length) {
     const counts = REQ_STATUSES.map((st) => [st, report.requirements.filter((r) => r.status === st).length] as const).filter(([, n]) => n > 0)
     out.push(`### Requirements (${report.requirements.length}: ${counts.map(([st, n]) => `${n} ${st}`).join(', ')})`, '')

@@ -12,7 +12,7 @@ export { resolveTarget, type ResolveTargetOptions } from './targets/resolve-targ
 export { startBundledTarget, type BundledTargetOptions } from './targets/bundled-target.js'
 export { resolveExternalTarget, loadTargetFile } from './targets/external-target.js'
 export { targetFileSchema, type TargetFile } from './targets/target-file-schema.js'
-export { flattenLimits, profileCapabilities, type ResolvedTarget } from './targets/resolved-target.js'
+export { flattenLimits, profileCapabilities, profileReadings, type ResolvedTarget } from './targets/resolved-target.js'
 export { StepRegistry, StepRegistryError, defineStepRunner, createStepRegistryFrom, type StepImplementation } from './step-registry.js'
 export { createStepRegistry, BUILTIN_STEPS } from './steps/index.js'
 export type { StepContext, StepOutcome } from './step-context.js'

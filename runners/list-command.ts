@@ -54,7 +54,7 @@ export function registerListCommand(program: Command, setExit: (code: number) =>
         const covered = coverage.filter((c) => c.scenarios.length > 0).length
         lines.push('', `Requirements (${covered} of ${coverage.length} covered):`)
         for (const c of coverage) {
-          lines.push(`  ${c.scenarios.length ? '✓' : '·'} ${c.id}${c.scenarios.length ? `  ${c.scenarios.join(', ')}` : c.reason ? `  untested: ${c.reason}` : '  untested'}`)
+          lines.push(`  ${c.scenarios.length ? '✓' : '·'} ${c.id}${c.scenarios.length ? `  ${c.scenarios.join(', ')}` : c.reason ? `  untested: ${c.reason}` : '  untested: wire-observable, no scenario yet'}`)
         }
         process.stdout.write(lines.join('\n') + '\n')
         setExit(EXIT.PASSED)

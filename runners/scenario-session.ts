@@ -34,6 +34,7 @@ export class ScenarioSession implements StepContext {
   private readonly deadline: number
   private readonly adapters = new Map<string, MqttAdapter>()
   private readonly ids = new Map<string, string>()
+  private readonly vars = new Map<string, VarValue>()
   private readonly prefix: string
   private httpClient: HttpClient | null = null
   private readonly runId: string
@@ -110,10 +111,18 @@ export class ScenarioSession implements StepContext {
         const id = this.ids.get(e.rest.replace(/\.id$/, ''))
         return id === undefined ? { error: `unknown client in \${${e.name}}` } : { value: id }
       }
+      if (e.namespace === 'vars') {
+        const v = this.vars.get(e.rest)
+        return v === undefined ? { error: `\${${e.name}} has no value: no earlier expect captured "${e.rest}"` } : { value: v }
+      }
       return { error: `\${${e.name}} has no value here` }
     }, (_p, m) => problems.push(m))
     if (problems.length) throw new StepError(problems.join('; '))
     return out as T
+  }
+
+  setVar(name: string, value: VarValue): void {
+    this.vars.set(name, value)
   }
 
   http(): HttpClient {

@@ -31,8 +31,10 @@ export interface StepContext {
   clientId(name: string): string
   /** The endpoint a client's transport (tcp, tls, ws) connects to. */
   endpointFor(decl: ClientDecl): MqttEndpoint
-  /** Replaces runtime variables (`${prefix}`, `${clients.X.id}`, `${run.id}`, and `extra` such as `${i}`). */
+  /** Replaces runtime variables (`${prefix}`, `${clients.X.id}`, `${run.id}`, `${vars.NAME}`, and `extra` such as `${i}`). */
   interpolate<T>(value: T, extra?: Record<string, VarValue>): T
+  /** Sets `${vars.NAME}` for later steps (an `expect` step's `capture:`). */
+  setVar(name: string, value: VarValue): void
   /** The target's HTTP client; a StepError when the target has no HTTP endpoint. */
   http(): HttpClient
   /** Responses of `http` steps with `as:`, for `expect-http`. */

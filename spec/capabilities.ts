@@ -20,6 +20,11 @@ export const CAPABILITIES = [
   'websocket',
   'qos2',
   'will',
+  /**
+   * The target applies the harness's test policy (scenarios/fixtures/policy-fixture.json):
+   * everything allowed except resources marked `hx-denied` / `hx-deny-<action>`.
+   */
+  'policy-fixture',
 ] as const
 
 export const capabilitySchema = z.enum(CAPABILITIES).describe('A capability the target must have; otherwise the scenario is skipped')

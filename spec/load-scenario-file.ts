@@ -63,13 +63,15 @@ function resolverFor(cell: Record<string, VarValue> | undefined, limits: Readonl
         return e.rest === '' ? undefined : { error: `\${${e.namespace}} takes no field` }
       case 'run':
         return e.rest === 'id' ? undefined : { error: 'the only run variable is ${run.id}' }
+      case 'vars':
+        return /^\w+$/.test(e.rest) ? undefined : { error: 'captured values are ${vars.NAME} (NAME from an earlier expect\'s capture:)' }
       case 'clients': {
         const m = /^([^.]+)\.id$/.exec(e.rest)
         if (!m) return { error: 'client variables are ${clients.NAME.id}' }
         return clientNames.includes(m[1]!) ? undefined : { error: `\${${e.name}}: client "${m[1]}" is not declared under clients:` }
       }
       default:
-        return { error: `unknown variable \${${e.name}}: known are matrix.*, limits.*, ${RUNTIME_VARIABLES.filter((n) => n !== 'clients').join(', ')}, clients.NAME.id` }
+        return { error: `unknown variable \${${e.name}}: known are matrix.*, limits.*, ${RUNTIME_VARIABLES.filter((n) => n !== 'clients' && n !== 'vars').join(', ')}, clients.NAME.id, vars.NAME` }
     }
   }
 }

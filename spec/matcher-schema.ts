@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isVariableText } from './variables.js'
 
 /**
  * Keywords of a matcher object. An expected value that is a mapping whose
@@ -38,7 +39,8 @@ export function matcherProblems(value: unknown, path: (string | number)[] = []):
     }
     if ('absent' in m && typeof m.absent !== 'boolean') out.push({ path: [...p, 'absent'], message: 'absent takes true or false' })
     for (const k of ['gte', 'gt', 'lte', 'lt', 'length'] as const) {
-      if (k in m && typeof m[k] !== 'number') out.push({ path: [...p, k], message: `${k} takes a number` })
+      // A whole `${...}` variable is a number known at run time (`gt: '${vars.v1}'`).
+      if (k in m && typeof m[k] !== 'number' && !isVariableText(m[k])) out.push({ path: [...p, k], message: `${k} takes a number` })
     }
     if ('oneOf' in m) {
       if (!Array.isArray(m.oneOf) || m.oneOf.length === 0) out.push({ path: [...p, 'oneOf'], message: 'oneOf takes a non-empty list' })

@@ -10,8 +10,13 @@ export type VarValue = string | number | boolean
 const VAR_RE = /\$\{([^}]*)\}/g
 const EXPR_RE = /^\s*([A-Za-z_][\w-]*(?:\.[\w.-]+)?)\s*(?:([+-])\s*(\d+))?\s*$/
 
-/** The names the runner fills in; the loader leaves them in place. */
-export const RUNTIME_VARIABLES = ['prefix', 'clients', 'run', 'i'] as const
+/** The names the runner fills in; the loader leaves them in place. `vars.NAME` are values an earlier `expect` captured. */
+export const RUNTIME_VARIABLES = ['prefix', 'clients', 'run', 'i', 'vars'] as const
+
+/** Whether a text is exactly one `${...}` variable (a number known only at run time, e.g. `${vars.v1}`). */
+export function isVariableText(value: unknown): boolean {
+  return typeof value === 'string' && /^\$\{[^}]*\}$/.test(value)
+}
 
 /** A parsed `${name + n}` expression. */
 export interface VarExpr {

@@ -61,7 +61,10 @@ export const getConnectionRoute = defineRoute<{ clientId: string; socketInfo: bo
     const last = history.lastDisconnect(clientId)
     const persistent = broker.hasPersistentSession(clientId)
     if (!last && !persistent) notKnown(clientId)
-    sendOk(ctx, 'disconnected', { connected: false, clientId, cleanSession: !persistent, ...(last ?? {}) })
+    // The 'get-connection-no-disconnect-reason' deviation (deviations.ts) forgets how and when the client
+    // disconnected, breaking [API-GET-CONNECTION] on purpose.
+    const disconnect = broker.faults.has('get-connection-no-disconnect-reason') ? {} : last ?? {}
+    sendOk(ctx, 'disconnected', { connected: false, clientId, cleanSession: !persistent, ...disconnect })
   },
 })
 
@@ -86,7 +89,8 @@ export const listSubscriptionsRoute = defineRoute<{ clientId: string; maxResults
     if (broker.connection(clientId)) {
       subs = Object.entries(aedesClient(ctx, clientId)?.subscriptions ?? {}).map(([topicFilter, s]) => ({ topicFilter, qos: s.qos }))
     } else if (broker.hasPersistentSession(clientId)) {
-      const stored = (await persistence(ctx).subscriptionsByClient!({ id: clientId })) as { topic: string; qos: number }[] | null
+      // The 'list-subscriptions-offline-empty' deviation lists nothing for an offline session, breaking [API-LIST-SUBSCRIPTIONS] on purpose.
+      const stored = broker.faults.has('list-subscriptions-offline-empty') ? [] : (await persistence(ctx).subscriptionsByClient!({ id: clientId })) as { topic: string; qos: number }[] | null
       subs = (stored ?? []).map((s) => ({ topicFilter: s.topic, qos: s.qos }))
     } else notKnown(clientId)
     subs.sort((a, b) => (a.topicFilter < b.topicFilter ? -1 : a.topicFilter > b.topicFilter ? 1 : 0))
@@ -117,11 +121,18 @@ export const deleteConnectionRoute = defineRoute<{ clientId: string; cleanSessio
   path: 'connections/:clientId',
   api: 'DeleteConnection',
   hasBody: false,
-  parse: (ctx) => ({
-    clientId: clientIdOf(ctx),
-    cleanSession: ctx.query.bool('cleanSession', false),
-    preventWill: ctx.query.bool('preventWillMessage', false),
-  }),
+  parse: (ctx) => {
+    // The 'delete-connection-params-ignored' deviation (deviations.ts) ignores cleanSession and
+    // preventWillMessage; 'delete-connection-without-will' never dispatches the Will. Both break
+    // [API-DELETE-CONNECTION] on purpose.
+    const faults = ctx.deps.broker.faults
+    const ignored = faults.has('delete-connection-params-ignored')
+    return {
+      clientId: clientIdOf(ctx),
+      cleanSession: ctx.query.bool('cleanSession', false) && !ignored,
+      preventWill: (ctx.query.bool('preventWillMessage', false) && !ignored) || faults.has('delete-connection-without-will'),
+    }
+  },
   async handle(ctx, { clientId, cleanSession, preventWill }) {
     authorizeOrThrow(ctx, 'iot:DeleteConnection', `client/${clientId}`, { clientId })
     const { broker } = ctx.deps

@@ -88,11 +88,21 @@ async function serve(deps: DataPlaneDeps, routes: readonly Route<unknown>[], req
   try {
     const match = matchRoute(routes, req.method ?? 'GET', rawPath)
     if (match.kind === 'none') throw notFound('no-such-route', `No data-plane operation at ${req.method} ${rawPath}`)
-    if (match.kind === 'wrong-method') throw methodNotAllowed(match.allowed) // [HTTP-ERRORS]
+    // [HTTP-ERRORS] the 'http-wrong-method-404' deviation (deviations.ts) answers 404 instead, breaking it on purpose.
+    if (match.kind === 'wrong-method') throw deps.broker.faults.has('http-wrong-method-404') ? notFound('no-such-route', `No data-plane operation at ${req.method} ${rawPath}`) : methodNotAllowed(match.allowed)
     const route = match.route
     api = route.api
     const params: Record<string, string> = {}
-    for (const [name, raw] of Object.entries(match.rawParams)) params[name] = decodeComponent(raw, name) // [DM-STATUS-400] %ZZ
+    // [DM-STATUS-400] %ZZ; the 'http-lenient-decoding' deviation keeps a malformed escape as it is, breaking it on purpose.
+    const lenient = deps.broker.faults.has('http-lenient-decoding')
+    for (const [name, raw] of Object.entries(match.rawParams)) {
+      try {
+        params[name] = decodeComponent(raw, name)
+      } catch (err) {
+        if (!lenient) throw err
+        params[name] = raw
+      }
+    }
     const ctx: RequestContext = Object.assign(ex, {
       deps,
       params,

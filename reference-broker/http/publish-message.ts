@@ -3,7 +3,7 @@ import { invalidRequest } from './api-error.js'
 import { authorizeOrThrow } from './authorize-caller.js'
 import { parseMqtt5Headers, type Mqtt5Properties } from './mqtt5-headers.js'
 import { checkResponseTopic, checkTopic } from './name-rules.js'
-import { sendOk } from './respond.js'
+import { sendEmpty, sendOk } from './respond.js'
 import { defineRoute, type RequestContext } from './route-table.js'
 
 interface PublishInput {
@@ -14,15 +14,19 @@ interface PublishInput {
 }
 
 function parse(ctx: RequestContext): PublishInput {
-  const { profile } = ctx.deps
+  const { profile, broker } = ctx.deps
   const m = profile.mqtt
-  // [HTTP-TOPIC-ENCODING] `%2F` and a raw `/` are both level separators.
-  const topic = checkTopic(ctx.params.topic, profile, m.reservedTopicsPublishAllowed)
+  // [HTTP-TOPIC-ENCODING] `%2F` and a raw `/` are both level separators. The 'http-topic-not-decoded'
+  // deviation (deviations.ts) takes the path as sent, `%2F` and all, breaking it on purpose.
+  const rawTopic = broker.faults.has('http-topic-not-decoded') ? (ctx.req.url ?? '').split('?')[0]!.slice('/topics/'.length) : ctx.params.topic
+  const topic = checkTopic(rawTopic, profile, m.reservedTopicsPublishAllowed)
   if (ctx.query.string('qos') !== undefined && !/^[01]$/.test(ctx.query.string('qos')!)) {
     throw invalidRequest('invalid-qos', 'qos must be 0 or 1') // [HTTP-QOS-PARAM]
   }
-  const qos = ctx.query.int('qos', 0, 1, 0) as 0 | 1
-  const retain = ctx.query.bool('retain', false)
+  // The 'http-publish-qos-ignored' deviation publishes at QoS 0 whatever qos says, breaking [HTTP-QOS-PARAM] on purpose.
+  const qos = broker.faults.has('http-publish-qos-ignored') ? 0 : ctx.query.int('qos', 0, 1, 0) as 0 | 1
+  // The 'http-retain-ignored' deviation never retains, breaking [HTTP-RETAIN] on purpose.
+  const retain = ctx.query.bool('retain', false) && !broker.faults.has('http-retain-ignored')
   if (retain && m.reservedTopicPrefix && topic.startsWith(m.reservedTopicPrefix)) {
     throw invalidRequest('invalid-topic', 'Retained messages cannot be published to reserved topics') // [RET-NOT-ON-RESERVED]
   }
@@ -47,14 +51,17 @@ async function handle(ctx: RequestContext, input: PublishInput): Promise<void> {
     throw invalidRequest('payload-not-utf8', 'The payload is not UTF-8 but x-amz-mqtt5-payload-format-indicator is UTF8_DATA')
   }
   const packet: Record<string, unknown> = { cmd: 'publish', topic, payload: ctx.body, qos, retain, dup: false }
-  if (Object.keys(properties).length > 0) packet.properties = properties
+  // The 'http-publish-properties-dropped' deviation forwards no MQTT 5 property, breaking [HTTP-MQTT5-PROPERTIES] on purpose.
+  if (Object.keys(properties).length > 0 && !ctx.deps.broker.faults.has('http-publish-properties-dropped')) packet.properties = properties
   // [HTTP-PUBLISH-URL] [HTTP-RETAIN]: matching subscribers get it; retain=true with an empty
   // body deletes the topic's retained message [RET-EMPTY-DELETES].
   await new Promise<void>((resolve, reject) => {
     ctx.deps.broker.aedes.publish(packet as never, (err?: Error | null) => (err ? reject(err) : resolve()))
   })
   const reason = !retain ? 'published' : ctx.body.length === 0 ? 'retained-deleted' : 'retained-stored'
-  sendOk(ctx, reason) // [HTTP-RESPONSE-OK-TRACEID]
+  // [HTTP-RESPONSE-OK-TRACEID] the 'http-publish-empty-200' deviation answers without the JSON body, breaking it on purpose.
+  if (ctx.deps.broker.faults.has('http-publish-empty-200')) return sendEmpty(ctx, reason)
+  sendOk(ctx, reason)
 }
 
 /** `POST /topics/{topic}` HTTPS publish [HTTP-PUBLISH-URL]. */

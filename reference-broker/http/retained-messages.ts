@@ -43,7 +43,8 @@ export const getRetainedMessageRoute = defineRoute<string>({
     if (!packet) throw notFound('no-retained-message', `No retained message on topic ${topic}`)
     const body: Record<string, unknown> = {
       topic,
-      payload: packet.payload.toString('base64'),
+      // base64 [API-GET-RETAINED]; the 'get-retained-payload-raw' deviation (deviations.ts) sends the bytes as text, breaking it on purpose.
+      payload: packet.payload.toString(ctx.deps.broker.faults.has('get-retained-payload-raw') ? 'utf8' : 'base64'),
       qos: packet.qos,
       lastModifiedTime: ctx.deps.retainedTimes.get(topic) ?? 0,
     }
@@ -76,7 +77,8 @@ export const listRetainedMessagesRoute = defineRoute<{ maxResults: number; after
     authorizeOrThrow(ctx, 'iot:ListRetainedMessages', '*')
     const all = (await readRetained(ctx, '#')).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0))
     const rest = after === undefined ? all : all.filter((p) => p.topic > after)
-    const page = rest.slice(0, maxResults)
+    // The 'list-retained-unpaginated' deviation ignores maxResults, breaking [API-LIST-RETAINED] on purpose.
+    const page = ctx.deps.broker.faults.has('list-retained-unpaginated') ? rest : rest.slice(0, maxResults)
     const body: Record<string, unknown> = {
       retainedTopics: page.map((p) => ({ topic: p.topic, payloadSize: p.payload.length, qos: p.qos, lastModifiedTime: ctx.deps.retainedTimes.get(p.topic) ?? 0 })),
     }

@@ -31,6 +31,10 @@ function notAuthorized(what: string): Error & { returnCode: number } {
  * broker's own authorizeForward (exact-parent `#` rule) keeps running first.
  */
 export function installMqttPolicy(broker: AwsBroker, authorizer: Authorizer): void {
+  // The `mqtt-policy-ignored` deviation: policies govern the HTTP data plane only.
+  if (broker.faults.has('mqtt-policy-ignored')) return
+  // The `authz-311-kept-open` deviation: 3.1.1 refusals keep the connection open.
+  const keepOpen311 = broker.faults.has('authz-311-kept-open')
   const aedes = broker.aedes as unknown as Record<string, any>
   const log = broker.log
   const check = (client: HookClient, action: IotAction, resource: string, topic?: string): boolean => {
@@ -51,9 +55,16 @@ export function installMqttPolicy(broker: AwsBroker, authorizer: Authorizer): vo
     originalPublish.call(aedes, client, packet, (err) => {
       if (err) return done(err)
       const resource = `topic/${packet.topic}`
-      if (!check(client, 'iot:Publish', resource, packet.topic)) return done(notAuthorized('iot:Publish'))
-      if (packet.retain && !check(client, 'iot:RetainPublish', resource, packet.topic)) return done(notAuthorized('iot:RetainPublish'))
-      done(null)
+      let refused: IotAction | null = null
+      if (!check(client, 'iot:Publish', resource, packet.topic)) refused = 'iot:Publish'
+      else if (packet.retain && !check(client, 'iot:RetainPublish', resource, packet.topic)) refused = 'iot:RetainPublish'
+      if (!refused) return done(null)
+      if (keepOpen311 && client?.version !== 5) {
+        // aedes drops a packet marked so without acknowledging it (its MQTT 5 path).
+        ;(packet as PublishPacket & { _notAuthorized?: boolean })._notAuthorized = true
+        return done(null)
+      }
+      done(notAuthorized(refused))
     })
   }
 
@@ -61,7 +72,7 @@ export function installMqttPolicy(broker: AwsBroker, authorizer: Authorizer): vo
     if (check(client, 'iot:Subscribe', `topicfilter/${sub.topic}`)) return done(null, sub)
     // aedes answers a null subscription with SUBACK 0x87 on MQTT 5; 3.1.1 has no
     // "not authorized" code, so AWS closes the connection and so do we.
-    if (client?.version === 5) return done(null, null)
+    if (client?.version === 5 || keepOpen311) return done(null, null)
     done(notAuthorized('iot:Subscribe'))
   }
 

@@ -103,7 +103,41 @@ export class Inbox {
     }
   }
 
+  /** Calls `fn` on every arrival, close or protocol error until the returned function is called. */
+  onChange(fn: () => void): () => void {
+    this.waiters.add(fn)
+    return () => this.waiters.delete(fn)
+  }
+
   private wake(): void {
     for (const w of [...this.waiters]) w()
+  }
+}
+
+/**
+ * Like Inbox.waitFor over several inboxes: re-evaluates `check` on an arrival
+ * or close in any of them until it returns a value or `timeoutMs` passes.
+ */
+export async function waitForAny<R>(inboxes: readonly Inbox[], clock: () => number, check: () => R | undefined, timeoutMs: number, signal?: AbortSignal): Promise<R | undefined> {
+  if (inboxes.length === 1) return inboxes[0]!.waitFor(check, timeoutMs, signal)
+  const deadline = clock() + timeoutMs
+  for (;;) {
+    if (signal?.aborted) throw new WaitAbortedError()
+    const r = check()
+    if (r !== undefined) return r
+    const left = deadline - clock()
+    if (left <= 0) return undefined
+    await new Promise<void>((resolve) => {
+      const offs: (() => void)[] = []
+      const done = () => {
+        clearTimeout(timer)
+        for (const off of offs) off()
+        signal?.removeEventListener('abort', done)
+        resolve()
+      }
+      const timer = setTimeout(done, left)
+      for (const inbox of inboxes) offs.push(inbox.onChange(done))
+      signal?.addEventListener('abort', done, { once: true })
+    })
   }
 }

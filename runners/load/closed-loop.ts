@@ -8,16 +8,21 @@ export interface ClosedLoopOptions {
   url: string
   connections: number
   durationMs: number
+  /** A request budget per second (autocannon's overallRate); none = as fast as replies come back. */
+  overallRate?: number
   /** The next request of the mix (a fresh correlation id each time). */
   next(): DmRequest
 }
 
 /**
  * Peak throughput with autocannon: each connection sends its next request
- * when the previous reply arrives (closed loop). Its coordinated-omission
- * correction assumes a 1 ms interval at any rate, so it is off
- * (`ignoreCoordinatedOmission: true`) and the latency is labelled closed-loop:
- * it cannot show queueing. The open-model scheduler measures latency.
+ * when the previous reply arrives (closed loop). autocannon's
+ * coordinated-omission correction assumes a 1 ms interval at any rate, so it
+ * must never apply: it only runs when a rate is set, and autocannon 9 refuses
+ * `ignoreCoordinatedOmission: true` without one ("makes no sense without
+ * connectionRate or overallRate"), so the flag goes with a rate and there is
+ * none here. The latency is labelled closed-loop: it cannot show queueing;
+ * the open-model scheduler measures latency.
  */
 export async function runAutocannonClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoopResult> {
   const r = await autocannon({
@@ -25,7 +30,7 @@ export async function runAutocannonClosedLoop(opts: ClosedLoopOptions): Promise<
     connections: opts.connections,
     pipelining: 1,
     duration: Math.max(1, Math.round(opts.durationMs / 1000)),
-    ignoreCoordinatedOmission: true,
+    ...(opts.overallRate ? { overallRate: opts.overallRate, ignoreCoordinatedOmission: true } : {}),
     requests: [{
       method: 'POST',
       setupRequest: (req) => {
@@ -38,7 +43,7 @@ export async function runAutocannonClosedLoop(opts: ClosedLoopOptions): Promise<
   for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) statuses[code] = Number(s.count)
   return {
     model: 'closed-loop',
-    tool: 'autocannon 9 (ignoreCoordinatedOmission: true)',
+    tool: opts.overallRate ? `autocannon 9, overallRate ${opts.overallRate}/s, ignoreCoordinatedOmission: true` : 'autocannon 9, no rate (no coordinated-omission correction applied)',
     connections: opts.connections,
     durationMs: r.duration * 1000,
     requests: r.requests.total,

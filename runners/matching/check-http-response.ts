@@ -2,11 +2,12 @@ import { ExpectationFailure } from '../errors.js'
 import type { HttpResult } from '../adapters/http-client.js'
 import { matchValue } from './match-value.js'
 
-/** `expect: { status, headers, body }` of an http / expect-http / wait-for step. */
+/** `expect: { status, headers, body, latencyMs }` of an http / expect-http / wait-for step. */
 export interface HttpExpectation {
   status?: unknown
   headers?: Record<string, unknown>
   body?: unknown
+  latencyMs?: unknown
 }
 
 /** The first way `res` misses `expected`, or null. */
@@ -24,11 +25,15 @@ export function httpMismatch(expected: HttpExpectation | undefined, res: HttpRes
     const m = matchValue(expected.body, res.body, 'body')
     if (m) return m
   }
+  if (expected.latencyMs !== undefined) {
+    const m = matchValue(expected.latencyMs, Math.round(res.latencyMs), 'latencyMs')
+    if (m) return m
+  }
   return null
 }
 
 /** Throws an ExpectationFailure (failed) when the response misses the expectation. */
 export function checkHttpResponse(expected: HttpExpectation | undefined, res: HttpResult, what: string): void {
   const m = httpMismatch(expected, res)
-  if (m) throw new ExpectationFailure(`${what}: ${m}`, expected, { status: res.status, headers: res.headers, body: res.body })
+  if (m) throw new ExpectationFailure(`${what}: ${m}`, expected, { status: res.status, headers: res.headers, body: res.body, latencyMs: Math.round(res.latencyMs) })
 }

@@ -12,7 +12,7 @@ export const connect = defineStepRunner(connectStep, async (args, ctx) => {
   if (sessionExpiry !== undefined) properties.sessionExpiryInterval = sessionExpiry
   const auth = ctx.target.auth
   const started = ctx.now()
-  const connack = await adapter.connect({
+  const connecting = adapter.connect({
     endpoint: ctx.endpointFor(decl),
     version: decl.version,
     clientId: ctx.clientId(args.client),
@@ -25,6 +25,16 @@ export const connect = defineStepRunner(connectStep, async (args, ctx) => {
     timeoutMs: ctx.budget(args.within),
     signal: ctx.signal,
   })
+  if (args.closed) {
+    // `closed: true`: the server must close without any CONNACK (e.g. an MQTT 3.1.1 Will QoS 2).
+    const outcome = await connecting.then((connack) => ({ connack }), (err: unknown) => ({ err }))
+    if ('err' in outcome) {
+      if (outcome.err instanceof ExpectationFailure && adapter.inbox.closed) return { latencyMs: ctx.now() - started }
+      throw outcome.err
+    }
+    throw new ExpectationFailure(`${args.client} got a CONNACK; expected the server to close the connection without one`, 'connection closed without CONNACK', outcome.connack)
+  }
+  const connack = await connecting
   const latencyMs = ctx.now() - started
   const expected = args.expect !== undefined ? ctx.interpolate(args.expect) : { reasonCode: 0 }
   const miss = matchValue(expected, connack)

@@ -1,5 +1,26 @@
-import { startReferenceBroker, loadProfile } from '../../reference-broker/index.js'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { startReferenceBroker, loadProfile, type LogLevel, type ProfileOverrides } from '../../reference-broker/index.js'
+import { packageRoot } from '../package-info.js'
 import { flattenLimits, profileCapabilities, profileReadings, type ResolvedTarget } from './resolved-target.js'
+
+/** The test policy the `policy-fixture` capability stands for (AWS IoT policy JSON). */
+export const POLICY_FIXTURE_FILE = 'scenarios/fixtures/policy-fixture.json'
+const POLICY_FIXTURE_NAME = 'hx-policy-fixture'
+
+/**
+ * Profile overrides attaching the test policy to every caller: everything is
+ * allowed except resources carrying a reserved marker (`hx-denied`,
+ * `hx-deny-<action>`), so authorization scenarios run next to all the others.
+ * Null when the file is not shipped.
+ */
+function policyFixtureOverrides(): ProfileOverrides | null {
+  const root = packageRoot()
+  const file = root ? join(root, POLICY_FIXTURE_FILE) : undefined
+  if (!file || !existsSync(file)) return null
+  const document = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+  return { auth: { policies: { [POLICY_FIXTURE_NAME]: document }, attachments: { default: [POLICY_FIXTURE_NAME] } } }
+}
 
 export interface BundledTargetOptions {
   /** Bundled profile name or profile file (default aws-iot-core). */
@@ -12,6 +33,8 @@ export interface BundledTargetOptions {
    * the documented profile, so they keep expecting the documented behaviour.
    */
   deviations?: string[]
+  /** The broker's log level (default warn: it says so when it runs with deviations). */
+  logLevel?: LogLevel
 }
 
 /**
@@ -20,11 +43,14 @@ export interface BundledTargetOptions {
  */
 export async function startBundledTarget(opts: BundledTargetOptions = {}): Promise<ResolvedTarget> {
   const profile = loadProfile(opts.profile ?? 'aws-iot-core', opts.config)
+  // No policies of the user's own (development mode): install the test policy fixture.
+  const fixture = Object.keys(profile.auth.policies).length === 0 ? policyFixtureOverrides() : null
   // The broker loads the files itself so relative paths in a config (policies) resolve against it.
-  const broker = await startReferenceBroker({ profile: opts.profile ?? 'aws-iot-core', config: opts.config, deviations: opts.deviations })
+  const broker = await startReferenceBroker({ profile: opts.profile ?? 'aws-iot-core', config: opts.config, deviations: opts.deviations, ...(fixture ? { overrides: fixture } : {}), ...(opts.logLevel ? { logLevel: opts.logLevel } : {}) })
   try {
     const capabilities = profileCapabilities(profile)
     for (const c of ['websocket', 'http-data-plane', 'http-publish'] as const) capabilities.add(c)
+    if (fixture) capabilities.add('policy-fixture')
     const deviated = opts.deviations?.length ? ` with deviations ${opts.deviations.join(', ')}` : ''
     return {
       info: { kind: 'bundled', name: `bundled${deviated}`, profile: profile.name, urls: { ...broker.urls } as Record<string, string>, readings: profileReadings(profile) },

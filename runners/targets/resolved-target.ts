@@ -60,12 +60,36 @@ export function profileCapabilities(profile: Profile): Set<Capability> {
   return caps
 }
 
-/** Which reading of the catalogue's contradictions (section O) the profile applies. */
+/**
+ * Which reading of each contradiction between the sources (catalogue section
+ * O, C1..C16) the profile and the scenarios apply, as `Cn` → "topic: reading".
+ * Profile values decide the ones a broker can be configured for; the others
+ * are how the scenarios read the conflict, whatever the target.
+ */
 export function profileReadings(profile: Profile): Record<string, string> {
   const m = profile.mqtt
+  const q = m.qos2
+  const replay = profile.sessions.replayRatePerSecond
   return {
-    C4: `CONNACK Maximum Packet Size ${m.maximumPacketSize}, payload limit ${m.payloadMaxBytes} bytes`,
-    C6: `at most ${m.topicMaxSlashes} slashes in a topic`,
-    C13: `QoS 2: 3.1.1 ${m.qos2.mqtt311}, MQTT 5 PUBLISH ${m.qos2.mqtt5Publish}, MQTT 5 SUBSCRIBE ${m.qos2.mqtt5Subscribe}`,
+    C1: m.retainAvailable
+      ? 'Retained messages: supported (RET-SUPPORTED); the older text saying a retain request disconnects is stale'
+      : 'Retained messages: not supported by this profile (retainAvailable false)',
+    C2: 'HTTPS QoS: the Publish API takes ?qos=0|1 (HTTP-QOS-PARAM); "HTTPS does not support QoS" is not followed',
+    C3: profile.retained.exactMatchOnly
+      ? 'Retained + wildcard: retained messages only through a filter equal to the topic; the wildcards are # and + (the "*" of one source is not an MQTT wildcard)'
+      : 'Retained + wildcard: retained messages also through wildcard filters (standard MQTT)',
+    C4: `Max packet size: CONNACK Maximum Packet Size ${m.maximumPacketSize} (observed), payload limit ${m.payloadMaxBytes} bytes`,
+    C5: 'CONNACK Session Expiry: the value in CONNACK is recorded, not asserted; the session\'s behaviour is asserted',
+    C6: `Topic depth: at most ${m.topicMaxSlashes} slashes in a topic${m.topicMaxSlashes === 7 ? ' (current quota; an older copy says 8)' : ''}`,
+    C7: 'DM code samples: not a behaviour conflict; raw HTTP requests URL-encode the topic and client id',
+    C8: 'Retained lifetime: the 3-year lifetime is taken as authoritative but not tested (no scenario waits for it)',
+    C9: 'DM auth errors: a missing or bad SigV4 signature may get 401 or 403 (recorded); a policy denial gets 403',
+    C10: 'SigV4 service name: both iotdata and iotdevicegateway are accepted',
+    C11: 'SNI: not required; configuration-dependent, so never a hard failure (the bundled broker\'s TLS option requireSni)',
+    C12: 'Unauthorized 3.1.1 CONNECT: a refusal or a close is expected; return code 7 (not a 3.1.1 code) is not asserted',
+    C13: `QoS 2: 3.1.1 ${q.mqtt311}, MQTT 5 PUBLISH ${q.mqtt5Publish}, MQTT 5 SUBSCRIBE ${q.mqtt5Subscribe}, Will QoS 2 ${q.will}`,
+    C14: `Replay vs shared queue rate: persistent-session replay ${replay > 0 ? `at most ${replay} messages/s per client` : 'unthrottled'}; shared-subscription queues 20 messages/s per member; different mechanisms, both kept`,
+    C15: 'DM CLI version: informational; the AWS CLI version is not checked',
+    C16: 'ConnectAttributes default: only policies with an explicit iot:ConnectAttributes condition would be tested (not modelled by the reference broker)',
   }
 }

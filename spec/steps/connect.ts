@@ -11,8 +11,9 @@ const connectObject = z.strictObject({
   keepalive: z.number().int().min(0).max(65535).optional(),
   properties: connectPropertiesSchema.optional(),
   expect: matcherSchema.optional().describe('CONNACK subset to expect; default: success (reason code 0). The CONNACK is consumed'),
+  closed: z.literal(true).optional().describe('Expect the server to close the connection without any CONNACK (an MQTT 3.1.1 refusal that has no return code)'),
   within: withinSchema,
-})
+}).refine((a) => !(a.closed && a.expect !== undefined), { message: 'give either expect (a CONNACK) or closed: true (no CONNACK), not both', path: ['closed'] })
 
 /** `connect: NAME` or `connect: { client, expect, ... }`: opens the transport, sends CONNECT, waits for CONNACK. */
 export const connectStep = defineStep({

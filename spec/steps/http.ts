@@ -8,6 +8,7 @@ export const httpExpectationShape = {
   status: matcherSchema.optional().describe('Status code or matcher, e.g. 200 or { oneOf: [200, 202] }'),
   headers: z.record(z.string(), matcherSchema).optional().describe('Response headers (names in lower case)'),
   body: matcherSchema.optional().describe('JSON body subset (or text) with matchers'),
+  latencyMs: matcherSchema.optional().describe('Request-to-response time in milliseconds, e.g. { gte: 1000 } (the 200 came only after a delayed PUBACK)'),
 }
 
 /** An HTTP request against the target's HTTP endpoint (data plane). */
@@ -23,18 +24,26 @@ export const httpRequestShape = {
  * `http: { method, path, query, body, expect: { status, body } }`. With
  * `as: name` and `await: false` the step sends the request and goes on; a later
  * `expect-http: { as: name }` checks the response (a direct message waiting
- * for the device's PUBACK).
+ * for the device's PUBACK). `bodySize: n` sends n bytes instead of `body`
+ * (size limits). `count: n` sends n copies at once (`${i}` = 0..n-1): `expect`
+ * must hold for each response and `responses` for the list of them, e.g.
+ * `{ contains: { status: 429 } }` (a burst past a rate limit).
  */
 export const httpStep = defineStep({
   kind: 'http',
   description: 'Send an HTTP request to the target\'s HTTP endpoint (SigV4-signed when the target has credentials) and check the response; with as + await: false check it later with expect-http',
   schema: z.strictObject({
     ...httpRequestShape,
+    bodySize: z.number().int().min(0).optional().describe('Send this many bytes (x) as the body instead of body (size limits)'),
     expect: z.strictObject(httpExpectationShape).optional(),
+    count: z.number().int().min(1).max(10_000).default(1).describe('Send this many requests at once (`${i}` is 0..count-1); expect holds for each response'),
+    responses: matcherSchema.optional().describe('With count: a matcher over the list of responses ({ status, headers, body, latencyMs }), e.g. { contains: { status: 429 } }'),
     as: z.string().regex(/^[A-Za-z][\w-]*$/).optional().describe('Name for expect-http'),
     await: z.boolean().default(true).describe('false: do not wait for the response here (needs as:)'),
     within: withinSchema,
-  }).refine((a) => a.await || a.as !== undefined, { message: 'await: false needs as: NAME so expect-http can check the response', path: ['await'] }),
+  }).refine((a) => a.await || a.as !== undefined, { message: 'await: false needs as: NAME so expect-http can check the response', path: ['await'] })
+    .refine((a) => a.count === 1 || a.as === undefined, { message: 'as: names one response; it cannot be used with count', path: ['as'] })
+    .refine((a) => a.bodySize === undefined || a.body === undefined, { message: 'give body or bodySize, not both', path: ['bodySize'] }),
   check: (args, ctx): StepProblem[] => {
     if (args.as === undefined) return []
     if (ctx.httpNames.has(args.as)) return [{ path: ['as'], message: `http request name "${args.as}" is used twice` }]

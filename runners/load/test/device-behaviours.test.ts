@@ -12,7 +12,6 @@ describe('device behaviours', () => {
       for (let i = from; i < to; i += step) { const b = behaviourFor(i, bs); c[b === bs[0] ? 0 : b === bs[1] ? 1 : 2]!++ }
       return c
     }
-    expect(count(0, 10_000)).toEqual([1000, 2500, 6500].map((n, i) => count(0, 10_000)[i] === n ? n : count(0, 10_000)[i]))
     for (const [from, to, step] of [[0, 10_000, 1], [5000, 7000, 1], [1, 10_000, 7]] as const) {
       const c = count(from, to, step)
       const n = c[0]! + c[1]! + c[2]!
@@ -40,9 +39,10 @@ directMessage: { confirmation: true, timeout: 5 }
     expect(dm.latency.byBucket['200']!.p90).toBeGreaterThanOrEqual(300)
     expect(dm.latency.byBucket['200']!.p50).toBeLessThan(400)
     expect(dm.latency.ack.p99).toBeLessThan(100)
-    // 10 devices disconnect after 1 s and come back 1.2 s later; requests meanwhile are 404.
-    expect(r.fleet.plannedDisconnects).toBe(10)
-    expect(r.fleet.reconnects).toBe(10)
+    // 10 devices disconnect 1 s after each connect and come back 1.2 s later; requests meanwhile are 404.
+    expect(r.fleet.plannedDisconnects).toBeGreaterThanOrEqual(10)
+    expect(r.fleet.reconnects).toBeGreaterThanOrEqual(10)
+    expect(r.fleet.reconnects).toBeLessThanOrEqual(r.fleet.plannedDisconnects)
     expect(r.fleet.disconnects).toBe(0)
     expect(dm.buckets['404']).toBeGreaterThan(0)
     expect(dm.buckets['200'] + dm.buckets['404']).toBe(120)

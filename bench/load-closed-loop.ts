@@ -1,0 +1,73 @@
+/**
+ * Closed-loop peak throughput: the harness's clients against raw autocannon
+ * on the same endpoint, same run, alternating rounds. Prints requests/s for
+ * each and the ratios (target: harness / raw autocannon >= 0.9).
+ *
+ *   npx tsx bench/load-closed-loop.ts [--seconds 5] [--rounds 3] [--connections 32]
+ *
+ * The endpoint is a minimal SendDirectMessage look-alike (200 {message,
+ * traceId}) in a child process, so the server's CPU is not the generator's.
+ * - raw autocannon: one fixed request, nothing computed per request;
+ * - harness/autocannon: the load runner's closed-loop phase, a fresh
+ *   SendDirectMessage request per call (path, correlation header, payload);
+ * - harness/undici: the same request mix on the open-model driver's client.
+ */
+import { spawn } from 'node:child_process'
+import autocannon from 'autocannon'
+import { runAutocannonClosedLoop, runUndiciClosedLoop } from '../runners/load/closed-loop.js'
+import { createDmRequestFactory } from '../runners/load/dm-request.js'
+
+const args = process.argv.slice(2)
+const opt = (name: string, def: number) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def }
+const SECONDS = opt('seconds', 5)
+const ROUNDS = opt('rounds', 3)
+const CONNECTIONS = opt('connections', 32)
+
+const SERVER = `
+const http = require('node:http')
+let n = 0
+const s = http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"message":"OK","traceId":"' + (++n) + '"}') }) })
+s.keepAliveTimeout = 60000
+s.listen(0, '127.0.0.1', () => process.stdout.write('PORT ' + s.address().port + '\\n'))
+`
+const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] })
+const port = await new Promise<number>((resolve, reject) => {
+  const t = setTimeout(() => reject(new Error('server did not start')), 10_000)
+  child.stdout!.on('data', (d: Buffer) => { const m = /PORT (\d+)/.exec(d.toString()); if (m) { clearTimeout(t); resolve(Number(m[1])) } })
+})
+const url = `http://127.0.0.1:${port}`
+const make = createDmRequestFactory({ httpUrl: url, runId: 'bench', dm: { topic: 'hx/load/${run}/${device}', confirmation: true, timeout: 5, payloadBytes: 128 } })
+let seq = 0
+const next = () => make(`device-${seq % 2000}`, { run: 'bench', slice: 0, seq: seq++ })
+const fixed = next()
+
+const runs = {
+  'raw autocannon': async () => {
+    const r = await autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: SECONDS, method: 'POST', path: fixed.path, headers: fixed.headers, body: fixed.body })
+    return r.requests.total / r.duration
+  },
+  'harness/autocannon': async () => (await runAutocannonClosedLoop({ url, connections: CONNECTIONS, durationMs: SECONDS * 1000, next })).throughputPerSecond,
+  'harness/undici': async () => (await runUndiciClosedLoop({ url, connections: CONNECTIONS, durationMs: SECONDS * 1000, next })).throughputPerSecond,
+}
+type Name = keyof typeof runs
+const results: Record<Name, number[]> = { 'raw autocannon': [], 'harness/autocannon': [], 'harness/undici': [] }
+try {
+  const names = Object.keys(runs) as Name[]
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const name of r % 2 === 0 ? names : [...names].reverse()) {
+      const rate = await runs[name]()
+      results[name].push(rate)
+      process.stdout.write(`round ${r + 1} ${name.padEnd(19)} ${rate.toFixed(0)} req/s\n`)
+    }
+  }
+} finally {
+  child.kill()
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const ratio = (name: Name) => median(results[name].map((x, i) => x / results['raw autocannon'][i]!))
+process.stdout.write(`\nclosed loop, ${CONNECTIONS} connections, ${SECONDS} s x ${ROUNDS} rounds (medians)\n`)
+for (const name of Object.keys(results) as Name[]) process.stdout.write(`${name.padEnd(19)} ${median(results[name]).toFixed(0)} req/s\n`)
+for (const name of ['harness/autocannon', 'harness/undici'] as Name[]) {
+  const x = ratio(name)
+  process.stdout.write(`ratio ${name} / raw autocannon ${x.toFixed(2)} (target >= 0.90: ${x >= 0.9 ? 'met' : 'NOT met'})\n`)
+}

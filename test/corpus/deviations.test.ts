@@ -1,0 +1,105 @@
+/**
+ * Every scenario can fail: the whole default corpus (scenarios/, without
+ * scenarios/load/) against the bundled broker as documented, then once per
+ * deliberate deviation (reference-broker/deviations.ts). Each deviation must
+ * turn red every scenario tagged with an id it breaks and only a few others;
+ * every scenario must be turned red by some deviation, or be listed in
+ * not-caught-by-deviation.yaml with independent, checked evidence.
+ *
+ * The corpus and the deviation list are read as they are, so the test follows
+ * both as they grow. HX_SWEEP_PARALLEL (brokers at once, default 8) and
+ * HX_SWEEP_CONCURRENCY (scenarios at once per broker, default 16) tune it.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { deviations } from '../../reference-broker/index.js'
+import { describeResult, isClean, repoRoot, seconds } from './corpus.js'
+import { entryCovers, expectedToFail, judgeDeviation, readNotCaught, sweepDeviations, type Sweep } from './deviation-sweep.js'
+import { readBaseline } from './mosquitto.js'
+
+/** Scenarios a deviation may fail besides those of the behaviour it breaks. */
+const MAX_OTHERS = 3
+const PARALLEL = Number(process.env.HX_SWEEP_PARALLEL ?? 8)
+const CONCURRENCY = Number(process.env.HX_SWEEP_CONCURRENCY ?? 16)
+
+let sweep: Sweep
+
+beforeAll(async () => {
+  const lines: string[] = []
+  sweep = await sweepDeviations({ parallel: PARALLEL, concurrency: CONCURRENCY, log: (l) => lines.push(l) })
+  const reruns = [sweep.baseline, ...sweep.runs].flatMap((r) => r.rerun.map((x) => `${r.deviation ?? '(no deviation)'}: ${x.id} ${x.first} -> ${x.second} when run alone`))
+  const perDeviation = sweep.runs.filter((r) => !r.error).map((run) => {
+    const v = judgeDeviation(sweep, run)
+    const list = (rs: { id: string }[]) => rs.map((r) => r.id).join(', ')
+    return `  ${run.deviation}: failed ${v.caught.length} tagged cells${v.caught.length ? ` (${list(v.caught)})` : ''}`
+      + `${v.greenCells.length ? `; green tagged cells ${list(v.greenCells)}` : ''}${v.notFailed.length ? `; NOT failed ${list(v.notFailed)}` : ''}${v.others.length ? `; others ${list(v.others)}` : ''}`
+  })
+  console.log([
+    `deviation sweep: ${sweep.scenarios.length} scenario cells x ${sweep.runs.length + 1} brokers (${PARALLEL} at once, ${CONCURRENCY} scenarios each) in ${seconds(sweep.durationMs)}, event loop busy ${Math.round(sweep.eventLoopUtilization * 100)}%`,
+    ...lines,
+    'per deviation:',
+    ...perDeviation,
+    ...(reruns.length ? ['verdicts that changed when re-run alone (load-sensitive scenarios):', ...reruns.map((l) => `  ${l}`)] : []),
+  ].join('\n'))
+}, 14 * 60_000)
+
+describe('the corpus against the documented broker', () => {
+  it('passes every scenario (or skips or waives it with a reason)', () => {
+    const bad = [...sweep.baseline.results.values()].filter((r) => !isClean(r.status) || (r.status !== 'passed' && !r.reason))
+    expect(bad.map(describeResult), 'scenarios that do not pass against the bundled broker with no deviation').toEqual([])
+  })
+})
+
+describe('each deliberate deviation', () => {
+  it.each([...deviations.keys()])('%s fails the scenarios of what it breaks, and at most 3 others', (name) => {
+    const run = sweep.runs.find((r) => r.deviation === name)
+    expect(run, `${name} was added after the sweep started`).toBeDefined()
+    expect(run!.error, `the bundled broker could not start with ${name}`).toBeUndefined()
+    const v = judgeDeviation(sweep, run!)
+    expect(v.notFailed.map(describeResult), `scenarios tagged with ${v.deviation.breaks.join(', ')} with no failed cell, or an errored one, under ${name}`).toEqual([])
+    expect(v.others.length, `scenarios failed under ${name} that check none of ${v.deviation.breaks.join(', ')}:\n${v.others.map(describeResult).join('\n')}`).toBeLessThanOrEqual(MAX_OTHERS)
+  })
+})
+
+describe('every scenario', () => {
+  /** Cell id → deviations that turn it red while it is tagged with an id they break. */
+  function caughtBy(): Map<string, string[]> {
+    const out = new Map<string, string[]>(sweep.scenarios.map((s) => [s.id, []]))
+    for (const run of sweep.runs) {
+      if (run.error) continue
+      const d = deviations.get(run.deviation!)!
+      for (const s of expectedToFail(d, sweep.scenarios)) if (run.results.get(s.id)!.status === 'failed') out.get(s.id)!.push(d.name)
+    }
+    return out
+  }
+
+  it('is turned red by a deviation that breaks what it checks, or has checked evidence in not-caught-by-deviation.yaml', () => {
+    const caught = caughtBy()
+    const allow = readNotCaught()
+    const missing = sweep.scenarios
+      .filter((s) => caught.get(s.id)!.length === 0 && !allow.some((e) => entryCovers(e, s)))
+      .map((s) => `${s.id} [${s.spec.join(', ')}] ${s.file}: ${describeResult(sweep.baseline.results.get(s.id)!)}`)
+    expect(missing, 'scenarios no deviation turns red: add a deviation that breaks one of their ids (reference-broker/deviations.ts), or an entry with evidence to test/corpus/not-caught-by-deviation.yaml').toEqual([])
+  })
+
+  it('not-caught-by-deviation.yaml lists only uncaught scenarios, with evidence that checks out', () => {
+    const caught = caughtBy()
+    const problems: string[] = []
+    const baselines = { 'mqtt-5': readBaseline('mqtt-5'), 'aws-iot-core': readBaseline('aws-iot-core') }
+    for (const e of readNotCaught()) {
+      const cells = sweep.scenarios.filter((s) => entryCovers(e, s))
+      if (!cells.length) { problems.push(`${e.scenario}: no such scenario in the corpus`); continue }
+      const uncaught = cells.filter((s) => caught.get(s.id)!.length === 0)
+      if (!uncaught.length) { problems.push(`${e.scenario}: now caught by ${[...new Set(cells.flatMap((s) => caught.get(s.id)!))].join(', ')}; remove the entry`); continue }
+      if (e.test && !existsSync(join(repoRoot, e.test))) problems.push(`${e.scenario}: evidence test ${e.test} does not exist`)
+      if (e.mosquitto?.length) {
+        for (const s of uncaught) {
+          const failsOn = e.mosquitto.filter((p) => baselines[p]?.scenarios[s.id]?.status === 'failed')
+          if (!failsOn.length) problems.push(`${s.id}: not recorded as failed in test/baselines/mosquitto-${e.mosquitto.join('/')}.yaml (${e.mosquitto.map((p) => baselines[p]?.scenarios[s.id]?.status ?? 'absent').join('/')})`)
+        }
+      }
+    }
+    expect(problems).toEqual([])
+  })
+})
