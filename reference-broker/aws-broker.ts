@@ -22,12 +22,20 @@ const memoryPersistence = createRequire(import.meta.url)('aedes-persistence') as
 class SessionAedes extends Aedes {
   endAtClose = new Set<string>()
   onSessionGone: (clientId: string) => void = () => {}
+  /** Deliberate faults (deviations.ts) aedes itself must apply; empty in normal use. */
+  faults: ReadonlySet<string> = new Set()
 
   scheduleSessionExpiry(client: AnyClient): void {
     const self = this as unknown as { closed: boolean; _takingOver: Set<string> }
     if (self.closed || self._takingOver.has(client.id)) return
     if (this.endAtClose.delete(client.id)) client.sessionExpiryInterval = 0
     if (client.sessionExpiryInterval === 0) this.onSessionGone(client.id)
+    else {
+      // The `session-never-expires` deviation keeps every persistent session [PS-EXPIRED-NEW-SESSION].
+      if (this.faults.has('session-never-expires')) return
+      // The `unacked-dropped-at-disconnect` deviation forgets the messages in flight to it [PS-STORE-QOS1].
+      if (this.faults.has('unacked-dropped-at-disconnect')) void forgetInflight((this as unknown as { persistence: Record<string, any> }).persistence, client.id)
+    }
     const version = client.version
     client.version = 5
     try {
@@ -35,6 +43,21 @@ class SessionAedes extends Aedes {
     } finally {
       client.version = version
     }
+  }
+
+  registerClient(client: AnyClient): void {
+    // The `will-not-on-takeover` deviation: the displaced connection's Will is dropped [LWT-ON-TAKEOVER].
+    const old = (this as unknown as { clients: Record<string, AnyClient> }).clients[client.id]
+    if (old && this.faults.has('will-not-on-takeover')) old.will = old._will = null
+    ;(Aedes.prototype as unknown as { registerClient: (c: AnyClient) => void }).registerClient.call(this, client)
+  }
+}
+
+/** Removes the QoS 1 messages sent to a client and not yet acknowledged from its stored session. */
+async function forgetInflight(persistence: Record<string, any>, clientId: string): Promise<void> {
+  const client = { id: clientId }
+  for await (const packet of persistence.outgoingStream(client) as AsyncIterable<{ messageId?: number }>) {
+    if (packet.messageId !== undefined) await persistence.outgoingClearMessageId(client, packet)
   }
 }
 
@@ -50,18 +73,41 @@ export class AwsBroker implements GateHost {
   private readonly lifecycleVersion = new Map<string, number>()
   private readonly gateLifecycleVersion = new WeakMap<WireGate, number>()
 
-  private constructor(readonly profile: Profile, readonly log: Logger, aedes: SessionAedes, readonly faults: ReadonlySet<string>) {
+  private constructor(readonly profile: Profile, readonly log: Logger, aedes: SessionAedes, readonly faults: ReadonlySet<string>, private readonly retained: ReadonlySet<string>) {
     this.aedes = aedes
-    aedes.onSessionGone = (id) => this.sessions.delete(id)
-    aedes.on('sessionExpired', (client: AnyClient) => this.sessions.delete(client.id))
-    aedes.on('clientReady', (client: AnyClient) => (client.conn as { gate?: WireGate }).gate?.onClientReady())
-    this.shared = new SharedSubscriptions(aedes, profile.mqtt.hashMatchesParent, faults.has('shared-fanout'), {
+    aedes.faults = faults
+    aedes.onSessionGone = (id) => this.sessionEnded(id)
+    aedes.on('sessionExpired', (client: AnyClient) => this.sessionEnded(client.id))
+    aedes.on('clientReady', (client: AnyClient) => {
+      const gate = (client.conn as { gate?: WireGate }).gate
+      gate?.onClientReady()
+      if (gate) this.shared.markReady(gate)
+    })
+    this.shared = new SharedSubscriptions(aedes, {
+      hashMatchesParent: profile.mqtt.hashMatchesParent,
+      queueMaximumPerGroup: profile.sharedSubscriptions.queueMaximumPerGroup,
+      dequeueRatePerSecond: profile.sharedSubscriptions.dequeueRatePerSecond,
+      retentionSeconds: profile.sessions.expirySeconds,
+      isPersistent: (clientId) => this.sessions.has(clientId),
+      faults,
+      onDrop: (reason, group, topic) => log.info({ event: 'shared-drop', reason, group, topic }),
+    }, {
       deliver: (gate, message) => this.aedesClientOf.get(gate)?.publish({ cmd: 'publish', retain: false, dup: false, ...message } as never, () => {}),
     })
   }
 
   static async create(profile: Profile, log: Logger, faults: ReadonlySet<string> = new Set()): Promise<AwsBroker> {
     const persistence = exactMatchRetained(memoryPersistence(), profile)
+    const retained = trackRetained(persistence, faults)
+    // The `expiry-not-decremented` deviation queues messages without their absolute expiry, so
+    // aedes neither drops expired ones nor lowers the interval (the shaper keeps it too).
+    if (faults.has('mei-not-decremented')) {
+      const enqueue = persistence.outgoingEnqueueCombi.bind(persistence) as (subs: unknown, packet: Record<string, unknown>, cb?: unknown) => unknown
+      persistence.outgoingEnqueueCombi = (subs: unknown, packet: Record<string, unknown>, cb?: unknown) => {
+        const { messageExpiry: _dropped, ...rest } = packet
+        return enqueue(subs, rest, cb)
+      }
+    }
     let self: AwsBroker | null = null
     const options: AedesOptions & Record<string, unknown> = {
       persistence: persistence as never,
@@ -77,7 +123,14 @@ export class AwsBroker implements GateHost {
     }
     const aedes = new SessionAedes(options)
     await aedes.listen()
-    self = new AwsBroker(profile, log, aedes, faults)
+    self = new AwsBroker(profile, log, aedes, faults, retained)
+    // aedes gives a stored message a packet id (outgoingUpdate) just before sending it: tell the
+    // gate its absolute expiry, so the remaining interval is exact [MEI-REMAINING] [MEI-ZERO-ROUNDING].
+    const update = persistence.outgoingUpdate.bind(persistence) as (client: { id: string }, packet: Record<string, any>, cb?: unknown) => unknown
+    persistence.outgoingUpdate = (client: { id: string }, packet: Record<string, any>, cb?: unknown) => {
+      if (typeof packet.messageExpiry === 'number' && packet.messageId !== undefined) self?.connection(client.id)?.noteExpiry(packet.messageId, packet.messageExpiry)
+      return update(client, packet, cb)
+    }
     return self
   }
 
@@ -92,7 +145,14 @@ export class AwsBroker implements GateHost {
   }
 
   /** [TOPIC-HASH-NO-PARENT] `a/#` must not deliver `a` when the profile says so. */
-  private authorizeForward(client: AnyClient, packet: { topic: string }): unknown {
+  private authorizeForward(client: AnyClient, packet: { topic: string; retain?: boolean; clientId?: string }): unknown {
+    // The `cross-version-isolated` deviation: MQTT 3.1.1 and MQTT 5 clients do not hear each other [M5-CROSS-VERSION].
+    if (this.faults.has('cross-version-isolated') && packet.clientId !== undefined) {
+      const from = this.gatesByClientId.get(packet.clientId)
+      if (from && (from.version === 5) !== (client.version === 5)) return null
+    }
+    // The `retain-flag-on-live` deviation sets RETAIN on live messages of a topic with a retained message [RET-FLAG-ON-DELIVERY].
+    if (!packet.retain && this.faults.has('retain-flag-on-live') && this.retained.has(packet.topic)) packet = { ...packet, retain: true }
     if (this.profile.mqtt.hashMatchesParent) return packet
     const subs = client.subscriptions as Record<string, unknown>
     let parentOnly = false
@@ -132,7 +192,17 @@ export class AwsBroker implements GateHost {
     const client = this.aedesClientOf.get(gate)
     if (client && client.clean === false) this.sessions.set(id, gate.version)
     else this.sessions.delete(id)
+    // A session started afresh (Clean Start, 3.1.1 clean session, no cross-version resume) leaves
+    // its shared groups; a resumed one takes its offline memberships back [SHARE-MEMBERSHIP-LIFECYCLE].
+    const freshSession = !client || (client.version === 5 ? client._cleanStart === true : client.clean !== false)
+    this.shared.connected(gate, freshSession)
     this.lifecycle(gate, 'connected')
+  }
+
+  /** A persistent session ended (expiry, Session Expiry 0 at close). */
+  private sessionEnded(clientId: string): void {
+    this.sessions.delete(clientId)
+    if (!this.connection(clientId)) this.shared.endSession(clientId)
   }
 
   onClosed(gate: WireGate): void {
@@ -146,6 +216,17 @@ export class AwsBroker implements GateHost {
     this.aedes.endAtClose.add(clientId)
   }
 
+  hasRetained(topic: string): boolean {
+    return this.retained.has(topic)
+  }
+
+  /** [RET-COUNT-LIMIT-THROTTLE] `retained.maxCount` reached (0 = no limit). */
+  retainedLimitReached(): boolean {
+    const max = this.profile.retained.maxCount
+    // The `retained-limit-ignored` deviation never throttles.
+    return max > 0 && this.retained.size >= max && !this.faults.has('retained-limit-ignored')
+  }
+
   nextMessageId(gate: WireGate): number {
     const client = this.aedesClientOf.get(gate)!
     const id = client._nextId as number
@@ -153,12 +234,30 @@ export class AwsBroker implements GateHost {
     return id
   }
 
+  hasSubscribers(topic: string): boolean {
+    const mq = (this.aedes as unknown as { mq: { _matcher: { match(topic: string): unknown[] } } }).mq
+    return mq._matcher.match(topic).length > 0
+  }
+
   sharedSubscribe(gate: WireGate, group: string, filter: string, qos: number): void {
     this.shared.subscribe(gate, group, filter, qos)
+    // The `retained-to-shared` deviation sends a new shared subscription the retained message [RET-SHARED-NO-RETAINED].
+    if (this.faults.has('retained-to-shared') && isExactFilter(filter)) void this.sendRetained(gate, filter)
+  }
+
+  private async sendRetained(gate: WireGate, topic: string): Promise<void> {
+    const persistence = (this.aedes as unknown as { persistence: Record<string, any> }).persistence
+    for await (const packet of persistence.createRetainedStream(topic) as AsyncIterable<Record<string, unknown>>) {
+      this.aedesClientOf.get(gate)?.publish({ ...packet, cmd: 'publish', retain: true, dup: false } as never, () => {})
+    }
   }
 
   sharedUnsubscribe(gate: WireGate, group: string, filter: string): void {
     this.shared.unsubscribe(gate, group, filter)
+  }
+
+  sharedDetach(gate: WireGate): void {
+    this.shared.detach(gate)
   }
 
   // ---- queries used by the HTTP data plane and tests ---------------------------------------
@@ -181,6 +280,7 @@ export class AwsBroker implements GateHost {
   async deleteOfflineSession(clientId: string): Promise<void> {
     if (this.connection(clientId)) return
     this.sessions.delete(clientId)
+    this.shared.endSession(clientId)
     const aedes = this.aedes as unknown as Record<string, any>
     aedes.clearSessionExpiry(clientId)
     const persistence = aedes.persistence as Record<string, (...args: any[]) => any>
@@ -196,13 +296,14 @@ export class AwsBroker implements GateHost {
 
   private lifecycle(gate: WireGate, kind: 'connected' | 'disconnected'): void {
     // The connect/disconnect pair of one connection shares its number [LC-VERSION-NUMBER].
-    let version = this.gateLifecycleVersion.get(gate)
+    // The `lifecycle-version-per-event` deviation numbers every event on its own.
+    let version = this.faults.has('lifecycle-version-per-event') ? undefined : this.gateLifecycleVersion.get(gate)
     if (version === undefined) {
       version = (this.lifecycleVersion.get(gate.clientId!) ?? 0) + 1
       this.lifecycleVersion.set(gate.clientId!, version)
       this.gateLifecycleVersion.set(gate, version)
     }
-    publishLifecycleEvent(this.aedes, gate, kind, version)
+    publishLifecycleEvent(this.aedes, gate, kind, version, this.faults)
   }
 
   /** Drops every client connection (listeners must stop accepting first). */
@@ -211,6 +312,7 @@ export class AwsBroker implements GateHost {
   }
 
   async close(): Promise<void> {
+    this.shared.close()
     this.destroyConnections()
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()))
   }
@@ -229,4 +331,29 @@ function exactMatchRetained(persistence: Record<string, any>, profile: Profile):
     return exact.length > 0 ? original(exact) : Readable.from([])
   }) as never
   return persistence
+}
+
+/**
+ * Keeps the set of topics holding a retained message (for the account limit
+ * [RET-COUNT-LIMIT-THROTTLE]) by wrapping the persistence's storeRetained; an
+ * empty payload deletes [RET-EMPTY-DELETES]. Also where the retained-store
+ * deviations break the store on purpose.
+ */
+function trackRetained(persistence: Record<string, any>, faults: ReadonlySet<string>): ReadonlySet<string> {
+  const topics = new Set<string>()
+  const original = persistence.storeRetained.bind(persistence) as (packet: Record<string, any>, cb?: (err: Error | null) => void) => unknown
+  persistence.storeRetained = (packet: Record<string, any>, cb?: (err: Error | null) => void) => {
+    const empty = !packet.payload || packet.payload.length === 0
+    const skip = (empty && faults.has('empty-retained-kept')) || (!empty && topics.has(packet.topic) && faults.has('retained-not-replaced'))
+    if (skip) return cb ? cb(null) : Promise.resolve()
+    if (!empty && faults.has('retained-qos-zero')) packet = { ...packet, qos: 0 }
+    if (!empty && faults.has('retained-never-expires')) {
+      const { messageExpiry: _dropped, ...rest } = packet
+      packet = rest
+    }
+    if (empty) topics.delete(packet.topic)
+    else topics.add(packet.topic)
+    return original(packet, cb)
+  }
+  return topics
 }

@@ -20,6 +20,12 @@ export interface GateHost extends SharedSubscriptionHost {
   endSessionNow(clientId: string): void
   /** aedes' next packet identifier for this client, so ids the gate allocates never collide with aedes'. */
   nextMessageId(gate: WireGate): number
+  /** Whether any subscription (shared ones included) matches a topic; only the `puback-no-matching-subscribers` deviation asks. */
+  hasSubscribers?(topic: string): boolean
+  /** Whether the topic has a retained message. */
+  hasRetained(topic: string): boolean
+  /** The account holds `retained.maxCount` retained messages [RET-COUNT-LIMIT-THROTTLE]. */
+  retainedLimitReached(): boolean
 }
 
 export type Transport = 'tcp' | 'tls' | 'ws'

@@ -13,6 +13,8 @@ export interface SharedSubscriptionHost {
   readonly faults: ReadonlySet<string>
   sharedSubscribe(gate: WireGate, group: string, filter: string, qos: number): void
   sharedUnsubscribe(gate: WireGate, group: string, filter: string): void
+  /** The connection ended: its clean-session memberships end, a persistent session's stay offline. */
+  sharedDetach(gate: WireGate): void
 }
 
 interface Pending {
@@ -78,11 +80,16 @@ export class GateSubscriptions {
           return gate.version === 5 ? gate.violation(RC.QOS_NOT_SUPPORTED, 'qos2-subscribe') : gate.closeNow('qos2-subscribe')
         }
       }
-      const problem = topicFilterProblem(s.topic, m, m.reservedTopicsSubscribeAllowed)
       const shared = parseShared(s.topic)
+      // The `share-prefix-counted` deviation counts the slashes of `$share/{name}/` against the quota [SHARE-SYNTAX].
+      const problem = shared && this.host.faults.has('share-prefix-counted') && s.topic.split('/').length - 1 > m.topicMaxSlashes
+        ? 'topic filter has too many slashes'
+        : topicFilterProblem(s.topic, m, m.reservedTopicsSubscribeAllowed)
       let code: number | undefined
       if (problem) code = this.failure(RC.TOPIC_FILTER_INVALID)
       else if (shared && !m.sharedSubscriptionsAvailable) code = this.failure(0x9e)
+      // The `shared-v5-only` deviation refuses shared subscriptions from MQTT 3.1.1 clients [SHARE-BOTH-VERSIONS].
+      else if (shared && gate.version !== 5 && this.host.faults.has('shared-v5-only')) code = this.failure(0x9e)
       else if (!m.wildcardSubscriptionAvailable && /[+#]/.test(s.topic)) code = this.failure(0xa2)
       else if (!this.filters.has(s.topic) && this.filters.size >= m.subscriptionsPerConnection) code = this.failure(RC.QUOTA_EXCEEDED)
       if (code !== undefined) {
@@ -101,7 +108,7 @@ export class GateSubscriptions {
       }
       forwarded.push(i)
     }
-    if (forwarded.length === 0) return gate.writeOut(encode({ cmd: 'suback', messageId, granted: codes as number[] }, gate.version))
+    if (forwarded.length === 0) return gate.writeOut(this.encodeSuback({ cmd: 'suback', messageId, granted: codes as number[] }))
     this.pendingSub.set(messageId, { codes, forwarded, filters: subs.map((s) => s.topic) })
     gate.forward(changed ? encode({ ...packet, subscriptions: forwarded.map((i) => subs[i]) }, gate.version) : frame)
   }
@@ -145,15 +152,19 @@ export class GateSubscriptions {
       if (isSub && code >= 0x80) this.filters.delete(pending.filters[pos]!)
     })
     if (!isSub && this.gate.version !== 5) return frame
-    return encode({ ...ack, granted: codes }, this.gate.version)
+    return isSub ? this.encodeSuback({ ...ack, granted: codes }) : encode({ ...ack, granted: codes }, this.gate.version)
   }
 
-  /** A clean-session member leaves its shared groups when the connection ends [SHARE-MEMBERSHIP-LIFECYCLE]. */
+  /** The `problem-info-ignored` deviation adds a Reason String to a failing MQTT 5 SUBACK whatever the client asked [M5-REQUEST-PROBLEM-INFO]. */
+  private encodeSuback(ack: Record<string, unknown>): Buffer {
+    const failed = (ack.granted as number[]).some((c) => c >= 0x80)
+    if (failed && this.gate.version === 5 && this.host.faults.has('problem-info-ignored')) ack = { ...ack, properties: { reasonString: 'SUBACK: a topic filter was refused' } }
+    return encode(ack, this.gate.version)
+  }
+
+  /** A clean-session member leaves its shared groups when the connection ends; a persistent one stays offline [SHARE-MEMBERSHIP-LIFECYCLE]. */
   close(): void {
-    for (const filter of this.filters) {
-      const shared = parseShared(filter)
-      if (shared) this.host.sharedUnsubscribe(this.gate, shared.group, shared.filter)
-    }
+    this.host.sharedDetach(this.gate)
     this.filters.clear()
   }
 }

@@ -7,11 +7,13 @@ import { topicNameProblem } from './topic-rules.js'
 export interface ConnectHost {
   connectAllowed(clientId: string): boolean
   sessionVersion(clientId: string): ProtocolVersion | undefined
+  /** Deliberate faults (deviations.ts) switched on; absent or empty in normal use. */
+  readonly faults?: ReadonlySet<string>
 }
 
 export type ConnectVerdict =
   | { refuse: { reason: string; v5: number; v311: number | null } }
-  | { refuse?: undefined; keepAlive: number; endSessionAtClose: boolean; rewritten: boolean; packet: Record<string, any> }
+  | { refuse?: undefined; keepAlive: number; endSessionAtClose: boolean; resumesSession: boolean; rewritten: boolean; packet: Record<string, any> }
 
 /** Effective keep-alive after the AWS clamp: 0 or above max → default, 1..min-1 → min [KA-RANGE-30-1200]. */
 export function effectiveKeepAlive(requested: number, ka: Profile['mqtt']['keepAlive']): number {
@@ -55,7 +57,19 @@ export function checkConnect(packet: Record<string, any>, profile: Profile, host
     delete will.properties.willDelayInterval
     rewritten = true
   }
+  const faults = host.faults
+  // The `will-retain-ignored` deviation stores no Will as retained [RET-WILL-RETAIN].
+  if (will?.retain && faults?.has('will-retain-ignored')) {
+    will.retain = false
+    rewritten = true
+  }
+  // The `clean-start-keeps-session` deviation resumes a stored session despite Clean Start 1 [PS-CLEAN-ENDS-SESSION].
+  if (packet.clean && clientId && faults?.has('clean-start-keeps-session') && host.sessionVersion(clientId) !== undefined) {
+    packet.clean = false
+    rewritten = true
+  }
   let endSessionAtClose = false
+  let resumesSession = false
   if (!packet.clean && clientId) {
     const stored = host.sessionVersion(clientId)
     const storedMajor = stored === 5 ? 5 : stored === undefined ? undefined : 4
@@ -63,6 +77,10 @@ export function checkConnect(packet: Record<string, any>, profile: Profile, host
     if (storedMajor !== undefined && storedMajor !== thisMajor && !profile.sessions.crossVersionResume) {
       // [PS-NO-CROSS-VERSION] the other version's session is not resumed.
       packet.clean = true
+      rewritten = true
+    } else if (v5 && !packet.properties?.sessionExpiryInterval && faults?.has('sei-absent-keeps-session')) {
+      // The `sei-absent-keeps-session` deviation keeps the session for the account maximum [PS-SEI-DEFAULT-ZERO].
+      packet.properties = { ...(packet.properties ?? {}), sessionExpiryInterval: profile.sessions.expirySeconds }
       rewritten = true
     } else if (v5 && !packet.properties?.sessionExpiryInterval) {
       // Clean Start 0 without Session Expiry resumes the session but does not keep it
@@ -72,8 +90,11 @@ export function checkConnect(packet: Record<string, any>, profile: Profile, host
       endSessionAtClose = true
       rewritten = true
     }
+    // A stored session this CONNECT resumes: Session Present 1 even when it holds no
+    // subscription [PS-CREATE-311] [PS-CREATE-V5] (aedes says 1 only when it restored some).
+    resumesSession = packet.clean === false && stored !== undefined
   }
-  return { keepAlive, endSessionAtClose, rewritten, packet }
+  return { keepAlive, endSessionAtClose, resumesSession, rewritten, packet }
 }
 
 export type PublishVerdict =
@@ -94,7 +115,7 @@ function userPropertiesBytes(props: Record<string, unknown> | undefined): number
  * Checks an inbound PUBLISH [ALIAS-*] [TOPIC-*] [LIM-PAYLOAD-128KB] [QOS2-*]
  * [MEI-MIN-1] [MEI-MAX-7-DAYS]. Resolves topic aliases into `aliases`.
  */
-export function checkPublish(packet: Record<string, any>, version: ProtocolVersion, profile: Profile, aliases: Map<number, string>, acceptOneMoreAlias = false): PublishVerdict {
+export function checkPublish(packet: Record<string, any>, version: ProtocolVersion, profile: Profile, aliases: Map<number, string>, acceptOneMoreAlias = false, faults: ReadonlySet<string> = new Set()): PublishVerdict {
   const m = profile.mqtt
   const v5 = version === 5
   const fail = (code: number, reason: string, reasonString?: string): PublishVerdict =>
@@ -124,7 +145,8 @@ export function checkPublish(packet: Record<string, any>, version: ProtocolVersi
   const problem = topicNameProblem(topic, m, m.reservedTopicsPublishAllowed)
   if (problem) return fail(RC.TOPIC_NAME_INVALID, 'topic-name-invalid', problem)
   if (packet.retain && !m.retainAvailable) return fail(0x9a, 'retain-unsupported')
-  if (packet.retain && m.reservedTopicPrefix && topic.startsWith(m.reservedTopicPrefix)) {
+  // The `retain-on-reserved-allowed` deviation lets retained publishes onto allowed $ topics.
+  if (packet.retain && m.reservedTopicPrefix && topic.startsWith(m.reservedTopicPrefix) && !faults.has('retain-on-reserved-allowed')) {
     return fail(RC.TOPIC_NAME_INVALID, 'retain-on-reserved-topic') // [RET-NOT-ON-RESERVED]
   }
   const payloadBytes = packet.payload ? (packet.payload as Buffer).length : 0
@@ -133,8 +155,14 @@ export function checkPublish(packet: Record<string, any>, version: ProtocolVersi
     const props = packet.properties as Record<string, any> | undefined
     if (userPropertiesBytes(props?.userProperties) > m.userPropertiesMaxBytes) return fail(RC.QUOTA_EXCEEDED, 'user-properties-too-large')
     const responseTopic = props?.responseTopic as string | undefined
-    if (responseTopic !== undefined && /[+#]/.test(responseTopic)) return fail(RC.PROTOCOL_ERROR, 'response-topic-wildcard') // [M5-REQUEST-RESPONSE]
+    // [M5-REQUEST-RESPONSE] (the `response-topic-unchecked` deviation leaves it to aedes, which closes without DISCONNECT)
+    if (responseTopic !== undefined && /[+#]/.test(responseTopic) && !faults.has('response-topic-unchecked')) return fail(RC.PROTOCOL_ERROR, 'response-topic-wildcard')
     const mei = props?.messageExpiryInterval as number | undefined
+    // The `mei-default-added` deviation gives a message without expiry a 1 s interval [MEI-ABSENT-NO-EXPIRY].
+    if (mei === undefined && faults.has('mei-default-added')) {
+      packet.properties = { ...(props ?? {}), messageExpiryInterval: 1 }
+      rewritten = true
+    }
     if (mei !== undefined) {
       const clamped = Math.min(Math.max(mei, m.messageExpiryMinSeconds), m.messageExpiryMaxSeconds)
       if (clamped !== mei) {

@@ -20,7 +20,7 @@ export function disconnectReason(closeReason: string | null): string {
  * documented JSON fields [LC-TOPICS-PAYLOAD]; the connect/disconnect pair of one
  * connection shares a versionNumber that grows per client id [LC-VERSION-NUMBER].
  */
-export function publishLifecycleEvent(aedes: Aedes, gate: WireGate, kind: 'connected' | 'disconnected', versionNumber: number): void {
+export function publishLifecycleEvent(aedes: Aedes, gate: WireGate, kind: 'connected' | 'disconnected', versionNumber: number, faults: ReadonlySet<string> = new Set()): void {
   const clientId = gate.clientId!
   const event: Record<string, unknown> = {
     clientId,
@@ -34,7 +34,14 @@ export function publishLifecycleEvent(aedes: Aedes, gate: WireGate, kind: 'conne
     event.ipAddress = gate.info.remoteAddress ?? ''
   } else {
     event.clientInitiatedDisconnect = gate.closeReason === 'client-disconnect'
-    event.disconnectReason = disconnectReason(gate.closeReason)
+    // The `lifecycle-reason-connection-lost` deviation reports every disconnect as a lost connection.
+    event.disconnectReason = faults.has('lifecycle-reason-connection-lost') ? 'CONNECTION_LOST' : disconnectReason(gate.closeReason)
+  }
+  // The `lifecycle-payload-incomplete` deviation leaves out the session, principal and address fields.
+  if (faults.has('lifecycle-payload-incomplete')) {
+    delete event.sessionIdentifier
+    delete event.principalIdentifier
+    delete event.ipAddress
   }
   aedes.publish({ cmd: 'publish', topic: `$aws/events/presence/${kind}/${clientId}`, payload: Buffer.from(JSON.stringify(event)), qos: 0, retain: false, dup: false } as never, () => {})
 }

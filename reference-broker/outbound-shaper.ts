@@ -44,6 +44,8 @@ export class OutboundShaper {
   private lastReplayAt = 0
   private closed = false
   private readonly decoder: FrameDecoder
+  /** Absolute Message Expiry (ms since the epoch) of stored messages aedes is sending, by packet id. */
+  private readonly expiries = new Map<number, number>()
 
   constructor(private readonly opts: ShaperOptions) {
     this.decoder = new FrameDecoder(opts.version)
@@ -60,6 +62,11 @@ export class OutboundShaper {
 
   get inflightCount(): number {
     return this.inflight.size
+  }
+
+  /** The absolute expiry of the stored message aedes is about to send with this packet id. */
+  noteExpiry(messageId: number, expiresAt: number): void {
+    this.expiries.set(messageId, expiresAt)
   }
 
   /** Registers an in-flight QoS 1 id the gate sent itself (direct messages). */
@@ -104,6 +111,7 @@ export class OutboundShaper {
   /** A PUBACK from the client frees an in-flight slot. Returns whether the id was in flight. */
   acked(messageId: number): boolean {
     const had = this.inflight.delete(messageId)
+    this.expiries.delete(messageId)
     this.releaseHeld()
     if (this.replay.length > 0) this.scheduleReplay()
     return had
@@ -155,7 +163,12 @@ export class OutboundShaper {
     const packet = this.decoder.decode(item.frame) as { properties?: { messageExpiryInterval?: number } }
     const mei = packet.properties?.messageExpiryInterval
     if (mei === undefined) return item.frame
-    const leftMs = mei * 1000 - (Date.now() - item.at)
+    // aedes rounds the interval it sets up to whole seconds; the absolute expiry, when known,
+    // gives the exact time left (so under a second left is 0, never 1).
+    const messageId = (packet as { messageId?: number }).messageId
+    const expiresAt = messageId === undefined ? undefined : this.expiries.get(messageId)
+    if (messageId !== undefined) this.expiries.delete(messageId)
+    const leftMs = expiresAt !== undefined ? expiresAt - Date.now() : mei * 1000 - (Date.now() - item.at)
     if (leftMs <= 0) return null
     packet.properties!.messageExpiryInterval = Math.floor(leftMs / 1000)
     return encode(packet, 5)
@@ -167,5 +180,6 @@ export class OutboundShaper {
     this.replayTimer = null
     this.held.length = 0
     this.replay.length = 0
+    this.expiries.clear()
   }
 }

@@ -2,20 +2,55 @@ import type { Aedes } from 'aedes'
 import type { WireGate } from './wire-gate.js'
 import { matches } from './topic-rules.js'
 
+export interface SharedMessage {
+  topic: string
+  payload: Buffer
+  qos: number
+  properties?: Record<string, unknown>
+}
+
 interface Member {
-  gate: WireGate
+  clientId: string
+  /** The member's live connection; null while a persistent-session member is offline. */
+  gate: WireGate | null
   qos: number
 }
 
+interface Queued {
+  message: SharedMessage
+  /** When it was queued (ms since the epoch). */
+  at: number
+}
+
 interface Group {
+  key: string
   filter: string
+  /** By client id: a membership belongs to the session, not to one connection. */
   members: Map<string, Member>
   handler: (packet: any, cb: () => void) => void
+  /** QoS 1 messages waiting for a member to be online [SHARE-QUEUE]. */
+  queue: Queued[]
+  timer: NodeJS.Timeout | null
+  lastReleaseAt: number
 }
 
 /** What the registry needs to hand a message to one member. */
 export interface MemberDelivery {
-  deliver(gate: WireGate, message: { topic: string; payload: Buffer; qos: number; properties?: Record<string, unknown> }): void
+  deliver(gate: WireGate, message: SharedMessage): void
+}
+
+export interface SharedSubscriptionsOptions {
+  hashMatchesParent: boolean
+  /** QoS 1 messages kept per group while no member is online; newer ones are dropped above it. */
+  queueMaximumPerGroup: number
+  /** Queued messages released per second per online member; 0 = at once. */
+  dequeueRatePerSecond: number
+  /** How long a queued message without Message Expiry is kept: the persistent-session expiry. */
+  retentionSeconds: number
+  /** Whether the session of this client id outlives its connection (a persistent session). */
+  isPersistent(clientId: string): boolean
+  faults: ReadonlySet<string>
+  onDrop?(reason: string, group: string, topic: string): void
 }
 
 /**
@@ -23,48 +58,215 @@ export interface MemberDelivery {
  * goes to exactly one connected member of each group, chosen at random
  * [SHARE-ONE-PER-GROUP] [SHARE-MULTI-GROUP-COPIES]; members never get retained
  * messages on subscribe [RET-SHARED-NO-RETAINED].
+ *
+ * Membership belongs to the session [SHARE-MEMBERSHIP-LIFECYCLE]: a clean
+ * session's member leaves when its connection ends; a persistent session's
+ * member stays as an offline member until it unsubscribes or its session ends.
+ * While no member is online, a group with an offline member queues QoS 1
+ * messages [SHARE-QUEUE] (QoS 0 is dropped [SHARE-QOS0-DROP]), up to
+ * `queueMaximumPerGroup` (newer messages are dropped [SHARE-QUEUE-LIMIT-DROP-NEW]),
+ * each for its Message Expiry Interval or else the session expiry
+ * [SHARE-QUEUE-MEI]; they are released to the online members at
+ * `dequeueRatePerSecond` per member, with the remaining expiry interval.
  */
 export class SharedSubscriptions {
   private readonly groups = new Map<string, Group>()
+  /** Connections aedes has finished setting up (stored messages written): only they get shared messages. */
+  private readonly ready = new WeakSet<WireGate>()
+  private closed = false
 
-  constructor(private readonly aedes: Aedes, private readonly hashMatchesParent: boolean, private readonly fanout: boolean, private readonly delivery: MemberDelivery) {}
+  constructor(private readonly aedes: Aedes, private readonly opts: SharedSubscriptionsOptions, private readonly delivery: MemberDelivery) {}
+
+  private fault(name: string): boolean {
+    return this.opts.faults.has(name)
+  }
 
   subscribe(gate: WireGate, group: string, filter: string, qos: number): void {
     const key = `${group}\u0000${filter}`
     let g = this.groups.get(key)
     if (!g) {
-      const created: Group = { filter, members: new Map(), handler: (packet, cb) => { this.route(created, packet); cb() } }
+      const created: Group = { key, filter, members: new Map(), handler: (packet, cb) => { this.route(created, packet); cb() }, queue: [], timer: null, lastReleaseAt: 0 }
       g = created
       this.groups.set(key, g)
       this.aedes.subscribe(filter, g.handler, () => {})
     }
-    g.members.set(gate.id, { gate, qos })
+    g.members.set(gate.clientId!, { clientId: gate.clientId!, gate, qos })
+    this.scheduleRelease(g) // a member joining takes queued messages [SHARE-QUEUE]
   }
 
   unsubscribe(gate: WireGate, group: string, filter: string): void {
-    const key = `${group}\u0000${filter}`
-    const g = this.groups.get(key)
+    const g = this.groups.get(`${group}\u0000${filter}`)
     if (!g) return
-    g.members.delete(gate.id)
-    if (g.members.size === 0) {
-      this.groups.delete(key)
-      this.aedes.unsubscribe(filter, g.handler, () => {})
+    g.members.delete(gate.clientId!)
+    this.dropIfEmpty(g)
+  }
+
+  /**
+   * A connection ended: its clean-session memberships end; a persistent
+   * session's members stay, offline. (The `shared-clean-member-kept` deviation
+   * keeps clean members too, so a later connection with the id is a member again.)
+   */
+  detach(gate: WireGate): void {
+    if (gate.clientId === null) return
+    const keep = this.opts.isPersistent(gate.clientId) || this.fault('shared-clean-member-kept')
+    for (const g of [...this.groups.values()]) {
+      const m = g.members.get(gate.clientId)
+      if (!m || m.gate !== gate) continue
+      if (keep) m.gate = null
+      else {
+        g.members.delete(gate.clientId)
+        this.dropIfEmpty(g)
+      }
     }
   }
 
-  private route(group: Group, packet: { topic: string; payload: Buffer; qos: number; properties?: Record<string, unknown> }): void {
-    if (packet.topic.startsWith('$SYS')) return
-    if (!matches(group.filter, packet.topic, this.hashMatchesParent)) return
-    const online = [...group.members.values()].filter((m) => m.gate.state === 'connected')
-    if (online.length === 0) return // [SHARE-QOS0-DROP] (offline queueing for persistent members is not implemented)
-    // The `shared-fanout` deviation breaks [SHARE-ONE-PER-GROUP] on purpose.
-    const chosen = this.fanout ? online : [online[Math.floor(Math.random() * online.length)]!]
-    for (const member of chosen) {
-      this.delivery.deliver(member.gate, { topic: packet.topic, payload: packet.payload, qos: Math.min(packet.qos, member.qos), properties: packet.properties })
+  /**
+   * A connection of a client id is up. A session started afresh (Clean Start,
+   * 3.1.1 clean session) ends the old session's memberships; a resumed one takes
+   * them back (the `shared-clean-member-kept` deviation always takes them back).
+   */
+  connected(gate: WireGate, freshSession: boolean): void {
+    if (freshSession && !this.fault('shared-clean-member-kept')) this.endSession(gate.clientId!)
+    else this.attach(gate)
+  }
+
+  /** A connection resumed its session: its offline memberships are online again (once ready). */
+  private attach(gate: WireGate): void {
+    for (const g of this.groups.values()) {
+      const m = g.members.get(gate.clientId!)
+      if (m) m.gate = gate
     }
+  }
+
+  /**
+   * aedes has written the session's stored messages after the CONNACK: from now on
+   * the connection takes shared messages, queued ones first. (Sooner, a message
+   * aedes stores for it could be written twice: once live, once from the store.)
+   */
+  markReady(gate: WireGate): void {
+    this.ready.add(gate)
+    for (const g of this.groups.values()) if (g.members.get(gate.clientId!)?.gate === gate) this.scheduleRelease(g)
+  }
+
+  /** The session of a client id ended (expiry, clean start, DeleteConnection): it leaves every group. */
+  endSession(clientId: string): void {
+    for (const g of [...this.groups.values()]) {
+      if (!g.members.delete(clientId)) continue
+      this.dropIfEmpty(g)
+    }
+  }
+
+  /** Stops the release timers (broker shutdown). */
+  close(): void {
+    this.closed = true
+    for (const g of this.groups.values()) if (g.timer) clearTimeout(g.timer)
   }
 
   get groupCount(): number {
     return this.groups.size
+  }
+
+  /** Messages waiting in a group's queue (tests). */
+  queuedCount(group: string, filter: string): number {
+    return this.groups.get(`${group}\u0000${filter}`)?.queue.length ?? 0
+  }
+
+  private dropIfEmpty(g: Group): void {
+    if (g.members.size > 0) return
+    this.groups.delete(g.key)
+    if (g.timer) clearTimeout(g.timer)
+    g.timer = null
+    this.aedes.unsubscribe(g.filter, g.handler, () => {})
+  }
+
+  private online(g: Group): Member[] {
+    return [...g.members.values()].filter((m) => m.gate !== null && m.gate.state === 'connected' && this.ready.has(m.gate))
+  }
+
+  private route(group: Group, packet: { topic: string; payload: Buffer; qos: number; properties?: Record<string, unknown> }): void {
+    if (packet.topic.startsWith('$SYS')) return
+    if (!matches(group.filter, packet.topic, this.opts.hashMatchesParent)) return
+    // The `shared-single-group` deviation: a message matching several groups reaches only the first.
+    if (this.fault('shared-single-group')) {
+      const seen = packet as { _sharedDelivered?: boolean }
+      if (seen._sharedDelivered) return
+      seen._sharedDelivered = true
+    }
+    const message: SharedMessage = { topic: packet.topic, payload: packet.payload, qos: packet.qos, properties: packet.properties }
+    const online = this.online(group)
+    // QoS 1 waits behind messages still queued, so the queue keeps its order.
+    if (online.length === 0 || (group.queue.length > 0 && message.qos > 0)) return this.enqueue(group, message)
+    // The `shared-fanout` deviation breaks [SHARE-ONE-PER-GROUP] on purpose.
+    const chosen = this.fault('shared-fanout') ? online : [online[Math.floor(Math.random() * online.length)]!]
+    for (const member of chosen) this.send(member, message)
+  }
+
+  private send(member: Member, message: SharedMessage): void {
+    this.delivery.deliver(member.gate!, { ...message, qos: Math.min(message.qos, member.qos) })
+  }
+
+  /** Only persistent sessions' members stay in a group while offline, so a group with nobody online queues. */
+  private enqueue(group: Group, message: SharedMessage): void {
+    // [SHARE-QOS0-DROP] QoS 0 is never queued (the `shared-qos0-queued` deviation queues it).
+    if (message.qos === 0 && !this.fault('shared-qos0-queued')) return this.drop('qos0-not-queued', group, message)
+    // [SHARE-QUEUE-LIMIT-DROP-NEW] above the limit the new message is dropped, the queued ones kept.
+    if (group.queue.length >= this.opts.queueMaximumPerGroup) return this.drop('queue-full', group, message)
+    group.queue.push({ message, at: Date.now() })
+    this.scheduleRelease(group)
+  }
+
+  private drop(reason: string, group: Group, message: SharedMessage): void {
+    this.opts.onDrop?.(reason, group.key.split('\u0000')[0]!, message.topic)
+  }
+
+  private scheduleRelease(group: Group): void {
+    if (this.closed || group.timer || group.queue.length === 0) return
+    const online = this.online(group).length
+    if (online === 0) return
+    const rate = this.opts.dequeueRatePerSecond
+    const interval = rate > 0 ? 1000 / (rate * online) : 0
+    const wait = Math.max(0, group.lastReleaseAt + interval - Date.now())
+    group.timer = setTimeout(() => {
+      group.timer = null
+      this.releaseOne(group)
+    }, wait)
+    group.timer.unref()
+  }
+
+  /** Sends the oldest unexpired queued message to a random online member [SHARE-QUEUE]. */
+  private releaseOne(group: Group): void {
+    if (this.closed || !this.groups.has(group.key)) return
+    const online = this.online(group)
+    if (online.length === 0) return
+    const now = Date.now()
+    while (group.queue.length > 0) {
+      const item = group.queue.shift()!
+      const message = this.withRemainingExpiry(item, now)
+      if (!message) {
+        this.drop('expired', group, item.message)
+        continue
+      }
+      group.lastReleaseAt = now
+      this.send(online[Math.floor(Math.random() * online.length)]!, message)
+      break
+    }
+    this.scheduleRelease(group)
+  }
+
+  /**
+   * A queued message keeps its Message Expiry Interval, which takes precedence
+   * over the session expiry [SHARE-QUEUE-MEI] [MEI-OVERRIDES-RETENTION]; it is
+   * delivered with what is left of it, or not at all once it has run out.
+   */
+  private withRemainingExpiry(item: Queued, now: number): SharedMessage | null {
+    const age = now - item.at
+    const mei = item.message.properties?.messageExpiryInterval as number | undefined
+    // The `shared-queue-expiry-ignored` deviation delivers expired messages with their original interval.
+    if (mei === undefined || this.fault('shared-queue-expiry-ignored')) {
+      return age > this.opts.retentionSeconds * 1000 ? null : item.message
+    }
+    const leftMs = mei * 1000 - age
+    if (leftMs <= 0) return null
+    return { ...item.message, properties: { ...item.message.properties, messageExpiryInterval: Math.floor(leftMs / 1000) } }
   }
 }

@@ -41,11 +41,19 @@ export class WireGate {
   private outDecoder = new FrameDecoder(4)
   private shaper: OutboundShaper | null = null
   private readonly rate: RateLimiter
-  private readonly aliases = new Map<number, string>()
+  private aliases = new Map<number, string>()
+  /** Topic Alias Maximum the client advertised (MQTT 5): server→client aliases it accepts. */
+  private clientTopicAliasMaximum = 0
+  /** Deviation state: aliases the `server-topic-aliases` fault assigned towards this client. */
+  private readonly serverAliases = new Map<string, number>()
+  /** Deviation state: topics of QoS 1 PUBLISHes awaiting aedes' PUBACK (`puback-no-matching-subscribers`). */
+  private readonly pubackTopics = new Map<number, string>()
   private readonly subs: GateSubscriptions
   private keepAliveTimer: NodeJS.Timeout | null = null
   private pendingDisconnect: { code: number; reasonString?: string } | null = null
   private endSessionAtClose = false
+  /** The CONNECT resumes a stored session (Session Present 1) [PS-CREATE-311] [PS-CREATE-V5]. */
+  private resumesSession = false
   private readonly directAcks = new Map<number, () => void>()
   private sawDisconnect = false
   private sawFirstByte = false
@@ -145,6 +153,9 @@ export class WireGate {
     this.outDecoder = new FrameDecoder(this.version)
     this.clientId = packet.clientId as string
     this.cleanStart = packet.clean !== false
+    this.clientTopicAliasMaximum = Number(packet.properties?.topicAliasMaximum ?? 0)
+    // The `aliases-outlive-connection` deviation keeps topic aliases per client id, across connections [ALIAS-CONNECTION-SCOPE].
+    if (this.host.faults.has('aliases-outlive-connection')) this.aliases = aliasesOfClient(this.host, this.clientId)
     this.requestedKeepAlive = Number(packet.keepalive ?? 0)
     // The `assigned-client-id-missing` deviation refuses an empty client id like MQTT 3.1.1 [CID-ASSIGNED-V5].
     if (this.host.faults.has('empty-client-id-refused') && !packet.clientId) return this.refuseConnect({ reason: 'client-id-empty', v5: RC.CLIENT_IDENTIFIER_NOT_VALID, v311: 2 })
@@ -152,13 +163,15 @@ export class WireGate {
     if (verdict.refuse) return this.refuseConnect(verdict.refuse)
     this.keepAlive = verdict.keepAlive
     this.endSessionAtClose = verdict.endSessionAtClose
+    this.resumesSession = verdict.resumesSession
     this.shaper = new OutboundShaper({
       inflightMaximum: Math.min(this.profile.mqtt.outboundInflightMaximum, packet.properties?.receiveMaximum ?? 65535),
       replayRatePerSecond: this.profile.sessions.replayRatePerSecond,
       keepOriginalExpiry: this.host.faults.has('mei-not-decremented'),
       softBytes: this.profile.server.slowClientSoftBytes,
       hardBytes: this.profile.server.slowClientHardBytes,
-      clientMaximumPacketSize: this.version === 5 ? packet.properties?.maximumPacketSize : undefined,
+      // The `client-packet-size-ignored` deviation sends packets larger than the client accepts [M5-MAX-PACKET-SIZE].
+      clientMaximumPacketSize: this.version === 5 && !this.host.faults.has('client-packet-size-ignored') ? packet.properties?.maximumPacketSize : undefined,
       version: this.version,
       write: (f) => this.writeOut(f),
       bufferedBytes: () => this.socket.writableLength,
@@ -169,7 +182,14 @@ export class WireGate {
     })
     this.state = 'connecting'
     this.armKeepAlive(this.profile.server.connectTimeoutMs)
-    this.forward(verdict.rewritten ? encode(verdict.packet, this.version) : frame)
+    // The `auth-method-accepted` deviation ignores an Authentication Method instead of refusing it [M5-NO-AUTH-PACKET].
+    const props = verdict.packet.properties as Record<string, unknown> | undefined
+    const ignoreAuth = this.host.faults.has('auth-method-ignored') && props?.authenticationMethod !== undefined
+    if (ignoreAuth) {
+      delete props!.authenticationMethod
+      delete props!.authenticationData
+    }
+    this.forward(verdict.rewritten || ignoreAuth ? encode(verdict.packet, this.version) : frame)
   }
 
   private refuseConnect(refuse: { reason: string; v5: number; v311: number | null }): void {
@@ -192,7 +212,7 @@ export class WireGate {
       if (packet.qos === 1) this.writeOut(encode({ cmd: 'puback', messageId: packet.messageId }, this.version))
       return
     }
-    const verdict = checkPublish(packet, this.version, this.profile, this.aliases, this.host.faults.has('alias-accepts-one-more'))
+    const verdict = checkPublish(packet, this.version, this.profile, this.aliases, this.host.faults.has('alias-accepts-one-more'), this.host.faults)
     if (verdict.kind === 'violation') return this.violation(verdict.code, verdict.reason, verdict.reasonString)
     if (verdict.kind === 'close') return this.closeNow(verdict.reason)
     if (!this.rate.tryTake()) {
@@ -201,7 +221,20 @@ export class WireGate {
       if (packet.qos === 1) this.writeOut(encode({ cmd: 'puback', messageId: packet.messageId, reasonCode: this.version === 5 ? RC.QUOTA_EXCEEDED : undefined }, this.version))
       return
     }
-    this.forward(verdict.rewritten ? encode(packet, this.version) : frame)
+    const payloadBytes = packet.payload ? (packet.payload as Buffer).length : 0
+    if (packet.retain && payloadBytes > 0 && this.host.retainedLimitReached()) {
+      // [RET-COUNT-LIMIT-THROTTLE] at the account's retained-message limit a retained publish with a
+      // payload is throttled (neither stored nor delivered); deletes (empty payload) still pass.
+      // MQTT 5 QoS 1 gets PUBACK 0x97 (INF); 3.1.1 cannot say why, so it gets a plain PUBACK.
+      this.host.log.info({ event: 'throttled', clientId: this.clientId, topic: verdict.topic, qos: packet.qos, reason: 'retained-limit' })
+      if (packet.qos === 1) this.writeOut(encode({ cmd: 'puback', messageId: packet.messageId, reasonCode: this.version === 5 ? RC.QUOTA_EXCEEDED : undefined }, this.version))
+      return
+    }
+    if (packet.qos === 1 && this.version === 5 && this.host.faults.has('puback-no-matching-subscribers')) this.pubackTopics.set(packet.messageId, verdict.topic)
+    const out = verdict.rewritten ? encode(packet, this.version) : frame
+    // The `nonretained-replaces-retained` deviation stores a plain publish as the topic's retained message.
+    if (!packet.retain && this.host.faults.has('nonretained-replaces-retained') && this.host.hasRetained(verdict.topic)) out[0] = out[0]! | 0x01
+    this.forward(out)
   }
 
   private handlePuback(frame: Buffer, messageId: number): void {
@@ -243,7 +276,9 @@ export class WireGate {
       case PT.CONNACK: return this.handleConnack(frame)
       case PT.PUBLISH:
         if (this.state !== 'connected' && this.state !== 'connecting') return
+        if (this.host.faults.size > 0) frame = this.deviatedPublish(frame)
         return this.shaper ? this.shaper.publish(frame) : this.writeOut(frame)
+      case PT.PUBACK: return this.writeOut(this.pubackTopics.size > 0 ? this.deviatedPuback(frame) : frame)
       case PT.SUBACK: case PT.UNSUBACK: return this.writeOut(this.subs.mergeAck(frame, this.outDecoder))
       case PT.DISCONNECT: {
         const takenOver = frame.length > 2 && frame[2] === RC.SESSION_TAKEN_OVER
@@ -257,6 +292,45 @@ export class WireGate {
     }
   }
 
+  /**
+   * Deviations that change what an MQTT 5 subscriber receives: server→client topic
+   * aliases [ALIAS-RESOLVED-FOR-SUBSCRIBERS]; user properties [M5-USER-PROPERTIES],
+   * content type and payload format [M5-PAYLOAD-FORMAT-CONTENT-TYPE], response topic
+   * and correlation data [M5-REQUEST-RESPONSE] dropped.
+   */
+  private deviatedPublish(frame: Buffer): Buffer {
+    const f = this.host.faults
+    if (this.version !== 5) return frame
+    const drop = [
+      ...(f.has('user-properties-dropped') ? ['userProperties'] : []),
+      ...(f.has('content-type-dropped') ? ['contentType', 'payloadFormatIndicator'] : []),
+      ...(f.has('response-properties-dropped') ? ['responseTopic', 'correlationData'] : []),
+    ]
+    const aliasMax = f.has('server-topic-aliases') ? this.clientTopicAliasMaximum : 0
+    if (drop.length === 0 && aliasMax === 0) return frame
+    const packet = this.outDecoder.decode(frame) as Record<string, any>
+    const props: Record<string, unknown> = { ...(packet.properties ?? {}) }
+    for (const k of drop) delete props[k]
+    if (aliasMax > 0) {
+      let alias = this.serverAliases.get(packet.topic)
+      if (alias !== undefined) packet.topic = ''
+      else if (this.serverAliases.size < aliasMax) this.serverAliases.set(packet.topic, (alias = this.serverAliases.size + 1))
+      if (alias !== undefined) props.topicAlias = alias
+    }
+    packet.properties = props
+    return encode(packet, 5)
+  }
+
+  /** The `puback-no-matching-subscribers` deviation: PUBACK 0x10 when nobody subscribes [M5-PUBACK-NO-MATCHING-SUBSCRIBERS]. */
+  private deviatedPuback(frame: Buffer): Buffer {
+    const packet = this.outDecoder.decode(frame) as Record<string, any>
+    const topic = this.pubackTopics.get(packet.messageId)
+    if (topic === undefined) return frame
+    this.pubackTopics.delete(packet.messageId)
+    if (this.host.hasSubscribers?.(topic) !== false || (packet.reasonCode ?? 0) !== 0) return frame
+    return encode({ ...packet, reasonCode: 0x10 }, 5)
+  }
+
   private handleConnack(frame: Buffer): void {
     const packet = this.outDecoder.decode(frame) as Record<string, any>
     const ok = this.version === 5 ? packet.reasonCode === 0 : packet.returnCode === 0
@@ -265,8 +339,18 @@ export class WireGate {
       this.state = 'closing'
       return this.writeOut(frame)
     }
+    // aedes says Session Present only when it restored subscriptions; a stored session without any is resumed too.
+    let present = !!packet.sessionPresent || this.resumesSession
+    // The `session-present-cleared` deviation reports every session as new [PS-SESSION-PRESENT].
+    if (this.host.faults.has('session-present-cleared')) present = false
+    if (present !== !!packet.sessionPresent) {
+      packet.sessionPresent = present
+      if (this.version !== 5) frame = encode(packet, this.version)
+    }
     if (this.version === 5) {
       packet.properties = connackProperties(packet.properties, this.profile, this.keepAlive, this.endSessionAtClose)
+      // The `server-redirect` deviation points the client to another server [M5-NO-SERVER-REDIRECT].
+      if (this.host.faults.has('server-reference-sent')) packet.properties.serverReference = 'other-broker.example:8883'
       // Deviations: Server Keep Alive left out when it equals the request; Wildcard Subscription Available 0 advertised.
       if (this.host.faults.has('server-keepalive-omitted') && packet.properties.serverKeepAlive === this.requestedKeepAlive) delete packet.properties.serverKeepAlive
       if (this.host.faults.has('connack-wildcard-unavailable')) packet.properties.wildcardSubscriptionAvailable = false
@@ -280,6 +364,11 @@ export class WireGate {
     this.host.onConnected(this)
     this.writeOut(frame)
     if (this.pendingDisconnect) this.sendDisconnect(this.pendingDisconnect.code, this.pendingDisconnect.reasonString)
+  }
+
+  /** The absolute Message Expiry of a stored message aedes is sending with this packet id [MEI-REMAINING]. */
+  noteExpiry(messageId: number, expiresAt: number): void {
+    this.shaper?.noteExpiry(messageId, expiresAt)
   }
 
   /** aedes finished writing the stored backlog: later PUBLISHes are live traffic. */
@@ -355,7 +444,9 @@ export class WireGate {
 
   private sendDisconnect(code: number, reasonString?: string): void {
     this.state = 'closing'
-    const properties = reasonString ? { reasonString } : undefined
+    // The `reason-string-plain` deviation drops the `DISCONNECT:` prefix AWS uses [M5-REASON-STRING-FORMAT].
+    const text = reasonString && this.host.faults.has('reason-string-plain') ? reasonString.replace(/^DISCONNECT:\s*/, '') : reasonString
+    const properties = text ? { reasonString: text } : undefined
     this.socket.write(encode({ cmd: 'disconnect', reasonCode: code, properties }, 5))
     this.endSocket()
     this.aedesSide.push(null)
@@ -405,6 +496,11 @@ export class WireGate {
     this.shaper?.close()
     if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer)
     this.closeReason ??= this.sawDisconnect ? 'client-disconnect' : 'connection-lost'
+    // The `will-not-on-connection-loss` deviation treats a dropped socket like a DISCONNECT: no Will [LWT-ON-UNGRACEFUL].
+    const lost = this.closeReason === 'connection-lost' || this.closeReason.startsWith('connection-error')
+    if (lost && this.shaper !== null && this.host.faults.has('will-not-on-connection-loss') && !this.aedesSide.destroyed) {
+      this.aedesSide.push(encode({ cmd: 'disconnect', reasonCode: 0 }, this.version))
+    }
     if (!this.aedesSide.destroyed) this.aedesSide.push(null)
     this.subs.close()
     if (this.endSessionAtClose && this.clientId) this.host.endSessionNow(this.clientId)
@@ -416,6 +512,16 @@ export class WireGate {
   markTakenOver(): void {
     this.closeReason = 'duplicate-clientid'
   }
+}
+
+/** Topic aliases kept per client id across connections, for the `aliases-outlive-connection` deviation only. */
+const aliasesByHost = new WeakMap<object, Map<string, Map<number, string>>>()
+function aliasesOfClient(host: object, clientId: string): Map<number, string> {
+  let byClient = aliasesByHost.get(host)
+  if (!byClient) aliasesByHost.set(host, (byClient = new Map()))
+  let aliases = byClient.get(clientId)
+  if (!aliases) byClient.set(clientId, (aliases = new Map()))
+  return aliases
 }
 
 export type { GateHost, GateInfo, Transport } from './gate-host.js'

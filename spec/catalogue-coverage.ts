@@ -65,9 +65,9 @@ export const catalogueCoverage: Readonly<Record<string, CoverageEntry>> = {
   'DM-STATUS-429': { wire: true, note: 'Provoked through the receiver’s 100 publishes/s; the account request rate has no documented value.' },
   'DM-STATUS-400': { wire: true },
   'DM-STATUS-500': { wire: false, reason: 'Internal server failure: a correct broker offers no way to provoke it; only a target with fault injection could show the 500 body with traceId.' },
-  'DM-STATUS-401': { wire: true, note: 'Contradiction C9: accept 401 or 403 for a missing or bad signature and record which.' },
+  'DM-STATUS-401': { wire: true, note: 'Contradiction C9: accept 401 or 403 for a missing or bad signature and record which. No scenario yet: it needs a target that verifies SigV4 (the bundled target has no keys, so it ignores signatures) and an http step that can send a missing or wrong signature; the step only signs with the target\'s own credentials.' },
   'DM-STATUS-200-MEANING': { wire: true, note: 'Checked through DM-CONFIRM-FALSE-QOS0 and DM-CONFIRM-TRUE-QOS1.' },
-  'DM-AUTH-MODES': { wire: true, note: 'Needs a target with mTLS and SigV4 on its HTTP endpoint; the ports come from the target file.' },
+  'DM-AUTH-MODES': { wire: true, note: 'Needs a target with mTLS and SigV4 on its HTTP endpoint; the ports come from the target file. No scenario yet: the http step has no client-certificate option and the bundled target has neither an HTTPS listener nor SigV4 keys.' },
   'DM-BOTH-PROTOCOLS': { wire: true },
   'DM-ALREADY-SUBSCRIBED-SINGLE-COPY': { wire: true, soft: true, note: 'Delivery is documented; exactly one copy is INF (from "point-to-point").' },
   'DM-RECEIVER-MUST-PUBACK': { wire: false, reason: 'An obligation on the receiving client, not on the broker; the broker side (200 after PUBACK, 504 without) is DM-CONFIRM-TRUE-QOS1 and DM-STATUS-504.' },
@@ -82,7 +82,7 @@ export const catalogueCoverage: Readonly<Record<string, CoverageEntry>> = {
   'HTTP-RETAIN': { wire: true },
   'HTTP-MQTT5-PROPERTIES': { wire: true },
   'HTTP-NO-CLIENTID': { wire: false, reason: 'Informational: what the HTTPS protocol lacks (client id, subscriptions, offline detection); the observable part (GET → 405) is HTTP-ERRORS.' },
-  'HTTP-PORTS-ALPN': { wire: true, note: 'Transport: needs a TLS target that uses the AWS port/ALPN mapping; the bundled broker has one listener per protocol, so it lacks the capability.' },
+  'HTTP-PORTS-ALPN': { wire: true, note: 'Transport: needs a TLS target that uses the AWS port/ALPN mapping; the bundled broker has one listener per protocol, so it lacks the capability. No scenario yet: the language has no step that opens a TLS connection on a chosen port with a chosen ALPN.' },
   'HTTP-ERRORS': { wire: true },
   'HTTP-TOPIC-ENCODING': { wire: true },
   'API-GET-RETAINED': { wire: true },
@@ -90,7 +90,7 @@ export const catalogueCoverage: Readonly<Record<string, CoverageEntry>> = {
   'API-GET-CONNECTION': { wire: true },
   'API-LIST-SUBSCRIPTIONS': { wire: true },
   'API-DELETE-CONNECTION': { wire: true, soft: true, note: 'The DISCONNECT, Will and session effects are documented; the MQTT 5 DISCONNECT reason code (0x98 likely) is INF.' },
-  'API-SIGNING-NAME': { wire: true, soft: true, note: 'Contradiction C10: sign with iotdata and with iotdevicegateway and record which scopes are accepted.' },
+  'API-SIGNING-NAME': { wire: true, soft: true, note: 'Contradiction C10: sign with iotdata and with iotdevicegateway and record which scopes are accepted. No scenario yet: the http step signs with the target\'s one service name, and the bundled target verifies no signatures (no keys).' },
 
   // C. Connection, client id, keep-alive
   'CID-TAKEOVER': { wire: true },
@@ -99,13 +99,13 @@ export const catalogueCoverage: Readonly<Record<string, CoverageEntry>> = {
   'CID-MAX-128': { wire: true, soft: true, note: 'The 128-byte limit is documented; CONNACK 0x85 (v5) and the 3.1.1 refusal form are INF.' },
   'CID-DOLLAR-RESERVED': { wire: true, soft: true, note: 'The reservation is documented; the refusal form is INF.' },
   'CID-ASSIGNED-V5': { wire: true },
-  'CONN-WAIT-CONNACK': { wire: true, soft: true, note: 'Mainly a harness rule (never pipeline behind CONNECT); the broker reaction to a pipelined SUBSCRIBE (close) is INF.' },
+  'CONN-WAIT-CONNACK': { wire: true, soft: true, note: 'Mainly a harness rule (never pipeline behind CONNECT); the broker reaction to a pipelined SUBSCRIBE (close) is INF. No scenario: a connect step always waits for the CONNACK, so the scenario language cannot pipeline a packet behind CONNECT (the reference broker processes such a packet; it closes only on a packet before CONNECT).' },
   'CONN-DOUBLE-CONNECT': { wire: true },
-  'CONN-SNI': { wire: true, soft: true, note: 'Contradiction C11: configuration-dependent; record whether a ClientHello without SNI is refused. Needs a TLS target.' },
+  'CONN-SNI': { wire: true, soft: true, note: 'Contradiction C11: configuration-dependent; record whether a ClientHello without SNI is refused. Needs a TLS target. No scenario: the bundled target has no TLS listener, and SNI comes from the target file (tls.servername), so a scenario cannot leave it out; the reference broker\'s requireSni option is its own.' },
   'CONN-AUTH-FAILURE-CODES': { wire: true, note: 'Contradiction C12: on 3.1.1 expect refusal or close, never assert code 7.' },
   'CONN-WEBSOCKET-24H': { wire: false, reason: 'Long-running: a 24-hour connection limit, and the reference broker profile has no setting to shorten it.' },
   'KA-RANGE-30-1200': { wire: true },
-  'KA-TIMEOUT-1.5X': { wire: true, note: 'At the 30 s minimum keep-alive the close comes after ~45 s; a profile with a lower keepAlive.minSeconds shortens it.' },
+  'KA-TIMEOUT-1.5X': { wire: true, note: 'At the 30 s minimum keep-alive the close comes after ~45 s; a profile with a lower keepAlive.minSeconds shortens it. No scenario in the corpus (45 s is too slow for it): reference-broker/test/connack.test.ts checks the 0x8D DISCONNECT, the 3.1.1 close and the Will with a 1 s keep-alive; the corpus checks the clamp (keep-alive-clamped).' },
   'KA-SERVER-KEEPALIVE-PROPERTY': { wire: true },
 
   // D. QoS and delivery semantics
@@ -138,7 +138,7 @@ export const catalogueCoverage: Readonly<Record<string, CoverageEntry>> = {
   'AUTHZ-311-DISCONNECT': { wire: true, soft: true, note: 'The close is OBS (an AWS engineer\'s statement); the lifecycle reason (AUTH_ERROR or FORBIDDEN_ACCESS) is INF.' },
   'AUTHZ-V5-REASON-CODES': { wire: true, soft: true, note: '0x87 is documented; which packet carries it (PUBACK, SUBACK or DISCONNECT) is INF.' },
   'AUTHZ-ACTIONS': { wire: true, note: 'Needs a target that applies policies (the reference broker has an AWS-style policy subset).' },
-  'AUTHZ-CONNECT-ATTRIBUTES': { wire: true, soft: true, note: 'The refusal is documented; CONNACK 0x87 on MQTT 5 is INF. Contradiction C16: only policies with an explicit condition are tested.' },
+  'AUTHZ-CONNECT-ATTRIBUTES': { wire: true, soft: true, note: 'The refusal is documented; CONNACK 0x87 on MQTT 5 is INF. Contradiction C16: only policies with an explicit condition are tested. No scenario: the reference broker\'s policy subset has no iot:ConnectAttributes (a policy using it is refused at start), so the policy fixture cannot express it.' },
 
   // F. Persistent sessions
   'PS-CREATE-311': { wire: true },
@@ -229,7 +229,7 @@ export const catalogueCoverage: Readonly<Record<string, CoverageEntry>> = {
   // K. Throughput and size quotas enforced on the wire
   'LIM-PAYLOAD-128KB': { wire: true, soft: true, note: 'The limit and the 3.1.1 disconnect are documented; the MQTT 5 reaction (DISCONNECT 0x95/0x97 or PUBACK 0x97) is INF.' },
   'LIM-PUB-RATE-100': { wire: true, soft: true, note: 'QoS 0 excess discarded (~100/s with tolerance) is documented; the QoS 1 reaction (delayed PUBACK or failure) is only recorded.' },
-  'LIM-THROUGHPUT-512KIB': { wire: true },
+  'LIM-THROUGHPUT-512KIB': { wire: true, note: 'No scenario yet: the reference broker does not implement the 512 KiB/s per-connection limit, so a scenario (12 x 128 KiB QoS 1 arriving at no more than 4 per second) would fail the default run.' },
   'LIM-INFLIGHT': { wire: true, soft: true, note: 'Cross-reference of QOS1-INFLIGHT-100 (its DISCONNECT 0x93 is INF).' },
   'LIM-SUBSCRIPTIONS': { wire: true, soft: true, note: 'Cross-reference of SUB-MAX-50-PER-CONNECTION and SUB-MAX-8-PER-SUBSCRIBE (the reaction to 9 filters is INF).' },
   'LIM-ACCOUNT-RATES': { wire: false, reason: `${ACCOUNT_LEVEL} (connects/s, publishes/s, subscriptions/s and totals per account; region-dependent and adjustable).` },

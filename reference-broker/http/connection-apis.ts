@@ -122,15 +122,13 @@ export const deleteConnectionRoute = defineRoute<{ clientId: string; cleanSessio
   api: 'DeleteConnection',
   hasBody: false,
   parse: (ctx) => {
-    // The 'delete-connection-params-ignored' deviation (deviations.ts) ignores cleanSession and
-    // preventWillMessage; 'delete-connection-without-will' never dispatches the Will. Both break
-    // [API-DELETE-CONNECTION] on purpose.
-    const faults = ctx.deps.broker.faults
-    const ignored = faults.has('delete-connection-params-ignored')
+    // The 'delete-connection-will-inverted' deviation (deviations.ts) reads preventWillMessage the
+    // wrong way round, breaking [API-DELETE-CONNECTION] on purpose.
+    const preventWill = ctx.query.bool('preventWillMessage', false)
     return {
       clientId: clientIdOf(ctx),
-      cleanSession: ctx.query.bool('cleanSession', false) && !ignored,
-      preventWill: (ctx.query.bool('preventWillMessage', false) && !ignored) || faults.has('delete-connection-without-will'),
+      cleanSession: ctx.query.bool('cleanSession', false),
+      preventWill: ctx.deps.broker.faults.has('delete-connection-will-inverted') ? !preventWill : preventWill,
     }
   },
   async handle(ctx, { clientId, cleanSession, preventWill }) {

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer'
-import { invalidRequest } from './api-error.js'
+import { invalidRequest, throttled } from './api-error.js'
 import { authorizeOrThrow } from './authorize-caller.js'
 import { parseMqtt5Headers, type Mqtt5Properties } from './mqtt5-headers.js'
 import { checkResponseTopic, checkTopic } from './name-rules.js'
@@ -47,6 +47,10 @@ async function handle(ctx: RequestContext, input: PublishInput): Promise<void> {
   authorizeOrThrow(ctx, 'iot:Publish', `topic/${topic}`, { topic })
   // [RET-POLICY-RETAINPUBLISH] retained publishes also need iot:RetainPublish.
   if (retain) authorizeOrThrow(ctx, 'iot:RetainPublish', `topic/${topic}`, { topic })
+  // [RET-COUNT-LIMIT-THROTTLE] at the account's retained-message limit only deletes (empty body) pass.
+  if (retain && ctx.body.length > 0 && ctx.deps.broker.retainedLimitReached()) {
+    throw throttled('retained-limit', 'The account holds the maximum number of retained messages')
+  }
   if (properties.payloadFormatIndicator && !isUtf8(ctx.body)) {
     throw invalidRequest('payload-not-utf8', 'The payload is not UTF-8 but x-amz-mqtt5-payload-format-indicator is UTF8_DATA')
   }

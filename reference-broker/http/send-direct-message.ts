@@ -110,9 +110,11 @@ async function handle(ctx: RequestContext, input: DirectMessageInput): Promise<v
   if (broker.faults.has('dm-receiver-needs-subscribe')) {
     authorizeOrThrow(ctx, 'iot:Subscribe', `topicfilter/${topic}`, { topic, clientId }, { principal: principalOfGate(gate), reason: 'receiver-not-authorized' })
   }
-  // The 'dm-needs-subscription' deviation drops the message for a receiver without a matching
-  // subscription (still 200), breaking [DM-NO-SUBSCRIPTION-REQUIRED] on purpose.
-  if (broker.faults.has('dm-needs-subscription') && !matchingSubscription(ctx, clientId, topic)) return sendOk(ctx, 'dispatched')
+  // The 'dm-needs-subscription' deviation drops the message (still 200) for a receiver that holds
+  // subscriptions but none matching the topic, breaking [DM-NO-SUBSCRIPTION-REQUIRED] on purpose.
+  if (broker.faults.has('dm-needs-subscription') && Object.keys(subscriptionsOf(ctx, clientId)).length > 0 && !matchingSubscription(ctx, clientId, topic)) {
+    return sendOk(ctx, 'dispatched')
+  }
   if (input.properties.payloadFormatIndicator && !isUtf8(ctx.body)) {
     throw invalidRequest('payload-not-utf8', 'The payload is not UTF-8 but x-amz-mqtt5-payload-format-indicator is UTF8_DATA')
   }
