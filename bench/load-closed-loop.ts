@@ -31,6 +31,9 @@ s.keepAliveTimeout = 60000
 s.listen(0, '127.0.0.1', () => process.stdout.write('PORT ' + s.address().port + '\\n'))
 `
 const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] })
+// The server dies with this process, however it ends.
+process.on('exit', () => child.kill())
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130))
 const port = await new Promise<number>((resolve, reject) => {
   const t = setTimeout(() => reject(new Error('server did not start')), 10_000)
   child.stdout!.on('data', (d: Buffer) => { const m = /PORT (\d+)/.exec(d.toString()); if (m) { clearTimeout(t); resolve(Number(m[1])) } })

@@ -62,12 +62,13 @@ export class GateSubscriptions {
       const s = subs[i]!
       const faults = this.host.faults
       if (faults.size > 0) {
-        // Deviations: filters folded to lower case [TOPIC-CASE-SENSITIVE]; a trailing `+` matching
-        // any depth [TOPIC-PLUS-ONE-LEVEL]; QoS 0 subscriptions stored as QoS 1 [PERSISTED-QOS-IS-MIN].
+        // Deviations: filters folded to lower case [TOPIC-CASE-SENSITIVE]; a trailing `+` matching any
+        // depth [TOPIC-PLUS-ONE-LEVEL]; a persistent session's QoS 0 subscriptions kept as QoS 1, so
+        // QoS 1 messages are stored for them while offline [PERSISTED-QOS-IS-MIN].
         const before = { topic: s.topic, qos: s.qos }
         if (faults.has('filter-case-folded')) s.topic = s.topic.toLowerCase()
         if (faults.has('trailing-plus-multi-level') && s.topic.endsWith('/+')) s.topic = s.topic.slice(0, -1) + '#'
-        if (faults.has('subscription-qos-raised') && s.qos === 0) s.qos = 1
+        if (faults.has('subscription-qos-raised') && s.qos === 0 && !gate.cleanStart) s.qos = 1
         if (s.topic !== before.topic || s.qos !== before.qos) changed = true
       }
       if (s.qos === 2) {

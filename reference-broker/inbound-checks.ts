@@ -158,9 +158,9 @@ export function checkPublish(packet: Record<string, any>, version: ProtocolVersi
     // [M5-REQUEST-RESPONSE] (the `response-topic-unchecked` deviation leaves it to aedes, which closes without DISCONNECT)
     if (responseTopic !== undefined && /[+#]/.test(responseTopic) && !faults.has('response-topic-unchecked')) return fail(RC.PROTOCOL_ERROR, 'response-topic-wildcard')
     const mei = props?.messageExpiryInterval as number | undefined
-    // The `mei-default-added` deviation gives a message without expiry a 1 s interval [MEI-ABSENT-NO-EXPIRY].
+    // The `mei-default-added` deviation gives a message without expiry a 1-day interval [MEI-ABSENT-NO-EXPIRY].
     if (mei === undefined && faults.has('mei-default-added')) {
-      packet.properties = { ...(props ?? {}), messageExpiryInterval: 1 }
+      packet.properties = { ...(props ?? {}), messageExpiryInterval: 86400 }
       rewritten = true
     }
     if (mei !== undefined) {

@@ -40,6 +40,8 @@ export class OutboundShaper {
   private readonly held: Buffer[] = []
   private readonly replay: Queued[] = []
   private replayPhase = false
+  /** Between a session-present CONNACK and clientReady (stored messages), paced or not. */
+  private storedPhase = false
   private replayTimer: NodeJS.Timeout | null = null
   private lastReplayAt = 0
   private closed = false
@@ -53,11 +55,13 @@ export class OutboundShaper {
 
   /** Messages written between a session-present CONNACK and aedes' clientReady are the stored backlog. */
   startReplay(): void {
+    this.storedPhase = true
     if (this.opts.replayRatePerSecond > 0) this.replayPhase = true
   }
 
   endReplayPhase(): void {
     this.replayPhase = false
+    this.storedPhase = false
   }
 
   get inflightCount(): number {
@@ -88,6 +92,16 @@ export class OutboundShaper {
       this.replay.push({ frame, at: Date.now() })
       this.scheduleReplay()
       return
+    }
+    if (this.storedPhase) {
+      // Unpaced replay: stored messages still carry exactly what is left of their expiry.
+      const shaped = this.withRemainingExpiry({ frame, at: Date.now() })
+      if (!shaped) {
+        this.opts.onDrop('message expired while queued', messageId)
+        if (messageId !== undefined) this.opts.injectPuback(messageId)
+        return
+      }
+      frame = shaped
     }
     this.send(frame, qos, messageId)
   }

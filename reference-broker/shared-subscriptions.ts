@@ -126,6 +126,8 @@ export class SharedSubscriptions {
    * them back (the `shared-clean-member-kept` deviation always takes them back).
    */
   connected(gate: WireGate, freshSession: boolean): void {
+    // A fresh session has no stored messages for aedes to write, so it takes shared messages at once.
+    if (freshSession) this.ready.add(gate)
     if (freshSession && !this.fault('shared-clean-member-kept')) this.endSession(gate.clientId!)
     else this.attach(gate)
   }

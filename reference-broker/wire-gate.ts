@@ -231,7 +231,13 @@ export class WireGate {
       return
     }
     if (packet.qos === 1 && this.version === 5 && this.host.faults.has('puback-no-matching-subscribers')) this.pubackTopics.set(packet.messageId, verdict.topic)
-    const out = verdict.rewritten ? encode(packet, this.version) : frame
+    // The `aliases-outlive-connection` deviation resolves an alias set on an earlier connection itself (aedes knows only this one's).
+    const leaked = this.host.faults.has('aliases-outlive-connection') && this.version === 5 && !packet.topic && packet.properties?.topicAlias !== undefined
+    if (leaked) {
+      packet.topic = verdict.topic
+      delete packet.properties.topicAlias
+    }
+    const out = verdict.rewritten || leaked ? encode(packet, this.version) : frame
     // The `nonretained-replaces-retained` deviation stores a plain publish as the topic's retained message.
     if (!packet.retain && this.host.faults.has('nonretained-replaces-retained') && this.host.hasRetained(verdict.topic)) out[0] = out[0]! | 0x01
     this.forward(out)

@@ -32,6 +32,8 @@ export const dmResultSchema = z.object({
   buckets: counts(DM_BUCKETS),
   /** Statuses counted in `otherStatus`, by code. */
   otherStatuses: z.record(z.string(), z.number().int()),
+  /** Why requests were not sent: `behind` (the generator was late by more than maxLag), `saturated` (no free connection within maxLag). */
+  notSentReasons: z.record(z.string(), z.number().int()),
   receipts: z.object({
     /** Requests whose PUBLISH the target device received (any status). */
     received: z.number().int().min(0),

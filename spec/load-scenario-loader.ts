@@ -82,9 +82,7 @@ function crossChecks(doc: LoadScenarioDoc, mode: LoadMode, source: YamlSource, o
     if (d.count !== undefined && d.count !== p.publishers + p.subscribers) add(['devices', 'count'], `pub/sub load connects publishers + subscribers (${p.publishers + p.subscribers}); leave devices.count out`)
     if (p.pattern === 'pairs' && p.publishers !== p.subscribers) add(['pubsub', 'subscribers'], `pattern pairs needs as many subscribers as publishers (${p.publishers})`)
     if (doc.closedLoop) add(['closedLoop'], 'closedLoop drives the HTTP API: direct-message load only', true)
-    if (typeof doc.targets === 'object' || doc.targets !== 'uniform') {
-      if (source.data && typeof source.data === 'object' && 'targets' in (source.data as object)) add(['targets'], 'targets selects direct-message receivers: direct-message load only', true)
-    }
+    if ('targets' in (source.data as object)) add(['targets'], 'targets selects direct-message receivers: direct-message load only', true)
     if (d.behaviours.length) add(['devices', 'behaviours'], 'behaviours apply to direct-message receivers: direct-message load only', true)
   }
   const shares = d.behaviours.reduce((s, b) => s + b.share, 0)

@@ -46,7 +46,7 @@ async function handle(ctx: RequestContext, input: PublishInput): Promise<void> {
   const { topic, qos, retain, properties } = input
   authorizeOrThrow(ctx, 'iot:Publish', `topic/${topic}`, { topic })
   // [RET-POLICY-RETAINPUBLISH] retained publishes also need iot:RetainPublish.
-  if (retain) authorizeOrThrow(ctx, 'iot:RetainPublish', `topic/${topic}`, { topic })
+  if (retain && !ctx.deps.broker.faults.has('retain-publish-unchecked')) authorizeOrThrow(ctx, 'iot:RetainPublish', `topic/${topic}`, { topic })
   // [RET-COUNT-LIMIT-THROTTLE] at the account's retained-message limit only deletes (empty body) pass.
   if (retain && ctx.body.length > 0 && ctx.deps.broker.retainedLimitReached()) {
     throw throttled('retained-limit', 'The account holds the maximum number of retained messages')

@@ -57,7 +57,8 @@ export function installMqttPolicy(broker: AwsBroker, authorizer: Authorizer): vo
       const resource = `topic/${packet.topic}`
       let refused: IotAction | null = null
       if (!check(client, 'iot:Publish', resource, packet.topic)) refused = 'iot:Publish'
-      else if (packet.retain && !check(client, 'iot:RetainPublish', resource, packet.topic)) refused = 'iot:RetainPublish'
+      // The `retain-publish-unchecked` deviation skips iot:RetainPublish [RET-POLICY-RETAINPUBLISH].
+      else if (packet.retain && !broker.faults.has('retain-publish-unchecked') && !check(client, 'iot:RetainPublish', resource, packet.topic)) refused = 'iot:RetainPublish'
       if (!refused) return done(null)
       if (keepOpen311 && client?.version !== 5) {
         // aedes drops a packet marked so without acknowledging it (its MQTT 5 path).

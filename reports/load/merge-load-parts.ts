@@ -41,6 +41,7 @@ export function mergeDm(list: readonly DmResult[]): DmResult {
     sent: sum(list, (d) => d.sent),
     buckets,
     otherStatuses: addRecords(list.map((d) => d.otherStatuses)),
+    notSentReasons: addRecords(list.map((d) => d.notSentReasons)),
     receipts: Object.fromEntries(receiptKeys.map((k) => [k, sum(list, (d) => d.receipts[k])])) as DmResult['receipts'],
     pending: sum(list, (d) => d.pending),
     doubleBooked: sum(list, (d) => d.doubleBooked),

@@ -54,6 +54,7 @@ function sections(r: LoadReport): string {
     const dm = r.dm
     const rc = dm.receipts
     out.push(`<section id="buckets"><h2>Direct messages</h2>${table(['bucket', 'requests', 'share'], [...DM_BUCKETS.map((b) => [b, String(dm.buckets[b]), dm.planned ? `${((100 * dm.buckets[b]) / dm.planned).toFixed(2)} %` : '–']), ['<b>planned</b>', `<b>${dm.planned}</b>`, '']], [false, true, true])}
+${dm.buckets.notSent ? `<p>Not sent: ${Object.entries(dm.notSentReasons).map(([k, v]) => `${v} ${k === 'behind' ? 'generator late by more than maxLag' : 'no free connection within maxLag'}`).join(', ')}.</p>` : ''}
 <p>Receipts: ${rc.received} received, ${rc.delivered} delivered, ${rc.duplicates} duplicates, ${rc.orphans} orphans, ${rc.misrouted} misrouted, ${rc.unconfirmed} unconfirmed 200s, ${rc.undelivered} QoS 0 200s never received.</p>
 ${Object.entries(dm.samples).map(([b, l]) => `<p><b>${esc(b)}</b>: ${l.map((s) => `<code>${esc(s)}</code>`).join(' ')}</p>`).join('')}</section>`)
   }

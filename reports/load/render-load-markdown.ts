@@ -39,6 +39,7 @@ export function renderLoadMarkdown(r: LoadReport): string {
     out.push('')
     const rc = dm.receipts
     out.push(`Receipts: ${rc.received} received, ${rc.delivered} delivered (200 and received), ${rc.duplicates} duplicates, ${rc.orphans} orphans, ${rc.misrouted} misrouted, ${rc.unconfirmed} unconfirmed 200s, ${rc.undelivered} QoS 0 200s never received.`, '')
+    if (dm.buckets.notSent) out.push(`Not sent: ${Object.entries(dm.notSentReasons).map(([k, v]) => `${v} ${k === 'behind' ? 'the generator was late by more than maxLag' : 'no free connection within maxLag'}`).join(', ')}.`, '')
     if (Object.keys(dm.otherStatuses).length) out.push(`Other statuses: ${Object.entries(dm.otherStatuses).map(([k, v]) => `${k} × ${v}`).join(', ')}`, '')
     for (const [b, list] of Object.entries(dm.samples)) out.push(`- ${b}: ${list.map((s) => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|')}\``).join(', ')}`)
     out.push('')

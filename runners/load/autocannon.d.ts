@@ -26,9 +26,11 @@ declare module 'autocannon' {
     amount?: number
     timeout?: number
     method?: string
+    path?: string
     headers?: Record<string, string>
     body?: string | Buffer
     requests?: AutocannonRequest[]
+    overallRate?: number
     ignoreCoordinatedOmission?: boolean
   }
   function autocannon(opts: AutocannonOptions): Promise<AutocannonResult> & { stop?: () => void }

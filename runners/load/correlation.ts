@@ -13,15 +13,12 @@ export function correlationText(c: CorrelationId): string {
 }
 
 /**
- * The payload of request `c`: a JSON header with the correlation id and the
- * send time (epoch ms), padded with spaces to `bytes`, so 3.1.1 devices
- * (which get no MQTT 5 properties) can still match it.
+ * The start of request `c`'s payload: a JSON header with the correlation id
+ * and the send time (epoch ms); the rest is space padding. 3.1.1 devices get
+ * no MQTT 5 properties, so this is how they match requests.
  */
-export function correlationPayload(c: CorrelationId, sentEpochMs: number, bytes: number): Buffer {
-  const head = `{"hx":"${c.run}","s":${c.slice},"i":${c.seq},"t":${Math.round(sentEpochMs)}}`
-  const buf = Buffer.alloc(Math.max(bytes, head.length), 0x20)
-  buf.write(head, 0, 'latin1')
-  return buf
+export function correlationHead(c: CorrelationId, sentEpochMs: number): string {
+  return `{"hx":"${c.run}","s":${c.slice},"i":${c.seq},"t":${sentEpochMs}}`
 }
 
 const PAYLOAD_RE = /^\{"hx":"([^"]+)","s":(\d+),"i":(\d+)/

@@ -37,6 +37,8 @@ export class DeviceClient {
   lastWrite = 0
   /** Set by the fleet: the device closed on purpose (disconnectAfter), not an unplanned drop. */
   closingOnPurpose = false
+  /** The MQTT 5 Server Keep Alive from the CONNACK, when the broker overrode ours (seconds). */
+  serverKeepAlive: number | undefined
 
   constructor(readonly index: number, readonly clientId: string, readonly version: 4 | 5, private readonly events: DeviceEvents) {}
 
@@ -68,6 +70,7 @@ export class DeviceClient {
           settled = true
           clearTimeout(timer)
           this.state = 'connected'
+          this.serverKeepAlive = p.properties?.serverKeepAlive
           resolve(performance.now() - started)
           return
         }
@@ -118,9 +121,13 @@ export class DeviceClient {
     this.write(mqtt.generate({ cmd: 'subscribe', messageId, subscriptions: [{ topic, qos }] }, { protocolVersion: this.version }))
   }
 
-  /** Sends PINGREQ when nothing was written for `idleMs` (the broker's keep-alive clock). */
-  pingIfIdle(now: number, idleMs: number): void {
-    if (this.state === 'connected' && now - this.lastWrite >= idleMs) this.write(PINGREQ)
+  /**
+   * Sends PINGREQ when nothing was written for half the keep-alive: ours, or
+   * the broker's Server Keep Alive when it set one (AWS turns 0 into 1200 s).
+   */
+  pingIfIdle(now: number, keepaliveSeconds: number): void {
+    const ka = this.serverKeepAlive ?? keepaliveSeconds
+    if (ka > 0 && this.state === 'connected' && now - this.lastWrite >= ka * 500) this.write(PINGREQ)
   }
 
   /** DISCONNECT, then close. */

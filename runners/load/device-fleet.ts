@@ -135,14 +135,12 @@ export class DeviceFleet<T> {
       gc()
       this.heapBytesPerDevice = Math.round((process.memoryUsage().heapUsed - heapBefore) / this.connected)
     }
-    const ka = this.opts.keepaliveSeconds
-    if (ka > 0) {
-      this.keepAlive = setInterval(() => {
-        const now = performance.now()
-        for (const d of this.devices) d.pingIfIdle(now, (ka * 1000) / 2)
-      }, 1000)
-      this.keepAlive.unref()
-    }
+    // One timer for the whole fleet: per-device timers would cost 10,000 timers.
+    this.keepAlive = setInterval(() => {
+      const now = performance.now()
+      for (const d of this.devices) d.pingIfIdle(now, this.opts.keepaliveSeconds)
+    }, 1000)
+    this.keepAlive.unref()
   }
 
   /** Disconnects every device (DISCONNECT first) and waits, at most `timeoutMs`, for the sockets to close. */

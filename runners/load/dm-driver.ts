@@ -72,9 +72,9 @@ export function createDmDriver(opts: DmDriverOptions) {
       ledger.sent(seq, device, performance.now(), lag)
       void send(seq, due, device)
     },
-    skip(seq, due) {
+    skip(seq, due, reason) {
       ledger.planned(seq, due)
-      ledger.notSent(seq, performance.now())
+      ledger.notSent(seq, performance.now(), reason)
     },
   }
   return {

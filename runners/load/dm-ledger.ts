@@ -20,6 +20,7 @@ export class DmLedger {
   private sentCount = 0
   private readonly counts = Object.fromEntries(DM_BUCKETS.map((b) => [b, 0])) as Record<DmBucket, number>
   private readonly otherStatuses: Record<string, number> = {}
+  private readonly notSentReasons: Record<string, number> = {}
   private readonly samples: Record<string, string[]> = {}
   private readonly status = new SeqStore(Uint8Array)
   private readonly receipts = new SeqStore(Uint8Array)
@@ -59,8 +60,9 @@ export class DmLedger {
     this.opts.series.count('sent', at)
   }
 
-  /** Request `seq` was never sent (generator behind, or no free connection in time). */
-  notSent(seq: number, at: number): void {
+  /** Request `seq` was never sent: the generator was behind, or no connection was free in time. */
+  notSent(seq: number, at: number, reason: 'behind' | 'saturated'): void {
+    if (this.status.get(seq) === PENDING) this.notSentReasons[reason] = (this.notSentReasons[reason] ?? 0) + 1
     this.settle(seq, 'notSent', at)
   }
 
@@ -165,6 +167,7 @@ export class DmLedger {
       sent: this.sentCount,
       buckets: { ...this.counts },
       otherStatuses: { ...this.otherStatuses },
+      notSentReasons: { ...this.notSentReasons },
       receipts: { received, delivered, duplicates: this.duplicates, orphans: this.orphans, misrouted: this.misrouted, unconfirmed, undelivered },
       pending,
       doubleBooked: this.doubleBooked,

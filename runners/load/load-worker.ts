@@ -7,5 +7,5 @@ import type { SliceInput } from './slice-context.js'
 const port = parentPort!
 runSlice(workerData as SliceInput, (progress) => port.postMessage({ type: 'progress', progress })).then(
   (output) => port.postMessage({ type: 'done', output }),
-  (err: Error) => port.postMessage({ type: 'error', message: err.message, stack: err.stack }),
+  (err: Error & { code?: string }) => port.postMessage({ type: 'error', message: err.message, stack: err.stack, code: err.code }),
 )

@@ -5,6 +5,7 @@ import type { LoadScenario } from '../../spec/index.js'
 import { resolveExternalTarget } from '../targets/external-target.js'
 import { profileReadings } from '../targets/resolved-target.js'
 import type { LoadEndpoints } from './load-endpoints.js'
+import { LoadSetupError } from './load-errors.js'
 import { LoadIdentitiesError, makeServerIdentity, resolveIdentities } from './load-identities.js'
 
 export interface PreparedLoadTarget {
@@ -67,7 +68,7 @@ export async function prepareLoadTarget(sc: LoadScenario, target: string, device
   }
   const t = await resolveExternalTarget(target)
   const ep = d.transport === 'tcp' ? t.endpoints.tcp : t.endpoints.tls
-  if (!ep) throw new LoadIdentitiesError(`the target has no ${d.transport === 'tcp' ? 'mqtt' : 'tls'} endpoint for transport ${d.transport}`)
+  if (!ep) throw new LoadSetupError(`the target has no ${d.transport === 'tcp' ? 'mqtt' : 'tls'} endpoint for transport ${d.transport}`)
   const tlsOpts = ep.tls
   const caFile = d.ca ? readFileSync(resolve(base, d.ca), 'utf8') : tlsOpts?.ca ? String(tlsOpts.ca) : undefined
   return {

@@ -1,4 +1,6 @@
 import { DM_BUCKETS } from '../../spec/index.js'
+import { TargetUnreachableError } from '../errors.js'
+import { LoadSetupError } from './load-errors.js'
 import { createArrivalPlan, planStages, seededRandom } from './arrival-plan.js'
 import { runAutocannonClosedLoop } from './closed-loop.js'
 import { readCorrelation } from './correlation.js'
@@ -26,12 +28,12 @@ export function clientIdOf(template: string, runId: string, i: number): string {
 export async function runDmSlice(input: SliceInput, progress?: ProgressSink): Promise<SliceOutput> {
   const { scenario: sc, slice, runId } = input
   const dm = sc.directMessage!
-  if (!input.endpoints.http) throw new Error('direct-message load needs the target\'s HTTP data plane')
+  if (!input.endpoints.http) throw new LoadSetupError('direct-message load needs the target\'s HTTP data plane')
   const startedAt = new Date().toISOString()
   const warnings: string[] = []
   const range = sliceRange(sc.devices.count!, slice)
   const deviceCount = range.end - range.start
-  if (deviceCount === 0) throw new Error(`slice ${slice.index + 1}/${slice.count} has no devices: use fewer workers/shards than devices`)
+  if (deviceCount === 0) throw new LoadSetupError(`slice ${slice.index + 1}/${slice.count} has no devices: use fewer workers/shards than devices`)
   const closedLoopRun = `${runId}c`
   let closedLoopReceipts = 0
   let ledger: DmLedger | undefined
@@ -67,7 +69,7 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink): Pr
   }
   try {
     await fleet.connectAll()
-    if (fleet.connectFailures === deviceCount) throw new Error(`no device could connect: ${fleet.result().connectErrorSamples.join('; ')}`)
+    if (fleet.connectFailures === deviceCount) throw new TargetUnreachableError(`no device could connect: ${fleet.result().connectErrorSamples.join('; ')}`)
     if (fleet.connectFailures > 0) warnings.push(`${fleet.connectFailures} of ${deviceCount} devices failed to connect (requests to them count as 404)`)
     const http = input.endpoints.http
     const makeRequest = createDmRequestFactory({ httpUrl: http.url, dm, runId, ...(http.sigv4 ? { sigv4: http.sigv4 } : {}) })

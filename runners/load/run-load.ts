@@ -87,6 +87,8 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadRunResult> {
   const scale = opts.durationScale ?? 1
   const runId = opts.runId ?? randomBytes(4).toString('hex')
   const slices: Slice[] = Array.from({ length: workers }, (_, w) => ({ index: shard.index * workers + w, count: shard.count * workers }))
+  const population = scenario.pubsub ? Math.min(scenario.pubsub.publishers, scenario.pubsub.subscribers) : scenario.devices.count!
+  if (population < shard.count * workers) throw new LoadSetupError(`${shard.count * workers} slices (shards × workers) but only ${population} ${scenario.pubsub ? 'publishers or subscribers' : 'devices'}: every slice needs at least one`)
   const needIds = scenario.devices.transport === 'mtls'
   const startedAt = new Date().toISOString()
   const prepared = await prepareLoadTarget(scenario, opts.target ?? 'bundled', needIds ? localDeviceIds(scenario, slices, runId) : new Map())

@@ -5,6 +5,8 @@ import { DeviceFleet } from './device-fleet.js'
 import { deviceEndpoint } from './load-endpoints.js'
 import { createOpenModelScheduler } from './open-model-scheduler.js'
 import { StreamTracker } from './pubsub-streams.js'
+import { TargetUnreachableError } from '../errors.js'
+import { LoadSetupError } from './load-errors.js'
 import { clientIdOf } from './run-dm-slice.js'
 import { SeriesRecorder } from './series-recorder.js'
 import { sliceRange, type ProgressSink, type SliceInput, type SliceOutput } from './slice-context.js'
@@ -29,11 +31,13 @@ export async function runPubsubSlice(input: SliceInput, progress?: ProgressSink)
   const sr = sliceRange(ps.subscribers, slice)
   const P = pr.end - pr.start
   const S = sr.end - sr.start
-  if (P === 0 || S === 0) throw new Error(`slice ${slice.index + 1}/${slice.count} has no ${P === 0 ? 'publishers' : 'subscribers'}: use fewer workers/shards`)
+  if (P === 0 || S === 0) throw new LoadSetupError(`slice ${slice.index + 1}/${slice.count} has no ${P === 0 ? 'publishers' : 'subscribers'}: use fewer workers/shards`)
   const base = `${ps.topic.replaceAll('${run}', runId)}/s${slice.index}`
   const topicOf = (p: number) => (ps.pattern === 'fan-out' ? `${base}/all` : `${base}/p${p}`)
   const filterOf = (s: number) => (ps.pattern === 'fan-in' ? `${base}/+` : ps.pattern === 'fan-out' ? `${base}/all` : `${base}/p${s}`)
-  const listeners = (p: number) => (ps.pattern === 'pairs' ? (p < S ? 1 : 0) : S)
+  // Only subscribers whose SUBACK came count as listeners: one that never connected is a connect failure, not loss.
+  const subscribedOk = new Array<boolean>(S).fill(false)
+  const listeners = (p: number) => (ps.pattern === 'pairs' ? (subscribedOk[p] ? 1 : 0) : subscribedOk.filter(Boolean).length)
   const stages = planStages(sc.stages, input.durationScale)
   const perPublisher = peakRate(stages) / ps.publishers
   if (perPublisher > 100) warnings.push(`each publisher publishes up to ${perPublisher.toFixed(0)}/s; AWS IoT Core allows 100 publishes/s per connection [LIM-PUB-RATE-100]`)
@@ -90,9 +94,10 @@ export async function runPubsubSlice(input: SliceInput, progress?: ProgressSink)
   }), 1000)
   try {
     await subs.connectAll()
-    await Promise.all(subs.devices.map((d, i) => new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`subscriber ${d.clientId}: no SUBACK within 10 s`)), 10_000)
-      subscribed.set(i, () => { clearTimeout(t); resolve() })
+    if (subs.connectFailures === S) throw new TargetUnreachableError(`no subscriber could connect: ${subs.result().connectErrorSamples.join('; ')}`)
+    await Promise.all(subs.devices.map((d, i) => d.state !== 'connected' ? undefined : new Promise<void>((resolve) => {
+      const t = setTimeout(() => { warnings.push(`subscriber ${d.clientId}: no SUBACK within 10 s (not counted as a listener)`); resolve() }, 10_000)
+      subscribed.set(i, () => { clearTimeout(t); subscribedOk[i] = true; resolve() })
       d.subscribe(1, filterOf(i), ps.qos)
     })))
     await pubs.connectAll()

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads'
+import { HarnessError } from '../errors.js'
 import { addProgress, type LoadProgress } from './load-progress.js'
 import { runSlice } from './run-slice.js'
 import type { SliceInput, SliceOutput } from './slice-context.js'
@@ -6,7 +7,7 @@ import type { SliceInput, SliceOutput } from './slice-context.js'
 type WorkerMessage =
   | { type: 'progress'; progress: LoadProgress }
   | { type: 'done'; output: SliceOutput }
-  | { type: 'error'; message: string; stack?: string }
+  | { type: 'error'; message: string; stack?: string; code?: string }
 
 /**
  * A worker thread running one slice. Run from the TypeScript sources (tests,
@@ -28,7 +29,12 @@ function startWorker(input: SliceInput, onProgress: (p: LoadProgress) => void, s
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') onProgress(m.progress)
       else if (m.type === 'done') { settled = true; resolve(m.output); void worker.terminate() }
-      else { settled = true; reject(Object.assign(new Error(m.message), { stack: m.stack })); void worker.terminate() }
+      else {
+        settled = true
+        // A user's error (HX_...) keeps its code across the thread, so the CLI exits with the right code.
+        reject(m.code?.startsWith('HX_') ? new HarnessError(m.code, m.message) : Object.assign(new Error(m.message), { stack: m.stack }))
+        void worker.terminate()
+      }
     })
     worker.on('error', (err) => { if (!settled) { settled = true; reject(err) } })
     worker.on('exit', (code) => { if (!settled) { settled = true; reject(new Error(`load worker for slice ${input.slice.index + 1} exited with code ${code}`)) } })

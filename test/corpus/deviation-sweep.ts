@@ -5,20 +5,32 @@
  * that each deviation turns red the scenarios of the behaviour it breaks and
  * only a few others.
  */
-import { readFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { z } from 'zod'
 import { deviations as allDeviations, loadProfile, type Deviation } from '../../reference-broker/index.js'
-import { flattenLimits, startBundledTarget } from '../../runners/index.js'
-import type { Scenario, ScenarioResult } from '../../spec/index.js'
-import { isClean, loadCorpus, pool, repoRoot, runCorpus } from './corpus.js'
+import { createStepRegistry, flattenLimits, runScenario, startBundledTarget, type ResolvedTarget } from '../../runners/index.js'
+import type { Outcome, Scenario, ScenarioResult } from '../../spec/index.js'
+import { isClean, loadCorpus, oneLine, pool, repoRoot } from './corpus.js'
+
+/** A scenario cell's verdict, as much as the sweep needs of it. */
+export interface CellVerdict {
+  id: string
+  status: Outcome
+  /** The first failure's message, or the skip/waive reason. */
+  message?: string
+}
 
 /** What one broker (documented, or with one deviation) did with the corpus. */
 export interface SweepRun {
   /** null: the broker as documented. */
   deviation: string | null
-  results: Map<string, ScenarioResult>
+  results: Map<string, CellVerdict>
+  /** From the broker's start to its last scenario's end. */
   durationMs: number
   /** Scenario ids whose verdict changed when re-run alone (load-sensitive), with both verdicts. */
   rerun: { id: string; first: string; second: string }[]
@@ -27,10 +39,12 @@ export interface SweepRun {
 }
 
 export interface SweepOptions {
-  /** Brokers running the corpus at the same time. */
-  parallel: number
-  /** Scenarios running at once against each broker. */
-  concurrency: number
+  /** Processes sharing the brokers (default: the machine's cores, at most 4): one event loop each. */
+  workers?: number
+  /** Scenarios running at once in each process, over all its brokers (default 32). */
+  concurrency?: number
+  /** Scenarios running at once against one broker (default 16). */
+  perBroker?: number
   /** Only these deviations (default: every one). */
   names?: readonly string[]
   /** Progress lines (default: none). */
@@ -43,8 +57,11 @@ export interface Sweep {
   runs: SweepRun[]
   deviations: Deviation[]
   durationMs: number
-  /** Share of the sweep's wall time this process's event loop was busy (0..1): how close it came to one core. */
-  eventLoopUtilization: number
+  workers: number
+  concurrency: number
+  perBroker: number
+  /** Per worker process: the share of its wall time its event loop was busy (0..1). */
+  eventLoopUtilization: number[]
 }
 
 /** Scenarios whose verdict decides something: those a deviation is expected to fail, and the rest. */
@@ -53,74 +70,179 @@ export function expectedToFail(d: Deviation, scenarios: readonly Scenario[]): Sc
   return scenarios.filter((s) => s.spec.some((id) => breaks.has(id)))
 }
 
+/** One line for a cell verdict: id, status, and the failure or reason. */
+export function describeVerdict(r: CellVerdict): string {
+  return `${r.id}: ${r.status}${r.message ? ` (${oneLine(r.message, 160)})` : ''}`
+}
+
+function toVerdict(r: ScenarioResult): CellVerdict {
+  const message = r.failures[0]?.message ?? r.reason
+  return { id: r.id, status: r.status, ...(message ? { message } : {}) }
+}
+
 /** The verdict a run should have for a scenario, to decide whether re-running it alone is worth it. */
-function unexpected(d: Deviation | null, s: Scenario, r: ScenarioResult, baseline: SweepRun | null): boolean {
+function unexpected(d: Deviation | null, s: Scenario, r: CellVerdict, baseline: SweepRun | null): boolean {
   if (!d) return !isClean(r.status)
-  if (baseline && !isClean(baseline.results.get(s.id)!.status)) return false
+  if (baseline && !isClean(baseline.results.get(s.id)?.status ?? 'errored')) return false
   const breaks = new Set(d.breaks)
   const expected = s.spec.some((id) => breaks.has(id))
   return expected ? r.status !== 'failed' : r.status === 'failed' || r.status === 'errored'
 }
 
-async function runOnce(deviation: string | null, scenarios: readonly Scenario[], concurrency: number): Promise<Map<string, ScenarioResult>> {
-  const target = await startBundledTarget({ logLevel: 'error', ...(deviation ? { deviations: [deviation] } : {}) })
-  try {
-    const report = await runCorpus(scenarios, target, concurrency)
-    return new Map(report.scenarios.map((r) => [r.id, r]))
-  } finally {
-    await target.teardown()
+/** The documented profile's limits: a broker with a deviation still has its scenarios expect the documented behaviour. */
+export async function loadSweepCorpus(): Promise<Scenario[]> {
+  return loadCorpus(flattenLimits(loadProfile('aws-iot-core')))
+}
+
+/** What a worker process reports for each of its brokers. */
+export interface RawRun { deviation: string | null; results: CellVerdict[]; durationMs: number; error?: string }
+
+/**
+ * Runs every scenario against a broker per name (null: no deviation) in this
+ * process: `concurrency` scenarios at once over all brokers, at most
+ * `perBroker` of them on one broker (as `run --concurrency` would). Brokers
+ * start when their first scenario is picked and stop after their last, so
+ * the long scenarios of one broker overlap the next broker's. Uses the
+ * runner's library API (runScenario), as `mqtt-harness run` does.
+ */
+export async function runBrokers(names: readonly (string | null)[], scenarios: readonly Scenario[], concurrency: number, perBroker = 16, log: (line: string) => void = () => {}): Promise<RawRun[]> {
+  const registry = createStepRegistry()
+  const state = names.map((name) => ({
+    name,
+    runId: randomBytes(3).toString('hex'),
+    target: undefined as Promise<ResolvedTarget> | undefined,
+    started: 0,
+    nextScenario: 0,
+    inFlight: 0,
+    left: scenarios.length,
+    results: [] as CellVerdict[],
+    run: { deviation: name, results: [], durationMs: 0 } as RawRun,
+  }))
+  type State = (typeof state)[number]
+  const finish = async (st: State) => {
+    if (--st.left > 0) return
+    st.run.durationMs = performance.now() - st.started
+    st.run.results = st.results.filter(Boolean)
+    const target = await st.target!.catch(() => undefined)
+    await target?.teardown().catch(() => {})
+    const bad = st.run.results.filter((r) => r.status === 'failed' || r.status === 'errored').length
+    log(st.run.error ? `  ${st.name ?? '(no deviation)'}: could not run: ${oneLine(st.run.error)}` : `  ${st.name ?? '(no deviation)'}: ${bad} of ${scenarios.length} not passed, ${(st.run.durationMs / 1000).toFixed(1)} s`)
   }
+  // Waiters for a slot when every broker with scenarios left is at its limit.
+  let wake: (() => void)[] = []
+  const pick = (): { st: State; index: number } | 'wait' | 'done' => {
+    let pending = false
+    for (const st of state) {
+      if (st.nextScenario >= scenarios.length) continue
+      pending = true
+      if (st.inFlight < perBroker) return { st, index: st.nextScenario++ }
+    }
+    return pending ? 'wait' : 'done'
+  }
+  const worker = async () => {
+    for (;;) {
+      const task = pick()
+      if (task === 'done') return
+      if (task === 'wait') { await new Promise<void>((r) => wake.push(r)); continue }
+      const { st, index } = task
+      st.inFlight++
+      try {
+        if (!st.target) {
+          st.started = performance.now()
+          st.target = startBundledTarget({ logLevel: 'error', ...(st.name ? { deviations: [st.name] } : {}) })
+          st.target.catch((err: Error) => { st.run.error = err.message })
+        }
+        const target = await st.target.catch(() => undefined)
+        if (target) st.results[index] = toVerdict(await runScenario(scenarios[index]!, target, { registry, runId: st.runId, index }))
+      } finally {
+        st.inFlight--
+        const waiting = wake
+        wake = []
+        for (const w of waiting) w()
+      }
+      await finish(st)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, names.length * scenarios.length)) }, worker))
+  return state.map((st) => st.run)
+}
+
+const WORKER_FILE = join(repoRoot, 'test/corpus/sweep-worker.ts')
+
+/** Runs `runBrokers` in a child process (its own event loop, so its own core). */
+function runInWorker(names: readonly (string | null)[], concurrency: number, perBroker: number, log: (line: string) => void): Promise<{ runs: RawRun[]; elu: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'hx-sweep-'))
+  const out = join(dir, 'runs.json')
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER_FILE, out, String(concurrency), String(perBroker), JSON.stringify(names)], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] })
+    let buffered = ''
+    let tail = ''
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      tail = (tail + chunk).slice(-4000)
+      buffered += chunk
+      const lines = buffered.split('\n')
+      buffered = lines.pop()!
+      for (const l of lines) if (l.trim()) log(l)
+    })
+    child.once('error', reject)
+    child.once('exit', (code) => {
+      try {
+        if (code !== 0) throw new Error(`sweep worker exited with ${code}: ${tail.trim()}`)
+        resolve(JSON.parse(readFileSync(out, 'utf8')) as { runs: RawRun[]; elu: number })
+      } catch (err) {
+        reject(err)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })
+  })
 }
 
 /**
- * Runs the corpus against the documented broker and every deviation,
- * `parallel` brokers at a time. Afterwards, scenarios with a verdict the
- * sweep did not expect are run again alone (a quiet machine, low
- * concurrency), so a timing-sensitive scenario hurt by the parallel load is
- * told apart from a real outcome; both verdicts are kept in `rerun`.
+ * Runs the corpus against the documented broker and every deviation, spread
+ * over worker processes. Afterwards, scenarios with a verdict the sweep did
+ * not expect are run again alone (a quiet machine, low concurrency), so a
+ * timing-sensitive scenario hurt by the parallel load is told apart from a
+ * real outcome; both verdicts are kept in `rerun`.
  */
-export async function sweepDeviations(opts: SweepOptions): Promise<Sweep> {
+export async function sweepDeviations(opts: SweepOptions = {}): Promise<Sweep> {
   const started = performance.now()
-  const elu = performance.eventLoopUtilization()
   const log = opts.log ?? (() => {})
-  const profile = loadProfile('aws-iot-core')
-  // The broker runs with the deviation, but the scenarios keep the documented limits.
-  const scenarios = await loadCorpus(flattenLimits(profile))
+  const workers = Math.max(1, opts.workers ?? Math.min(4, availableParallelism()))
+  const concurrency = opts.concurrency ?? 32
+  const perBroker = opts.perBroker ?? 16
+  const scenarios = await loadSweepCorpus()
   const deviations = [...allDeviations.values()].filter((d) => !opts.names || opts.names.includes(d.name))
   const names: (string | null)[] = [null, ...deviations.map((d) => d.name)]
-  const runs = await pool(names, opts.parallel, async (name): Promise<SweepRun> => {
-    const t0 = performance.now()
-    let results: Map<string, ScenarioResult>
-    try {
-      results = await runOnce(name, scenarios, opts.concurrency)
-    } catch (err) {
-      log(`  ${name ?? '(no deviation)'}: could not run: ${(err as Error).message}`)
-      return { deviation: name, results: new Map(), durationMs: performance.now() - t0, rerun: [], error: (err as Error).message }
-    }
-    const durationMs = performance.now() - t0
-    const failed = [...results.values()].filter((r) => r.status === 'failed' || r.status === 'errored').length
-    log(`  ${name ?? '(no deviation)'}: ${failed} of ${results.size} not passed in ${(durationMs / 1000).toFixed(1)} s`)
-    return { deviation: name, results, durationMs, rerun: [] }
+  // Interleaved shares, so each worker gets early and late deviations alike.
+  const shares = Array.from({ length: workers }, (_, w) => names.filter((_, i) => i % workers === w)).filter((s) => s.length)
+  const outcomes = await Promise.all(shares.map((share) => runInWorker(share, concurrency, perBroker, log)))
+  const byName = new Map(outcomes.flatMap((o) => o.runs).map((r) => [r.deviation, r]))
+  const runs: SweepRun[] = names.map((name) => {
+    const raw = byName.get(name)
+    if (!raw) return { deviation: name, results: new Map(), durationMs: 0, rerun: [], error: 'no worker ran it' }
+    const results = new Map(raw.results.map((r) => [r.id, r]))
+    // A scenario edited between this process's load and the worker's is reported, not silently dropped.
+    for (const s of scenarios) if (!raw.error && !results.has(s.id)) results.set(s.id, { id: s.id, status: 'errored', message: 'not run by the sweep worker (the corpus changed during the sweep?)' })
+    return { deviation: name, results, durationMs: raw.durationMs, rerun: [], ...(raw.error ? { error: raw.error } : {}) }
   })
   const baseline = runs[0]!
   if (baseline.error) throw new Error(`the bundled broker without deviation could not run the corpus: ${baseline.error}`)
-  // Confirm surprising verdicts one deviation at a time, at low concurrency.
-  for (const run of runs) {
-    if (run.error) continue
+  // Confirm surprising verdicts in this process, after the load is gone, a few brokers at a time.
+  await pool(runs.filter((r) => !r.error), 8, async (run) => {
     const d = run.deviation ? allDeviations.get(run.deviation)! : null
     const suspects = scenarios.filter((s) => unexpected(d, s, run.results.get(s.id)!, run === baseline ? null : baseline))
-    if (!suspects.length) continue
-    const again = await runOnce(run.deviation, suspects, 4)
-    for (const s of suspects) {
-      const first = run.results.get(s.id)!
-      const second = again.get(s.id)!
+    if (!suspects.length) return
+    const [again] = await runBrokers([run.deviation], suspects, 4, 4)
+    for (const second of again!.results) {
+      const first = run.results.get(second.id)!
       if (first.status !== second.status) {
-        run.rerun.push({ id: s.id, first: first.status, second: second.status })
-        run.results.set(s.id, second)
+        run.rerun.push({ id: second.id, first: first.status, second: second.status })
+        run.results.set(second.id, second)
       }
     }
-  }
-  return { scenarios, baseline, runs: runs.slice(1), deviations, durationMs: performance.now() - started, eventLoopUtilization: performance.eventLoopUtilization(elu).utilization }
+  })
+  return { scenarios, baseline, runs: runs.slice(1), deviations, durationMs: performance.now() - started, workers: shares.length, concurrency, perBroker, eventLoopUtilization: outcomes.map((o) => o.elu) }
 }
 
 /**
@@ -133,20 +255,20 @@ export async function sweepDeviations(opts: SweepOptions): Promise<Sweep> {
 export interface DeviationVerdict {
   deviation: Deviation
   /** Tagged scenario documents with no failed cell, or with an errored one: their cells. */
-  notFailed: ScenarioResult[]
+  notFailed: CellVerdict[]
   /** Tagged cells that ended `failed`. */
-  caught: ScenarioResult[]
+  caught: CellVerdict[]
   /** Tagged cells that passed while another cell of the same document failed. */
-  greenCells: ScenarioResult[]
+  greenCells: CellVerdict[]
   /** Other scenario cells that failed or errored (their baseline run was clean). */
-  others: ScenarioResult[]
+  others: CellVerdict[]
 }
 
 export function judgeDeviation(sweep: Sweep, run: SweepRun): DeviationVerdict {
   const deviation = sweep.deviations.find((d) => d.name === run.deviation)!
   const expected = new Set(expectedToFail(deviation, sweep.scenarios).map((s) => s.id))
   const verdict: DeviationVerdict = { deviation, notFailed: [], caught: [], greenCells: [], others: [] }
-  const documents = new Map<string, ScenarioResult[]>()
+  const documents = new Map<string, CellVerdict[]>()
   for (const s of sweep.scenarios) {
     const r = run.results.get(s.id)!
     const base = sweep.baseline.results.get(s.id)!

@@ -14,20 +14,20 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { deviations } from '../../reference-broker/index.js'
-import { describeResult, isClean, repoRoot, seconds } from './corpus.js'
-import { entryCovers, expectedToFail, judgeDeviation, readNotCaught, sweepDeviations, type Sweep } from './deviation-sweep.js'
+import { isClean, repoRoot, seconds } from './corpus.js'
+import { describeVerdict, entryCovers, expectedToFail, judgeDeviation, readNotCaught, sweepDeviations, type Sweep } from './deviation-sweep.js'
 import { readBaseline } from './mosquitto.js'
 
 /** Scenarios a deviation may fail besides those of the behaviour it breaks. */
 const MAX_OTHERS = 3
-const PARALLEL = Number(process.env.HX_SWEEP_PARALLEL ?? 8)
-const CONCURRENCY = Number(process.env.HX_SWEEP_CONCURRENCY ?? 16)
+const WORKERS = process.env.HX_SWEEP_WORKERS ? Number(process.env.HX_SWEEP_WORKERS) : undefined
+const CONCURRENCY = process.env.HX_SWEEP_CONCURRENCY ? Number(process.env.HX_SWEEP_CONCURRENCY) : undefined
 
 let sweep: Sweep
 
 beforeAll(async () => {
   const lines: string[] = []
-  sweep = await sweepDeviations({ parallel: PARALLEL, concurrency: CONCURRENCY, log: (l) => lines.push(l) })
+  sweep = await sweepDeviations({ ...(WORKERS ? { workers: WORKERS } : {}), ...(CONCURRENCY ? { concurrency: CONCURRENCY } : {}), log: (l) => lines.push(l) })
   const reruns = [sweep.baseline, ...sweep.runs].flatMap((r) => r.rerun.map((x) => `${r.deviation ?? '(no deviation)'}: ${x.id} ${x.first} -> ${x.second} when run alone`))
   const perDeviation = sweep.runs.filter((r) => !r.error).map((run) => {
     const v = judgeDeviation(sweep, run)
@@ -36,7 +36,7 @@ beforeAll(async () => {
       + `${v.greenCells.length ? `; green tagged cells ${list(v.greenCells)}` : ''}${v.notFailed.length ? `; NOT failed ${list(v.notFailed)}` : ''}${v.others.length ? `; others ${list(v.others)}` : ''}`
   })
   console.log([
-    `deviation sweep: ${sweep.scenarios.length} scenario cells x ${sweep.runs.length + 1} brokers (${PARALLEL} at once, ${CONCURRENCY} scenarios each) in ${seconds(sweep.durationMs)}, event loop busy ${Math.round(sweep.eventLoopUtilization * 100)}%`,
+    `deviation sweep: ${sweep.scenarios.length} scenario cells x ${sweep.runs.length + 1} brokers in ${seconds(sweep.durationMs)} (${sweep.workers} worker processes, ${sweep.concurrency} scenarios at once each; event loops busy ${sweep.eventLoopUtilization.map((u) => `${Math.round(u * 100)}%`).join(', ')})`,
     ...lines,
     'per deviation:',
     ...perDeviation,
@@ -46,8 +46,8 @@ beforeAll(async () => {
 
 describe('the corpus against the documented broker', () => {
   it('passes every scenario (or skips or waives it with a reason)', () => {
-    const bad = [...sweep.baseline.results.values()].filter((r) => !isClean(r.status) || (r.status !== 'passed' && !r.reason))
-    expect(bad.map(describeResult), 'scenarios that do not pass against the bundled broker with no deviation').toEqual([])
+    const bad = [...sweep.baseline.results.values()].filter((r) => !isClean(r.status) || (r.status !== 'passed' && !r.message))
+    expect(bad.map(describeVerdict), 'scenarios that do not pass against the bundled broker with no deviation').toEqual([])
   })
 })
 
@@ -57,8 +57,8 @@ describe('each deliberate deviation', () => {
     expect(run, `${name} was added after the sweep started`).toBeDefined()
     expect(run!.error, `the bundled broker could not start with ${name}`).toBeUndefined()
     const v = judgeDeviation(sweep, run!)
-    expect(v.notFailed.map(describeResult), `scenarios tagged with ${v.deviation.breaks.join(', ')} with no failed cell, or an errored one, under ${name}`).toEqual([])
-    expect(v.others.length, `scenarios failed under ${name} that check none of ${v.deviation.breaks.join(', ')}:\n${v.others.map(describeResult).join('\n')}`).toBeLessThanOrEqual(MAX_OTHERS)
+    expect(v.notFailed.map(describeVerdict), `scenarios tagged with ${v.deviation.breaks.join(', ')} with no failed cell, or an errored one, under ${name}`).toEqual([])
+    expect(v.others.length, `scenarios failed under ${name} that check none of ${v.deviation.breaks.join(', ')}:\n${v.others.map(describeVerdict).join('\n')}`).toBeLessThanOrEqual(MAX_OTHERS)
   })
 })
 
@@ -79,7 +79,7 @@ describe('every scenario', () => {
     const allow = readNotCaught()
     const missing = sweep.scenarios
       .filter((s) => caught.get(s.id)!.length === 0 && !allow.some((e) => entryCovers(e, s)))
-      .map((s) => `${s.id} [${s.spec.join(', ')}] ${s.file}: ${describeResult(sweep.baseline.results.get(s.id)!)}`)
+      .map((s) => `${s.id} [${s.spec.join(', ')}] ${s.file}: ${describeVerdict(sweep.baseline.results.get(s.id)!)}`)
     expect(missing, 'scenarios no deviation turns red: add a deviation that breaks one of their ids (reference-broker/deviations.ts), or an entry with evidence to test/corpus/not-caught-by-deviation.yaml').toEqual([])
   })
 

@@ -70,7 +70,11 @@ describe('mqtt-harness load (CLI)', () => {
       expect(errors).toEqual([])
       expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([])
       // Chart.js drew into all four canvases (a drawn canvas has a chart instance).
-      const charts = await page.evaluate(() => ['distribution', 'rates', 'outcomes', 'latency'].map((id) => Boolean((window as unknown as { Chart: { getChart(el: unknown): unknown } }).Chart.getChart(document.getElementById(`chart-${id}`)))))
+      // (The function runs in the page, where window and document exist.)
+      const charts = await page.evaluate(() => {
+        const g = globalThis as unknown as { Chart: { getChart(el: unknown): unknown }; document: { getElementById(id: string): unknown } }
+        return ['distribution', 'rates', 'outcomes', 'latency'].map((id) => Boolean(g.Chart.getChart(g.document.getElementById(`chart-${id}`))))
+      })
       expect(charts).toEqual([true, true, true, true])
     } finally {
       await browser.close()
