@@ -33,8 +33,8 @@ class SessionAedes extends Aedes {
     else {
       // The `session-never-expires` deviation keeps every persistent session [PS-EXPIRED-NEW-SESSION].
       if (this.faults.has('session-never-expires')) return
-      // The `unacked-dropped-at-disconnect` deviation forgets the messages in flight to it [PS-STORE-QOS1].
-      if (this.faults.has('unacked-dropped-at-disconnect')) void forgetInflight((this as unknown as { persistence: Record<string, any> }).persistence, client.id)
+      // The `offline-queue-off` deviation also forgets the messages in flight to it [PS-STORE-QOS1].
+      if (this.faults.has('offline-queue-off')) void forgetInflight((this as unknown as { persistence: Record<string, any> }).persistence, client.id)
     }
     const version = client.version
     client.version = 5
@@ -97,7 +97,7 @@ export class AwsBroker implements GateHost {
   }
 
   static async create(profile: Profile, log: Logger, faults: ReadonlySet<string> = new Set()): Promise<AwsBroker> {
-    const persistence = exactMatchRetained(memoryPersistence(), profile)
+    const persistence = exactMatchRetained(memoryPersistence(), profile, faults)
     const retained = trackRetained(persistence, faults)
     // The `expiry-not-decremented` deviation queues messages without their absolute expiry, so
     // aedes neither drops expired ones nor lowers the interval (the shaper keeps it too).
@@ -109,6 +109,12 @@ export class AwsBroker implements GateHost {
       }
     }
     let self: AwsBroker | null = null
+    // The `offline-queue-off` deviation keeps no message for a persistent session while it is offline [PS-STORE-QOS1].
+    if (faults.has('offline-queue-off')) {
+      const enqueue = persistence.outgoingEnqueueCombi.bind(persistence) as (subs: { clientId: string }[], packet: unknown, cb?: unknown) => unknown
+      persistence.outgoingEnqueueCombi = (subs: { clientId: string }[], packet: unknown, cb?: unknown) =>
+        enqueue(subs.filter((sub) => self?.connection(sub.clientId) !== undefined), packet, cb)
+    }
     const options: AedesOptions & Record<string, unknown> = {
       persistence: persistence as never,
       // The gate enforces the profile's limit; aedes must accept what the gate lets through.
@@ -192,6 +198,14 @@ export class AwsBroker implements GateHost {
     const client = this.aedesClientOf.get(gate)
     if (client && client.clean === false) this.sessions.set(id, gate.version)
     else this.sessions.delete(id)
+    // The `subscriptions-not-restored` deviation: a resumed session says Session Present 1 but has lost
+    // its subscriptions (its stored messages are still replayed) [PS-SESSION-PRESENT].
+    if (client && gate.sessionResumed && this.faults.has('subscriptions-not-restored')) {
+      for (const [filter, sub] of Object.entries(client.subscriptions as Record<string, { func: unknown }>)) {
+        this.aedes.unsubscribe(filter, sub.func as never, () => {})
+        delete (client.subscriptions as Record<string, unknown>)[filter]
+      }
+    }
     // A session started afresh (Clean Start, 3.1.1 clean session, no cross-version resume) leaves
     // its shared groups; a resumed one takes its offline memberships back [SHARE-MEMBERSHIP-LIFECYCLE].
     const freshSession = !client || (client.version === 5 ? client._cleanStart === true : client.clean !== false)
@@ -323,12 +337,19 @@ export class AwsBroker implements GateHost {
  * topic [RET-EXACT-MATCH]; wildcard filters get later messages but not the
  * retained one. The profile can restore standard MQTT matching.
  */
-function exactMatchRetained(persistence: Record<string, any>, profile: Profile): Record<string, any> {
-  if (!profile.retained.exactMatchOnly) return persistence
+function exactMatchRetained(persistence: Record<string, any>, profile: Profile, faults: ReadonlySet<string>): Record<string, any> {
   const original = persistence.createRetainedStreamCombi.bind(persistence) as (patterns: string[]) => Readable
+  // The `retained-delivered-qos0` deviation sends retained messages at QoS 0 on subscribe [RET-QOS-0-1].
+  const stream = !faults.has('retained-delivered-qos0') ? original : (patterns: string[]) => Readable.from((async function* () {
+    for await (const packet of original(patterns) as AsyncIterable<Record<string, unknown>>) yield { ...packet, qos: 0 }
+  })())
+  if (!profile.retained.exactMatchOnly) {
+    persistence.createRetainedStreamCombi = stream as never
+    return persistence
+  }
   persistence.createRetainedStreamCombi = ((patterns: string[]) => {
     const exact = patterns.filter(isExactFilter)
-    return exact.length > 0 ? original(exact) : Readable.from([])
+    return exact.length > 0 ? stream(exact) : Readable.from([])
   }) as never
   return persistence
 }
@@ -346,7 +367,6 @@ function trackRetained(persistence: Record<string, any>, faults: ReadonlySet<str
     const empty = !packet.payload || packet.payload.length === 0
     const skip = (empty && faults.has('empty-retained-kept')) || (!empty && topics.has(packet.topic) && faults.has('retained-not-replaced'))
     if (skip) return cb ? cb(null) : Promise.resolve()
-    if (!empty && faults.has('retained-qos-zero')) packet = { ...packet, qos: 0 }
     if (!empty && faults.has('retained-never-expires')) {
       const { messageExpiry: _dropped, ...rest } = packet
       packet = rest

@@ -54,6 +54,8 @@ export class WireGate {
   private endSessionAtClose = false
   /** The CONNECT resumes a stored session (Session Present 1) [PS-CREATE-311] [PS-CREATE-V5]. */
   private resumesSession = false
+  /** The CONNACK said Session Present 1. */
+  sessionResumed = false
   private readonly directAcks = new Map<number, () => void>()
   private sawDisconnect = false
   private sawFirstByte = false
@@ -345,10 +347,9 @@ export class WireGate {
       this.state = 'closing'
       return this.writeOut(frame)
     }
-    // aedes says Session Present only when it restored subscriptions; a stored session without any is resumed too.
-    let present = !!packet.sessionPresent || this.resumesSession
-    // The `session-present-cleared` deviation reports every session as new [PS-SESSION-PRESENT].
-    if (this.host.faults.has('session-present-cleared')) present = false
+    // aedes says Session Present only when it restored subscriptions; a stored session without
+    // any is resumed too (the `session-present-needs-subscriptions` deviation keeps aedes' answer).
+    const present = !!packet.sessionPresent || (this.resumesSession && !this.host.faults.has('session-present-needs-subscriptions'))
     if (present !== !!packet.sessionPresent) {
       packet.sessionPresent = present
       if (this.version !== 5) frame = encode(packet, this.version)
@@ -366,6 +367,7 @@ export class WireGate {
     this.state = 'connected'
     this.armKeepAlive(this.keepAlive * this.profile.mqtt.keepAlive.timeoutFactor * 1000)
     if (packet.sessionPresent) this.shaper?.startReplay()
+    this.sessionResumed = !!packet.sessionPresent
     this.host.log.info({ event: 'connect', clientId: this.clientId, version: this.version, cleanStart: this.cleanStart, sessionPresent: !!packet.sessionPresent, keepAlive: this.keepAlive, ...this.info })
     this.host.onConnected(this)
     this.writeOut(frame)

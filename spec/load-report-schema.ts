@@ -120,7 +120,11 @@ export const fleetResultSchema = z.object({
   plannedDisconnects: z.number().int().min(0),
   reconnects: z.number().int().min(0),
   connack: histogramSchema,
-  /** Heap growth per connected device, measured around the fleet's connect (bytes). */
+  /**
+   * Heap growth per connected device around the fleet's connect (bytes), when
+   * run with --expose-gc. With the bundled broker in the same process it
+   * includes the broker's per-connection state.
+   */
   heapBytesPerDevice: z.number().optional(),
   connectErrorSamples: z.array(z.string()),
 })

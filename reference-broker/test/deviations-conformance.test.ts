@@ -64,9 +64,9 @@ describe('deliberate deviations: connection, QoS, topics, authorization', () => 
     expect(connack.reasonCode).toBe(0x9f)
   })
 
-  it('filter-case-folded, trailing-plus-multi-level and subscription-qos-raised rewrite filters', async () => {
+  it('filter-case-folded, trailing-plus-multi-level and subscription-qos-raised (persistent sessions) rewrite filters', async () => {
     const b = await broker({ deviations: ['filter-case-folded', 'trailing-plus-multi-level', 'subscription-qos-raised'] })
-    const { c } = await rawConnected(b.urls.mqtt!, 5)
+    const { c } = await rawConnected(b.urls.mqtt!, 5, { clean: false, properties: { sessionExpiryInterval: 60 } })
     c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'A/+', qos: 0 }] })
     expect((await c.next((p) => p.cmd === 'suback', 2000)).granted).toEqual([1])
     const { c: pub } = await rawConnected(b.urls.mqtt!, 5)

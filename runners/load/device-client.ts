@@ -83,12 +83,13 @@ export class DeviceClient {
       socket.on('data', (b: Buffer) => parser.parse(b))
       socket.on('error', (err: NodeJS.ErrnoException) => fail(err.code ?? err.message))
       socket.on('close', () => {
-        const was = this.state
+        const wasConnected = this.state === 'connected'
         this.state = 'closed'
         this.socket = null
         parser.removeAllListeners()
         if (!settled) return fail('connection closed before CONNACK')
-        if (was !== 'closed') this.events.onClose(this, undefined)
+        // A connect that failed (refused, timed out) is a connect failure, not a disconnect.
+        if (wasConnected) this.events.onClose(this, undefined)
       })
       socket.once(endpoint.tls ? 'secureConnect' : 'connect', () => {
         this.write(mqtt.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: this.version, clean: true, keepalive: keepaliveSeconds, clientId: this.clientId,

@@ -113,8 +113,12 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink): Pr
     progress?.(snapshot())
     await driver.close()
     const fleetResult = (await fleet.close(), fleet.result())
+    const dmResult = theLedger.finish()
+    if ([...fleetResult.connectErrorSamples, ...(dmResult.samples.connectionError ?? [])].some((x) => x.includes('EMFILE'))) {
+      warnings.push('the process ran out of file descriptors (EMFILE): raise `ulimit -n` (each device and HTTP connection is one; a bundled broker in the same process needs as many again), or spread the fleet with --shard')
+    }
     if (closedLoopReceipts > 0) warnings.push(`closed-loop phase: devices received ${closedLoopReceipts} messages (not part of the open-model books)`)
-    return { slice, startedAt, finishedAt: new Date().toISOString(), fleet: fleetResult, dm: theLedger.finish(), series: series.finish(), ...(closedLoop ? { closedLoop } : {}), warnings }
+    return { slice, startedAt, finishedAt: new Date().toISOString(), fleet: fleetResult, dm: dmResult, series: series.finish(), ...(closedLoop ? { closedLoop } : {}), warnings }
   } finally {
     clearInterval(tick)
     await fleet.close(1000)

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
@@ -12,6 +12,8 @@ function captureStderr() {
   return { text: () => chunks.join(''), restore: () => spy.mockRestore() }
 }
 afterEach(() => vi.restoreAllMocks())
+// The CLI prints its summary on stdout; keep the test output to the tests.
+beforeEach(() => { vi.spyOn(process.stdout, 'write').mockImplementation(() => true) })
 
 const good = `id: cli-load
 title: CLI load run

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { addEncodedHistograms, decodeHistogram, mergeLoadReports } from '../../../reports/index.js'
@@ -16,6 +16,9 @@ directMessage: { confirmation: true, timeout: 2 }
 thresholds: ["delivered == accepted", "notSent == 0", "p(99) < 1ms"]
 `
 
+// The CLI prints its summary on stdout; keep the test output to the tests.
+afterEach(() => vi.restoreAllMocks())
+
 describe('scale-out', () => {
   it('--workers 2 runs two worker threads, each a slice of the fleet and the rate, and adds them up', async () => {
     const dir = tempFiles({ 'load.yaml': scenario })
@@ -30,6 +33,7 @@ describe('scale-out', () => {
 
   it('--shard i/n reports merge exactly: counts and HDR histograms add, thresholds re-evaluated on the sum', async () => {
     const dir = tempFiles({ 'load.yaml': scenario })
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
     const codes: number[] = []
     for (const i of [1, 2]) codes.push(await main(['load', join(dir, 'load.yaml'), '--shard', `${i}/2`, '--out', join(dir, `shard${i}`), '--no-progress']))
     // p(99) < 1 ms is meant to fail: exit 4 (thresholds), not 1 (books).
