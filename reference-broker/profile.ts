@@ -60,7 +60,6 @@ export const profileSchema = z.strictObject({
     expirySeconds: seconds,
     /** Stored messages replayed per second after a resumed CONNACK; 0 = unthrottled. */
     replayRatePerSecond: z.number().min(0),
-    persistQoS0: z.boolean(),
     crossVersionResume: z.boolean(),
     offlineQueueMaximum: z.number().int().min(0).default(1000),
   }),

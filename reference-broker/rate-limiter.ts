@@ -1,41 +1,40 @@
 /**
- * A token bucket: `ratePerSecond` tokens a second, at most `ratePerSecond`
- * saved up (one second of burst). A rate of 0 means unlimited.
+ * At most `ratePerSecond` events in any 1-second window, exactly: the times of
+ * the last `ratePerSecond` events are kept in a ring, and an event is refused
+ * while the oldest of them is less than a second old. (A token bucket would
+ * let a full bucket plus a second's refill, 200 events, through in the first
+ * second; AWS documents 100 per second per connection [LIM-PUB-RATE-100].)
+ * A rate of 0 means unlimited.
  */
 export class RateLimiter {
-  private tokens: number
-  private last = Date.now()
+  private readonly ring: Float64Array
+  private head = 0
 
   constructor(private readonly ratePerSecond: number) {
-    this.tokens = ratePerSecond
+    // -Infinity: an empty slot never blocks.
+    this.ring = new Float64Array(ratePerSecond).fill(Number.NEGATIVE_INFINITY)
   }
 
-  private refill(): void {
-    const now = Date.now()
-    this.tokens = Math.min(this.ratePerSecond, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond)
-    this.last = now
+  /** Whether an event fits in the current window, without recording it. */
+  available(now = Date.now()): boolean {
+    return this.ratePerSecond === 0 || this.ring[this.head]! <= now - 1000
   }
 
-  /** Takes one token if there is one. */
+  /** Records an event if it fits; returns whether it did. */
   tryTake(): boolean {
-    if (this.ratePerSecond === 0) return true
-    this.refill()
-    if (this.tokens < 1) return false
-    this.tokens -= 1
+    const now = Date.now()
+    if (!this.available(now)) return false
+    this.record(now)
     return true
   }
 
-  /** Takes one token even when none is left (traffic that cannot be refused but still counts). */
+  /** Records an event that cannot be refused (outbound traffic still counts against the quota). */
   forceTake(): void {
-    if (this.ratePerSecond === 0) return
-    this.refill()
-    this.tokens = Math.max(-this.ratePerSecond, this.tokens - 1)
+    if (this.ratePerSecond > 0) this.record(Date.now())
   }
 
-  /** Whether a token is available, without taking it. */
-  available(): boolean {
-    if (this.ratePerSecond === 0) return true
-    this.refill()
-    return this.tokens >= 1
+  private record(now: number): void {
+    this.ring[this.head] = now
+    this.head = (this.head + 1) % this.ratePerSecond
   }
 }

@@ -9,6 +9,7 @@ import { GateSubscriptions } from './gate-subscriptions.js'
 import type { GateHost, GateInfo } from './gate-host.js'
 import { checkConnect, checkPublish } from './inbound-checks.js'
 import { connackProperties } from './connack-properties.js'
+import { awsReasonString } from './reason-strings.js'
 
 type State = 'awaiting-connect' | 'connecting' | 'connected' | 'closing' | 'closed'
 
@@ -452,9 +453,10 @@ export class WireGate {
 
   private sendDisconnect(code: number, reasonString?: string): void {
     this.state = 'closing'
+    const aws = awsReasonString(code, reasonString)
     // The `reason-string-plain` deviation drops the `DISCONNECT:` prefix AWS uses [M5-REASON-STRING-FORMAT].
-    const text = reasonString && this.host.faults.has('reason-string-plain') ? reasonString.replace(/^DISCONNECT:\s*/, '') : reasonString
-    const properties = text ? { reasonString: text } : undefined
+    const text = this.host.faults.has('reason-string-plain') ? aws.replace(/^DISCONNECT:\s*/, '') : aws
+    const properties = { reasonString: text }
     this.socket.write(encode({ cmd: 'disconnect', reasonCode: code, properties }, 5))
     this.endSocket()
     this.aedesSide.push(null)

@@ -41,7 +41,7 @@ export interface SweepRun {
 export interface SweepOptions {
   /** Processes sharing the brokers (default: the machine's cores, at most 4): one event loop each. */
   workers?: number
-  /** Scenarios running at once in each process, over all its brokers (default 32). */
+  /** Scenarios running at once in each process, over all its brokers (default 48). */
   concurrency?: number
   /** Scenarios running at once against one broker (default 16). */
   perBroker?: number
@@ -209,7 +209,7 @@ export async function sweepDeviations(opts: SweepOptions = {}): Promise<Sweep> {
   const started = performance.now()
   const log = opts.log ?? (() => {})
   const workers = Math.max(1, opts.workers ?? Math.min(4, availableParallelism()))
-  const concurrency = opts.concurrency ?? 32
+  const concurrency = opts.concurrency ?? 48
   const perBroker = opts.perBroker ?? 16
   const scenarios = await loadSweepCorpus()
   const deviations = [...allDeviations.values()].filter((d) => !opts.names || opts.names.includes(d.name))
