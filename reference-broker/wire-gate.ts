@@ -10,6 +10,8 @@ import type { GateHost, GateInfo } from './gate-host.js'
 import { checkConnect, checkPublish } from './inbound-checks.js'
 import { connackProperties } from './connack-properties.js'
 import { awsReasonString } from './reason-strings.js'
+import { DeviatedFrames } from './deviated-frames.js'
+import { DirectDelivery, type DirectMessage, type DirectSend } from './direct-delivery.js'
 
 type State = 'awaiting-connect' | 'connecting' | 'connected' | 'closing' | 'closed'
 
@@ -40,15 +42,11 @@ export class WireGate {
   private readonly outSplitter: FrameSplitter
   private inDecoder = new FrameDecoder(4)
   private outDecoder = new FrameDecoder(4)
+  /** Outbound rewrites of the deliberate deviations; null in normal use. */
+  private deviated: DeviatedFrames | null = null
   private shaper: OutboundShaper | null = null
   private readonly rate: RateLimiter
   private aliases = new Map<number, string>()
-  /** Topic Alias Maximum the client advertised (MQTT 5): server→client aliases it accepts. */
-  private clientTopicAliasMaximum = 0
-  /** Deviation state: aliases the `server-topic-aliases` fault assigned towards this client. */
-  private readonly serverAliases = new Map<string, number>()
-  /** Deviation state: topics of QoS 1 PUBLISHes awaiting aedes' PUBACK (`puback-no-matching-subscribers`). */
-  private readonly pubackTopics = new Map<number, string>()
   private readonly subs: GateSubscriptions
   private keepAliveTimer: NodeJS.Timeout | null = null
   private pendingDisconnect: { code: number; reasonString?: string } | null = null
@@ -57,7 +55,14 @@ export class WireGate {
   private resumesSession = false
   /** The CONNACK said Session Present 1. */
   sessionResumed = false
-  private readonly directAcks = new Map<number, () => void>()
+  private readonly direct = new DirectDelivery({
+    version: () => this.version,
+    takeQuota: () => this.state === 'connected' && (this.rate.tryTake() || this.host.faults.has('dm-receiver-rate-unlimited')),
+    nextMessageId: () => this.host.nextMessageId(this),
+    trackInflight: (id) => this.shaper?.trackInflight(id),
+    releaseInflight: (id) => { this.shaper?.acked(id) },
+    writeOut: (f) => this.writeOut(f),
+  })
   private sawDisconnect = false
   private sawFirstByte = false
 
@@ -156,7 +161,7 @@ export class WireGate {
     this.outDecoder = new FrameDecoder(this.version)
     this.clientId = packet.clientId as string
     this.cleanStart = packet.clean !== false
-    this.clientTopicAliasMaximum = Number(packet.properties?.topicAliasMaximum ?? 0)
+    if (this.host.faults.size > 0) this.deviated = new DeviatedFrames(this.host, this.outDecoder, this.version, Number(packet.properties?.topicAliasMaximum ?? 0))
     // The `aliases-outlive-connection` deviation keeps topic aliases per client id, across connections [ALIAS-CONNECTION-SCOPE].
     if (this.host.faults.has('aliases-outlive-connection')) this.aliases = aliasesOfClient(this.host, this.clientId)
     this.requestedKeepAlive = Number(packet.keepalive ?? 0)
@@ -233,7 +238,7 @@ export class WireGate {
       if (packet.qos === 1) this.writeOut(encode({ cmd: 'puback', messageId: packet.messageId, reasonCode: this.version === 5 ? RC.QUOTA_EXCEEDED : undefined }, this.version))
       return
     }
-    if (packet.qos === 1 && this.version === 5 && this.host.faults.has('puback-no-matching-subscribers')) this.pubackTopics.set(packet.messageId, verdict.topic)
+    if (packet.qos === 1 && this.version === 5 && this.host.faults.has('puback-no-matching-subscribers')) this.deviated?.notePublish(packet.messageId, verdict.topic)
     // The `aliases-outlive-connection` deviation resolves an alias set on an earlier connection itself (aedes knows only this one's).
     const leaked = this.host.faults.has('aliases-outlive-connection') && this.version === 5 && !packet.topic && packet.properties?.topicAlias !== undefined
     if (leaked) {
@@ -247,14 +252,8 @@ export class WireGate {
   }
 
   private handlePuback(frame: Buffer, messageId: number): void {
-    const direct = this.directAcks.get(messageId)
     this.shaper?.acked(messageId)
-    if (direct) {
-      this.directAcks.delete(messageId)
-      direct()
-      return
-    }
-    this.forward(frame)
+    if (!this.direct.acked(messageId)) this.forward(frame)
   }
 
   qos2Reaction(): string {
@@ -285,9 +284,9 @@ export class WireGate {
       case PT.CONNACK: return this.handleConnack(frame)
       case PT.PUBLISH:
         if (this.state !== 'connected' && this.state !== 'connecting') return
-        if (this.host.faults.size > 0) frame = this.deviatedPublish(frame)
+        if (this.deviated) frame = this.deviated.publish(frame)
         return this.shaper ? this.shaper.publish(frame) : this.writeOut(frame)
-      case PT.PUBACK: return this.writeOut(this.pubackTopics.size > 0 ? this.deviatedPuback(frame) : frame)
+      case PT.PUBACK: return this.writeOut(this.deviated ? this.deviated.puback(frame) : frame)
       case PT.SUBACK: case PT.UNSUBACK: return this.writeOut(this.subs.mergeAck(frame, this.outDecoder))
       case PT.DISCONNECT: {
         const takenOver = frame.length > 2 && frame[2] === RC.SESSION_TAKEN_OVER
@@ -299,45 +298,6 @@ export class WireGate {
       }
       default: return this.writeOut(frame)
     }
-  }
-
-  /**
-   * Deviations that change what an MQTT 5 subscriber receives: server→client topic
-   * aliases [ALIAS-RESOLVED-FOR-SUBSCRIBERS]; user properties [M5-USER-PROPERTIES],
-   * content type and payload format [M5-PAYLOAD-FORMAT-CONTENT-TYPE], response topic
-   * and correlation data [M5-REQUEST-RESPONSE] dropped.
-   */
-  private deviatedPublish(frame: Buffer): Buffer {
-    const f = this.host.faults
-    if (this.version !== 5) return frame
-    const drop = [
-      ...(f.has('user-properties-dropped') ? ['userProperties'] : []),
-      ...(f.has('content-type-dropped') ? ['contentType', 'payloadFormatIndicator'] : []),
-      ...(f.has('response-properties-dropped') ? ['responseTopic', 'correlationData'] : []),
-    ]
-    const aliasMax = f.has('server-topic-aliases') ? this.clientTopicAliasMaximum : 0
-    if (drop.length === 0 && aliasMax === 0) return frame
-    const packet = this.outDecoder.decode(frame) as Record<string, any>
-    const props: Record<string, unknown> = { ...(packet.properties ?? {}) }
-    for (const k of drop) delete props[k]
-    if (aliasMax > 0) {
-      let alias = this.serverAliases.get(packet.topic)
-      if (alias !== undefined) packet.topic = ''
-      else if (this.serverAliases.size < aliasMax) this.serverAliases.set(packet.topic, (alias = this.serverAliases.size + 1))
-      if (alias !== undefined) props.topicAlias = alias
-    }
-    packet.properties = props
-    return encode(packet, 5)
-  }
-
-  /** The `puback-no-matching-subscribers` deviation: PUBACK 0x10 when nobody subscribes [M5-PUBACK-NO-MATCHING-SUBSCRIBERS]. */
-  private deviatedPuback(frame: Buffer): Buffer {
-    const packet = this.outDecoder.decode(frame) as Record<string, any>
-    const topic = this.pubackTopics.get(packet.messageId)
-    if (topic === undefined) return frame
-    this.pubackTopics.delete(packet.messageId)
-    if (this.host.hasSubscribers?.(topic) !== false || (packet.reasonCode ?? 0) !== 0) return frame
-    return encode({ ...packet, reasonCode: 0x10 }, 5)
   }
 
   private handleConnack(frame: Buffer): void {
@@ -392,23 +352,8 @@ export class WireGate {
    * subscription. For QoS 1 `acked` resolves when the client's PUBACK for this
    * packet arrives. Returns null when the connection's publish quota is spent.
    */
-  sendDirect(message: { topic: string; payload: Buffer; qos: 0 | 1; properties?: Record<string, unknown> }): { messageId?: number; acked: Promise<void>; cancel: () => void } | null {
-    if (this.state !== 'connected') return null
-    // [DM-STATUS-429] the receiver's publish quota; the 'dm-receiver-rate-unlimited' deviation
-    // (deviations.ts) lets direct messages past it, breaking [DM-STATUS-429] on purpose.
-    if (!this.rate.tryTake() && !this.host.faults.has('dm-receiver-rate-unlimited')) return null
-    const packet: Record<string, unknown> = { cmd: 'publish', topic: message.topic, payload: message.payload, qos: message.qos, retain: false, dup: false }
-    if (this.version === 5 && message.properties) packet.properties = message.properties // [DM-MQTT311-PROPS-DROPPED]
-    if (message.qos === 0) {
-      this.writeOut(encode(packet, this.version))
-      return { acked: Promise.resolve(), cancel: () => {} }
-    }
-    const messageId = this.host.nextMessageId(this)
-    packet.messageId = messageId
-    const acked = new Promise<void>((resolve) => this.directAcks.set(messageId, resolve))
-    this.shaper?.trackInflight(messageId)
-    this.writeOut(encode(packet, this.version))
-    return { messageId, acked, cancel: () => { this.directAcks.delete(messageId); this.shaper?.acked(messageId) } }
+  sendDirect(message: DirectMessage): DirectSend | null {
+    return this.direct.send(message)
   }
 
   /** Whether this connection has publish quota left this second [DM-STATUS-429]. */

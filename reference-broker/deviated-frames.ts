@@ -1,0 +1,59 @@
+import type { GateHost } from './gate-host.js'
+import { encode, type FrameDecoder, type ProtocolVersion } from './mqtt-codec.js'
+
+/**
+ * Outbound rewrites for deliberate deviations (harness self-tests only): what an
+ * MQTT 5 subscriber receives and how a PUBACK reads. A gate creates one only
+ * when its broker runs with faults, so normal traffic never pays for it.
+ */
+export class DeviatedFrames {
+  private readonly serverAliases = new Map<string, number>()
+  /** Topics of inbound QoS 1 publishes, by packet id, for the PUBACK rewrite. */
+  private readonly pubackTopics = new Map<number, string>()
+
+  constructor(private readonly host: GateHost, private readonly decoder: FrameDecoder, private readonly version: ProtocolVersion, private readonly clientTopicAliasMaximum: number) {}
+
+  notePublish(messageId: number, topic: string): void {
+    this.pubackTopics.set(messageId, topic)
+  }
+
+  /**
+   * Server→client topic aliases [ALIAS-RESOLVED-FOR-SUBSCRIBERS]; user properties
+   * [M5-USER-PROPERTIES], content type and payload format
+   * [M5-PAYLOAD-FORMAT-CONTENT-TYPE], response topic and correlation data
+   * [M5-REQUEST-RESPONSE] dropped.
+   */
+  publish(frame: Buffer): Buffer {
+    const f = this.host.faults
+    if (this.version !== 5) return frame
+    const drop = [
+      ...(f.has('user-properties-dropped') ? ['userProperties'] : []),
+      ...(f.has('content-type-dropped') ? ['contentType', 'payloadFormatIndicator'] : []),
+      ...(f.has('response-properties-dropped') ? ['responseTopic', 'correlationData'] : []),
+    ]
+    const aliasMax = f.has('server-topic-aliases') ? this.clientTopicAliasMaximum : 0
+    if (drop.length === 0 && aliasMax === 0) return frame
+    const packet = this.decoder.decode(frame) as Record<string, any>
+    const props: Record<string, unknown> = { ...(packet.properties ?? {}) }
+    for (const k of drop) delete props[k]
+    if (aliasMax > 0) {
+      let alias = this.serverAliases.get(packet.topic)
+      if (alias !== undefined) packet.topic = ''
+      else if (this.serverAliases.size < aliasMax) this.serverAliases.set(packet.topic, (alias = this.serverAliases.size + 1))
+      if (alias !== undefined) props.topicAlias = alias
+    }
+    packet.properties = props
+    return encode(packet, 5)
+  }
+
+  /** `puback-no-matching-subscribers`: PUBACK 0x10 when nobody subscribes [M5-PUBACK-NO-MATCHING-SUBSCRIBERS]. */
+  puback(frame: Buffer): Buffer {
+    if (this.pubackTopics.size === 0) return frame
+    const packet = this.decoder.decode(frame) as Record<string, any>
+    const topic = this.pubackTopics.get(packet.messageId)
+    if (topic === undefined) return frame
+    this.pubackTopics.delete(packet.messageId)
+    if (this.host.hasSubscribers?.(topic) !== false || (packet.reasonCode ?? 0) !== 0) return frame
+    return encode({ ...packet, reasonCode: 0x10 }, 5)
+  }
+}
