@@ -144,3 +144,42 @@ export class FrameDecoder {
 export function encode(packet: AnyPacket | Record<string, unknown>, version: ProtocolVersion): Buffer {
   return mqtt.generate(packet as AnyPacket, { protocolVersion: version })
 }
+
+/**
+ * Decodes a PUBLISH without mqtt-packet when that is safe and cheap: no MQTT 5
+ * properties, a valid QoS and a topic that is clean UTF-8. Returns null when
+ * the full decoder must decide (it also reports malformed packets).
+ */
+export function fastPublish(frame: Buffer, version: ProtocolVersion): Record<string, any> | null {
+  const flags = frame[0]! & 0x0f
+  const qos = (flags >> 1) & 0x03
+  if (qos > 2) return null
+  let i = 1
+  while (frame[i]! & 0x80) i++
+  let pos = i + 1
+  if (pos + 2 > frame.length) return null
+  const topicLength = frame.readUInt16BE(pos)
+  pos += 2
+  if (pos + topicLength > frame.length) return null
+  const topic = frame.toString('utf8', pos, pos + topicLength)
+  if (topic.includes('\uFFFD')) return null
+  pos += topicLength
+  let messageId: number | undefined
+  if (qos > 0) {
+    if (pos + 2 > frame.length) return null
+    messageId = frame.readUInt16BE(pos)
+    if (messageId === 0) return null
+    pos += 2
+  }
+  if (version === 5) {
+    // Property length 0 is one byte; anything else goes to the full decoder.
+    if (frame[pos] !== 0) return null
+    pos += 1
+  }
+  return { cmd: 'publish', topic, qos, retain: (flags & 1) === 1, dup: (flags & 8) === 8, messageId, payload: frame.subarray(pos) }
+}
+
+/** Packet identifier of a PUBACK frame. */
+export function pubackMessageId(frame: Buffer): number {
+  return frame.readUInt16BE(2)
+}
