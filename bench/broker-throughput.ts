@@ -25,7 +25,8 @@ const WINDOW = 100
 const PAYLOAD = Buffer.alloc(64, 1)
 
 function startBroker(kind: string): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'broker-under-test.ts'), kind], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(import.meta.dirname, 'broker-under-test.ts'), kind], { stdio: ['ignore', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => { child.kill(); reject(new Error(`${kind} broker did not start in 20 s`)) }, 20_000)
     child.stdout!.on('data', (d: Buffer) => {
@@ -112,8 +113,8 @@ try {
     }
   }
 } finally {
-  brokers.plain.child.kill()
-  brokers.reference.child.kill()
+  brokers.plain.child.kill('SIGTERM')
+  brokers.reference.child.kill('SIGTERM')
 }
 const plain = median(results.plain!)
 const reference = median(results.reference!)

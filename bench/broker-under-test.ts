@@ -10,6 +10,8 @@ import { Aedes } from 'aedes'
 import { startReferenceBroker } from '../reference-broker/index.js'
 
 const kind = process.argv[2]
+// Exit normally on SIGTERM so `--cpu-prof` (BENCH_CPU_PROF=1) can write its profile.
+process.on('SIGTERM', () => process.exit(0))
 if (kind === 'plain') {
   const aedes = await Aedes.createBroker()
   const server = net.createServer((s) => aedes.handle(s as never, undefined as never))

@@ -80,8 +80,10 @@ export class WireGate {
       writev(chunks, cb) {
         // One batch from aedes (it corks its writes) becomes one write to the socket, as aedes
         // would do on its own, instead of one syscall per frame.
+        // aedes writes a packet in several small chunks: join the batch once rather than
+        // let the splitter re-join after every chunk.
         gate.socket.cork()
-        for (const c of chunks) gate.outSplitter.push(c.chunk as Buffer)
+        gate.outSplitter.push(chunks.length === 1 ? chunks[0]!.chunk as Buffer : Buffer.concat(chunks.map((c) => c.chunk as Buffer)))
         gate.socket.uncork()
         cb()
       },
