@@ -2,12 +2,18 @@ import { defineConfig } from 'vitest/config'
 
 // Tests use real sockets on 127.0.0.1 port 0; every wait has its own deadline,
 // so the per-test timeout is only a backstop against a harness bug.
+//
+// The deviation sweep (the whole corpus against every deliberate deviation,
+// about 5 minutes) runs only on request: `npm run test:deviations` sets
+// HX_SWEEP=1. Its breaks lists are still being tightened (see the README).
+const sweep = process.env.HX_SWEEP === '1'
+
 export default defineConfig({
   test: {
-    include: ['**/test/**/*.test.ts'],
-    exclude: ['node_modules/**', 'dist/**'],
+    include: sweep ? ['test/corpus/deviations.test.ts'] : ['**/test/**/*.test.ts'],
+    exclude: ['node_modules/**', 'dist/**', ...(sweep ? [] : ['test/corpus/deviations.test.ts'])],
     testTimeout: 60_000,
-    hookTimeout: 30_000,
+    hookTimeout: sweep ? 900_000 : 30_000,
     pool: 'forks',
     reporters: ['default'],
   },

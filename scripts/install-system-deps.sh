@@ -10,6 +10,7 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 # mosquitto: bench/load-broker-vs-mosquitto.ts starts its own on a loopback port (never the system service).
+# mosquitto is also the independent broker of test/corpus/mosquitto-baseline.test.ts (same: own port, own config).
 [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || need+=(mosquitto)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

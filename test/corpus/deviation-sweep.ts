@@ -41,7 +41,7 @@ export interface SweepRun {
 export interface SweepOptions {
   /** Processes sharing the brokers (default: the machine's cores, at most 4): one event loop each. */
   workers?: number
-  /** Scenarios running at once in each process, over all its brokers (default 48). */
+  /** Scenarios running at once in each process, over all its brokers (default 64). */
   concurrency?: number
   /** Scenarios running at once against one broker (default 16). */
   perBroker?: number
@@ -163,7 +163,9 @@ export async function runBrokers(names: readonly (string | null)[], scenarios: r
       await finish(st)
     }
   }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, names.length * scenarios.length)) }, worker))
+  // Ramp up over ~3 s rather than starting every scenario while the process is still cold.
+  const slots = Math.max(1, Math.min(concurrency, names.length * scenarios.length))
+  await Promise.all(Array.from({ length: slots }, (_, i) => new Promise((r) => setTimeout(r, Math.round((i * 3000) / slots))).then(worker)))
   return state.map((st) => st.run)
 }
 
@@ -209,7 +211,7 @@ export async function sweepDeviations(opts: SweepOptions = {}): Promise<Sweep> {
   const started = performance.now()
   const log = opts.log ?? (() => {})
   const workers = Math.max(1, opts.workers ?? Math.min(4, availableParallelism()))
-  const concurrency = opts.concurrency ?? 48
+  const concurrency = opts.concurrency ?? 64
   const perBroker = opts.perBroker ?? 16
   const scenarios = await loadSweepCorpus()
   const deviations = [...allDeviations.values()].filter((d) => !opts.names || opts.names.includes(d.name))
@@ -228,8 +230,9 @@ export async function sweepDeviations(opts: SweepOptions = {}): Promise<Sweep> {
   })
   const baseline = runs[0]!
   if (baseline.error) throw new Error(`the bundled broker without deviation could not run the corpus: ${baseline.error}`)
-  // Confirm surprising verdicts in this process, after the load is gone, a few brokers at a time.
-  await pool(runs.filter((r) => !r.error), 8, async (run) => {
+  // Confirm surprising verdicts in this process, after the load is gone: the documented broker's
+  // first (the others are judged against it), then a few brokers at a time.
+  const confirm = async (run: SweepRun) => {
     const d = run.deviation ? allDeviations.get(run.deviation)! : null
     const suspects = scenarios.filter((s) => unexpected(d, s, run.results.get(s.id)!, run === baseline ? null : baseline))
     if (!suspects.length) return
@@ -241,7 +244,9 @@ export async function sweepDeviations(opts: SweepOptions = {}): Promise<Sweep> {
         run.results.set(second.id, second)
       }
     }
-  })
+  }
+  await confirm(baseline)
+  await pool(runs.slice(1).filter((r) => !r.error), 6, confirm)
   return { scenarios, baseline, runs: runs.slice(1), deviations, durationMs: performance.now() - started, workers: shares.length, concurrency, perBroker, eventLoopUtilization: outcomes.map((o) => o.elu) }
 }
 
