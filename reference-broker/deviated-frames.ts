@@ -11,7 +11,7 @@ export class DeviatedFrames {
   /** Topics of inbound QoS 1 publishes, by packet id, for the PUBACK rewrite. */
   private readonly pubackTopics = new Map<number, string>()
 
-  constructor(private readonly host: GateHost, private readonly decoder: FrameDecoder, private readonly version: ProtocolVersion, private readonly clientTopicAliasMaximum: number) {}
+  constructor(private readonly host: GateHost, private readonly decoder: FrameDecoder, private readonly version: ProtocolVersion, private readonly clientTopicAliasMaximum: number, private readonly nextMessageId: () => number) {}
 
   notePublish(messageId: number, topic: string): void {
     this.pubackTopics.set(messageId, topic)
@@ -25,6 +25,13 @@ export class DeviatedFrames {
    */
   publish(frame: Buffer): Buffer {
     const f = this.host.faults
+    // `qos-levels-swapped`: QoS 1 delivered at QoS 0 and QoS 0 at QoS 1 [QOS-LEVELS-0-1].
+    if (f.has('qos-levels-swapped')) {
+      const packet = this.decoder.decode(frame) as Record<string, any>
+      if (packet.qos === 1) return encode({ ...packet, qos: 0, messageId: undefined }, this.version)
+      if (packet.qos === 0) return encode({ ...packet, qos: 1, messageId: this.nextMessageId() }, this.version)
+      return frame
+    }
     if (this.version !== 5) return frame
     const drop = [
       ...(f.has('user-properties-dropped') ? ['userProperties'] : []),

@@ -137,6 +137,7 @@ const list: Deviation[] = [
   { name: 'lifecycle-version-per-event', description: 'each lifecycle event gets its own versionNumber, so a connection\'s pair differs', breaks: ['LC-VERSION-NUMBER'], fault: 'lifecycle-version-per-event' },
   { name: 'retain-publish-unchecked', description: 'retained publishes (MQTT and HTTPS) need only iot:Publish, not iot:RetainPublish', breaks: ['RET-POLICY-RETAINPUBLISH'], fault: 'retain-publish-unchecked' },
   { name: 'cross-version-resume', description: 'an MQTT 3.1.1 persistent session can be resumed by MQTT 5 and the other way round', breaks: ['PS-NO-CROSS-VERSION'], overrides: { sessions: { crossVersionResume: true } } },
+  { name: 'qos-levels-swapped', description: 'QoS 1 messages are delivered at QoS 0 and QoS 0 messages at QoS 1', breaks: ['QOS-LEVELS-0-1'], fault: 'qos-levels-swapped' },
 ]
 
 /** Every deviation, by name. */

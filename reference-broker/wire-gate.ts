@@ -181,7 +181,7 @@ export class WireGate {
     this.outDecoder = new FrameDecoder(this.version)
     this.clientId = packet.clientId as string
     this.cleanStart = packet.clean !== false
-    if (this.host.faults.size > 0) this.deviated = new DeviatedFrames(this.host, this.outDecoder, this.version, Number(packet.properties?.topicAliasMaximum ?? 0))
+    if (this.host.faults.size > 0) this.deviated = new DeviatedFrames(this.host, this.outDecoder, this.version, Number(packet.properties?.topicAliasMaximum ?? 0), () => this.host.nextMessageId(this))
     // The `aliases-outlive-connection` deviation keeps topic aliases per client id, across connections [ALIAS-CONNECTION-SCOPE].
     if (this.host.faults.has('aliases-outlive-connection')) this.aliases = aliasesOfClient(this.host, this.clientId)
     this.requestedKeepAlive = Number(packet.keepalive ?? 0)
