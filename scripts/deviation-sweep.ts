@@ -3,7 +3,7 @@
  * broker once per deliberate deviation, printing which scenarios each one
  * turned red. The same sweep runs in `npm test` (test/corpus/deviations.test.ts).
  *
- *   npx tsx scripts/deviation-sweep.ts [--workers 2] [--concurrency 64] [--per-broker 16] [deviation...]
+ *   npx tsx scripts/deviation-sweep.ts [--workers 2] [--concurrency 64] [--per-broker 8] [deviation...]
  */
 import { parseArgs } from 'node:util'
 import { describeVerdict, judgeDeviation, sweepDeviations } from '../test/corpus/deviation-sweep.js'

@@ -7,8 +7,11 @@
  * not-caught-by-deviation.yaml with independent, checked evidence.
  *
  * The corpus and the deviation list are read as they are, so the test follows
- * both as they grow. HX_SWEEP_PARALLEL (brokers at once, default 8) and
- * HX_SWEEP_CONCURRENCY (scenarios at once per broker, default 16) tune it.
+ * both as they grow. The brokers are shared by worker processes (one per
+ * core, HX_SWEEP_WORKERS), each running HX_SWEEP_CONCURRENCY scenarios at once
+ * (default 64) over its brokers, 8 per broker; verdicts the sweep did not
+ * expect are re-run alone before they count (see deviation-sweep.ts).
+ * `npm run sweep:deviations` prints the same sweep by hand.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
