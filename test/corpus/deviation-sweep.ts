@@ -105,9 +105,13 @@ export interface RawRun { deviation: string | null; results: CellVerdict[]; dura
  * the long scenarios of one broker overlap the next broker's. Uses the
  * runner's library API (runScenario), as `mqtt-harness run` does.
  */
-export async function runBrokers(names: readonly (string | null)[], scenarios: readonly Scenario[], concurrency: number, perBroker = 16, log: (line: string) => void = () => {}): Promise<RawRun[]> {
+export async function runBrokers(names: readonly (string | null)[], scenarios: readonly Scenario[], concurrency: number, perBroker = DEFAULT_CONCURRENCY, log: (line: string) => void = () => {}): Promise<RawRun[]> {
   const registry = createStepRegistry()
-  const state = names.map((name) => ({
+  // Each broker starts at another point of the corpus (a rotation), so that brokers running side by
+  // side are not all in the same heavy scenario at once (e.g. a burst of 300 HTTP requests).
+  const offset = (k: number) => Math.floor(((k * 0.618034) % 1) * scenarios.length)
+  const state = names.map((name, k) => ({
+    order: scenarios.map((_, i) => (i + offset(k)) % scenarios.length),
     name,
     runId: randomBytes(3).toString('hex'),
     target: undefined as Promise<ResolvedTarget> | undefined,
@@ -135,7 +139,7 @@ export async function runBrokers(names: readonly (string | null)[], scenarios: r
     for (const st of state) {
       if (st.nextScenario >= scenarios.length) continue
       pending = true
-      if (st.inFlight < perBroker) return { st, index: st.nextScenario++ }
+      if (st.inFlight < perBroker) return { st, index: st.order[st.nextScenario++]! }
     }
     return pending ? 'wait' : 'done'
   }
