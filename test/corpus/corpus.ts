@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadCatalogue, loadScenarios, type Outcome, type RunReport, type Scenario, type ScenarioResult, type VarValue } from '../../spec/index.js'
+import { loadCatalogue, loadScenarios, type Outcome, type RunReport, type Scenario, type VarValue } from '../../spec/index.js'
 import { runScenarios, type ResolvedTarget } from '../../runners/index.js'
 
 /** The repository root (this file is test/corpus/corpus.ts). */
@@ -41,12 +41,6 @@ export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: 
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
   return out
-}
-
-/** One line for a scenario verdict: status, and the first failure or the skip reason. */
-export function describeResult(r: ScenarioResult): string {
-  const why = r.failures[0]?.message ?? r.reason ?? ''
-  return `${r.id}: ${r.status}${why ? ` (${oneLine(why, 160)})` : ''}`
 }
 
 /** Text on one line, shortened to `max` characters. */
