@@ -50,10 +50,16 @@ function regExpSource(pattern: string, vars: PolicyVariables): string | null {
 
 /** Whether `value` matches the wildcard `pattern` (after variable substitution). */
 export function wildcardMatch(pattern: string, value: string, vars: PolicyVariables = {}, ignoreCase = false): boolean {
+  // A pattern without variables compiles to the same expression every time: look it up
+  // before rebuilding its source (this runs on every policy check, a hot path).
+  const fixed = !pattern.includes('${')
+  const fixedKey = (ignoreCase ? 'pi:' : 'ps:') + pattern
+  let re = fixed ? cache.get(fixedKey) : undefined
+  if (re) return re.test(value)
   const source = regExpSource(pattern, vars)
   if (source === null) return false
-  const key = (ignoreCase ? 'i:' : 's:') + source
-  let re = cache.get(key)
+  const key = fixed ? fixedKey : (ignoreCase ? 'i:' : 's:') + source
+  re = cache.get(key)
   if (!re) {
     // The cache only bounds work for repeated patterns; clearing it is always safe.
     if (cache.size >= CACHE_LIMIT) cache.clear()
