@@ -25,12 +25,10 @@ export class DeviatedFrames {
    */
   publish(frame: Buffer): Buffer {
     const f = this.host.faults
-    // `qos-levels-swapped`: QoS 1 delivered at QoS 0 and QoS 0 at QoS 1 [QOS-LEVELS-0-1].
-    if (f.has('qos-levels-swapped')) {
+    // `qos0-delivered-at-qos1`: QoS 0 messages go out at QoS 1 [QOS-LEVELS-0-1].
+    if (f.has('qos0-delivered-at-qos1') && (frame[0]! & 0x06) === 0) {
       const packet = this.decoder.decode(frame) as Record<string, any>
-      if (packet.qos === 1) return encode({ ...packet, qos: 0, messageId: undefined }, this.version)
-      if (packet.qos === 0) return encode({ ...packet, qos: 1, messageId: this.nextMessageId() }, this.version)
-      return frame
+      return encode({ ...packet, qos: 1, messageId: this.nextMessageId() }, this.version)
     }
     if (this.version !== 5) return frame
     const drop = [

@@ -30,6 +30,7 @@ for (const run of sweep.runs) {
   console.log(`  caught (${v.caught.length}): ${v.caught.map((r) => r.id).join(', ') || '-'}`)
   if (v.greenCells.length) console.log(`  green cells of caught scenarios: ${v.greenCells.map((r) => r.id).join(', ')}`)
   if (v.notFailed.length) console.log(`  NOT failed (${v.notFailed.length}):\n    ${v.notFailed.map(describeVerdict).join('\n    ')}`)
+  if (v.dependents.length) console.log(`  dependents failed (${v.dependents.length}; ${v.deviation.dependents!.why}): ${v.dependents.map((r) => r.id).join(', ')}`)
   if (v.others.length) console.log(`  others failed (${v.others.length}):\n    ${v.others.map(describeVerdict).join('\n    ')}`)
   if (run.rerun.length) console.log(`  re-run alone: ${run.rerun.map((x) => `${x.id} ${x.first} -> ${x.second}`).join(', ')}`)
 }

@@ -64,10 +64,34 @@ export interface Sweep {
   eventLoopUtilization: number[]
 }
 
-/** Scenarios whose verdict decides something: those a deviation is expected to fail, and the rest. */
+/** Whether a scenario is tagged with an id the deviation breaks. */
+function tagged(d: Deviation, s: Scenario): boolean {
+  return s.spec.some((id) => d.breaks.includes(id))
+}
+
+/** Whether a catalogue id matches a pattern: the id itself, or a prefix ending in `*`. */
+export function idMatches(pattern: string, id: string): boolean {
+  return pattern.endsWith('*') ? id.startsWith(pattern.slice(0, -1)) : pattern === id
+}
+
+/**
+ * How a deviation's sweep treats a scenario: `expected` must fail (tagged with
+ * an id it breaks, and named in `scenarios` when the deviation narrows them),
+ * `spared` is tagged but checks another aspect (may pass or fail), `dependent`
+ * relies on the broken behaviour to set up what it checks (may fail), `other`
+ * must stay green apart from a few.
+ */
+export type Role = 'expected' | 'spared' | 'dependent' | 'other'
+
+export function roleOf(d: Deviation, s: Scenario): Role {
+  if (tagged(d, s)) return !d.scenarios || d.scenarios.includes(s.baseId) ? 'expected' : 'spared'
+  if (d.dependents && s.spec.some((id) => d.dependents!.ids.some((p) => idMatches(p, id)))) return 'dependent'
+  return 'other'
+}
+
+/** The scenario cells a deviation must fail. */
 export function expectedToFail(d: Deviation, scenarios: readonly Scenario[]): Scenario[] {
-  const breaks = new Set(d.breaks)
-  return scenarios.filter((s) => s.spec.some((id) => breaks.has(id)))
+  return scenarios.filter((s) => roleOf(d, s) === 'expected')
 }
 
 /** One line for a cell verdict: id, status, and the failure or reason. */
@@ -84,9 +108,9 @@ function toVerdict(r: ScenarioResult): CellVerdict {
 function unexpected(d: Deviation | null, s: Scenario, r: CellVerdict, baseline: SweepRun | null): boolean {
   if (!d) return !isClean(r.status)
   if (baseline && !isClean(baseline.results.get(s.id)?.status ?? 'errored')) return false
-  const breaks = new Set(d.breaks)
-  const expected = s.spec.some((id) => breaks.has(id))
-  return expected ? r.status !== 'failed' : r.status === 'failed' || r.status === 'errored'
+  const role = roleOf(d, s)
+  if (role === 'expected') return r.status !== 'failed'
+  return role === 'other' && (r.status === 'failed' || r.status === 'errored')
 }
 
 /** The documented profile's limits: a broker with a deviation still has its scenarios expect the documented behaviour. */
@@ -288,24 +312,26 @@ export interface DeviationVerdict {
   caught: CellVerdict[]
   /** Tagged cells that passed while another cell of the same document failed. */
   greenCells: CellVerdict[]
+  /** Cells that rely on the broken behaviour (the deviation's `dependents`) and failed or errored. */
+  dependents: CellVerdict[]
   /** Other scenario cells that failed or errored (their baseline run was clean). */
   others: CellVerdict[]
 }
 
 export function judgeDeviation(sweep: Sweep, run: SweepRun): DeviationVerdict {
   const deviation = sweep.deviations.find((d) => d.name === run.deviation)!
-  const expected = new Set(expectedToFail(deviation, sweep.scenarios).map((s) => s.id))
-  const verdict: DeviationVerdict = { deviation, notFailed: [], caught: [], greenCells: [], others: [] }
+  const verdict: DeviationVerdict = { deviation, notFailed: [], caught: [], greenCells: [], dependents: [], others: [] }
   const documents = new Map<string, CellVerdict[]>()
   for (const s of sweep.scenarios) {
     const r = run.results.get(s.id)!
     const base = sweep.baseline.results.get(s.id)!
-    if (expected.has(s.id)) {
+    const role = roleOf(deviation, s)
+    if (role === 'expected') {
       // A cell that does not pass on the documented broker proves nothing here; the baseline check reports it.
       if (base.status !== 'passed') continue
       documents.set(s.baseId, [...(documents.get(s.baseId) ?? []), r])
-    } else if (isClean(base.status) && (r.status === 'failed' || r.status === 'errored')) {
-      verdict.others.push(r)
+    } else if (role !== 'spared' && isClean(base.status) && (r.status === 'failed' || r.status === 'errored')) {
+      verdict[role === 'dependent' ? 'dependents' : 'others'].push(r)
     }
   }
   for (const cells of documents.values()) {
