@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config'
 // so the per-test timeout is only a backstop against a harness bug.
 //
 // The deviation sweep (the whole corpus against every deliberate deviation,
-// about 5 minutes) runs only on request: `npm run test:deviations` sets
-// HX_SWEEP=1. Its breaks lists are still being tightened (see the README).
+// about 4 minutes) is its own command, `npm run test:deviations` (HX_SWEEP=1),
+// which .ci/run runs after `npm test`.
 const sweep = process.env.HX_SWEEP === '1'
 
 export default defineConfig({
