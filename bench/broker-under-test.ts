@@ -2,8 +2,10 @@
  * Child process for bench/broker-throughput.ts: starts one broker on 127.0.0.1
  * port 0 and prints `PORT <n>`. `plain` = aedes 2.0.0-beta.1 with default
  * options; `reference` = the reference broker (aws-iot-core profile, with the
- * 100 publishes/s per connection quota lifted so the measurement is the cost of
- * the AWS layer, not the quota).
+ * 100 publishes/s per connection quota and the 512 KiB/s per connection
+ * throughput limit lifted, mqtt.publishesPerSecondPerConnection: 0 and
+ * mqtt.throughputBytesPerSecond: 0, so the measurement is the cost of the AWS
+ * layer, not the quotas).
  */
 import net from 'node:net'
 import { Aedes } from 'aedes'
@@ -17,7 +19,7 @@ if (kind === 'plain') {
   const server = net.createServer((s) => aedes.handle(s as never, undefined as never))
   server.listen(0, '127.0.0.1', () => process.stdout.write(`PORT ${(server.address() as net.AddressInfo).port}\n`))
 } else if (kind === 'reference') {
-  const b = await startReferenceBroker({ wsPort: false, httpPort: false, overrides: { mqtt: { publishesPerSecondPerConnection: 0 } } })
+  const b = await startReferenceBroker({ wsPort: false, httpPort: false, overrides: { mqtt: { publishesPerSecondPerConnection: 0, throughputBytesPerSecond: 0 } } })
   process.stdout.write(`PORT ${b.ports.mqtt}\n`)
 } else {
   process.stderr.write('usage: broker-under-test.ts plain|reference\n')

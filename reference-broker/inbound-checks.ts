@@ -111,6 +111,11 @@ function userPropertiesBytes(props: Record<string, unknown> | undefined): number
   return n
 }
 
+/** A refused PUBLISH: DISCONNECT with the reason code on MQTT 5, a close on 3.1.1. */
+function publishFailure(v5: boolean, code: number, reason: string, reasonString?: string): PublishVerdict {
+  return v5 ? { kind: 'violation', code, reason, reasonString } : { kind: 'close', reason }
+}
+
 /**
  * Checks an inbound PUBLISH [ALIAS-*] [TOPIC-*] [LIM-PAYLOAD-128KB] [QOS2-*]
  * [MEI-MIN-1] [MEI-MAX-7-DAYS]. Resolves topic aliases into `aliases`.
@@ -118,8 +123,6 @@ function userPropertiesBytes(props: Record<string, unknown> | undefined): number
 export function checkPublish(packet: Record<string, any>, version: ProtocolVersion, profile: Profile, aliases: Map<number, string>, acceptOneMoreAlias = false, faults: ReadonlySet<string> = new Set()): PublishVerdict {
   const m = profile.mqtt
   const v5 = version === 5
-  const fail = (code: number, reason: string, reasonString?: string): PublishVerdict =>
-    v5 ? { kind: 'violation', code, reason, reasonString } : { kind: 'close', reason }
   let topic = String(packet.topic ?? '')
   let rewritten = false
   if (v5) {
@@ -127,36 +130,36 @@ export function checkPublish(packet: Record<string, any>, version: ProtocolVersi
     if (alias !== undefined) {
       // [ALIAS-OUT-OF-RANGE-0x94] reason string of the form AWS sends.
       if (alias === 0 || alias > m.topicAliasMaximum + (acceptOneMoreAlias ? 1 : 0)) {
-        return fail(RC.TOPIC_ALIAS_INVALID, 'topic-alias-out-of-range', `DISCONNECT:Topic alias is out of range.:${randomUUID()}`)
+        return publishFailure(v5, RC.TOPIC_ALIAS_INVALID, 'topic-alias-out-of-range', `DISCONNECT:Topic alias is out of range.:${randomUUID()}`)
       }
       if (topic) aliases.set(alias, topic)
       else {
         const known = aliases.get(alias)
         // [ALIAS-CONNECTION-SCOPE] an alias is only valid on the connection that set it.
-        if (known === undefined) return fail(RC.PROTOCOL_ERROR, 'unknown-topic-alias', `DISCONNECT:Topic alias ${alias} is not set on this connection.:${randomUUID()}`)
+        if (known === undefined) return publishFailure(v5, RC.PROTOCOL_ERROR, 'unknown-topic-alias', `DISCONNECT:Topic alias ${alias} is not set on this connection.:${randomUUID()}`)
         topic = known
       }
     }
   }
   if (packet.qos === 2) {
     const reaction = v5 ? m.qos2.mqtt5Publish : m.qos2.mqtt311
-    if (reaction !== 'support') return fail(RC.QOS_NOT_SUPPORTED, 'qos2-publish') // [QOS2-NO-ACK] [QOS2-V5-MAXIMUM-QOS]
+    if (reaction !== 'support') return publishFailure(v5, RC.QOS_NOT_SUPPORTED, 'qos2-publish') // [QOS2-NO-ACK] [QOS2-V5-MAXIMUM-QOS]
   }
   const problem = topicNameProblem(topic, m, m.reservedTopicsPublishAllowed)
-  if (problem) return fail(RC.TOPIC_NAME_INVALID, 'topic-name-invalid', problem)
-  if (packet.retain && !m.retainAvailable) return fail(0x9a, 'retain-unsupported')
+  if (problem) return publishFailure(v5, RC.TOPIC_NAME_INVALID, 'topic-name-invalid', problem)
+  if (packet.retain && !m.retainAvailable) return publishFailure(v5, 0x9a, 'retain-unsupported')
   // The `retain-on-reserved-allowed` deviation lets retained publishes onto allowed $ topics.
   if (packet.retain && m.reservedTopicPrefix && topic.startsWith(m.reservedTopicPrefix) && !faults.has('retain-on-reserved-allowed')) {
-    return fail(RC.TOPIC_NAME_INVALID, 'retain-on-reserved-topic') // [RET-NOT-ON-RESERVED]
+    return publishFailure(v5, RC.TOPIC_NAME_INVALID, 'retain-on-reserved-topic') // [RET-NOT-ON-RESERVED]
   }
   const payloadBytes = packet.payload ? (packet.payload as Buffer).length : 0
-  if (payloadBytes > m.payloadMaxBytes) return fail(RC.QUOTA_EXCEEDED, 'payload-too-large', `payload of ${payloadBytes} bytes exceeds ${m.payloadMaxBytes}`)
+  if (payloadBytes > m.payloadMaxBytes) return publishFailure(v5, RC.QUOTA_EXCEEDED, 'payload-too-large', `payload of ${payloadBytes} bytes exceeds ${m.payloadMaxBytes}`)
   if (v5) {
     const props = packet.properties as Record<string, any> | undefined
-    if (userPropertiesBytes(props?.userProperties) > m.userPropertiesMaxBytes) return fail(RC.QUOTA_EXCEEDED, 'user-properties-too-large')
+    if (userPropertiesBytes(props?.userProperties) > m.userPropertiesMaxBytes) return publishFailure(v5, RC.QUOTA_EXCEEDED, 'user-properties-too-large')
     const responseTopic = props?.responseTopic as string | undefined
     // [M5-REQUEST-RESPONSE] (the `response-topic-unchecked` deviation leaves it to aedes, which closes without DISCONNECT)
-    if (responseTopic !== undefined && /[+#]/.test(responseTopic) && !faults.has('response-topic-unchecked')) return fail(RC.PROTOCOL_ERROR, 'response-topic-wildcard')
+    if (responseTopic !== undefined && /[+#]/.test(responseTopic) && !faults.has('response-topic-unchecked')) return publishFailure(v5, RC.PROTOCOL_ERROR, 'response-topic-wildcard')
     const mei = props?.messageExpiryInterval as number | undefined
     // The `mei-default-added` deviation gives a message without expiry a 1-day interval [MEI-ABSENT-NO-EXPIRY].
     if (mei === undefined && faults.has('mei-default-added')) {

@@ -1,4 +1,6 @@
 import { FrameDecoder, encode, peekPublish, type ProtocolVersion } from './mqtt-codec.js'
+import { ByteBudget } from './byte-budget.js'
+import { Fifo } from './fifo.js'
 
 export interface ShaperOptions {
   /** Unacknowledged QoS 1 PUBLISHes allowed towards the client [QOS1-INFLIGHT-100]. */
@@ -13,6 +15,8 @@ export interface ShaperOptions {
   hardBytes: number
   /** The client's own Maximum Packet Size (MQTT 5), if it sent one. */
   clientMaximumPacketSize?: number
+  /** PUBLISH bytes per second towards the client [LIM-THROUGHPUT-512KIB]; 0 or absent = unlimited. */
+  throughputBytesPerSecond?: number
   version: ProtocolVersion
   write: (frame: Buffer) => void
   bufferedBytes: () => number
@@ -31,13 +35,15 @@ interface Queued {
 /**
  * Shapes PUBLISH frames on their way from aedes to one client: caps in-flight
  * QoS 1 messages, paces the replay of stored messages after a resumed session,
- * honours the client's Maximum Packet Size and drops QoS 0 for a reader that
- * stopped reading. aedes never waits on this client, so one slow reader cannot
- * stall delivery to the others (aedes 2.0.0-beta.1 defect 7).
+ * holds PUBLISHes above the connection's bytes per second back until the budget
+ * refills, honours the client's Maximum Packet Size and drops QoS 0 for a reader
+ * that stopped reading (frames held for the byte budget count as buffered).
+ * aedes never waits on this client, so one slow reader cannot stall delivery to
+ * the others (aedes 2.0.0-beta.1 defect 7).
  */
 export class OutboundShaper {
   private readonly inflight = new Set<number>()
-  private readonly held: Buffer[] = []
+  private readonly held = new Fifo<Buffer>()
   private readonly replay: Queued[] = []
   private replayPhase = false
   /** Between a session-present CONNACK and clientReady (stored messages), paced or not. */
@@ -48,9 +54,17 @@ export class OutboundShaper {
   private readonly decoder: FrameDecoder
   /** Absolute Message Expiry (ms since the epoch) of stored messages aedes is sending, by packet id. */
   private readonly expiries = new Map<number, number>()
+  /** [LIM-THROUGHPUT-512KIB] PUBLISH bytes towards the client; null = unlimited. */
+  private readonly budget: ByteBudget | null
+  /** Frames (already admitted in flight) waiting for the byte budget, in order. */
+  private readonly paced = new Fifo<Buffer>()
+  private pacedBytes = 0
+  /** Set while the byte budget is in debt; every frame waits behind it. */
+  private paceTimer: NodeJS.Timeout | null = null
 
   constructor(private readonly opts: ShaperOptions) {
     this.decoder = new FrameDecoder(opts.version)
+    this.budget = opts.throughputBytesPerSecond ? new ByteBudget(opts.throughputBytesPerSecond) : null
   }
 
   /** Messages written between a session-present CONNACK and aedes' clientReady are the stored backlog. */
@@ -113,13 +127,40 @@ export class OutboundShaper {
         return
       }
       this.inflight.add(messageId)
-    } else if (this.opts.bufferedBytes() > this.opts.softBytes) {
+    } else if (this.opts.bufferedBytes() + this.pacedBytes > this.opts.softBytes) {
       this.opts.onDrop('slow consumer: QoS 0 dropped')
       return
     }
+    if (this.paceTimer !== null) {
+      // [LIM-THROUGHPUT-512KIB] over the byte budget: delayed, in order, never dropped.
+      this.paced.push(frame)
+      this.pacedBytes += frame.length
+      if (this.opts.bufferedBytes() + this.pacedBytes > this.opts.hardBytes) this.opts.onSlowConsumer()
+      return
+    }
+    this.write(frame)
+  }
+
+  private write(frame: Buffer): void {
     this.opts.countOutboundPublish()
     this.opts.write(frame)
-    if (this.opts.bufferedBytes() > this.opts.hardBytes) this.opts.onSlowConsumer()
+    if (this.opts.bufferedBytes() + this.pacedBytes > this.opts.hardBytes) this.opts.onSlowConsumer()
+    else if (this.budget !== null && !this.budget.take(frame.length)) this.schedulePaced()
+  }
+
+  private schedulePaced(): void {
+    if (this.paceTimer !== null || this.closed) return
+    this.paceTimer = setTimeout(() => this.releasePaced(), this.budget!.waitMs())
+  }
+
+  /** The byte budget's debt is paid: send what waited, until it is in debt again. */
+  private releasePaced(): void {
+    this.paceTimer = null
+    while (!this.closed && this.paceTimer === null && this.paced.length > 0) {
+      const frame = this.paced.shift()!
+      this.pacedBytes -= frame.length
+      this.write(frame)
+    }
   }
 
   /** A PUBACK from the client frees an in-flight slot. Returns whether the id was in flight. */
@@ -192,7 +233,11 @@ export class OutboundShaper {
     this.closed = true
     if (this.replayTimer) clearTimeout(this.replayTimer)
     this.replayTimer = null
-    this.held.length = 0
+    if (this.paceTimer) clearTimeout(this.paceTimer)
+    this.paceTimer = null
+    this.held.clear()
+    this.paced.clear()
+    this.pacedBytes = 0
     this.replay.length = 0
     this.expiries.clear()
   }

@@ -34,6 +34,12 @@ export const profileSchema = z.strictObject({
     subscriptionsPerConnection: z.number().int().min(1),
     /** 0 = unlimited. */
     publishesPerSecondPerConnection: z.number().int().min(0),
+    /**
+     * Bytes per second per connection and direction [LIM-THROUGHPUT-512KIB]; the excess
+     * is delayed (reads paused, PUBLISHes queued), never dropped. 0 = unlimited. Optional,
+     * so older profiles stay valid (and unlimited).
+     */
+    throughputBytesPerSecond: z.number().int().min(0).default(0),
     /** 0 = unlimited. */
     connectsPerSecondPerClientId: z.number().int().min(0),
     userPropertiesMaxBytes: z.number().int().min(0),

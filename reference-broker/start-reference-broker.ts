@@ -9,6 +9,7 @@ import { listenHttp, listenHttps, listenTcp, listenTls, listenWebSocket, type Li
 import { createAuthorizer } from './policy/create-authorizer.js'
 import { installMqttPolicy } from './policy/install-mqtt-policy.js'
 import { createDataPlane } from './http/create-data-plane.js'
+import { PolicyInvalidError } from './errors.js'
 
 export interface ReferenceBrokerOptions {
   /** Bundled profile name or profile file (default `aws-iot-core`), or a loaded profile. */
@@ -35,6 +36,13 @@ export interface ReferenceBrokerOptions {
    * broken, to prove the scenarios catch them. Never for normal use.
    */
   deviations?: string[]
+  /**
+   * The HTTP data plane refuses callers that are neither SigV4-signed (with a
+   * key of the profile's `auth.credentials`) nor hold a trusted client
+   * certificate: 403 `signature-missing`, as AWS does, instead of treating them
+   * as anonymous [DM-STATUS-401]. Needs at least one key. Default false.
+   */
+  requireSignature?: boolean
   /** Replaces the HTTP data plane (createDataPlane) on the HTTP and HTTPS ports. */
   httpHandler?: (broker: AwsBroker, profile: Profile, log: Logger) => http.RequestListener
 }
@@ -61,6 +69,7 @@ export async function startReferenceBroker(options: ReferenceBrokerOptions = {})
   const host = options.host ?? '127.0.0.1'
   // Policies load before anything listens: a bad policy file stops the start (HX_POLICY_INVALID).
   const authorizer = createAuthorizer(profile.auth, options.config ? dirname(resolve(options.config)) : process.cwd())
+  if (options.requireSignature && !authorizer.hasCredentials) throw new PolicyInvalidError('profile auth section', ['requireSignature needs at least one SigV4 key in auth.credentials'])
   const broker = await AwsBroker.create(profile, log, deviation.faults)
   if (authorizer.developmentMode) log.info({ event: 'development-mode', reason: 'no-policies' }, 'no policies configured: every MQTT and HTTP action is allowed')
   else installMqttPolicy(broker, authorizer)
@@ -90,7 +99,7 @@ export async function startReferenceBroker(options: ReferenceBrokerOptions = {})
     }
     const wantHttps = options.tls !== undefined && options.httpsPort !== false
     const handler = options.httpPort !== false || wantHttps
-      ? options.httpHandler ? options.httpHandler(broker, profile, log) : createDataPlane({ broker, profile, log, authorizer })
+      ? options.httpHandler ? options.httpHandler(broker, profile, log) : createDataPlane({ broker, profile, log, authorizer, requireSignature: options.requireSignature ?? false })
       : null
     if (handler && options.httpPort !== false) {
       const l = await listenHttp(handler, options.httpPort ?? 0, host)

@@ -4,6 +4,7 @@ import type { Profile } from './profile.js'
 import { FrameDecoder, FrameSplitter, PT, encode, fastPublish, frameType, pubackMessageId, type ProtocolVersion } from './mqtt-codec.js'
 import { OutboundShaper } from './outbound-shaper.js'
 import { RateLimiter } from './rate-limiter.js'
+import { ByteBudget } from './byte-budget.js'
 import { RC } from './reason-codes.js'
 import { GateSubscriptions } from './gate-subscriptions.js'
 import type { GateHost, GateInfo } from './gate-host.js'
@@ -46,9 +47,17 @@ export class WireGate {
   private deviated: DeviatedFrames | null = null
   private shaper: OutboundShaper | null = null
   private readonly rate: RateLimiter
+  /** [LIM-THROUGHPUT-512KIB] bytes read from the client; null = unlimited. */
+  private readonly inBudget: ByteBudget | null
+  /** Set while reading is paused for the byte budget. */
+  private inThrottle: NodeJS.Timeout | null = null
   private aliases = new Map<number, string>()
   private readonly subs: GateSubscriptions
   private keepAliveTimer: NodeJS.Timeout | null = null
+  /** When the connect or keep-alive deadline passes (ms since the epoch); 0 = none. */
+  private keepAliveDue = 0
+  /** When keepAliveTimer fires; it may be earlier than the deadline, then it re-arms. */
+  private keepAliveTimerAt = 0
   private pendingDisconnect: { code: number; reasonString?: string } | null = null
   private endSessionAtClose = false
   /** The CONNECT resumes a stored session (Session Present 1) [PS-CREATE-311] [PS-CREATE-V5]. */
@@ -72,10 +81,11 @@ export class WireGate {
   constructor(readonly socket: Duplex, private readonly host: GateHost, readonly info: GateInfo) {
     this.profile = host.profile
     this.rate = new RateLimiter(this.profile.mqtt.publishesPerSecondPerConnection)
+    this.inBudget = this.profile.mqtt.throughputBytesPerSecond > 0 ? new ByteBudget(this.profile.mqtt.throughputBytesPerSecond) : null
     this.subs = new GateSubscriptions(this, host)
     const gate = this
     this.aedesSide = new Duplex({
-      read() { gate.socket.resume() },
+      read() { if (gate.inThrottle === null) gate.socket.resume() },
       write(chunk: Buffer, _enc, cb) { gate.outSplitter.push(chunk); cb() },
       writev(chunks, cb) {
         // One batch from aedes (it corks its writes) becomes one write to the socket, as aedes
@@ -105,10 +115,18 @@ export class WireGate {
         if (chunk[0]! >> 4 !== PT.CONNECT) return this.closeNow('not-mqtt')
       }
       this.batch = []
-      this.inSplitter.push(chunk)
+      // What one read makes the gate write (PUBLISHes its PUBACKs release from the in-flight
+      // cap, the gate's own answers) leaves in one write rather than one syscall per frame.
+      this.socket.cork()
+      try {
+        this.inSplitter.push(chunk)
+      } finally {
+        this.socket.uncork()
+      }
       const batch = this.batch
       this.batch = null
       if (batch && batch.length > 0) this.pushToAedes(batch.length === 1 ? batch[0]! : Buffer.concat(batch))
+      if (this.inBudget !== null && !this.inBudget.take(chunk.length)) this.throttleInbound()
     })
     socket.on('end', () => this.onSocketGone())
     socket.on('close', () => this.onSocketGone())
@@ -200,6 +218,7 @@ export class WireGate {
       hardBytes: this.profile.server.slowClientHardBytes,
       // The `client-packet-size-ignored` deviation sends packets larger than the client accepts [M5-MAX-PACKET-SIZE].
       clientMaximumPacketSize: this.version === 5 && !this.host.faults.has('client-packet-size-ignored') ? packet.properties?.maximumPacketSize : undefined,
+      throughputBytesPerSecond: this.profile.mqtt.throughputBytesPerSecond,
       version: this.version,
       write: (f) => this.writeOut(f),
       bufferedBytes: () => this.socket.writableLength,
@@ -290,6 +309,20 @@ export class WireGate {
   private pushToAedes(bytes: Buffer): void {
     if (this.aedesEnded || this.aedesSide.destroyed) return
     if (!this.aedesSide.push(bytes)) this.socket.pause()
+  }
+
+  /**
+   * [LIM-THROUGHPUT-512KIB] The bytes read so far are over the connection's budget: stop
+   * reading until it refills (the excess is delayed, never dropped). Reading resumes then
+   * unless aedes is still full, in which case its next read() resumes it.
+   */
+  private throttleInbound(): void {
+    if (this.inThrottle !== null || this.state === 'closed') return
+    this.socket.pause()
+    this.inThrottle = setTimeout(() => {
+      this.inThrottle = null
+      if (this.state !== 'closed' && this.aedesSide.readableLength < this.aedesSide.readableHighWaterMark) this.socket.resume()
+    }, this.inBudget!.waitMs())
   }
 
   /** Ends aedes' input: frames accepted before the end still reach it first. */
@@ -450,6 +483,8 @@ export class WireGate {
     if (reason !== this.closeReason) this.host.log.info({ event: 'rejected', clientId: this.clientId, reason })
     this.inSplitter.stop()
     this.state = 'closing'
+    // Frames already written in this read (the socket is corked while one is handled) go out first.
+    while (this.socket.writableCorked > 0) this.socket.uncork()
     this.socket.destroy()
     this.onSocketGone()
   }
@@ -461,12 +496,35 @@ export class WireGate {
     setTimeout(() => this.socket.destroy(), 2000).unref()
   }
 
+  /** (Re)starts the connect or keep-alive deadline: `ms` from now; 0 = none. */
   private armKeepAlive(ms: number): void {
+    if (ms <= 0) {
+      this.keepAliveDue = 0
+      if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer)
+      this.keepAliveTimer = null
+      return
+    }
+    const due = Date.now() + ms
+    this.keepAliveDue = due
+    // Every inbound frame moves the deadline: a timer that fires no later than it is kept (it
+    // re-arms itself for the rest) instead of replacing a timer per frame.
+    if (this.keepAliveTimer !== null && this.keepAliveTimerAt <= due) return
+    this.startKeepAliveTimer(ms)
+  }
+
+  private startKeepAliveTimer(ms: number): void {
     if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer)
-    this.keepAliveTimer = null
-    if (ms <= 0) return
-    this.keepAliveTimer = setTimeout(() => this.onKeepAliveTimeout(), ms)
+    this.keepAliveTimerAt = Date.now() + ms
+    this.keepAliveTimer = setTimeout(() => this.onKeepAliveTimer(), ms)
     this.keepAliveTimer.unref()
+  }
+
+  private onKeepAliveTimer(): void {
+    this.keepAliveTimer = null
+    if (this.keepAliveDue === 0) return
+    const left = this.keepAliveDue - Date.now()
+    if (left > 0) return this.startKeepAliveTimer(left)
+    this.onKeepAliveTimeout()
   }
 
   private onKeepAliveTimeout(): void {
@@ -486,6 +544,8 @@ export class WireGate {
     this.outSplitter.stop()
     this.shaper?.close()
     if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer)
+    if (this.inThrottle) clearTimeout(this.inThrottle)
+    this.inThrottle = null
     this.closeReason ??= this.sawDisconnect ? 'client-disconnect' : 'connection-lost'
     // The `will-not-on-connection-loss` deviation treats a dropped socket like a DISCONNECT: no Will [LWT-ON-UNGRACEFUL].
     const lost = this.closeReason === 'connection-lost' || this.closeReason.startsWith('connection-error')

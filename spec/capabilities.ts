@@ -22,9 +22,17 @@ export const CAPABILITIES = [
   'will',
   /**
    * The target applies the harness's test policy (scenarios/fixtures/policy-fixture.json):
-   * everything allowed except resources marked `hx-denied` / `hx-deny-<action>`.
+   * everything allowed except resources marked `hx-denied` / `hx-deny-<action>`,
+   * and client ids marked `hx-plain-connect` connect without persistent session or Will.
    */
   'policy-fixture',
+  /**
+   * The target verifies SigV4 signatures on its HTTP data plane and refuses
+   * unsigned requests, and the harness has credentials for it (the target
+   * file's http.sigv4, the bundled target's test key pair): http steps sign by
+   * default, and `sign:` can send a request unsigned or badly signed.
+   */
+  'sigv4',
 ] as const
 
 export const capabilitySchema = z.enum(CAPABILITIES).describe('A capability the target must have; otherwise the scenario is skipped')

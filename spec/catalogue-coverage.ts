@@ -65,9 +65,9 @@ export const catalogueCoverage: Readonly<Record<string, CoverageEntry>> = {
   'DM-STATUS-429': { wire: true, note: 'Provoked through the receiver’s 100 publishes/s; the account request rate has no documented value.' },
   'DM-STATUS-400': { wire: true },
   'DM-STATUS-500': { wire: false, reason: 'Internal server failure: a correct broker offers no way to provoke it; only a target with fault injection could show the 500 body with traceId.' },
-  'DM-STATUS-401': { wire: true, note: 'Contradiction C9: accept 401 or 403 for a missing or bad signature and record which. No scenario yet: it needs a target that verifies SigV4 (the bundled target has no keys, so it ignores signatures) and an http step that can send a missing or wrong signature; the step only signs with the target\'s own credentials.' },
+  'DM-STATUS-401': { wire: true, note: 'Contradiction C9: accept 401 or 403 for a missing or bad signature and record which (the trace shows the status; the reference broker answers 403).' },
   'DM-STATUS-200-MEANING': { wire: true, note: 'Checked through DM-CONFIRM-FALSE-QOS0 and DM-CONFIRM-TRUE-QOS1.' },
-  'DM-AUTH-MODES': { wire: true, note: 'Needs a target with mTLS and SigV4 on its HTTP endpoint; the ports come from the target file. No scenario yet: the http step has no client-certificate option and the bundled target has neither an HTTPS listener nor SigV4 keys.' },
+  'DM-AUTH-MODES': { wire: true, note: 'Needs a target with mTLS and SigV4 on its HTTP endpoint; the ports come from the target file. No scenario yet: the http step has no client-certificate option and the bundled target has no HTTPS listener (it does verify SigV4: the sigv4 capability).' },
   'DM-BOTH-PROTOCOLS': { wire: true },
   'DM-ALREADY-SUBSCRIBED-SINGLE-COPY': { wire: true, soft: true, note: 'Delivery is documented; exactly one copy is INF (from "point-to-point").' },
   'DM-RECEIVER-MUST-PUBACK': { wire: false, reason: 'An obligation on the receiving client, not on the broker; the broker side (200 after PUBACK, 504 without) is DM-CONFIRM-TRUE-QOS1 and DM-STATUS-504.' },
@@ -90,7 +90,7 @@ export const catalogueCoverage: Readonly<Record<string, CoverageEntry>> = {
   'API-GET-CONNECTION': { wire: true },
   'API-LIST-SUBSCRIPTIONS': { wire: true },
   'API-DELETE-CONNECTION': { wire: true, soft: true, note: 'The DISCONNECT, Will and session effects are documented; the MQTT 5 DISCONNECT reason code (0x98 likely) is INF.' },
-  'API-SIGNING-NAME': { wire: true, soft: true, note: 'Contradiction C10: sign with iotdata and with iotdevicegateway and record which scopes are accepted. No scenario yet: the http step signs with the target\'s one service name, and the bundled target verifies no signatures (no keys).' },
+  'API-SIGNING-NAME': { wire: true, soft: true, note: 'Contradiction C10: sign with iotdata and with iotdevicegateway and record which scopes are accepted; the scenario expects both (the emulator reading).' },
 
   // C. Connection, client id, keep-alive
   'CID-TAKEOVER': { wire: true },
@@ -138,7 +138,7 @@ export const catalogueCoverage: Readonly<Record<string, CoverageEntry>> = {
   'AUTHZ-311-DISCONNECT': { wire: true, soft: true, note: 'The close is OBS (an AWS engineer\'s statement); the lifecycle reason (AUTH_ERROR or FORBIDDEN_ACCESS) is INF.' },
   'AUTHZ-V5-REASON-CODES': { wire: true, soft: true, note: '0x87 is documented; which packet carries it (PUBACK, SUBACK or DISCONNECT) is INF.' },
   'AUTHZ-ACTIONS': { wire: true, note: 'Needs a target that applies policies (the reference broker has an AWS-style policy subset).' },
-  'AUTHZ-CONNECT-ATTRIBUTES': { wire: true, soft: true, note: 'The refusal is documented; CONNACK 0x87 on MQTT 5 is INF. Contradiction C16: only policies with an explicit condition are tested. No scenario: the reference broker\'s policy subset has no iot:ConnectAttributes (a policy using it is refused at start), so the policy fixture cannot express it.' },
+  'AUTHZ-CONNECT-ATTRIBUTES': { wire: true, soft: true, note: 'The refusal is documented; CONNACK 0x87 on MQTT 5 is INF (MQTT 3.1.1: any refusing return code, C12). Which MQTT 5 flags ask for PersistentConnect is INF; the scenario uses Clean Start 0 with Session Expiry 300, persistent under any reading. Contradiction C16: only policies with an explicit condition are tested.' },
 
   // F. Persistent sessions
   'PS-CREATE-311': { wire: true },
@@ -229,7 +229,7 @@ export const catalogueCoverage: Readonly<Record<string, CoverageEntry>> = {
   // K. Throughput and size quotas enforced on the wire
   'LIM-PAYLOAD-128KB': { wire: true, soft: true, note: 'The limit and the 3.1.1 disconnect are documented; the MQTT 5 reaction (DISCONNECT 0x95/0x97 or PUBACK 0x97) is INF.' },
   'LIM-PUB-RATE-100': { wire: true, soft: true, note: 'QoS 0 excess discarded (~100/s with tolerance) is documented; the QoS 1 reaction (delayed PUBACK or failure) is only recorded.' },
-  'LIM-THROUGHPUT-512KIB': { wire: true, note: 'No scenario yet: the reference broker does not implement the 512 KiB/s per-connection limit, so a scenario (12 x 128 KiB QoS 1 arriving at no more than 4 per second) would fail the default run.' },
+  'LIM-THROUGHPUT-512KIB': { wire: true },
   'LIM-INFLIGHT': { wire: true, soft: true, note: 'Cross-reference of QOS1-INFLIGHT-100 (its DISCONNECT 0x93 is INF).' },
   'LIM-SUBSCRIPTIONS': { wire: true, soft: true, note: 'Cross-reference of SUB-MAX-50-PER-CONNECTION and SUB-MAX-8-PER-SUBSCRIBE (the reaction to 9 filters is INF).' },
   'LIM-ACCOUNT-RATES': { wire: false, reason: `${ACCOUNT_LEVEL} (connects/s, publishes/s, subscriptions/s and totals per account; region-dependent and adjustable).` },

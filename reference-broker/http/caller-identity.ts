@@ -2,19 +2,41 @@ import type http from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import type { Authorizer, Principal } from '../policy/create-authorizer.js'
 import { forbidden } from './api-error.js'
-import { verifySigV4 } from './verify-sigv4.js'
+import { claimedAccessKey, SIGNING_NAMES, verifySigV4 } from './verify-sigv4.js'
+
+export interface CallerIdentityOptions {
+  /**
+   * Refuse a caller that is neither SigV4-signed nor holds a trusted client
+   * certificate (403 `signature-missing`), as AWS does, instead of treating it
+   * as anonymous [DM-STATUS-401].
+   */
+  requireSignature?: boolean
+  /** Named faults of the deliberate deviations (deviations.ts). */
+  faults?: ReadonlySet<string>
+}
 
 /**
  * Who is calling [DM-AUTH-MODES]: a SigV4-signed request is the access key's
  * principal (verified when keys are configured); otherwise a verified client
  * certificate on the HTTPS listener is the certificate's subject CN; otherwise
- * the caller is anonymous (the `default` policies apply). Without configured
- * keys a signature cannot be checked, so it is ignored: that is how the
- * emulator accepts any AWS SDK client in development mode.
+ * the caller is anonymous (the `default` policies apply), or refused with 403
+ * when signatures are required. Without configured keys a signature cannot be
+ * checked, so it is ignored: that is how the emulator accepts any AWS SDK
+ * client in development mode.
  */
-export function callerIdentity(req: http.IncomingMessage, body: Buffer, authorizer: Authorizer): Principal {
+export function callerIdentity(req: http.IncomingMessage, body: Buffer, authorizer: Authorizer, options: CallerIdentityOptions = {}): Principal {
+  const faults = options.faults ?? new Set<string>()
+  // [DM-STATUS-401] the 'sigv4-unchecked' deviation trusts whatever access key a request claims and lets
+  // unsigned requests through even when signatures are required, breaking it on purpose.
+  const unchecked = faults.has('sigv4-unchecked')
   if (req.headers.authorization !== undefined && authorizer.hasCredentials) {
-    const signed = verifySigV4(req, body, (id) => authorizer.secretFor(id))
+    if (unchecked) {
+      const claimed = claimedAccessKey(req)
+      return claimed ? { kind: 'access-key', id: claimed } : { kind: 'anonymous' }
+    }
+    // [API-SIGNING-NAME] the 'signing-name-iotdata-only' deviation refuses the iotdevicegateway scope (C10), breaking it on purpose.
+    const names = faults.has('signing-name-iotdata-only') ? ['iotdata'] : SIGNING_NAMES
+    const signed = verifySigV4(req, body, (id) => authorizer.secretFor(id), names)
     return { kind: 'access-key', id: signed.accessKeyId }
   }
   const socket = req.socket as TLSSocket
@@ -27,6 +49,10 @@ export function callerIdentity(req: http.IncomingMessage, body: Buffer, authoriz
       const id = Array.isArray(cn) ? cn[0] : cn
       if (id) return { kind: 'certificate', id }
     }
+  }
+  // [DM-STATUS-401] contradiction C9: 401 or 403 for a missing signature; this broker answers 403 like its other signature problems.
+  if (options.requireSignature && !unchecked) {
+    throw forbidden('signature-missing', 'The request is not signed with AWS Signature Version 4 and carries no trusted client certificate')
   }
   return { kind: 'anonymous' }
 }

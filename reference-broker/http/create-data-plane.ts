@@ -36,6 +36,13 @@ export interface DataPlaneOptions {
   profile: Profile
   log: Logger
   authorizer: Authorizer
+  /**
+   * Every caller must be authenticated as on AWS: SigV4-signed with a key of
+   * `auth.credentials` or (HTTPS) holding a trusted client certificate; anyone
+   * else gets 403 `signature-missing` instead of the anonymous policies
+   * [DM-STATUS-401]. Default false.
+   */
+  requireSignature?: boolean
   /** Routes to serve (default: dataPlaneRoutes). */
   routes?: readonly Route<unknown>[]
 }
@@ -56,6 +63,7 @@ export function createDataPlane(options: DataPlaneOptions): http.RequestListener
     profile: options.profile,
     log: options.log,
     authorizer: options.authorizer,
+    requireSignature: options.requireSignature ?? false,
     directMessageRate: new RateLimiter(options.profile.http.directMessage.requestsPerSecond),
     retainedTimes: trackRetainedTimes(options.broker),
     history: trackConnectionHistory(options.broker),
@@ -113,7 +121,7 @@ async function serve(deps: DataPlaneDeps, routes: readonly Route<unknown>[], req
     })
     const input = route.parse(ctx)
     if (route.hasBody) ctx.body = await readBody(req, deps.profile.http.payloadMaxBytes) // [DM-STATUS-413]
-    ctx.principal = callerIdentity(req, ctx.body, deps.authorizer)
+    ctx.principal = callerIdentity(req, ctx.body, deps.authorizer, { requireSignature: deps.requireSignature, faults: deps.broker.faults })
     principal = principalName(ctx.principal)
     await route.handle(ctx, input)
     if (!res.headersSent && !res.destroyed && ex.outcome.reason !== 'caller-gone') throw new Error(`${route.api} finished without a response`)

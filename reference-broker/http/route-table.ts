@@ -14,6 +14,8 @@ export interface DataPlaneDeps {
   profile: Profile
   log: Logger
   authorizer: Authorizer
+  /** Unsigned callers without a trusted client certificate get 403 instead of being anonymous [DM-STATUS-401]. */
+  requireSignature: boolean
   /** SendDirectMessage requests per second for the whole broker [DM-STATUS-429]. */
   directMessageRate: RateLimiter
   retainedTimes: RetainedTimes

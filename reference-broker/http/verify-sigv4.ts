@@ -50,16 +50,31 @@ function amzDateMs(value: string): number {
 }
 
 /**
+ * The access key id an Authorization header claims, without verifying
+ * anything (only for the 'sigv4-unchecked' deviation); null when unparsable.
+ */
+export function claimedAccessKey(req: http.IncomingMessage): string | null {
+  return parseAuthorization(String(req.headers.authorization ?? ''))?.accessKeyId ?? null
+}
+
+/**
  * Verifies an `Authorization: AWS4-HMAC-SHA256 ...` header by recomputing the
  * signature with aws4 over the same method, path, query, signed headers and
  * body. Any problem is a 403 ForbiddenException [DM-STATUS-401] (contradiction
- * C9: the documents list 403; the API model also has 401).
+ * C9: the documents list 403; the API model also has 401). `signingNames` are
+ * the credential scopes' services accepted (default both, C10; the
+ * 'signing-name-iotdata-only' deviation passes iotdata alone).
  */
-export function verifySigV4(req: http.IncomingMessage, body: Buffer, secretFor: (accessKeyId: string) => string | undefined): SignedCaller {
+export function verifySigV4(
+  req: http.IncomingMessage,
+  body: Buffer,
+  secretFor: (accessKeyId: string) => string | undefined,
+  signingNames: readonly string[] = SIGNING_NAMES,
+): SignedCaller {
   const auth = parseAuthorization(String(req.headers.authorization ?? ''))
   if (!auth) throw forbidden('signature-malformed', 'The Authorization header is not a valid AWS Signature Version 4 header')
-  if (!(SIGNING_NAMES as readonly string[]).includes(auth.service)) {
-    throw forbidden('signature-wrong-service', `Credential should be scoped to a valid service (${SIGNING_NAMES.join(' or ')}), not ${auth.service}`)
+  if (!signingNames.includes(auth.service)) {
+    throw forbidden('signature-wrong-service', `Credential should be scoped to a valid service (${signingNames.join(' or ')}), not ${auth.service}`)
   }
   const secret = secretFor(auth.accessKeyId)
   if (secret === undefined) throw forbidden('unknown-access-key', 'The security token included in the request is invalid')

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Profile } from '../profile.js'
 import { PolicyInvalidError } from '../errors.js'
-import { compilePolicy, type CompiledPolicy } from './policy-document.js'
+import { compilePolicy, type CompiledPolicy, type ConnectAttribute } from './policy-document.js'
 import { evaluatePolicies, type Decision, type IotAction } from './policy-engine.js'
 
 export type AuthConfig = Profile['auth']
@@ -18,11 +18,17 @@ export function principalName(p: Principal): string {
   return p.kind === 'anonymous' ? 'anonymous' : `${p.kind}:${p.id}`
 }
 
-/** Request context a policy can refer to (`iot:Topic`, `${iot:ClientId}`). */
+/** Request context a policy can refer to (`iot:Topic`, `${iot:ClientId}`, `iot:ConnectAttributes`). */
 export interface AuthorizationContext {
   topic?: string
   clientId?: string
+  /** iot:Connect only: the features the CONNECT asks for (none: a plain connect) [AUTHZ-CONNECT-ATTRIBUTES]. */
+  connectAttributes?: readonly ConnectAttribute[]
+  /** The `connect-attributes-ignored` deviation: every iot:ConnectAttributes condition holds. */
+  ignoreConnectAttributes?: boolean
 }
+
+const CONNECT_ATTRIBUTES_KEY = new Set(['iot:connectattributes'] as const)
 
 /** Policy decisions for the MQTT hooks and the HTTP data plane. */
 export interface Authorizer {
@@ -95,6 +101,8 @@ export function createAuthorizer(auth: AuthConfig, baseDir: string = process.cwd
         action,
         resource: resource === '*' ? '*' : prefix + resource,
         context: { 'iot:topic': context.topic, 'iot:clientid': context.clientId },
+        sets: { 'iot:connectattributes': context.connectAttributes ?? [] },
+        ...(context.ignoreConnectAttributes ? { unchecked: CONNECT_ATTRIBUTES_KEY } : {}),
       })
     },
   }

@@ -207,3 +207,64 @@ describe('[DM-AUTH-MODES] HTTPS with client certificates', () => {
     expect(stranger.json.message).toMatch(/not trusted/)
   })
 })
+
+describe('[DM-STATUS-401] signatures required (requireSignature), and the deviations that break SigV4 on purpose', () => {
+  let m: TlsMaterial
+  beforeAll(() => { m = makeTlsMaterial() })
+  const everyone = { Statement: { Effect: 'Allow', Action: 'iot:*', Resource: '*' } }
+  const required = (extra: { deviations?: string[]; logger?: ReturnType<typeof memoryLogger>['logger'] } = {}) => broker({
+    requireSignature: true,
+    tls: { key: m.serverKey, cert: m.serverCert, ca: m.ca },
+    overrides: { auth: { region: 'us-west-2', policies: { everyone }, attachments: { default: ['everyone'] }, credentials: [SENDER] } },
+    ...extra,
+  })
+
+  it('an unsigned caller gets 403 signature-missing (C9), a signed one or one with a trusted client certificate 200; the option needs a key', async () => {
+    const { logger, lines } = memoryLogger()
+    const b = await required({ logger })
+    const id = uid('myDevice')
+    await client(b.urls.mqtt!, { clientId: id }) // MQTT callers are not affected
+    const path = `/connections/${id}/messages?topic=commands%2Freboot`
+    const unsigned = await http(b.urls.http!, 'POST', path, { body: 'anon' })
+    expect(errorShape(unsigned)).toEqual({ status: 403, type: 'ForbiddenException', hasMessage: true, traceIdMatches: true })
+    expect(lines.find((l) => l.event === 'http-request' && l.traceId === unsigned.json.traceId)?.reason).toBe('signature-missing')
+    expect((await signed(b.urls.http!, 'POST', path, 'signed', SENDER)).status).toBe(200)
+    const agent = (identity: { key?: Buffer; cert?: Buffer }) => new Agent({ connect: { ca: m.ca, servername: 'localhost', ...identity } })
+    expect((await http(b.urls.https!, 'POST', path, { body: 'cert', dispatcher: agent({ key: m.clientKey, cert: m.clientCert }) })).status).toBe(200)
+    expect((await http(b.urls.https!, 'POST', path, { body: 'anon', dispatcher: agent({}) })).status).toBe(403)
+    const err = await startReferenceBroker({ requireSignature: true, logLevel: 'silent' }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(PolicyInvalidError)
+    expect((err as PolicyInvalidError).message).toMatch(/requireSignature needs at least one SigV4 key/)
+  })
+
+  it('sigv4-unchecked serves unsigned and badly signed requests like signed ones', async () => {
+    const { logger, lines } = memoryLogger()
+    const b = await required({ deviations: ['sigv4-unchecked'], logger })
+    const id = uid('myDevice')
+    const got = collect(await client(b.urls.mqtt!, { clientId: id }))
+    const path = `/connections/${id}/messages?topic=commands%2Freboot`
+    expect((await http(b.urls.http!, 'POST', path, { body: 'unsigned' })).status).toBe(200)
+    expect((await signed(b.urls.http!, 'POST', path, 'wrong-secret', { ...SENDER, secretAccessKey: 'wrong' })).status).toBe(200)
+    const tampered = await signed(b.urls.http!, 'POST', path, 'tampered', SENDER, { tamper: (h) => { h.Authorization = h.Authorization!.replace(/.$/, (d) => (d === '0' ? '1' : '0')) } })
+    expect(tampered.status).toBe(200)
+    expect((await got.waitFor(3)).map((p) => p.payload.toString())).toEqual(['unsigned', 'wrong-secret', 'tampered'])
+    // the claimed key is the caller, unverified
+    expect(lines.filter((l) => l.event === 'http-request').map((l) => l.principal)).toEqual(['anonymous', `access-key:${SENDER.accessKeyId}`, `access-key:${SENDER.accessKeyId}`])
+  })
+
+  it('[API-SIGNING-NAME] signing-name-iotdata-only refuses the iotdevicegateway scope (C10) and still accepts iotdata', async () => {
+    const { logger, lines } = memoryLogger()
+    const b = await required({ deviations: ['signing-name-iotdata-only'], logger })
+    const id = uid('myDevice')
+    await client(b.urls.mqtt!, { clientId: id })
+    const path = `/connections/${id}`
+    expect((await signed(b.urls.http!, 'GET', path, '', SENDER, { service: 'iotdata' })).status).toBe(200)
+    const gateway = await signed(b.urls.http!, 'GET', path, '', SENDER, { service: 'iotdevicegateway' })
+    expect(errorShape(gateway)).toEqual({ status: 403, type: 'ForbiddenException', hasMessage: true, traceIdMatches: true })
+    expect(lines.find((l) => l.event === 'http-request' && l.traceId === gateway.json.traceId)?.reason).toBe('signature-wrong-service')
+    // documented: both names are accepted
+    const plain = await required()
+    await client(plain.urls.mqtt!, { clientId: id })
+    expect((await signed(plain.urls.http!, 'GET', path, '', SENDER, { service: 'iotdevicegateway' })).status).toBe(200)
+  })
+})

@@ -2,7 +2,7 @@ import aws4 from 'aws4'
 import { Agent, request, type Dispatcher } from 'undici'
 import type { TraceRecorder } from '../trace-recorder.js'
 import { isUnreachable, unreachable } from './unreachable.js'
-import { ExpectationFailure } from '../errors.js'
+import { ExpectationFailure, StepError } from '../errors.js'
 
 /** Credentials for SigV4-signed requests (the AWS IoT data plane). */
 export interface SigV4Settings {
@@ -10,9 +10,17 @@ export interface SigV4Settings {
   secretAccessKey: string
   sessionToken?: string
   region: string
-  /** Signing name; AWS IoT's data plane signs as `iotdevicegateway`. */
+  /** Signing name: `iotdata` (the API models) or `iotdevicegateway` (a developer-guide note); contradiction C10. */
   service: string
 }
+
+/**
+ * How one request is signed: absent = with the endpoint's credentials when it
+ * has any; false = unsigned; true = with the endpoint's credentials (required);
+ * an object = the endpoint's credentials with these changes, `tamper` spoiling
+ * the signature after signing.
+ */
+export type SignOption = boolean | { service?: string; accessKeyId?: string; secretAccessKey?: string; region?: string; tamper?: boolean }
 
 export interface HttpEndpoint {
   url: string
@@ -28,6 +36,7 @@ export interface HttpRequestParams {
   headers?: Record<string, string>
   /** Text as is; anything else is sent as JSON. */
   body?: unknown
+  sign?: SignOption
 }
 
 export interface HttpResult {
@@ -66,8 +75,9 @@ export function createHttpClient(endpoint: HttpEndpoint, opts: { clock: () => nu
         }
       }
       let finalHeaders = headers
-      if (endpoint.sigv4) {
-        const s = endpoint.sigv4
+      const signing = signingFor(endpoint.sigv4, req.sign)
+      if (signing) {
+        const s = signing.settings
         const signed = aws4.sign(
           { host: url.host, path: url.pathname + url.search, method: req.method, headers: { ...headers }, body, service: s.service, region: s.region },
           { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, ...(s.sessionToken ? { sessionToken: s.sessionToken } : {}) },
@@ -76,8 +86,10 @@ export function createHttpClient(endpoint: HttpEndpoint, opts: { clock: () => nu
         // undici sets Host itself; a second one would be refused.
         delete finalHeaders.Host
         delete finalHeaders.host
+        if (signing.tamper) finalHeaders.Authorization = tamperSignature(String(finalHeaders.Authorization ?? ''))
       }
-      opts.trace.record(client, 'out', { method: req.method, path: url.pathname + url.search, ...(body !== undefined ? { body: body.length > 200 ? `${body.slice(0, 200)}...` : body } : {}) })
+      const signedAs = signing ? { signed: `${signing.settings.service}${signing.tamper ? ' (tampered)' : ''}` } : {}
+      opts.trace.record(client, 'out', { method: req.method, path: url.pathname + url.search, ...signedAs, ...(body !== undefined ? { body: body.length > 200 ? `${body.slice(0, 200)}...` : body } : {}) })
       const started = performance.now()
       const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)))
       try {
@@ -107,4 +119,37 @@ export function createHttpClient(endpoint: HttpEndpoint, opts: { clock: () => nu
     },
     close: () => dispatcher.close().catch(() => {}),
   }
+}
+
+/**
+ * The credentials one request is signed with, or null for unsigned: the
+ * endpoint's by default, none with `sign: false`, the endpoint's with the
+ * step's changes otherwise. A step that asks for a signature the target cannot
+ * give (no credentials and no complete key in `sign:`) is a StepError.
+ */
+export function signingFor(base: SigV4Settings | undefined, sign: SignOption | undefined): { settings: SigV4Settings; tamper: boolean } | null {
+  if (sign === false || (sign === undefined && !base)) return null
+  const change = typeof sign === 'object' ? sign : {}
+  const accessKeyId = change.accessKeyId ?? base?.accessKeyId
+  const secretAccessKey = change.secretAccessKey ?? base?.secretAccessKey
+  if (accessKeyId === undefined || secretAccessKey === undefined) {
+    throw new StepError('sign: the target has no SigV4 credentials to sign with (http.sigv4 in the target file); add requires: [sigv4], or give accessKeyId and secretAccessKey')
+  }
+  // A session token belongs to its key pair: it goes along only while the key id is the target's.
+  const sessionToken = change.accessKeyId === undefined || change.accessKeyId === base?.accessKeyId ? base?.sessionToken : undefined
+  return {
+    settings: {
+      accessKeyId,
+      secretAccessKey,
+      ...(sessionToken ? { sessionToken } : {}),
+      region: change.region ?? base?.region ?? 'us-east-1',
+      service: change.service ?? base?.service ?? 'iotdata',
+    },
+    tamper: change.tamper === true,
+  }
+}
+
+/** Changes the last hex digit of an Authorization header's signature: still well-formed, no longer valid. */
+function tamperSignature(authorization: string): string {
+  return authorization.replace(/([0-9a-f])$/, (d) => (d === '0' ? '1' : '0'))
 }

@@ -15,7 +15,7 @@ export const DEFAULT_HTTP_TIMEOUT_MS = 20_000
 export const http = defineStepRunner(httpStep, async (args, ctx) => {
   const timeoutMs = ctx.budget(args.within, DEFAULT_HTTP_TIMEOUT_MS)
   const requestOf = (i: number) => {
-    const req = ctx.interpolate({ method: args.method, path: args.path, query: args.query, headers: args.headers, body: args.body }, { i })
+    const req = ctx.interpolate({ method: args.method, path: args.path, query: args.query, headers: args.headers, body: args.body, sign: args.sign }, { i })
     return args.bodySize !== undefined ? { ...req, body: 'x'.repeat(args.bodySize) } : req
   }
   if (args.count === 1) {

@@ -22,7 +22,7 @@ export const waitFor = defineStepRunner(waitForStep, async (args, ctx) => {
   for (;;) {
     const left = timeoutMs - (ctx.now() - started)
     if (left <= 0) throw new ExpectationFailure(`condition not met within ${timeoutMs} ms; last ${lastAnswer ? 'answer' : 'attempt'}: ${lastAnswer ?? lastError}`, spec.expect)
-    const req = ctx.interpolate({ method: spec.method, path: spec.path, query: spec.query, headers: spec.headers, body: spec.body })
+    const req = ctx.interpolate({ method: spec.method, path: spec.path, query: spec.query, headers: spec.headers, body: spec.body, sign: spec.sign })
     try {
       const res = await ctx.http().request(req, left, ctx.signal)
       const miss = httpMismatch(ctx.interpolate(spec.expect), res)

@@ -73,6 +73,7 @@ export async function resolveExternalTarget(file: string): Promise<ResolvedTarge
     if (t.tls) capabilities.add('tls')
     if (t.tls?.cert) capabilities.add('mtls')
     if (t.http) { capabilities.add('http-data-plane'); capabilities.add('http-publish') }
+    if (t.http?.sigv4) capabilities.add('sigv4')
   }
   const tls = t.tls ? {
     url: t.tls.url,

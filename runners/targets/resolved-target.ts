@@ -90,6 +90,6 @@ export function profileReadings(profile: Profile): Record<string, string> {
     C13: `QoS 2: 3.1.1 ${q.mqtt311}, MQTT 5 PUBLISH ${q.mqtt5Publish}, MQTT 5 SUBSCRIBE ${q.mqtt5Subscribe}, Will QoS 2 ${q.will}`,
     C14: `Replay vs shared queue rate: persistent-session replay ${replay > 0 ? `at most ${replay} messages/s per client` : 'unthrottled'}; shared-subscription queues 20 messages/s per member; different mechanisms, both kept`,
     C15: 'DM CLI version: informational; the AWS CLI version is not checked',
-    C16: 'ConnectAttributes default: only policies with an explicit iot:ConnectAttributes condition would be tested (not modelled by the reference broker)',
+    C16: 'ConnectAttributes default: a policy without an iot:ConnectAttributes condition restricts neither persistent sessions nor Wills; only policies with an explicit condition are tested',
   }
 }

@@ -42,8 +42,12 @@ export const targetFileSchema = z.strictObject({
   auth: z.strictObject({ username: z.string().optional(), password: z.string().optional() }).optional(),
   clientIdPrefix: z.string().default(''),
   topicPrefix: z.string().default(''),
-  /** What the target can do; default: derived from the profile and the endpoints given. */
+  /**
+   * What the target can do; default: derived from the profile and the endpoints
+   * given (http.sigv4 adds `sigv4`: a real endpoint verifies signatures).
+   */
   capabilities: z.array(capabilitySchema).optional(),
 }).refine((t) => t.mqtt || t.ws || t.tls, { message: 'give at least one MQTT endpoint: mqtt, tls or ws' })
+  .refine((t) => !t.capabilities?.includes('sigv4') || t.http?.sigv4 !== undefined, { message: 'the sigv4 capability needs credentials to sign with: http.sigv4', path: ['capabilities'] })
 
 export type TargetFile = z.output<typeof targetFileSchema>

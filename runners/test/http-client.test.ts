@@ -1,8 +1,8 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createHttpClient } from '../adapters/http-client.js'
-import { ExpectationFailure } from '../errors.js'
+import { createHttpClient, signingFor, type SignOption } from '../adapters/http-client.js'
+import { ExpectationFailure, StepError } from '../errors.js'
 import { TraceRecorder } from '../trace-recorder.js'
 
 let server: http.Server
@@ -42,6 +42,33 @@ describe('http client', () => {
     expect(req.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/iotdevicegateway\/aws4_request, SignedHeaders=[a-z;-]*host[a-z;-]*, Signature=[0-9a-f]{64}$/)
     expect(req.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/)
     expect(trace.entries.map((e) => e.dir)).toEqual(['out', 'in'])
+  })
+
+  it('sign: false sends unsigned; { service } and { secretAccessKey } change the signature; { tamper } spoils it; true without credentials is a step error', async () => {
+    const sigv4 = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', region: 'eu-west-1', service: 'iotdata' }
+    const client = createHttpClient({ url, sigv4 }, { clock: () => 0, trace: new TraceRecorder(() => 0) })
+    const signal = new AbortController().signal
+    const authOf = async (sign?: SignOption) => {
+      await client.request({ method: 'GET', path: '/x', headers: { 'x-amz-date': '20250101T000000Z' }, ...(sign !== undefined ? { sign } : {}) }, 2000, signal)
+      return seen.at(-1)!.headers.authorization
+    }
+    const plain = await authOf()
+    expect(plain).toMatch(/Credential=AKIDEXAMPLE\/20250101\/eu-west-1\/iotdata\/aws4_request/)
+    expect(await authOf(true)).toBe(plain)
+    expect(await authOf(false)).toBeUndefined()
+    expect(await authOf({ service: 'iotdevicegateway' })).toMatch(/\/eu-west-1\/iotdevicegateway\/aws4_request/)
+    const wrong = await authOf({ secretAccessKey: 'wrong' })
+    expect(wrong).not.toBe(plain)
+    expect(wrong!.replace(/Signature=.*/, '')).toBe(plain!.replace(/Signature=.*/, ''))
+    const tampered = await authOf({ tamper: true })
+    expect(tampered).not.toBe(plain)
+    expect(tampered!.slice(0, -1)).toBe(plain!.slice(0, -1))
+    await client.close()
+    expect(signingFor(undefined, { accessKeyId: 'AKIDOTHER', secretAccessKey: 's' })).toEqual({ settings: { accessKeyId: 'AKIDOTHER', secretAccessKey: 's', region: 'us-east-1', service: 'iotdata' }, tamper: false })
+    expect(signingFor({ ...sigv4, sessionToken: 'tok' }, { accessKeyId: 'AKIDOTHER' })!.settings.sessionToken).toBeUndefined()
+    expect(signingFor(undefined, undefined)).toBeNull()
+    expect(() => signingFor(undefined, true)).toThrow(StepError)
+    expect(() => signingFor(undefined, { service: 'iotdata' })).toThrow(/requires: \[sigv4\]/)
   })
 
   it('sends no signature without credentials and fails at the deadline when nothing answers', async () => {

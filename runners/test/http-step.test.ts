@@ -74,3 +74,44 @@ steps:
 `, target.limits)).toThrow(/as: names one response[\s\S]*give body or bodySize/)
   })
 })
+
+describe('the http step: sign (the bundled target verifies SigV4 and refuses unsigned requests)', () => {
+  const signHeader = (id: string) => `id: ${id}\ntitle: ${id}\nspec: [DM-STATUS-401]\nrequires: [http-data-plane, sigv4]\n`
+
+  it('signs by default with the target\'s test key; sign: false, a wrong key or a tampered signature get 403; another signing name is accepted', async () => {
+    expect(target.capabilities.has('sigv4')).toBe(true)
+    expect(target.http?.sigv4).toMatchObject({ service: 'iotdata', region: 'us-east-1' })
+    const r = await run(`${signHeader('sign-ok')}clients:
+  device: { version: 5 }
+steps:
+  - connect: device
+  - http: { method: GET, path: '/connections/\${clients.device.id}', expect: { status: 200 } }
+  - http: { method: GET, path: '/connections/\${clients.device.id}', sign: true, expect: { status: 200 } }
+  - http: { method: GET, path: '/connections/\${clients.device.id}', sign: { service: iotdevicegateway }, expect: { status: 200 } }
+  - http: { method: GET, path: '/connections/\${clients.device.id}', sign: false, expect: { status: 403, headers: { x-amzn-errortype: ForbiddenException } } }
+  - http: { method: GET, path: '/connections/\${clients.device.id}', sign: { secretAccessKey: wrong }, expect: { status: 403 } }
+  - http: { method: GET, path: '/connections/\${clients.device.id}', sign: { tamper: true }, expect: { status: 403 } }
+  - wait-for: { within: 2s, http: { method: GET, path: '/connections/\${clients.device.id}', sign: false, expect: { status: 403 } } }
+`)
+    expect(r.failures).toEqual([])
+    expect(r.status).toBe('passed')
+  })
+
+  it('an unsigned request expecting 200 fails with the 403 in the trace, marked unsigned', async () => {
+    const r = await run(`${signHeader('sign-off')}steps:
+  - http: { method: GET, path: '/retainedMessage', sign: false, expect: { status: 200 } }
+`)
+    expect(r.status).toBe('failed')
+    expect(r.failures[0]!.message).toMatch(/status: expected 200, got 403/)
+    const out = r.failures[0]!.trace!.find((t) => t.client === 'http' && t.dir === 'out')!
+    expect(out.summary.signed).toBeUndefined()
+  })
+
+  it('sign: refuses unknown keys and values of the wrong type, with file:line:col', () => {
+    expect(() => scenariosFrom(`${signHeader('bad-sign')}steps:
+  - http: { path: /x, sign: { secretKey: wrong } }
+  - http: { path: /x, sign: maybe }
+  - wait-for: { within: 1s, http: { path: /x, sign: { tamper: yes }, expect: { status: 200 } } }
+`, target.limits)).toThrow(/6:31 steps\[0\]\.http\.sign\.secretKey: unknown key "secretKey"[\s\S]*7:29 steps\[1\]\.http\.sign: expected boolean or object[\s\S]*8:63 steps\[2\]\.wait-for\.http\.sign\.tamper: .*expected boolean/)
+  })
+})

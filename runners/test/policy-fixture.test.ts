@@ -25,6 +25,7 @@ describe('the bundled target\'s policy fixture', () => {
     const target = await startBundledTarget()
     try {
       expect(target.capabilities.has('policy-fixture')).toBe(true)
+      expect(target.capabilities.has('sigv4')).toBe(true) // the test key pair, signatures required
       const report = await runScenarios(scenariosFrom(scenario, target.limits), target)
       expect(report.scenarios.map((s) => `${s.status} ${s.failures.map((f) => f.message).join('; ')}`)).toEqual(['passed '])
     } finally {
@@ -37,6 +38,8 @@ describe('the bundled target\'s policy fixture', () => {
     const target = await startBundledTarget({ config: join(dir, 'own.yaml') })
     try {
       expect(target.capabilities.has('policy-fixture')).toBe(false)
+      expect(target.capabilities.has('sigv4')).toBe(false) // the config's own auth: no test key, unsigned callers stay anonymous
+      expect(target.http?.sigv4).toBeUndefined()
       const report = await runScenarios(scenariosFrom(scenario, target.limits), target)
       expect(report.scenarios[0]!.status).toBe('skipped')
     } finally {

@@ -40,6 +40,20 @@ colour: blue
     expect(issues).toEqual([expect.objectContaining({ line: 3, col: 19, path: 'auth.password', message: 'environment variable HX_MISSING is not set' })])
   })
 
+  it('the sigv4 capability needs http.sigv4 credentials, and credentials imply it unless capabilities are declared', async () => {
+    const issues = await problems("name: t\nmqtt: { url: 'mqtt://127.0.0.1:1' }\nhttp: { url: 'http://127.0.0.1:1' }\ncapabilities: [http-data-plane, sigv4]\n")
+    expect(issues).toEqual([expect.objectContaining({ line: 4, col: 15, path: 'capabilities', message: 'the sigv4 capability needs credentials to sign with: http.sigv4' })])
+    const fake = await startFakeBroker('silent')
+    try {
+      const dir = tempDir({ 'target.yaml': `name: aws\nmqtt: { url: '${fake.url}' }\nhttp: { url: 'https://example.invalid', sigv4: { accessKeyId: AKID, secretAccessKey: s, region: eu-west-1, service: iotdata } }\n` })
+      const t = await resolveExternalTarget(join(dir, 'target.yaml'))
+      expect(t.capabilities.has('sigv4')).toBe(true)
+      expect(t.http?.sigv4).toEqual({ accessKeyId: 'AKID', secretAccessKey: 's', region: 'eu-west-1', service: 'iotdata' })
+    } finally {
+      await fake.close()
+    }
+  })
+
   it('resolves endpoints, profile limits and declared capabilities', async () => {
     const fake = await startFakeBroker('silent')
     try {

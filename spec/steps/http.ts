@@ -11,6 +11,25 @@ export const httpExpectationShape = {
   latencyMs: matcherSchema.optional().describe('Request-to-response time in milliseconds, e.g. { gte: 1000 } (the 200 came only after a delayed PUBACK)'),
 }
 
+/**
+ * How a request is signed with SigV4. Absent: with the target's credentials
+ * when it has any (the `sigv4` capability), else unsigned. `false`: unsigned.
+ * `true`: with the target's credentials (a step error when it has none). A
+ * mapping: the target's credentials with these changes, e.g. `{ service:
+ * iotdevicegateway }` (another signing name), `{ secretAccessKey: wrong }` or
+ * `{ tamper: true }` (a bad signature).
+ */
+export const signSchema = z.union([
+  z.boolean(),
+  z.strictObject({
+    service: z.string().min(1).optional().describe('Signing name instead of the target\'s, e.g. iotdata or iotdevicegateway'),
+    accessKeyId: z.string().min(1).optional().describe('Access key id instead of the target\'s'),
+    secretAccessKey: z.string().min(1).optional().describe('Secret key instead of the target\'s (a wrong one makes a bad signature)'),
+    region: z.string().min(1).optional().describe('Region of the credential scope instead of the target\'s'),
+    tamper: z.boolean().optional().describe('Sign, then change one hex digit of the signature (a bad signature with a valid key)'),
+  }),
+]).describe('SigV4 signing: absent = the target\'s credentials if it has any; false = unsigned; true = the target\'s credentials (required); { service, accessKeyId, secretAccessKey, region, tamper } = the target\'s with these changes')
+
 /** An HTTP request against the target's HTTP endpoint (data plane). */
 export const httpRequestShape = {
   method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH']).default('GET'),
@@ -18,6 +37,7 @@ export const httpRequestShape = {
   query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   body: z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional().describe('Text, or a mapping/list sent as JSON'),
+  sign: signSchema.optional(),
 }
 
 /**
@@ -27,11 +47,13 @@ export const httpRequestShape = {
  * for the device's PUBACK). `bodySize: n` sends n bytes instead of `body`
  * (size limits). `count: n` sends n copies at once (`${i}` = 0..n-1): `expect`
  * must hold for each response and `responses` for the list of them, e.g.
- * `{ contains: { status: 429 } }` (a burst past a rate limit).
+ * `{ contains: { status: 429 } }` (a burst past a rate limit). `sign:` changes
+ * how the request is signed (signSchema): unsigned, another signing name, a
+ * wrong key or a tampered signature [DM-STATUS-401] [API-SIGNING-NAME].
  */
 export const httpStep = defineStep({
   kind: 'http',
-  description: 'Send an HTTP request to the target\'s HTTP endpoint (SigV4-signed when the target has credentials) and check the response; with as + await: false check it later with expect-http',
+  description: 'Send an HTTP request to the target\'s HTTP endpoint (SigV4-signed when the target has credentials; sign: false sends it unsigned, sign: { service, secretAccessKey, tamper, ... } signs it otherwise) and check the response; with as + await: false check it later with expect-http',
   schema: z.strictObject({
     ...httpRequestShape,
     bodySize: z.number().int().min(0).optional().describe('Send this many bytes (x) as the body instead of body (size limits)'),
