@@ -30,6 +30,11 @@ export class DeviatedFrames {
       const packet = this.decoder.decode(frame) as Record<string, any>
       return encode({ ...packet, qos: 1, messageId: this.nextMessageId() }, this.version)
     }
+    // `qos1-delivered-at-qos0`: QoS 1 messages go out at QoS 0 [QOS-LEVELS-0-1].
+    if (f.has('qos1-delivered-at-qos0') && (frame[0]! & 0x06) === 0x02) {
+      const packet = this.decoder.decode(frame) as Record<string, any>
+      return encode({ ...packet, qos: 0, messageId: undefined, dup: false }, this.version)
+    }
     if (this.version !== 5) return frame
     const drop = [
       ...(f.has('user-properties-dropped') ? ['userProperties'] : []),
