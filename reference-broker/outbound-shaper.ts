@@ -37,13 +37,15 @@ interface Queued {
  * QoS 1 messages, paces the replay of stored messages after a resumed session,
  * holds PUBLISHes above the connection's bytes per second back until the budget
  * refills, honours the client's Maximum Packet Size and drops QoS 0 for a reader
- * that stopped reading (frames held for the byte budget count as buffered).
+ * that stopped reading (frames held for the byte budget or for an in-flight slot
+ * count as buffered).
  * aedes never waits on this client, so one slow reader cannot stall delivery to
  * the others (aedes 2.0.0-beta.1 defect 7).
  */
 export class OutboundShaper {
   private readonly inflight = new Set<number>()
   private readonly held = new Fifo<Buffer>()
+  private heldBytes = 0
   private readonly replay: Queued[] = []
   private replayPhase = false
   /** Between a session-present CONNACK and clientReady (stored messages), paced or not. */
@@ -123,11 +125,15 @@ export class OutboundShaper {
   private send(frame: Buffer, qos: number, messageId: number | undefined): void {
     if (qos > 0 && messageId !== undefined) {
       if (this.inflight.size >= this.opts.inflightMaximum) {
+        // Held for a free in-flight slot: counts towards the slow-consumer limit, so a client
+        // that stops acknowledging cannot make the broker hold an unbounded backlog.
         this.held.push(frame)
+        this.heldBytes += frame.length
+        if (this.backlogBytes() > this.opts.hardBytes) this.opts.onSlowConsumer()
         return
       }
       this.inflight.add(messageId)
-    } else if (this.opts.bufferedBytes() + this.pacedBytes > this.opts.softBytes) {
+    } else if (this.backlogBytes() > this.opts.softBytes) {
       this.opts.onDrop('slow consumer: QoS 0 dropped')
       return
     }
@@ -135,7 +141,7 @@ export class OutboundShaper {
       // [LIM-THROUGHPUT-512KIB] over the byte budget: delayed, in order, never dropped.
       this.paced.push(frame)
       this.pacedBytes += frame.length
-      if (this.opts.bufferedBytes() + this.pacedBytes > this.opts.hardBytes) this.opts.onSlowConsumer()
+      if (this.backlogBytes() > this.opts.hardBytes) this.opts.onSlowConsumer()
       return
     }
     this.write(frame)
@@ -144,7 +150,7 @@ export class OutboundShaper {
   private write(frame: Buffer): void {
     this.opts.countOutboundPublish()
     this.opts.write(frame)
-    if (this.opts.bufferedBytes() + this.pacedBytes > this.opts.hardBytes) this.opts.onSlowConsumer()
+    if (this.backlogBytes() > this.opts.hardBytes) this.opts.onSlowConsumer()
     else if (this.budget !== null && !this.budget.take(frame.length)) this.schedulePaced()
   }
 
@@ -154,6 +160,11 @@ export class OutboundShaper {
   }
 
   /** The byte budget's debt is paid: send what waited, until it is in debt again. */
+  /** What waits for this client: in the socket, for the byte budget, and for an in-flight slot. */
+  private backlogBytes(): number {
+    return this.opts.bufferedBytes() + this.pacedBytes + this.heldBytes
+  }
+
   private releasePaced(): void {
     this.paceTimer = null
     while (!this.closed && this.paceTimer === null && this.paced.length > 0) {
@@ -175,6 +186,7 @@ export class OutboundShaper {
   private releaseHeld(): void {
     while (!this.closed && this.held.length > 0 && this.inflight.size < this.opts.inflightMaximum) {
       const frame = this.held.shift()!
+      this.heldBytes -= frame.length
       const { qos, messageId } = peekPublish(frame)
       this.send(frame, qos, messageId)
     }
@@ -236,6 +248,7 @@ export class OutboundShaper {
     if (this.paceTimer) clearTimeout(this.paceTimer)
     this.paceTimer = null
     this.held.clear()
+    this.heldBytes = 0
     this.paced.clear()
     this.pacedBytes = 0
     this.replay.length = 0

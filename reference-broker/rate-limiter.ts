@@ -22,6 +22,7 @@ export class RateLimiter {
 
   /** Records an event if it fits; returns whether it did. */
   tryTake(): boolean {
+    if (this.ratePerSecond === 0) return true
     const now = Date.now()
     if (!this.available(now)) return false
     this.record(now)

@@ -94,7 +94,7 @@ describe('a client that stops reading (aedes defect 7)', () => {
   }
 
   it.each([0, 1] as const)('QoS %i: does not stall delivery to other subscribers', async (qos) => {
-    const b = await broker({ overrides: { server: { slowClientSoftBytes: 1024 * 1024, slowClientHardBytes: 4 * 1024 * 1024 }, mqtt: { publishesPerSecondPerConnection: 0, outboundInflightMaximum: 1000 } } })
+    const b = await broker({ overrides: { server: { slowClientSoftBytes: 1024 * 1024, slowClientHardBytes: 4 * 1024 * 1024 }, mqtt: { publishesPerSecondPerConnection: 0, outboundInflightMaximum: 1000, throughputBytesPerSecond: 0 } } })
     const stalled = await stalledSubscriber(b.urls.mqtt!, qos)
     const healthy = await client(b.urls.mqtt!)
     const got = collect(healthy)
@@ -102,8 +102,12 @@ describe('a client that stops reading (aedes defect 7)', () => {
     const pub = await client(b.urls.mqtt!)
     const payload = Buffer.alloc(64 * 1024, 7)
     // 400 x 64 KiB = 25 MiB: more than loopback's kernel buffers can absorb for the stalled reader.
-    // Paced by the publisher's own acknowledgements so the healthy reader keeps up.
-    for (let i = 0; i < 400; i++) await pub.publishAsync('flood/t', payload, { qos })
+    // Paced by the healthy reader: each message is published once the previous one reached it, so
+    // only the stalled reader falls behind.
+    for (let i = 0; i < 400; i++) {
+      await pub.publishAsync('flood/t', payload, { qos })
+      await got.waitFor(i + 1, 5000)
+    }
     await got.waitFor(400, 15_000)
     expect(got.messages).toHaveLength(400)
     if (qos === 1) {
@@ -114,6 +118,22 @@ describe('a client that stops reading (aedes defect 7)', () => {
       // QoS 0 above the soft limit is dropped for that reader only; it stays connected.
       expect(b.broker.connection(stalled)).toBeDefined()
     }
+  })
+})
+
+describe('a client that reads but never acknowledges QoS 1', () => {
+  it('has its held backlog counted as a slow consumer\'s, so the broker holds a bounded amount for it', async () => {
+    const b = await broker({ overrides: { server: { slowClientSoftBytes: 64 * 1024, slowClientHardBytes: 256 * 1024 }, mqtt: { publishesPerSecondPerConnection: 0, throughputBytesPerSecond: 0 } } })
+    const id = uid('no-ack')
+    const { c } = await rawConnected(b.urls.mqtt!, 4, { clientId: id })
+    c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'held/t', qos: 1 }] })
+    await c.next((p) => p.cmd === 'suback', 2000)
+    const pub = await client(b.urls.mqtt!)
+    const payload = Buffer.alloc(4 * 1024, 3)
+    // 100 in flight (read, never acknowledged), then 100 x 4 KiB held for a slot: 400 KiB > 256 KiB.
+    for (let i = 0; i < 200; i++) await pub.publishAsync('held/t', payload, { qos: 1 })
+    await until(() => b.broker.connection(id) === undefined, 5000, 'the client that never acknowledges to be disconnected')
+    await stillServes(b.urls.mqtt!)
   })
 })
 

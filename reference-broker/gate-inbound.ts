@@ -1,0 +1,182 @@
+import type { WireGate } from './wire-gate.js'
+import { FrameDecoder, PT, encode, fastPublish, frameType, pubackMessageId } from './mqtt-codec.js'
+import { OutboundShaper } from './outbound-shaper.js'
+import { RC } from './reason-codes.js'
+import { checkConnect, checkPublish } from './inbound-checks.js'
+import { DeviatedFrames } from './deviated-frames.js'
+
+/**
+ * The inbound half of a WireGate: each whole frame from the client, checked
+ * against the profile before aedes sees it (inbound-checks.ts for CONNECT and
+ * PUBLISH, gate-subscriptions.ts for SUBSCRIBE and UNSUBSCRIBE), then forwarded
+ * byte for byte unless rewritten, or answered by the gate itself. The
+ * connection's state and its closing stay in wire-gate.ts.
+ */
+export function onInbound(gate: WireGate, frame: Buffer): void {
+  if (gate.state === 'closing' || gate.state === 'closed') return
+  if (gate.keepAlive > 0) gate.armKeepAlive(gate.keepAlive * gate.profile.mqtt.keepAlive.timeoutFactor * 1000)
+  const type = frameType(frame)
+  if (gate.state === 'awaiting-connect') {
+    if (type !== PT.CONNECT) return gate.closeNow('packet-before-connect')
+    return handleConnect(gate, frame)
+  }
+  // The most frequent frames skip the general decoder (throughput: the gate must cost little).
+  if (type === PT.PUBACK && frame.length >= 4 && (frame[0]! & 0x0f) === 0) return handlePuback(gate, frame, pubackMessageId(frame))
+  if (type === PT.PINGREQ && frame.length === 2) return gate.forward(frame)
+  let packet: Record<string, any> | null = type === PT.PUBLISH ? fastPublish(frame, gate.version) : null
+  if (packet) return handlePublish(gate, frame, packet)
+  try {
+    packet = gate.inDecoder.decode(frame) as Record<string, any>
+  } catch (err) {
+    return gate.violation(RC.MALFORMED_PACKET, 'malformed-packet', (err as Error).message)
+  }
+  switch (type) {
+    case PT.CONNECT:
+      // The `double-connect-ignored` deviation drops a second CONNECT instead.
+      if (gate.host.faults.has('second-connect-ignored')) return
+      return gate.violation(RC.PROTOCOL_ERROR, 'second-connect') // [CONN-DOUBLE-CONNECT]
+    case PT.PUBLISH: return handlePublish(gate, frame, packet)
+    case PT.SUBSCRIBE: return gate.subs.subscribe(frame, packet)
+    case PT.UNSUBSCRIBE: return gate.subs.unsubscribe(frame, packet)
+    case PT.PUBACK: return handlePuback(gate, frame, packet.messageId as number)
+    case PT.PUBREC: case PT.PUBREL: case PT.PUBCOMP:
+      if (gate.qos2Reaction() === 'support') return gate.forward(frame)
+      // The `qos2-flow-ignored` deviation drops them silently instead.
+      if (gate.host.faults.has('qos2-flow-ignored')) return
+      return gate.violation(RC.PROTOCOL_ERROR, 'qos2-flow-unsupported') // [QOS-NO-PUBREC-AUTH]
+    case PT.AUTH: return gate.violation(RC.PROTOCOL_ERROR, 'auth-unsupported') // [M5-NO-AUTH-PACKET]
+    case PT.PINGREQ: return gate.forward(frame)
+    case PT.DISCONNECT:
+      gate.sawDisconnect = true
+      // The `will-on-disconnect` deviation: aedes never sees the DISCONNECT, so it publishes the Will.
+      if (gate.host.faults.has('will-on-disconnect')) return gate.closeNow('client-disconnect')
+      // [PS-SEI-ON-DISCONNECT] a session whose interval is 0 cannot be raised by the DISCONNECT:
+      // aedes was given 1 s (see checkConnect), so it must learn before it handles the DISCONNECT.
+      if (gate.endSessionAtClose && gate.clientId) gate.host.endSessionNow(gate.clientId)
+      // The `disconnect-expiry-ignored` deviation drops the DISCONNECT's Session Expiry Interval.
+      if (gate.host.faults.has('disconnect-expiry-ignored') && packet.properties?.sessionExpiryInterval !== undefined) {
+        const { sessionExpiryInterval: _ignored, ...rest } = packet.properties as Record<string, unknown>
+        return gate.forward(encode({ ...packet, properties: rest }, gate.version))
+      }
+      return gate.forward(frame)
+    default: return gate.violation(RC.PROTOCOL_ERROR, 'unexpected-packet-type', `packet type ${type} from a client`)
+  }
+}
+
+function handleConnect(gate: WireGate, frame: Buffer): void {
+  let packet: Record<string, any>
+  try {
+    packet = new FrameDecoder(4).decode(frame) as Record<string, any>
+  } catch (err) {
+    return gate.closeNow(`malformed-connect: ${(err as Error).message}`)
+  }
+  gate.version = packet.protocolVersion === 5 ? 5 : packet.protocolVersion === 3 ? 3 : 4
+  gate.inDecoder = new FrameDecoder(gate.version)
+  gate.outDecoder = new FrameDecoder(gate.version)
+  gate.clientId = packet.clientId as string
+  gate.cleanStart = packet.clean !== false
+  if (gate.host.faults.size > 0) gate.deviated = new DeviatedFrames(gate.host, gate.outDecoder, gate.version, Number(packet.properties?.topicAliasMaximum ?? 0), () => gate.host.nextMessageId(gate))
+  // The `aliases-outlive-connection` deviation keeps topic aliases per client id, across connections [ALIAS-CONNECTION-SCOPE].
+  if (gate.host.faults.has('aliases-outlive-connection')) gate.aliases = aliasesOfClient(gate.host, gate.clientId)
+  gate.requestedKeepAlive = Number(packet.keepalive ?? 0)
+  // The `assigned-client-id-missing` deviation refuses an empty client id like MQTT 3.1.1 [CID-ASSIGNED-V5].
+  if (gate.host.faults.has('empty-client-id-refused') && !packet.clientId) return refuseConnect(gate, { reason: 'client-id-empty', v5: RC.CLIENT_IDENTIFIER_NOT_VALID, v311: 2 })
+  const verdict = checkConnect(packet, gate.profile, gate.host)
+  if (verdict.refuse) return refuseConnect(gate, verdict.refuse)
+  gate.keepAlive = verdict.keepAlive
+  gate.endSessionAtClose = verdict.endSessionAtClose
+  gate.resumesSession = verdict.resumesSession
+  gate.shaper = new OutboundShaper({
+    inflightMaximum: Math.min(gate.profile.mqtt.outboundInflightMaximum, packet.properties?.receiveMaximum ?? 65535),
+    replayRatePerSecond: gate.profile.sessions.replayRatePerSecond,
+    keepOriginalExpiry: gate.host.faults.has('mei-not-decremented'),
+    softBytes: gate.profile.server.slowClientSoftBytes,
+    hardBytes: gate.profile.server.slowClientHardBytes,
+    // The `client-packet-size-ignored` deviation sends packets larger than the client accepts [M5-MAX-PACKET-SIZE].
+    clientMaximumPacketSize: gate.version === 5 && !gate.host.faults.has('client-packet-size-ignored') ? packet.properties?.maximumPacketSize : undefined,
+    throughputBytesPerSecond: gate.profile.mqtt.throughputBytesPerSecond,
+    version: gate.version,
+    write: (f) => gate.writeOut(f),
+    bufferedBytes: () => gate.bufferedTowardsClient(),
+    injectPuback: (id) => gate.injectPuback(id),
+    onSlowConsumer: () => gate.closeNow('slow-consumer'),
+    onDrop: (reason, messageId) => gate.host.log.info({ event: 'drop', clientId: gate.clientId, reason, messageId }),
+    countOutboundPublish: () => gate.rate.forceTake(),
+  })
+  gate.state = 'connecting'
+  gate.armKeepAlive(gate.profile.server.connectTimeoutMs)
+  // The `auth-method-accepted` deviation ignores an Authentication Method instead of refusing it [M5-NO-AUTH-PACKET].
+  const props = verdict.packet.properties as Record<string, unknown> | undefined
+  const ignoreAuth = gate.host.faults.has('auth-method-ignored') && props?.authenticationMethod !== undefined
+  if (ignoreAuth) {
+    delete props!.authenticationMethod
+    delete props!.authenticationData
+  }
+  gate.forward(verdict.rewritten || ignoreAuth ? encode(verdict.packet, gate.version) : frame)
+}
+
+function refuseConnect(gate: WireGate, refuse: { reason: string; v5: number; v311: number | null }): void {
+  gate.host.log.info({ event: 'connect-refused', clientId: gate.clientId, version: gate.version, reason: refuse.reason, ...gate.info })
+  gate.closeReason = refuse.reason
+  gate.state = 'closing'
+  gate.inSplitter.stop()
+  if (gate.version === 5) {
+    gate.socket.write(encode({ cmd: 'connack', sessionPresent: false, reasonCode: refuse.v5 }, 5))
+  } else if (refuse.v311 !== null) {
+    gate.socket.write(encode({ cmd: 'connack', sessionPresent: false, returnCode: refuse.v311 }, gate.version))
+  }
+  gate.endSocket()
+  gate.aedesSide.destroy()
+}
+
+function handlePublish(gate: WireGate, frame: Buffer, packet: Record<string, any>): void {
+  // The `wildcard-publish-dropped` deviation: acknowledged, then dropped, connection kept [TOPIC-NO-WILDCARD-PUBLISH].
+  if (gate.host.faults.has('wildcard-publish-dropped') && /[+#]/.test(String(packet.topic ?? ''))) {
+    if (packet.qos === 1) gate.writeOut(encode({ cmd: 'puback', messageId: packet.messageId }, gate.version))
+    return
+  }
+  const verdict = checkPublish(packet, gate.version, gate.profile, gate.aliases, gate.host.faults.has('alias-accepts-one-more'), gate.host.faults)
+  if (verdict.kind === 'violation') return gate.violation(verdict.code, verdict.reason, verdict.reasonString)
+  if (verdict.kind === 'close') return gate.closeNow(verdict.reason)
+  if (!gate.rate.tryTake()) {
+    // [LIM-PUB-RATE-100] excess publishes are discarded; a QoS 1 sender is told so on MQTT 5.
+    gate.host.log.info({ event: 'throttled', clientId: gate.clientId, topic: verdict.topic, qos: packet.qos })
+    if (packet.qos === 1) gate.writeOut(encode({ cmd: 'puback', messageId: packet.messageId, reasonCode: gate.version === 5 ? RC.QUOTA_EXCEEDED : undefined }, gate.version))
+    return
+  }
+  const payloadBytes = packet.payload ? (packet.payload as Buffer).length : 0
+  if (packet.retain && payloadBytes > 0 && gate.host.retainedLimitReached()) {
+    // [RET-COUNT-LIMIT-THROTTLE] at the account's retained-message limit a retained publish with a
+    // payload is throttled (neither stored nor delivered); deletes (empty payload) still pass.
+    // MQTT 5 QoS 1 gets PUBACK 0x97 (INF); 3.1.1 cannot say why, so it gets a plain PUBACK.
+    gate.host.log.info({ event: 'throttled', clientId: gate.clientId, topic: verdict.topic, qos: packet.qos, reason: 'retained-limit' })
+    if (packet.qos === 1) gate.writeOut(encode({ cmd: 'puback', messageId: packet.messageId, reasonCode: gate.version === 5 ? RC.QUOTA_EXCEEDED : undefined }, gate.version))
+    return
+  }
+  if (packet.qos === 1 && gate.version === 5 && gate.host.faults.has('puback-no-matching-subscribers')) gate.deviated?.notePublish(packet.messageId, verdict.topic)
+  // The `aliases-outlive-connection` deviation resolves an alias set on an earlier connection itself (aedes knows only this one's).
+  const leaked = gate.host.faults.has('aliases-outlive-connection') && gate.version === 5 && !packet.topic && packet.properties?.topicAlias !== undefined
+  if (leaked) {
+    packet.topic = verdict.topic
+    delete packet.properties.topicAlias
+  }
+  const out = verdict.rewritten || leaked ? encode(packet, gate.version) : frame
+  // The `nonretained-replaces-retained` deviation stores a plain publish as the topic's retained message.
+  if (!packet.retain && gate.host.faults.has('nonretained-replaces-retained') && gate.host.hasRetained(verdict.topic)) out[0] = out[0]! | 0x01
+  gate.forward(out)
+}
+
+function handlePuback(gate: WireGate, frame: Buffer, messageId: number): void {
+  gate.shaper?.acked(messageId)
+  if (!gate.direct.acked(messageId)) gate.forward(frame)
+}
+
+/** Topic aliases kept per client id across connections, for the `aliases-outlive-connection` deviation only. */
+const aliasesByHost = new WeakMap<object, Map<string, Map<number, string>>>()
+function aliasesOfClient(host: object, clientId: string): Map<number, string> {
+  let byClient = aliasesByHost.get(host)
+  if (!byClient) aliasesByHost.set(host, (byClient = new Map()))
+  let aliases = byClient.get(clientId)
+  if (!aliases) byClient.set(clientId, (aliases = new Map()))
+  return aliases
+}
