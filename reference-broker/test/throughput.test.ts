@@ -32,13 +32,19 @@ async function burst(c: RawMqttClient, topic: string, n: number, ms: number): Pr
   return times
 }
 
+/** A broker, a subscriber collecting `topic` at QoS 1, and a raw MQTT 5 publisher. */
+async function bulkPair(options: Parameters<typeof broker>[0] = {}, topic = 'bulk/t') {
+  const b = await broker(options)
+  const sub = await client(b.urls.mqtt!)
+  const got = collect(sub)
+  await sub.subscribeAsync(topic, { qos: 1 })
+  const { c } = await rawConnected(b.urls.mqtt!, 5)
+  return { b, got, c }
+}
+
 describe('throughput per connection [LIM-THROUGHPUT-512KIB]', () => {
   it('delays 12 x 128 KiB from one publisher to one subscriber over more than 2 s; none is dropped', async () => {
-    const b = await broker()
-    const sub = await client(b.urls.mqtt!)
-    const got = collect(sub)
-    await sub.subscribeAsync('bulk/t', { qos: 1 })
-    const { c } = await rawConnected(b.urls.mqtt!, 5)
+    const { got, c } = await bulkPair()
     const started = Date.now()
     const acks = await burst(c, 'bulk/t', 12, 8000)
     const messages = await got.waitFor(12, 8000)
@@ -80,11 +86,7 @@ describe('throughput per connection [LIM-THROUGHPUT-512KIB]', () => {
   })
 
   it('a small message on a throttled connection still gets through (delayed, not dropped), and the connection stays usable', async () => {
-    const b = await broker()
-    const sub = await client(b.urls.mqtt!)
-    const got = collect(sub)
-    await sub.subscribeAsync('mix/#', { qos: 1 })
-    const { c } = await rawConnected(b.urls.mqtt!, 5)
+    const { got, c } = await bulkPair({}, 'mix/#')
     for (let i = 1; i <= 6; i++) c.send({ cmd: 'publish', topic: 'mix/big', payload: Buffer.alloc(PAYLOAD, i), qos: 1, messageId: i })
     c.send({ cmd: 'publish', topic: 'mix/small', payload: Buffer.from('last'), qos: 1, messageId: 7 })
     c.send({ cmd: 'pingreq' })
@@ -94,11 +96,7 @@ describe('throughput per connection [LIM-THROUGHPUT-512KIB]', () => {
   })
 
   it('with the throughput-unlimited deviation the same 12 x 128 KiB arrive in well under a second', async () => {
-    const b = await broker({ deviations: ['throughput-unlimited'] })
-    const sub = await client(b.urls.mqtt!)
-    const got = collect(sub)
-    await sub.subscribeAsync('bulk/t', { qos: 1 })
-    const { c } = await rawConnected(b.urls.mqtt!, 5)
+    const { got, c } = await bulkPair({ deviations: ['throughput-unlimited'] })
     const started = Date.now()
     await burst(c, 'bulk/t', 12, 5000)
     const messages = await got.waitFor(12, 5000)
@@ -106,11 +104,7 @@ describe('throughput per connection [LIM-THROUGHPUT-512KIB]', () => {
   })
 
   it('the mqtt-5 profile has no throughput limit', async () => {
-    const b = await broker({ profile: 'mqtt-5' })
-    const sub = await client(b.urls.mqtt!)
-    const got = collect(sub)
-    await sub.subscribeAsync('bulk/t', { qos: 1 })
-    const { c } = await rawConnected(b.urls.mqtt!, 5)
+    const { got, c } = await bulkPair({ profile: 'mqtt-5' })
     const started = Date.now()
     await burst(c, 'bulk/t', 12, 5000)
     await got.waitFor(12, 5000)
