@@ -37,3 +37,24 @@ export class Fifo<T> {
     this.head = 0
   }
 }
+
+/** A Fifo of frames that knows how many bytes it holds. */
+export class FrameFifo extends Fifo<Buffer> {
+  bytes = 0
+
+  override push(frame: Buffer): void {
+    super.push(frame)
+    this.bytes += frame.length
+  }
+
+  override shift(): Buffer | undefined {
+    const frame = super.shift()
+    if (frame) this.bytes -= frame.length
+    return frame
+  }
+
+  override clear(): void {
+    super.clear()
+    this.bytes = 0
+  }
+}

@@ -1,6 +1,6 @@
 import { FrameDecoder, encode, peekPublish, type ProtocolVersion } from './mqtt-codec.js'
 import { ByteBudget } from './byte-budget.js'
-import { Fifo } from './fifo.js'
+import { FrameFifo } from './fifo.js'
 
 export interface ShaperOptions {
   /** Unacknowledged QoS 1 PUBLISHes allowed towards the client [QOS1-INFLIGHT-100]. */
@@ -44,8 +44,7 @@ interface Queued {
  */
 export class OutboundShaper {
   private readonly inflight = new Set<number>()
-  private readonly held = new Fifo<Buffer>()
-  private heldBytes = 0
+  private readonly held = new FrameFifo()
   private readonly replay: Queued[] = []
   private replayPhase = false
   /** Between a session-present CONNACK and clientReady (stored messages), paced or not. */
@@ -59,8 +58,7 @@ export class OutboundShaper {
   /** [LIM-THROUGHPUT-512KIB] PUBLISH bytes towards the client; null = unlimited. */
   private readonly budget: ByteBudget | null
   /** Frames (already admitted in flight) waiting for the byte budget, in order. */
-  private readonly paced = new Fifo<Buffer>()
-  private pacedBytes = 0
+  private readonly paced = new FrameFifo()
   /** Set while the byte budget is in debt; every frame waits behind it. */
   private paceTimer: NodeJS.Timeout | null = null
 
@@ -128,7 +126,6 @@ export class OutboundShaper {
         // Held for a free in-flight slot: counts towards the slow-consumer limit, so a client
         // that stops acknowledging cannot make the broker hold an unbounded backlog.
         this.held.push(frame)
-        this.heldBytes += frame.length
         if (this.backlogBytes() > this.opts.hardBytes) this.opts.onSlowConsumer()
         return
       }
@@ -140,7 +137,6 @@ export class OutboundShaper {
     if (this.paceTimer !== null) {
       // [LIM-THROUGHPUT-512KIB] over the byte budget: delayed, in order, never dropped.
       this.paced.push(frame)
-      this.pacedBytes += frame.length
       if (this.backlogBytes() > this.opts.hardBytes) this.opts.onSlowConsumer()
       return
     }
@@ -159,17 +155,16 @@ export class OutboundShaper {
     this.paceTimer = setTimeout(() => this.releasePaced(), this.budget!.waitMs())
   }
 
-  /** The byte budget's debt is paid: send what waited, until it is in debt again. */
   /** What waits for this client: in the socket, for the byte budget, and for an in-flight slot. */
   private backlogBytes(): number {
-    return this.opts.bufferedBytes() + this.pacedBytes + this.heldBytes
+    return this.opts.bufferedBytes() + this.paced.bytes + this.held.bytes
   }
 
+  /** The byte budget's debt is paid: send what waited, until it is in debt again. */
   private releasePaced(): void {
     this.paceTimer = null
     while (!this.closed && this.paceTimer === null && this.paced.length > 0) {
       const frame = this.paced.shift()!
-      this.pacedBytes -= frame.length
       this.write(frame)
     }
   }
@@ -186,7 +181,6 @@ export class OutboundShaper {
   private releaseHeld(): void {
     while (!this.closed && this.held.length > 0 && this.inflight.size < this.opts.inflightMaximum) {
       const frame = this.held.shift()!
-      this.heldBytes -= frame.length
       const { qos, messageId } = peekPublish(frame)
       this.send(frame, qos, messageId)
     }
@@ -248,9 +242,7 @@ export class OutboundShaper {
     if (this.paceTimer) clearTimeout(this.paceTimer)
     this.paceTimer = null
     this.held.clear()
-    this.heldBytes = 0
     this.paced.clear()
-    this.pacedBytes = 0
     this.replay.length = 0
     this.expiries.clear()
   }
