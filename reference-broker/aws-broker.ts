@@ -21,6 +21,8 @@ const memoryPersistence = createRequire(import.meta.url)('aedes-persistence') as
  */
 class SessionAedes extends Aedes {
   endAtClose = new Set<string>()
+  /** The profile's session expiry [PS-EXPIRY-DEFAULT-1H]. */
+  expirySeconds = 3600
   onSessionGone: (clientId: string) => void = () => {}
   /** Deliberate faults (deviations.ts) aedes itself must apply; empty in normal use. */
   faults: ReadonlySet<string> = new Set()
@@ -29,6 +31,10 @@ class SessionAedes extends Aedes {
     const self = this as unknown as { closed: boolean; _takingOver: Set<string> }
     if (self.closed || self._takingOver.has(client.id)) return
     if (this.endAtClose.delete(client.id)) client.sessionExpiryInterval = 0
+    // aedes arms its timer with this number and throws on anything but a finite one; the gate
+    // refuses the packets that could make it so (a repeated property [MQTT-2.2.2-2]), and a
+    // session whose interval is still unreadable gets the account's [PS-EXPIRY-DEFAULT-1H].
+    if (typeof client.sessionExpiryInterval !== 'number' || !Number.isFinite(client.sessionExpiryInterval)) client.sessionExpiryInterval = this.expirySeconds
     if (client.sessionExpiryInterval === 0) this.onSessionGone(client.id)
     else {
       // The `session-never-expires` deviation keeps every persistent session [PS-EXPIRED-NEW-SESSION].
@@ -76,6 +82,7 @@ export class AwsBroker implements GateHost {
   private constructor(readonly profile: Profile, readonly log: Logger, aedes: SessionAedes, readonly faults: ReadonlySet<string>, private readonly retained: ReadonlySet<string>) {
     this.aedes = aedes
     aedes.faults = faults
+    aedes.expirySeconds = profile.sessions.expirySeconds
     aedes.onSessionGone = (id) => this.sessionEnded(id)
     aedes.on('sessionExpired', (client: AnyClient) => this.sessionEnded(client.id))
     aedes.on('clientReady', (client: AnyClient) => {

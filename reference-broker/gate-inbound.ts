@@ -4,6 +4,7 @@ import { OutboundShaper } from './outbound-shaper.js'
 import { RC } from './reason-codes.js'
 import { checkConnect, checkPublish } from './inbound-checks.js'
 import { DeviatedFrames } from './deviated-frames.js'
+import { packetProblem } from './packet-problems.js'
 
 /**
  * The inbound half of a WireGate: each whole frame from the client, checked
@@ -30,6 +31,9 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
   } catch (err) {
     return gate.violation(RC.MALFORMED_PACKET, 'malformed-packet', (err as Error).message)
   }
+  // What the parser lets through but aedes or the encoder cannot take (empty SUBSCRIBE, repeated properties...).
+  const problem = packetProblem(packet)
+  if (problem) return gate.violation(problem.code, problem.reason, problem.detail)
   switch (type) {
     case PT.CONNECT:
       // The `double-connect-ignored` deviation drops a second CONNECT instead.
@@ -73,6 +77,10 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
   gate.version = packet.protocolVersion === 5 ? 5 : packet.protocolVersion === 3 ? 3 : 4
   gate.inDecoder = new FrameDecoder(gate.version)
   gate.outDecoder = new FrameDecoder(gate.version)
+  // Checked before anything reads or re-encodes the CONNECT: a malformed one gets CONNACK 0x81 or
+  // 0x82 on MQTT 5 [MQTT-3.2.2-8] and a close on 3.1.1 [MQTT-3.1.4-1].
+  const problem = packetProblem(packet)
+  if (problem) return refuseConnect(gate, { reason: problem.reason, v5: problem.code, v311: null, detail: problem.detail })
   gate.clientId = packet.clientId as string
   gate.cleanStart = packet.clean !== false
   if (gate.host.faults.size > 0) gate.deviated = new DeviatedFrames(gate.host, gate.outDecoder, gate.version, Number(packet.properties?.topicAliasMaximum ?? 0), () => gate.host.nextMessageId(gate))
@@ -115,8 +123,8 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
   gate.forward(verdict.rewritten || ignoreAuth ? encode(verdict.packet, gate.version) : frame)
 }
 
-function refuseConnect(gate: WireGate, refuse: { reason: string; v5: number; v311: number | null }): void {
-  gate.host.log.info({ event: 'connect-refused', clientId: gate.clientId, version: gate.version, reason: refuse.reason, ...gate.info })
+function refuseConnect(gate: WireGate, refuse: { reason: string; v5: number; v311: number | null; detail?: string }): void {
+  gate.host.log.info({ event: 'connect-refused', clientId: gate.clientId, version: gate.version, reason: refuse.reason, detail: refuse.detail, ...gate.info })
   gate.closeReason = refuse.reason
   gate.state = 'closing'
   gate.inSplitter.stop()

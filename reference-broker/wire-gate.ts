@@ -108,29 +108,60 @@ export class WireGate {
     })
     this.inSplitter = new FrameSplitter({
       maxFrameBytes: this.profile.mqtt.maximumPacketSize,
-      onFrame: (f) => onInbound(this, f),
+      onFrame: (f) => this.guarded('inbound', () => onInbound(this, f)),
       onTooLarge: (n) => this.violation(RC.PACKET_TOO_LARGE, 'packet-too-large', `packet of ${n} bytes exceeds ${this.profile.mqtt.maximumPacketSize}`),
       onMalformed: (why) => this.violation(RC.MALFORMED_PACKET, 'malformed-packet', why),
     })
-    this.outSplitter = new FrameSplitter({ onFrame: (f) => onOutbound(this, f) })
-    socket.on('data', (chunk: Buffer) => {
-      // Anything but CONNECT as the first byte is not MQTT: close now rather than
-      // wait for a frame that may never complete.
-      if (!this.sawFirstByte && chunk.length > 0) {
-        this.sawFirstByte = true
-        if (chunk[0]! >> 4 !== PT.CONNECT) return this.closeNow('not-mqtt')
-      }
-      this.batch = []
-      this.inSplitter.push(chunk)
-      const batch = this.batch
-      this.batch = null
-      if (batch && batch.length > 0) this.pushToAedes(batch.length === 1 ? batch[0]! : Buffer.concat(batch))
-      if (this.inBudget !== null && !this.inBudget.take(chunk.length)) this.throttleInbound()
-    })
+    this.outSplitter = new FrameSplitter({ onFrame: (f) => this.guarded('outbound', () => onOutbound(this, f)) })
+    socket.on('data', (chunk: Buffer) => this.guarded('inbound', () => this.onData(chunk)))
     socket.on('end', () => this.onSocketGone())
     socket.on('close', () => this.onSocketGone())
     socket.on('error', (err) => { this.closeReason ??= `connection-error: ${err.message}`; this.onSocketGone() })
     this.armKeepAlive(this.profile.server.connectTimeoutMs)
+  }
+
+  private onData(chunk: Buffer): void {
+    // Anything but CONNECT as the first byte is not MQTT: close now rather than
+    // wait for a frame that may never complete.
+    if (!this.sawFirstByte && chunk.length > 0) {
+      this.sawFirstByte = true
+      if (chunk[0]! >> 4 !== PT.CONNECT) return this.closeNow('not-mqtt')
+    }
+    this.batch = []
+    this.inSplitter.push(chunk)
+    const batch = this.batch
+    this.batch = null
+    if (batch && batch.length > 0) this.pushToAedes(batch.length === 1 ? batch[0]! : Buffer.concat(batch))
+    if (this.inBudget !== null && !this.inBudget.take(chunk.length)) this.throttleInbound()
+  }
+
+  /**
+   * Isolation: whatever goes wrong while one connection's bytes or frames are handled ends that
+   * connection only, never the process. Client mistakes are caught earlier by name
+   * (packet-problems.ts, inbound-checks.ts) and get their own reason code; what reaches this
+   * point is a fault of ours, so MQTT 5 gets DISCONNECT 0x83 (Implementation specific error)
+   * once its CONNACK is out, 3.1.1 and a connection still connecting a close; one log line.
+   */
+  private guarded(direction: 'inbound' | 'outbound', work: () => void): void {
+    try {
+      work()
+    } catch (err) {
+      this.internalError(direction, err)
+    }
+  }
+
+  private internalError(direction: 'inbound' | 'outbound', err: unknown): void {
+    if (this.state === 'closed') return
+    const detail = err instanceof Error ? err.message : String(err)
+    this.host.log.warn({ event: 'rejected', reason: 'internal-error', direction, clientId: this.clientId, detail })
+    this.closeReason = 'internal-error'
+    try {
+      if (this.version === 5 && this.state === 'connected') return this.sendDisconnect(RC.IMPLEMENTATION_SPECIFIC_ERROR, `DISCONNECT:internal error while handling the connection's ${direction} packets`)
+      this.closeNow('internal-error')
+    } catch {
+      this.socket.destroy()
+      this.onSocketGone()
+    }
   }
 
   // ---- towards aedes (what each client frame does: gate-inbound.ts) -----------------------
