@@ -1,6 +1,6 @@
 import type { Outcome, RunReport, ScenarioResult } from '../spec/index.js'
 import type { Reporter, RunStartInfo, ScenarioStartInfo } from './reporter.js'
-import { STATUS_SYMBOL, failureLocation, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
+import { REQUIREMENT_STATUS_ORDER, STATUS_SYMBOL, failureChecks, failureLocation, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
 
 /** Options for {@link createConsoleReporter}. */
 export interface ConsoleReporterOptions {
@@ -103,11 +103,11 @@ export function renderConsoleSummary(report: RunReport, opts: ConsoleSummaryOpti
     out.push(paint('bold', `Failures (${problems.length})`), '')
     for (const s of problems) {
       out.push(`${paint(s.status, `${STATUS_SYMBOL[s.status]} ${s.id}`)} — ${s.title}`)
-      out.push(`  requirements: ${s.requirements.length ? s.requirements.join(', ') : '(none)'}`)
+      out.push(`  requirements: ${s.requirements.length ? s.requirements.map((id) => (s.verdicts?.[id] && s.verdicts[id] !== s.status ? `${id} (${s.verdicts[id]})` : id)).join(', ') : '(none)'}`)
       if (s.failures.length === 0) out.push(`  at ${failureLocation({ message: '' }, s)}`, `  ${s.status} without a recorded failure${s.reason ? `: ${s.reason}` : ''}`)
       s.failures.forEach((f, i) => {
         out.push(`  ${i + 1}) ${indent(f.message, '     ').trimStart()}`)
-        out.push(`     at ${failureLocation(f, s)}${f.step ? ` (${f.step})` : ''}`)
+        out.push(`     at ${failureLocation(f, s)}${f.step ? ` (${f.step}${failureChecks(f) ? `; ${failureChecks(f)}` : ''})` : ''}`)
         if (f.expected !== undefined) out.push(`     expected: ${formatValue(f.expected)}`)
         if (f.actual !== undefined) out.push(`     actual:   ${formatValue(f.actual)}`)
         const { entries, omitted } = traceTail(f, tailSize)
@@ -125,7 +125,7 @@ export function renderConsoleSummary(report: RunReport, opts: ConsoleSummaryOpti
   const reqCounts = new Map<string, number>()
   for (const r of report.requirements) reqCounts.set(r.status, (reqCounts.get(r.status) ?? 0) + 1)
   if (report.requirements.length) {
-    const order = [...OUTCOMES, 'untested'] as const
+    const order = REQUIREMENT_STATUS_ORDER
     out.push(`${paint('bold', 'Requirements:')} ${order.filter((o) => reqCounts.get(o)).map((o) => `${reqCounts.get(o)} ${o}`).join(', ')} (${report.requirements.length} total)`)
   }
   return out.join('\n') + '\n'
