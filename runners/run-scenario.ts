@@ -73,6 +73,8 @@ export async function runScenario(scenario: Scenario, target: ResolvedTarget, op
       } catch (thrown) {
         // A wait woken by the deadline reports the deadline, not "aborted".
         const err = thrown instanceof WaitAbortedError || (session.signal.aborted && !(thrown instanceof ExpectationFailure)) ? session.signal.reason : thrown
+        // A close right after bytes that are no MQTT belongs in the failure's trace.
+        await session.settle()
         const c = classify(err)
         result.status = c.status
         status = c.status

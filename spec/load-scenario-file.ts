@@ -110,7 +110,11 @@ function loadCell(
   })
   if (before.count > 0 || !header.success) return null
   const h = header.data
-  // Every requirement the scenario names must be checked by some step, or its verdict would be hollow.
+  // A scenario with no assertion step at all and no checks:/setup: is one check as a whole:
+  // every step checks every requirement (its outcome is the verdict).
+  const explicit = rawSteps.some((r) => r !== null && typeof r === 'object' && STEP_ATTRIBUTION_KEYS.some((k) => k in r))
+  if (!explicit && steps.every((st) => st.checks.length === 0)) for (const st of steps) st.checks = [...h.spec]
+  // Otherwise every requirement the scenario names must be checked by some step, or its verdict would be hollow.
   const checked = new Set(steps.flatMap((st) => st.checks))
   h.spec.forEach((id, i) => {
     if (!checked.has(id)) report(['spec', i], `no step checks ${id}: give an assertion step (expect, expect-closed, a connect or subscribe with expect: ...) or a step with checks: [${id}]`)

@@ -35,8 +35,9 @@ export async function loadTargetFile(file: string, env: NodeJS.ProcessEnv = proc
 
 /**
  * Resolves a target file into endpoints, limits and capabilities; checks the
- * MQTT endpoint answers as an MQTT broker (`probe: false` skips it, for tests
- * of what scenarios do against a broker that misbehaves).
+ * MQTT endpoint answers as an MQTT broker (`probe: false` skips it and the
+ * later checks that the target is still there, for tests of what scenarios do
+ * against a broker that misbehaves).
  */
 export async function resolveExternalTarget(file: string, opts: { probe?: boolean } = {}): Promise<ResolvedTarget> {
   const t = await loadTargetFile(file)
@@ -99,7 +100,7 @@ export async function resolveExternalTarget(file: string, opts: { probe?: boolea
     endpoints,
     ...(http ? { http } : {}),
     // Asked again after a failure: a target that went away makes the rest errored, not failed.
-    stillThere: () => probeTarget({ ...probe, timeoutMs: 3000 }),
+    ...(opts.probe !== false ? { stillThere: () => probeTarget({ ...probe, timeoutMs: 3000 }) } : {}),
     ...(t.auth ? { auth: t.auth } : {}),
     clientIdPrefix: t.clientIdPrefix,
     topicPrefix: t.topicPrefix,
