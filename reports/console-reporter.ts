@@ -1,6 +1,6 @@
 import type { Outcome, RunReport, ScenarioResult } from '../spec/index.js'
 import type { Reporter, RunStartInfo, ScenarioStartInfo } from './reporter.js'
-import { REQUIREMENT_STATUS_ORDER, STATUS_SYMBOL, failureChecks, failureLocation, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
+import { REQUIREMENT_STATUS_ORDER, STATUS_SYMBOL, byCatalogue, failureChecks, failureLocation, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
 
 /** Options for {@link createConsoleReporter}. */
 export interface ConsoleReporterOptions {
@@ -122,11 +122,12 @@ export function renderConsoleSummary(report: RunReport, opts: ConsoleSummaryOpti
   const sm = report.summary
   const parts = OUTCOMES.map((o) => (sm[o] > 0 ? paint(o, `${sm[o]} ${o}`) : `${sm[o]} ${o}`))
   out.push(`${paint('bold', 'Scenarios:')}    ${parts.join(', ')} (${sm.total} total) in ${formatDuration(report.durationMs)}`)
-  const reqCounts = new Map<string, number>()
-  for (const r of report.requirements) reqCounts.set(r.status, (reqCounts.get(r.status) ?? 0) + 1)
-  if (report.requirements.length) {
-    const order = REQUIREMENT_STATUS_ORDER
-    out.push(`${paint('bold', 'Requirements:')} ${order.filter((o) => reqCounts.get(o)).map((o) => `${reqCounts.get(o)} ${o}`).join(', ')} (${report.requirements.length} total)`)
+  // One line per catalogue: the built-in one, then each user catalogue apart.
+  for (const [name, requirements] of byCatalogue(report.requirements)) {
+    const reqCounts = new Map<string, number>()
+    for (const r of requirements) reqCounts.set(r.status, (reqCounts.get(r.status) ?? 0) + 1)
+    const label = name ? `Requirements (${name}):` : 'Requirements:'
+    out.push(`${paint('bold', label)} ${REQUIREMENT_STATUS_ORDER.filter((o) => reqCounts.get(o)).map((o) => `${reqCounts.get(o)} ${o}`).join(', ')} (${requirements.length} total)`)
   }
   return out.join('\n') + '\n'
 }

@@ -88,7 +88,7 @@ function renderRequirements() {
   section.appendChild(h('div', { class: 'legend' }, REQ_ORDER.filter(function (s) { return counts[s]; }).map(function (s) { return h('span', { color: COLORS[s], text: counts[s] + ' ' + s }); })));
   var groups = {};
   reqs.forEach(function (r) {
-    var name = r.id.split(/[-_.:]/)[0] || r.id;
+    var name = (r.catalogue ? r.catalogue + ': ' : '') + (r.id.split(/[-_.:]/)[0] || r.id);
     (groups[name] = groups[name] || { name: name, counts: {}, items: [] }).items.push(r);
     groups[name].counts[r.status] = (groups[name].counts[r.status] || 0) + 1;
   });

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import type { Outcome, RequirementStatus, RunReport, ScenarioResult } from '../spec/index.js'
 import { htmlText, mdCode, mdFence, mdTable, mdText } from './markdown-escape.js'
 import type { Reporter } from './reporter.js'
-import { REQUIREMENT_STATUS_ORDER, REQUIREMENT_SYMBOL, STATUS_SYMBOL, failureChecks, failureLocation, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
+import { REQUIREMENT_STATUS_ORDER, REQUIREMENT_SYMBOL, STATUS_SYMBOL, byCatalogue, failureChecks, failureLocation, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
 import { createFileReporter } from './write-report-file.js'
 
 /** Options for {@link createMarkdownReporter}. */
@@ -83,11 +83,12 @@ export function renderMarkdownReport(report: RunReport): string {
     out.push(mdTable(['Conflict', 'Reading applied'], readings.map(([k, v]) => [mdCode(k), mdText(v)])), '', '</details>', '')
   }
 
-  if (report.requirements.length) {
-    const counts = REQ_STATUSES.map((st) => [st, report.requirements.filter((r) => r.status === st).length] as const).filter(([, n]) => n > 0)
-    out.push(`### Requirements (${report.requirements.length}: ${counts.map(([st, n]) => `${n} ${st}`).join(', ')})`, '')
+  // One matrix per catalogue: the built-in one, then each user catalogue apart.
+  for (const [name, requirements] of byCatalogue(report.requirements)) {
+    const counts = REQ_STATUSES.map((st) => [st, requirements.filter((r) => r.status === st).length] as const).filter(([, n]) => n > 0)
+    out.push(`### Requirements${name ? ` — catalogue ${mdText(name)}` : ''} (${requirements.length}: ${counts.map(([st, n]) => `${n} ${st}`).join(', ')})`, '')
     // Worst first, so what needs attention is at the top of a long matrix.
-    const rows = [...report.requirements].sort((a, b) => REQ_STATUSES.indexOf(a.status) - REQ_STATUSES.indexOf(b.status) || a.id.localeCompare(b.id))
+    const rows = [...requirements].sort((a, b) => REQ_STATUSES.indexOf(a.status) - REQ_STATUSES.indexOf(b.status) || a.id.localeCompare(b.id))
     const table = mdTable(['Requirement', 'Status', 'Scenarios', 'Reason'], rows.map((r) => [
       mdCode(r.id), `${REQ_SYMBOL[r.status]} ${r.status}`, r.scenarios.map(mdCode).join(' '), mdText(r.reason ?? ''),
     ]))
