@@ -1,4 +1,4 @@
-import { OUTCOME_SEVERITY, verdictSeverity, type Outcome, type RequirementResult, type RequirementStatus, type RequirementVerdict, type ScenarioResult } from '../spec/index.js'
+import { OUTCOME_SEVERITY, type Outcome, type RequirementResult, type RequirementStatus, type RequirementVerdict, type ScenarioResult } from '../spec/index.js'
 
 /** The worst outcome by OUTCOME_SEVERITY (errored > failed > waived > skipped > passed), or undefined for none. */
 export function worstOutcome(outcomes: Iterable<Outcome>): Outcome | undefined {
@@ -7,11 +7,18 @@ export function worstOutcome(outcomes: Iterable<Outcome>): Outcome | undefined {
   return worst
 }
 
-/** The worst verdict (inconclusive between skipped and waived), or undefined for none. */
+/**
+ * A requirement's verdict over its scenarios: the worst conclusive one
+ * (errored > failed > waived > skipped > passed); `inconclusive` only when no
+ * scenario reached a verdict other than skipped. A scenario that never reached
+ * its assertions says nothing, so it neither spoils nor proves a requirement
+ * another scenario checked. Undefined for none.
+ */
 export function worstVerdict(verdicts: Iterable<RequirementVerdict>): RequirementVerdict | undefined {
-  let worst: RequirementVerdict | undefined
-  for (const v of verdicts) if (worst === undefined || verdictSeverity(v) > verdictSeverity(worst)) worst = v
-  return worst
+  const all = [...verdicts]
+  const conclusive = worstOutcome(all.filter((v): v is Outcome => v !== 'inconclusive'))
+  if (all.includes('inconclusive') && (conclusive === undefined || conclusive === 'skipped')) return 'inconclusive'
+  return conclusive
 }
 
 /** A requirement a report already listed: its id, and the reason it gave, for the status it gave. */
