@@ -8,17 +8,19 @@ export function worstOutcome(outcomes: Iterable<Outcome>): Outcome | undefined {
 }
 
 /**
- * A requirement's verdict over its scenarios: the worst conclusive one
- * (errored > failed > waived > skipped > passed); `inconclusive` only when no
- * scenario reached a verdict other than skipped. A scenario that never reached
- * its assertions says nothing, so it neither spoils nor proves a requirement
- * another scenario checked. Undefined for none.
+ * A requirement's verdict over its scenarios: the worst verdict of the
+ * scenarios that ran an assertion checking it (errored > failed > waived >
+ * passed). A scenario that was skipped, or never reached those assertions
+ * (inconclusive), says nothing, so it neither spoils nor proves a requirement
+ * another scenario checked; with no other verdict: `inconclusive` if any
+ * scenario stopped before its assertions, else `skipped`. Undefined for none.
  */
 export function worstVerdict(verdicts: Iterable<RequirementVerdict>): RequirementVerdict | undefined {
   const all = [...verdicts]
-  const conclusive = worstOutcome(all.filter((v): v is Outcome => v !== 'inconclusive'))
-  if (all.includes('inconclusive') && (conclusive === undefined || conclusive === 'skipped')) return 'inconclusive'
-  return conclusive
+  const conclusive = worstOutcome(all.filter((v): v is Outcome => v !== 'inconclusive' && v !== 'skipped'))
+  if (conclusive) return conclusive
+  if (all.includes('inconclusive')) return 'inconclusive'
+  return all.length ? 'skipped' : undefined
 }
 
 /** A requirement a report already listed: its id, and the reason it gave, for the status it gave. */
