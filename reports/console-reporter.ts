@@ -1,6 +1,6 @@
 import type { Outcome, RunReport, ScenarioResult } from '../spec/index.js'
 import type { Reporter, RunStartInfo, ScenarioStartInfo } from './reporter.js'
-import { REQUIREMENT_STATUS_ORDER, STATUS_SYMBOL, byCatalogue, failureChecks, failureLocation, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
+import { STATUS_SYMBOL, byCatalogue, failureChecks, failureLocation, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
 
 /** Options for {@link createConsoleReporter}. */
 export interface ConsoleReporterOptions {
@@ -21,6 +21,8 @@ const COLOR: Record<Outcome | 'dim' | 'bold', string> = {
 const RESET = '\x1b[0m'
 const CLEAR_LINE = '\r\x1b[2K'
 const OUTCOMES: readonly Outcome[] = ['passed', 'failed', 'errored', 'skipped', 'waived']
+/** Requirement totals in the same order as the scenario totals, then the requirement-only statuses. */
+const CONSOLE_REQUIREMENT_ORDER = [...OUTCOMES, 'inconclusive', 'untested', 'not-selected'] as const
 
 /**
  * Live progress while a run goes: one line per scenario as it ends (symbol,
@@ -127,7 +129,7 @@ export function renderConsoleSummary(report: RunReport, opts: ConsoleSummaryOpti
     const reqCounts = new Map<string, number>()
     for (const r of requirements) reqCounts.set(r.status, (reqCounts.get(r.status) ?? 0) + 1)
     const label = name ? `Requirements (${name}):` : 'Requirements:'
-    out.push(`${paint('bold', label)} ${REQUIREMENT_STATUS_ORDER.filter((o) => reqCounts.get(o)).map((o) => `${reqCounts.get(o)} ${o}`).join(', ')} (${requirements.length} total)`)
+    out.push(`${paint('bold', label)} ${CONSOLE_REQUIREMENT_ORDER.filter((o) => reqCounts.get(o)).map((o) => `${reqCounts.get(o)} ${o}`).join(', ')} (${requirements.length} total)`)
   }
   return out.join('\n') + '\n'
 }
