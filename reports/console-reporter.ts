@@ -1,6 +1,6 @@
 import type { Outcome, RunReport, ScenarioResult } from '../spec/index.js'
 import type { Reporter, RunStartInfo, ScenarioStartInfo } from './reporter.js'
-import { STATUS_SYMBOL, failureLocation, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
+import { STATUS_SYMBOL, byCatalogue, failureChecks, failureLocation, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
 
 /** Options for {@link createConsoleReporter}. */
 export interface ConsoleReporterOptions {
@@ -21,6 +21,8 @@ const COLOR: Record<Outcome | 'dim' | 'bold', string> = {
 const RESET = '\x1b[0m'
 const CLEAR_LINE = '\r\x1b[2K'
 const OUTCOMES: readonly Outcome[] = ['passed', 'failed', 'errored', 'skipped', 'waived']
+/** Requirement totals in the same order as the scenario totals, then the requirement-only statuses. */
+const CONSOLE_REQUIREMENT_ORDER = [...OUTCOMES, 'inconclusive', 'untested', 'not-selected'] as const
 
 /**
  * Live progress while a run goes: one line per scenario as it ends (symbol,
@@ -103,11 +105,11 @@ export function renderConsoleSummary(report: RunReport, opts: ConsoleSummaryOpti
     out.push(paint('bold', `Failures (${problems.length})`), '')
     for (const s of problems) {
       out.push(`${paint(s.status, `${STATUS_SYMBOL[s.status]} ${s.id}`)} — ${s.title}`)
-      out.push(`  requirements: ${s.requirements.length ? s.requirements.join(', ') : '(none)'}`)
+      out.push(`  requirements: ${s.requirements.length ? s.requirements.map((id) => (s.verdicts?.[id] && s.verdicts[id] !== s.status ? `${id} (${s.verdicts[id]})` : id)).join(', ') : '(none)'}`)
       if (s.failures.length === 0) out.push(`  at ${failureLocation({ message: '' }, s)}`, `  ${s.status} without a recorded failure${s.reason ? `: ${s.reason}` : ''}`)
       s.failures.forEach((f, i) => {
         out.push(`  ${i + 1}) ${indent(f.message, '     ').trimStart()}`)
-        out.push(`     at ${failureLocation(f, s)}${f.step ? ` (${f.step})` : ''}`)
+        out.push(`     at ${failureLocation(f, s)}${f.step ? ` (${f.step}${failureChecks(f) ? `; ${failureChecks(f)}` : ''})` : ''}`)
         if (f.expected !== undefined) out.push(`     expected: ${formatValue(f.expected)}`)
         if (f.actual !== undefined) out.push(`     actual:   ${formatValue(f.actual)}`)
         const { entries, omitted } = traceTail(f, tailSize)
@@ -122,11 +124,12 @@ export function renderConsoleSummary(report: RunReport, opts: ConsoleSummaryOpti
   const sm = report.summary
   const parts = OUTCOMES.map((o) => (sm[o] > 0 ? paint(o, `${sm[o]} ${o}`) : `${sm[o]} ${o}`))
   out.push(`${paint('bold', 'Scenarios:')}    ${parts.join(', ')} (${sm.total} total) in ${formatDuration(report.durationMs)}`)
-  const reqCounts = new Map<string, number>()
-  for (const r of report.requirements) reqCounts.set(r.status, (reqCounts.get(r.status) ?? 0) + 1)
-  if (report.requirements.length) {
-    const order = [...OUTCOMES, 'untested'] as const
-    out.push(`${paint('bold', 'Requirements:')} ${order.filter((o) => reqCounts.get(o)).map((o) => `${reqCounts.get(o)} ${o}`).join(', ')} (${report.requirements.length} total)`)
+  // One line per catalogue: the built-in one, then each user catalogue apart.
+  for (const [name, requirements] of byCatalogue(report.requirements)) {
+    const reqCounts = new Map<string, number>()
+    for (const r of requirements) reqCounts.set(r.status, (reqCounts.get(r.status) ?? 0) + 1)
+    const label = name ? `Requirements (${name}):` : 'Requirements:'
+    out.push(`${paint('bold', label)} ${CONSOLE_REQUIREMENT_ORDER.filter((o) => reqCounts.get(o)).map((o) => `${reqCounts.get(o)} ${o}`).join(', ')} (${requirements.length} total)`)
   }
   return out.join('\n') + '\n'
 }

@@ -1,4 +1,4 @@
-import { OUTCOME_SEVERITY, type Outcome, type RequirementStatus, type RunReport, type ScenarioResult, type Summary } from '../spec/index.js'
+import { verdictSeverity, type Outcome, type RequirementStatus, type RunReport, type ScenarioResult, type Summary } from '../spec/index.js'
 
 /** A scenario present in both reports whose outcome changed. */
 export interface ScenarioChange {
@@ -22,7 +22,7 @@ export interface RequirementChange {
   id: string
   from: RequirementStatus | 'absent'
   to: RequirementStatus | 'absent'
-  /** By OUTCOME_SEVERITY when both are outcomes; `changed` involving `untested` or `absent`. */
+  /** By severity when both are verdicts (outcomes or inconclusive); `changed` involving `untested`, `not-selected` or `absent`. */
   direction: 'worse' | 'better' | 'changed'
 }
 
@@ -45,8 +45,9 @@ const isBad = (o: Outcome) => o === 'failed' || o === 'errored'
 const ref = (s: ScenarioResult): ScenarioRef => ({ id: s.id, title: s.title, file: s.file, status: s.status })
 
 function direction(from: RequirementStatus | 'absent', to: RequirementStatus | 'absent'): RequirementChange['direction'] {
-  if (from === 'absent' || to === 'absent' || from === 'untested' || to === 'untested') return 'changed'
-  return OUTCOME_SEVERITY[to] > OUTCOME_SEVERITY[from] ? 'worse' : OUTCOME_SEVERITY[to] < OUTCOME_SEVERITY[from] ? 'better' : 'changed'
+  if (from === 'absent' || to === 'absent' || from === 'untested' || to === 'untested' || from === 'not-selected' || to === 'not-selected') return 'changed'
+  // inconclusive ranks between skipped and waived: passed → inconclusive is worse, inconclusive → failed too.
+  return verdictSeverity(to) > verdictSeverity(from) ? 'worse' : verdictSeverity(to) < verdictSeverity(from) ? 'better' : 'changed'
 }
 
 /**

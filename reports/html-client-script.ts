@@ -8,13 +8,14 @@
 export const HTML_CLIENT_SCRIPT = String.raw`
 var data = JSON.parse(document.getElementById('report-data').textContent);
 var report = data.report, view = data.view;
-var COLORS = { passed: '#2f9e5f', failed: '#d64545', errored: '#8e44c9', skipped: '#c99a1e', waived: '#2f86c0', untested: '#9aa3ad' };
+var COLORS = { passed: '#2f9e5f', failed: '#d64545', errored: '#8e44c9', skipped: '#c99a1e', waived: '#2f86c0', untested: '#9aa3ad', inconclusive: '#d9822b', 'not-selected': '#c4cad1' };
 var OUTCOMES = ['passed', 'failed', 'errored', 'skipped', 'waived'];
-var REQ_ORDER = ['errored', 'failed', 'waived', 'skipped', 'untested', 'passed'];
-var SYMBOL = { passed: '✓', failed: '✗', errored: '!', skipped: '-', waived: '~', untested: '○' };
+var REQ_ORDER = ['errored', 'failed', 'waived', 'inconclusive', 'skipped', 'untested', 'not-selected', 'passed'];
+var REQ_ONLY = ['inconclusive', 'untested', 'not-selected'];
+var SYMBOL = { passed: '✓', failed: '✗', errored: '!', skipped: '-', waived: '~', untested: '○', inconclusive: '?', 'not-selected': '·' };
 var PALETTE = ['#3056d3', '#e07b39', '#2f9e5f', '#8e44c9', '#2f86c0', '#c94f7c', '#6b8e23', '#b8860b', '#5f6b7a', '#d64545'];
 var filter = { statuses: {}, text: '' };
-OUTCOMES.concat(['untested']).forEach(function (s) { filter.statuses[s] = true; });
+OUTCOMES.concat(REQ_ONLY).forEach(function (s) { filter.statuses[s] = true; });
 window.mqttHarnessCharts = [];
 
 function h(tag, attrs, children) {
@@ -50,7 +51,7 @@ function matches(texts) {
 
 function renderOverview() {
   var sm = report.summary;
-  var tested = report.requirements.filter(function (r) { return r.status !== 'untested'; }).length;
+  var tested = report.requirements.filter(function (r) { return r.status !== 'untested' && r.status !== 'not-selected'; }).length;
   var cards = [h('div', { class: 'card', color: '#3056d3' }, [h('div', { class: 'n', text: sm.total }), h('div', { class: 'l', text: 'scenarios' }),
     h('div', { class: 'pct', text: report.requirements.length ? tested + ' of ' + report.requirements.length + ' requirements tested' : '' })])];
   OUTCOMES.forEach(function (o) {
@@ -66,7 +67,7 @@ function renderOverview() {
 function renderFilters() {
   var bar = document.getElementById('filters');
   bar.appendChild(h('span', { class: 'label', text: 'Show' }));
-  OUTCOMES.concat(['untested']).forEach(function (s) {
+  OUTCOMES.concat(REQ_ONLY).forEach(function (s) {
     var chip = h('button', { class: 'chip', type: 'button', 'aria-pressed': 'true', 'data-status': s, color: COLORS[s], onclick: function () {
       filter.statuses[s] = !filter.statuses[s];
       chip.setAttribute('aria-pressed', String(filter.statuses[s]));
@@ -87,7 +88,7 @@ function renderRequirements() {
   section.appendChild(h('div', { class: 'legend' }, REQ_ORDER.filter(function (s) { return counts[s]; }).map(function (s) { return h('span', { color: COLORS[s], text: counts[s] + ' ' + s }); })));
   var groups = {};
   reqs.forEach(function (r) {
-    var name = r.id.split(/[-_.:]/)[0] || r.id;
+    var name = (r.catalogue ? r.catalogue + ': ' : '') + (r.id.split(/[-_.:]/)[0] || r.id);
     (groups[name] = groups[name] || { name: name, counts: {}, items: [] }).items.push(r);
     groups[name].counts[r.status] = (groups[name].counts[r.status] || 0) + 1;
   });
@@ -98,7 +99,7 @@ function renderRequirements() {
   var matrix = h('div', { class: 'matrix' });
   list.forEach(function (g) {
     matrix.appendChild(h('div', { class: 'matrix-group' }, [h('h3', { text: g.name + ' (' + g.items.length + ')' }), h('div', { class: 'tiles' }, g.items.map(function (r) {
-      var tip = r.id + ': ' + r.status + (r.scenarios.length ? '\nscenarios: ' + r.scenarios.join(', ') : '') + (r.reason ? '\nreason: ' + r.reason : '');
+      var tip = r.id + ': ' + r.status + (r.scenarios.length ? '\nscenarios: ' + r.scenarios.join(', ') : '') + (r.reason ? '\nreason: ' + r.reason : '') + (r.catalogue ? '\ncatalogue: ' + r.catalogue : '');
       return h('span', { class: 'tile req ' + r.status, color: COLORS[r.status], title: tip, 'data-status': r.status, 'data-id': r.id, text: r.id, onclick: function () {
         var box = document.getElementById('search'); box.value = r.id; filter.text = r.id; applyFilter();
         document.getElementById('scenarios').scrollIntoView();
@@ -166,7 +167,7 @@ function renderScenarios() {
   var sorted = report.scenarios.slice().sort(function (a, b) { return order[a.status] - order[b.status]; });
   sorted.forEach(function (s) {
     var body = [];
-    var facts = [['file', loc(s.location, s.file)], ['requirements', s.requirements.join(', ') || '(none)']];
+    var facts = [['file', loc(s.location, s.file)], ['requirements', s.requirements.map(function (id) { return s.verdicts && s.verdicts[id] ? id + ' ' + SYMBOL[s.verdicts[id]] + ' ' + s.verdicts[id] : id; }).join(', ') || '(none)']];
     if (s.matrix) facts.push(['matrix', Object.keys(s.matrix).map(function (k) { return k + '=' + s.matrix[k]; }).join(' ')]);
     if (s.reason) facts.push(['reason', s.reason]);
     body.push(h('div', { class: 'kv' }, facts.reduce(function (acc, f) { return acc.concat([h('div', { class: 'k', text: f[0] }), h('div', { class: 'mono', text: f[1] })]); }, [])));

@@ -1,7 +1,7 @@
 /** The HTML report's stylesheet: light, card-based, readable when printed. */
 export const HTML_STYLES = String.raw`
 :root {
-  --passed: #2f9e5f; --failed: #d64545; --errored: #8e44c9; --skipped: #c99a1e; --waived: #2f86c0; --untested: #9aa3ad;
+  --passed: #2f9e5f; --failed: #d64545; --errored: #8e44c9; --skipped: #c99a1e; --waived: #2f86c0; --untested: #9aa3ad; --inconclusive: #d9822b; --not-selected: #c4cad1;
   --bg: #f4f6f9; --card: #ffffff; --ink: #1d2330; --muted: #667085; --line: #e3e7ee; --accent: #3056d3;
   --mono: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
 }
@@ -39,6 +39,7 @@ section > p.sub { margin: 0 0 14px; color: var(--muted); font-size: 13px; }
 .tiles { display: flex; flex-wrap: wrap; gap: 5px; }
 .tile { font: 11px/1 var(--mono); padding: 6px 7px; border-radius: 4px; color: #fff; background: var(--c); cursor: default; white-space: nowrap; }
 .tile.untested { background: repeating-linear-gradient(45deg, #eceff3, #eceff3 5px, #e1e5eb 5px, #e1e5eb 10px); color: #4a5363; }
+.tile.not-selected { background: #f4f6f8; color: #5f6b7a; border: 1px dashed #c4cad1; }
 .legend { display: flex; flex-wrap: wrap; gap: 14px; font-size: 12px; color: var(--muted); margin: 0 0 12px; }
 .legend span::before { content: ""; display: inline-block; width: 10px; height: 10px; border-radius: 2px; background: var(--c); margin-right: 5px; vertical-align: -1px; }
 table { width: 100%; border-collapse: collapse; font-size: 13px; }

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { REPORT_SCHEMA_VERSION, type RunReport, type ScenarioResult } from '../spec/index.js'
 import type { Reporter } from './reporter.js'
-import { failureLocation, formatTraceEntry, formatValue } from './text-format.js'
+import { failureChecks, failureLocation, formatTraceEntry, formatValue } from './text-format.js'
 import { createFileReporter } from './write-report-file.js'
 import { escapeXmlAttr as attr, escapeXmlText as text } from './xml-escape.js'
 
@@ -44,7 +44,7 @@ function properties(props: [string, string][], pad: string): string {
 function failureDetails(s: ScenarioResult): string {
   if (!s.failures.length) return s.reason ?? `${s.status} without a recorded failure`
   return s.failures.map((f, i) => {
-    const lines = [`${s.failures.length > 1 ? `${i + 1}) ` : ''}${f.message}`, `at ${failureLocation(f, s)}${f.step ? ` (${f.step})` : ''}`]
+    const lines = [`${s.failures.length > 1 ? `${i + 1}) ` : ''}${f.message}`, `at ${failureLocation(f, s)}${f.step ? ` (${f.step}${failureChecks(f) ? `; ${failureChecks(f)}` : ''})` : ''}`]
     if (f.expected !== undefined) lines.push(`expected: ${formatValue(f.expected, 4000)}`)
     if (f.actual !== undefined) lines.push(`actual:   ${formatValue(f.actual, 4000)}`)
     return lines.join('\n')
@@ -53,7 +53,7 @@ function failureDetails(s: ScenarioResult): string {
 
 /** system-out: requirements, steps, and each failure's full packet trace. */
 function systemOut(s: ScenarioResult): string {
-  const lines = [`requirements: ${s.requirements.join(', ') || '(none)'}`]
+  const lines = [`requirements: ${s.requirements.map((id) => (s.verdicts?.[id] ? `${id} ${s.verdicts[id]}` : id)).join(', ') || '(none)'}`]
   if (s.matrix) lines.push(`matrix: ${Object.entries(s.matrix).map(([k, v]) => `${k}=${v}`).join(' ')}`)
   for (const st of s.steps) {
     lines.push(`step ${st.index} ${st.kind}: ${st.status} in ${st.durationMs} ms${st.latencyMs !== undefined ? `, latency ${st.latencyMs} ms` : ''}`)
@@ -67,7 +67,8 @@ function systemOut(s: ScenarioResult): string {
 
 function testcase(s: ScenarioResult): string {
   const pad = '    '
-  let body = properties(s.requirements.map((r) => ['requirement', r]), `${pad}  `)
+  // One `requirement` property per id, and its verdict (inconclusive included) as `verdict.<id>`.
+  let body = properties([...s.requirements.map((r): [string, string] => ['requirement', r]), ...Object.entries(s.verdicts ?? {}).map(([r, v]): [string, string] => [`verdict.${r}`, v])], `${pad}  `)
   const firstMessage = s.failures[0]?.message ?? s.reason ?? s.status
   const message = s.failures.length > 1 ? `${firstMessage} (and ${s.failures.length - 1} more)` : firstMessage
   // XSD order inside a testcase: properties, skipped, error, failure, system-out.

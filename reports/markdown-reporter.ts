@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import type { Outcome, RequirementStatus, RunReport, ScenarioResult } from '../spec/index.js'
 import { htmlText, mdCode, mdFence, mdTable, mdText } from './markdown-escape.js'
 import type { Reporter } from './reporter.js'
-import { STATUS_SYMBOL, failureLocation, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
+import { REQUIREMENT_STATUS_ORDER, REQUIREMENT_SYMBOL, STATUS_SYMBOL, byCatalogue, failureChecks, failureLocation, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
 import { createFileReporter } from './write-report-file.js'
 
 /** Options for {@link createMarkdownReporter}. */
@@ -17,8 +17,8 @@ export const MARKDOWN_REPORT_FILE = 'summary.md'
 const DETAILED_FAILURES = 30
 const TRACE_TAIL = 12
 const OUTCOMES: readonly Outcome[] = ['passed', 'failed', 'errored', 'skipped', 'waived']
-const REQ_STATUSES: readonly RequirementStatus[] = ['errored', 'failed', 'waived', 'skipped', 'untested', 'passed']
-const REQ_SYMBOL: Record<RequirementStatus, string> = { ...STATUS_SYMBOL, untested: '○' }
+const REQ_STATUSES = REQUIREMENT_STATUS_ORDER
+const REQ_SYMBOL = REQUIREMENT_SYMBOL
 
 function headline(report: RunReport): string {
   const sm = report.summary
@@ -30,7 +30,7 @@ function headline(report: RunReport): string {
 function failureBlock(s: ScenarioResult): string {
   const lines: string[] = []
   s.failures.forEach((f, i) => {
-    lines.push(`${i + 1}) ${f.message}`, `   at ${failureLocation(f, s)}${f.step ? ` (${f.step})` : ''}`)
+    lines.push(`${i + 1}) ${f.message}`, `   at ${failureLocation(f, s)}${f.step ? ` (${f.step}${failureChecks(f) ? `; ${failureChecks(f)}` : ''})` : ''}`)
     if (f.expected !== undefined) lines.push(`   expected: ${formatValue(f.expected)}`)
     if (f.actual !== undefined) lines.push(`   actual:   ${formatValue(f.actual)}`)
     const { entries, omitted } = traceTail(f, TRACE_TAIL)
@@ -83,11 +83,12 @@ export function renderMarkdownReport(report: RunReport): string {
     out.push(mdTable(['Conflict', 'Reading applied'], readings.map(([k, v]) => [mdCode(k), mdText(v)])), '', '</details>', '')
   }
 
-  if (report.requirements.length) {
-    const counts = REQ_STATUSES.map((st) => [st, report.requirements.filter((r) => r.status === st).length] as const).filter(([, n]) => n > 0)
-    out.push(`### Requirements (${report.requirements.length}: ${counts.map(([st, n]) => `${n} ${st}`).join(', ')})`, '')
+  // One matrix per catalogue: the built-in one, then each user catalogue apart.
+  for (const [name, requirements] of byCatalogue(report.requirements)) {
+    const counts = REQ_STATUSES.map((st) => [st, requirements.filter((r) => r.status === st).length] as const).filter(([, n]) => n > 0)
+    out.push(`### Requirements${name ? ` — catalogue ${mdText(name)}` : ''} (${requirements.length}: ${counts.map(([st, n]) => `${n} ${st}`).join(', ')})`, '')
     // Worst first, so what needs attention is at the top of a long matrix.
-    const rows = [...report.requirements].sort((a, b) => REQ_STATUSES.indexOf(a.status) - REQ_STATUSES.indexOf(b.status) || a.id.localeCompare(b.id))
+    const rows = [...requirements].sort((a, b) => REQ_STATUSES.indexOf(a.status) - REQ_STATUSES.indexOf(b.status) || a.id.localeCompare(b.id))
     const table = mdTable(['Requirement', 'Status', 'Scenarios', 'Reason'], rows.map((r) => [
       mdCode(r.id), `${REQ_SYMBOL[r.status]} ${r.status}`, r.scenarios.map(mdCode).join(' '), mdText(r.reason ?? ''),
     ]))

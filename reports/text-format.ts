@@ -1,4 +1,4 @@
-import type { Failure, Outcome, ScenarioResult, SourceLocation, TraceEntry } from '../spec/index.js'
+import type { Failure, Outcome, RequirementResult, RequirementStatus, ScenarioResult, SourceLocation, TraceEntry } from '../spec/index.js'
 
 /** One character per outcome, the same in every text format. */
 export const STATUS_SYMBOL: Record<Outcome, string> = {
@@ -7,6 +7,36 @@ export const STATUS_SYMBOL: Record<Outcome, string> = {
   errored: '!',
   skipped: '-',
   waived: '~',
+}
+
+/** One character per requirement status, the same in every text format. */
+export const REQUIREMENT_SYMBOL: Record<RequirementStatus, string> = {
+  ...STATUS_SYMBOL,
+  inconclusive: '?',
+  untested: '○',
+  'not-selected': '·',
+}
+
+/** Requirement statuses worst first, as every format orders and counts them. */
+export const REQUIREMENT_STATUS_ORDER: readonly RequirementStatus[] = ['errored', 'failed', 'waived', 'inconclusive', 'skipped', 'untested', 'not-selected', 'passed']
+
+/** Requirements grouped by catalogue: the built-in one (name '') first, then user catalogues as first seen. */
+export function byCatalogue(requirements: readonly RequirementResult[]): [string, RequirementResult[]][] {
+  const groups = new Map<string, RequirementResult[]>([['', []]])
+  for (const r of requirements) {
+    const name = r.catalogue ?? ''
+    groups.set(name, [...(groups.get(name) ?? []), r])
+  }
+  return [...groups].filter(([, list]) => list.length > 0)
+}
+
+/**
+ * The requirements a failure says nothing about: a failed setup step checks
+ * none; the text formats say so instead of blaming the scenario's requirements.
+ */
+export function failureChecks(f: Failure): string | undefined {
+  if (f.checks === undefined) return undefined
+  return f.checks.length ? `checks ${f.checks.join(', ')}` : 'setup step: the requirements were not reached (inconclusive)'
 }
 
 /** Human duration: `840 ms`, `1.25 s`, `2 min 05 s`. */

@@ -5,6 +5,10 @@ import { REPORT_SCHEMA_VERSION, type RunReport, type ScenarioResult, type Target
 export interface DeclaredRequirement {
   id: string
   reason?: string
+  /** The user catalogue that defines it (absent: the built-in one). */
+  catalogue?: string
+  /** `not-selected`: scenarios check it, but none of them was selected for this run. */
+  status?: 'untested' | 'not-selected'
 }
 
 export interface BuildReportInput {
@@ -23,7 +27,7 @@ export interface BuildReportInput {
  * of shards derive them the same way (worst outcome, or `untested`).
  */
 export function buildReport(input: BuildReportInput): RunReport {
-  const declared = (input.declared ?? []).map((d) => ({ id: d.id, status: 'untested' as const, ...(d.reason ? { reason: d.reason } : {}) }))
+  const declared = (input.declared ?? []).map((d) => ({ id: d.id, status: d.status ?? 'untested' as const, ...(d.reason ? { reason: d.reason } : {}), ...(d.catalogue ? { catalogue: d.catalogue } : {}) }))
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'mqtt-harness', version: input.version },

@@ -4,6 +4,9 @@ import { formatIssue } from '../spec/index.js'
 import { HarnessError, ScenarioInvalidError } from './errors.js'
 import { EXIT } from './exit-codes.js'
 
+/** Error codes that mean the target cannot be tested (exit 3). */
+const TARGET_CODES = new Set(['HX_TARGET_UNREACHABLE', 'HX_TARGET_NOT_MQTT'])
+
 /**
  * Prints a user's mistake (scenario, target, profile, reporter, command line,
  * unreachable target) with its code and sets the exit code; anything else is
@@ -18,7 +21,7 @@ export function reportCliError(err: unknown, command: string, setExit: (code: nu
   }
   if (err instanceof HarnessError) {
     out(`mqtt-harness ${command}: ${err.message} (${err.code})`)
-    return setExit(err.code === 'HX_TARGET_UNREACHABLE' ? EXIT.TARGET_UNREACHABLE : EXIT.INVALID_INPUT)
+    return setExit(TARGET_CODES.has(err.code) ? EXIT.TARGET_UNREACHABLE : EXIT.INVALID_INPUT)
   }
   if (err instanceof BrokerError || err instanceof ReportError) {
     out(`mqtt-harness ${command}: ${err.message} (${err.code})`)

@@ -33,6 +33,17 @@ export class TargetUnreachableError extends HarnessError {
   }
 }
 
+/**
+ * Something answers at the target's address, but not as an MQTT broker (an
+ * HTTP server, a server that never answers, a close before CONNACK), or its
+ * declared HTTP data plane does not answer HTTP: exit 3, like unreachable.
+ */
+export class TargetNotMqttError extends HarnessError {
+  constructor(message: string) {
+    super('HX_TARGET_NOT_MQTT', message)
+  }
+}
+
 /** A command-line value that cannot be used (`--shard 3/2`, a bad `--grep`...). */
 export class CliUsageError extends HarnessError {
   constructor(message: string) {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { loadProfile, type Profile } from '../reference-broker/index.js'
-import { loadCatalogue, loadScenarios, type Scenario } from '../spec/index.js'
+import { loadCatalogue, loadScenarios, loadUserCatalogue, type Scenario, type SourceIssue } from '../spec/index.js'
 import { ScenarioInvalidError } from './errors.js'
 import { loadTargetFile } from './targets/external-target.js'
 import { flattenLimits } from './targets/resolved-target.js'
@@ -13,6 +13,8 @@ export interface CliInputOptions {
   target?: string
   profile?: string
   config?: string
+  /** User catalogue files (`--catalogue`), besides the target file's `catalogue:`. */
+  catalogue?: string[]
 }
 
 /** Default scenario folder; load scenarios (another runner) are excluded from a default run. */
@@ -32,8 +34,15 @@ export async function profileForTarget(opts: Pick<CliInputOptions, 'target' | 'p
   return loadProfile(isFile ? resolve(base, t.profile) : t.profile, t.config ? resolve(base, t.config) : undefined)
 }
 
+/** A requirement a run knows without a scenario: id, why it may be untested, and its catalogue when not the built-in one. */
+export interface KnownRequirement {
+  id: string
+  reason?: string
+  catalogue?: string
+}
+
 /** Catalogue ids and untested reasons; empty when the catalogue cannot be read (spec ids are then not checked). */
-export function catalogueRequirements(): { id: string; reason?: string }[] {
+export function catalogueRequirements(): KnownRequirement[] {
   try {
     return loadCatalogue().requirements.map((r) => ({ id: r.id, ...(r.reason ? { reason: r.reason } : {}) }))
   } catch {
@@ -41,9 +50,39 @@ export function catalogueRequirements(): { id: string; reason?: string }[] {
   }
 }
 
+/**
+ * The built-in catalogue plus the user's own (`--catalogue`, and the target
+ * file's `catalogue:` relative to it). A bad catalogue file is invalid input
+ * (exit 2), every problem with file:line:col.
+ */
+export async function knownRequirements(opts: Pick<CliInputOptions, 'target' | 'catalogue'>): Promise<KnownRequirement[]> {
+  const builtin = catalogueRequirements()
+  const files = [...(opts.catalogue ?? [])]
+  if (opts.target && opts.target !== 'bundled') {
+    const t = await loadTargetFile(opts.target)
+    const own = t.catalogue === undefined ? [] : Array.isArray(t.catalogue) ? t.catalogue : [t.catalogue]
+    files.push(...own.map((f) => resolve(dirname(resolve(opts.target!)), f)))
+  }
+  const builtinIds = new Set(builtin.map((r) => r.id))
+  const out = [...builtin]
+  const issues: SourceIssue[] = []
+  const seen = new Map<string, string>()
+  for (const file of files) {
+    const { catalogue, issues: found } = loadUserCatalogue(file, builtinIds)
+    issues.push(...found)
+    for (const r of catalogue?.requirements ?? []) {
+      if (seen.has(r.id)) { issues.push({ file, line: 1, col: 1, path: 'requirements', message: `${r.id} is also in catalogue ${seen.get(r.id)}` }); continue }
+      seen.set(r.id, catalogue!.name)
+      out.push({ id: r.id, catalogue: catalogue!.name, ...(r.untestedReason ? { reason: r.untestedReason } : {}) })
+    }
+  }
+  if (issues.length) throw new ScenarioInvalidError(issues)
+  return out
+}
+
 /** Loads and validates every scenario; throws ScenarioInvalidError listing all problems. */
-export async function loadCliScenarios(opts: CliInputOptions, profile: Profile): Promise<{ scenarios: Scenario[]; files: string[] }> {
-  const catalogue = catalogueRequirements()
+export async function loadCliScenarios(opts: CliInputOptions, profile: Profile): Promise<{ scenarios: Scenario[]; files: string[]; requirements: KnownRequirement[] }> {
+  const catalogue = await knownRequirements(opts)
   let paths = opts.paths
   let excludeDir = LOAD_SCENARIO_DIR
   if (paths.length === 0) {
@@ -61,5 +100,5 @@ export async function loadCliScenarios(opts: CliInputOptions, profile: Profile):
     excludeDirs: [excludeDir],
   })
   if (!result.ok) throw new ScenarioInvalidError(result.errors)
-  return { scenarios: result.scenarios, files: result.files }
+  return { scenarios: result.scenarios, files: result.files, requirements: catalogue }
 }

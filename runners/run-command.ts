@@ -4,7 +4,8 @@ import type { RunReport } from '../spec/index.js'
 import { CliUsageError } from './errors.js'
 import { EXIT } from './exit-codes.js'
 import { reportCliError } from './cli-errors.js'
-import { catalogueRequirements, loadCliScenarios, profileForTarget } from './load-for-cli.js'
+import { loadCliScenarios, profileForTarget, type KnownRequirement } from './load-for-cli.js'
+import type { Scenario } from '../spec/index.js'
 import { DEFAULT_CONCURRENCY, runScenarios } from './run-scenarios.js'
 import { parseGrep, parseShard, selectScenarios } from './select-scenarios.js'
 import { resolveTarget } from './targets/resolve-target.js'
@@ -15,6 +16,19 @@ export function runExitCode(report: RunReport): number {
   if (report.summary.failed > 0) return EXIT.FAILED
   if (report.summary.errored > 0) return EXIT.ERRORED
   return EXIT.PASSED
+}
+
+/**
+ * The catalogues' requirements for the report. In a subset run a requirement
+ * no selected scenario checks is `not-selected`, not `untested`: with --grep
+ * every such one; with --shard only those other scenarios check (a merge of
+ * the shards then still says untested for the ones no scenario checks).
+ */
+export function declaredFor(known: readonly KnownRequirement[], all: readonly Scenario[], selected: readonly Scenario[], grep: boolean): (KnownRequirement & { status?: 'not-selected' })[] {
+  if (selected.length === all.length) return [...known]
+  const run = new Set(selected.flatMap((s) => s.spec))
+  const elsewhere = new Set(all.flatMap((s) => s.spec))
+  return known.map((r) => (!run.has(r.id) && (grep || elsewhere.has(r.id)) ? { ...r, status: 'not-selected' as const } : r))
 }
 
 function collectNames(value: string, previous: string[] | undefined): string[] {
@@ -37,6 +51,7 @@ interface RunOptions {
   concurrency: string
   reporter?: string[]
   out: string
+  catalogue?: string[]
 }
 
 /**
@@ -53,6 +68,7 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
     .option('--profile <name|file>', 'profile of the bundled broker: aws-iot-core, mqtt-5, mqtt-3.1.1 or a YAML file')
     .option('--config <file>', 'YAML file overriding the bundled broker\'s profile values (e.g. a short session expiry)')
     .option('--deviation <names>', 'run the bundled broker with documented behaviours deliberately broken (harness self-test), comma-separated', collectNames)
+    .option('--catalogue <files>', 'your own requirement catalogue file(s) (ids, statements, sources), besides the target file\'s catalogue:', collectNames)
     .option('--grep <regex>', 'only scenarios whose id, title or requirement id matches')
     .option('--shard <i/n>', 'run the i-th of n disjoint shards (merge the reports with `report merge`)')
     .option('--concurrency <n>', 'scenarios running at once', String(DEFAULT_CONCURRENCY))
@@ -65,7 +81,7 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
         const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined
         if (opts.target !== 'bundled' && (opts.profile || opts.config || opts.deviation)) throw new CliUsageError('--profile, --config and --deviation apply to the bundled broker; a target file names its own profile')
         const profile = await profileForTarget(opts)
-        const { scenarios } = await loadCliScenarios({ paths, ...opts }, profile)
+        const { scenarios, requirements } = await loadCliScenarios({ paths, ...opts }, profile)
         const selected = selectScenarios(scenarios, { ...(grep ? { grep } : {}), ...(shard ? { shard } : {}) })
         if (grep && selected.length === 0 && !shard) throw new CliUsageError(`no scenario matches --grep ${opts.grep}`)
         const reporters = createReporters(opts.reporter ?? ['console', 'json', 'junit', 'markdown', 'html'], { outDir: opts.out })
@@ -74,7 +90,7 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
           const report = await runScenarios(selected, target, {
             concurrency,
             reporters,
-            declared: catalogueRequirements(),
+            declared: declaredFor(requirements, scenarios, selected, grep !== undefined),
             version: toolVersion(),
             ...(shard ? { shard } : {}),
           })

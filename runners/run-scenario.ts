@@ -1,6 +1,7 @@
 import type { Failure, Outcome, Scenario, ScenarioResult, StepResult } from '../spec/index.js'
 import { ExpectationFailure, HarnessError, ScenarioTimeoutError } from './errors.js'
 import { WaitAbortedError } from './adapters/inbox.js'
+import { requirementVerdicts } from './requirement-verdicts.js'
 import { ScenarioSession } from './scenario-session.js'
 import type { StepRegistry } from './step-registry.js'
 import type { ResolvedTarget } from './targets/resolved-target.js'
@@ -42,7 +43,7 @@ export async function runScenario(scenario: Scenario, target: ResolvedTarget, op
   }
   const missing = missingCapabilities(scenario, target)
   if (missing.length) {
-    return { ...base, status: 'skipped', durationMs: 0, failures: [], reason: `target ${target.info.name} lacks ${missing.join(', ')}`, steps: [] }
+    return { ...base, status: 'skipped', verdicts: requirementVerdicts(scenario, [], 'skipped'), durationMs: 0, failures: [], reason: `target ${target.info.name} lacks ${missing.join(', ')}`, steps: [] }
   }
   const session = new ScenarioSession(scenario, target, { runId: opts.runId, index: opts.index })
   const steps: StepResult[] = []
@@ -72,10 +73,12 @@ export async function runScenario(scenario: Scenario, target: ResolvedTarget, op
       } catch (thrown) {
         // A wait woken by the deadline reports the deadline, not "aborted".
         const err = thrown instanceof WaitAbortedError || (session.signal.aborted && !(thrown instanceof ExpectationFailure)) ? session.signal.reason : thrown
+        // A close right after bytes that are no MQTT belongs in the failure's trace.
+        await session.settle()
         const c = classify(err)
         result.status = c.status
         status = c.status
-        failures.push({ ...c.failure, location: step.location, step: step.kind, trace: session.trace.tail() })
+        failures.push({ ...c.failure, location: step.location, step: step.kind, checks: step.checks, trace: session.trace.tail() })
       }
       result.durationMs = Math.round((session.now() - started) * 100) / 100
       steps.push(result)
@@ -96,6 +99,7 @@ export async function runScenario(scenario: Scenario, target: ResolvedTarget, op
   return {
     ...base,
     status,
+    verdicts: requirementVerdicts(scenario, steps, status),
     durationMs: Math.round(session.now() * 100) / 100,
     failures,
     ...(reason ? { reason } : {}),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { RunReport, Scenario, ScenarioResult } from '../spec/index.js'
 import { buildReport, type DeclaredRequirement } from './build-report.js'
 import type { RunnerReporter } from './reporter.js'
+import { HarnessError } from './errors.js'
 import { runScenario } from './run-scenario.js'
 import type { StepRegistry } from './step-registry.js'
 import { createStepRegistry } from './steps/index.js'
@@ -40,13 +41,20 @@ export async function runScenarios(scenarios: readonly Scenario[], target: Resol
   const startedAt = new Date()
   await each(reporters, (r) => r.onRunStart?.({ total: scenarios.length, target: target.info, startedAt: startedAt.toISOString() }))
   const results: ScenarioResult[] = new Array(scenarios.length)
+  const gone = targetWatch(target)
   let next = 0
   const worker = async () => {
     while (next < scenarios.length) {
       const index = next++
       const scenario = scenarios[index]!
       await each(reporters, (r) => r.onScenarioStart?.({ id: scenario.id, title: scenario.title, file: scenario.file }))
-      const result = await runScenario(scenario, target, { registry, runId, index })
+      const goneBefore = gone.why
+      let result = goneBefore ? notRun(scenario, goneBefore) : await runScenario(scenario, target, { registry, runId, index })
+      // A failure against a target that no longer answers is the target's absence, not a verdict.
+      if (!goneBefore && (result.status === 'failed' || result.status === 'errored')) {
+        const why = await gone.check()
+        if (why) result = targetGone(result, why)
+      }
       results[index] = result
       await each(reporters, (r) => r.onScenarioEnd?.(result))
     }
@@ -63,4 +71,46 @@ export async function runScenarios(scenarios: readonly Scenario[], target: Resol
   })
   await each(reporters, (r) => r.onRunEnd?.(report))
   return report
+}
+
+/**
+ * Whether the target went away during the run, asked (once at a time) after a
+ * scenario fails or errors. Targets without `stillThere` (the bundled broker)
+ * never go away.
+ */
+function targetWatch(target: ResolvedTarget): { why: string | undefined; check(): Promise<string | undefined> } {
+  let inFlight: Promise<string | undefined> | undefined
+  const watch = {
+    why: undefined as string | undefined,
+    check: async () => {
+      if (watch.why || !target.stillThere) return watch.why
+      inFlight ??= target.stillThere().then(
+        () => undefined,
+        (err: unknown) => (watch.why = err instanceof HarnessError ? `${err.message} (${err.code})` : String(err)),
+      ).finally(() => { inFlight = undefined })
+      return inFlight
+    },
+  }
+  return watch
+}
+
+const goneMessage = (why: string) => `the target went away during the run: ${why} (HX_TARGET_GONE)`
+
+/** A failed or errored result turned errored: the target stopped answering, so it is no verdict. */
+function targetGone(result: ScenarioResult, why: string): ScenarioResult {
+  const verdicts = Object.fromEntries(Object.entries(result.verdicts ?? {}).map(([id, v]) => [id, v === 'passed' ? v : 'errored' as const]))
+  return { ...result, status: 'errored', verdicts, failures: [{ message: goneMessage(why) }, ...result.failures] }
+}
+
+/** A scenario not run because the target had already gone away: errored. */
+function notRun(scenario: Scenario, why: string): ScenarioResult {
+  return {
+    id: scenario.id, title: scenario.title, file: scenario.file, location: scenario.location,
+    status: 'errored', requirements: scenario.spec,
+    verdicts: Object.fromEntries(scenario.spec.map((id) => [id, 'errored' as const])),
+    ...(scenario.matrix ? { matrix: scenario.matrix } : {}),
+    durationMs: 0,
+    failures: [{ message: `not run: ${goneMessage(why)}` }],
+    steps: scenario.steps.map((st) => ({ index: st.index, kind: st.kind, status: 'skipped' as const, durationMs: 0, location: st.location })),
+  }
 }

@@ -136,6 +136,16 @@ export class ScenarioSession implements StepContext {
     this.timelines.push(timeline)
   }
 
+  /**
+   * After a failure: waits (at most `timeoutMs`) until no client has had bytes
+   * that are no MQTT while its connection is still open, so the server's close
+   * that follows them is in the trace the failure carries.
+   */
+  async settle(timeoutMs = 250): Promise<void> {
+    const pending = [...this.adapters.values()].filter((a) => a.inbox.protocolError !== null && a.inbox.closed === null)
+    await Promise.all(pending.map((a) => a.inbox.waitFor(() => (a.inbox.closed !== null ? true : undefined), timeoutMs)))
+  }
+
   /** Closes every client (reverse order of creation) and the HTTP client. */
   async close(): Promise<void> {
     if (!this.controller.signal.aborted) this.controller.abort(new Error('scenario finished'))

@@ -11,7 +11,8 @@ export function registerValidateCommand(program: Command, setExit: (code: number
     .argument('[paths...]', 'scenario files or folders (default: scenarios/)')
     .option('--target <file|bundled>', 'target whose profile supplies ${limits.*}', 'bundled')
     .option('--profile <name|file>', 'profile supplying ${limits.*} for the bundled broker', 'aws-iot-core')
-    .action(async (paths: string[], opts: { target: string; profile: string }) => {
+    .option('--catalogue <files>', 'your own requirement catalogue file(s), so scenarios may name its ids', (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(',').map((x) => x.trim()).filter(Boolean)])
+    .action(async (paths: string[], opts: { target: string; profile: string; catalogue?: string[] }) => {
       try {
         const profile = await profileForTarget(opts)
         const { scenarios, files } = await loadCliScenarios({ paths, ...opts }, profile)

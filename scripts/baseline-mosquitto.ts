@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs'
 import { relative } from 'node:path'
 import { repoRoot, seconds } from '../test/corpus/corpus.js'
-import { MOSQUITTO_PROFILES, UNREVIEWED, baselineFile, baselineFrom, diffBaseline, readBaseline, renderBaseline, runMosquitto, type MosquittoProfile } from '../test/corpus/mosquitto.js'
+import { MOSQUITTO_PROFILES, UNREVIEWED, baselineFile, baselineFrom, diffBaseline, diffRequirements, readBaseline, renderBaseline, runMosquitto, type MosquittoProfile } from '../test/corpus/mosquitto.js'
 
 const asked = process.argv.slice(2)
 const bad = asked.filter((p) => !(MOSQUITTO_PROFILES as readonly string[]).includes(p))
@@ -22,9 +22,9 @@ await Promise.all(profiles.map(async (profile) => {
   const previous = readBaseline(profile)
   const run = await runMosquitto(profile, { concurrency: 16 })
   const next = baselineFrom(profile, run.results, previous)
-  const changes = previous ? diffBaseline(previous, run.results) : [`(new baseline, ${run.results.size} scenarios)`]
+  const changes = previous ? [...diffBaseline(previous, run.results), ...diffRequirements(previous, run.results).map((c) => `requirement ${c}`)] : [`(new baseline, ${run.results.size} scenarios)`]
   writeFileSync(baselineFile(profile), renderBaseline(next))
-  const unreviewed = Object.entries(next.scenarios).filter(([, e]) => e.why?.startsWith(UNREVIEWED)).map(([id]) => id)
+  const unreviewed = [...Object.entries(next.scenarios), ...Object.entries(next.requirements)].filter(([, e]) => e.why?.startsWith(UNREVIEWED)).map(([id]) => id)
   console.log(`${relative(repoRoot, baselineFile(profile))}: ${Object.entries(next.summary).map(([k, v]) => `${v} ${k}`).join(', ')} in ${seconds(run.durationMs)}`)
   for (const c of changes) console.log(`  ${c}`)
   if (unreviewed.length) console.log(`  review the why of ${unreviewed.length}: ${unreviewed.join(', ')}`)

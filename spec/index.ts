@@ -5,6 +5,7 @@
  */
 export * from './report-schema.js'
 export * from './catalogue.js'
+export * from './user-catalogue.js'
 export * from './duration.js'
 export * from './yaml-source.js'
 export * from './variables.js'

@@ -3,7 +3,8 @@ import { closestName } from './closest-name.js'
 import type { Capability } from './capabilities.js'
 import { cellId, matrixCells } from './matrix.js'
 import { matrixSchema, scenarioHeaderSchema, type Scenario, type ScenarioStep } from './scenario-schema.js'
-import type { StepCheckContext, StepDefinitionRegistry } from './step-definition.js'
+import { z } from 'zod'
+import { STEP_ATTRIBUTION_KEYS, stepAttributionShape, type StepCheckContext, type StepDefinitionRegistry } from './step-definition.js'
 import { parseYamlSource, type SourceIssue, type YamlSource } from './yaml-source.js'
 import { RUNTIME_VARIABLES, substituteVariables, type VarExpr, type Resolution, type VarValue } from './variables.js'
 import { zodProblems } from './zod-problems.js'
@@ -104,11 +105,21 @@ function loadCell(
   const rawSteps = Array.isArray(subst.steps) ? subst.steps : []
   const steps: ScenarioStep[] = []
   rawSteps.forEach((raw, index) => {
-    const step = loadStep(raw, index, ctx, opts.registry, report)
+    const step = loadStep(raw, index, header.success ? header.data.spec : undefined, ctx, opts.registry, report)
     if (step) steps.push({ ...step, location: source.locate(['steps', index]) })
   })
   if (before.count > 0 || !header.success) return null
   const h = header.data
+  // A scenario with no assertion step at all and no checks:/setup: is one check as a whole:
+  // every step checks every requirement (its outcome is the verdict).
+  const explicit = rawSteps.some((r) => r !== null && typeof r === 'object' && STEP_ATTRIBUTION_KEYS.some((k) => k in r))
+  if (!explicit && steps.every((st) => st.checks.length === 0)) for (const st of steps) st.checks = [...h.spec]
+  // Otherwise every requirement the scenario names must be checked by some step, or its verdict would be hollow.
+  const checked = new Set(steps.flatMap((st) => st.checks))
+  h.spec.forEach((id, i) => {
+    if (!checked.has(id)) report(['spec', i], `no step checks ${id}: give an assertion step (expect, expect-closed, a connect or subscribe with expect: ...) or a step with checks: [${id}]`)
+  })
+  if (before.count > 0) return null
   return {
     id: cellId(h.id, cell),
     baseId: h.id,
@@ -129,6 +140,7 @@ function loadCell(
 function loadStep(
   raw: unknown,
   index: number,
+  spec: readonly string[] | undefined,
   ctx: StepCheckContext,
   registry: StepDefinitionRegistry,
   report: (path: (string | number)[], message: string, key?: boolean) => void,
@@ -138,11 +150,11 @@ function loadStep(
     report(at, `a step is a mapping with one key, the step kind (${registry.kinds().join(', ')})`)
     return null
   }
-  const keys = Object.keys(raw)
+  const keys = Object.keys(raw).filter((k) => !(STEP_ATTRIBUTION_KEYS as readonly string[]).includes(k))
   if (keys.length !== 1) {
     report(at, keys.length === 0
       ? 'empty step: give one step kind'
-      : `a step has exactly one key (the step kind), found ${keys.length}: ${keys.join(', ')}; split it into ${keys.length} steps`)
+      : `a step has exactly one key (the step kind, besides checks: and setup:), found ${keys.length}: ${keys.join(', ')}; split it into ${keys.length} steps`)
     return null
   }
   const kind = keys[0]!
@@ -159,7 +171,36 @@ function loadStep(
   }
   const problems = def.check?.(parsed.data, ctx) ?? []
   for (const p of problems) report([...at, kind, ...p.path], p.message)
-  return problems.length ? null : { index, kind, args: parsed.data }
+  const checks = stepChecks(raw as Record<string, unknown>, def.asserts?.(parsed.data) ?? false, spec, (path, message) => { problems.push({ path, message }); report([...at, ...path], message) })
+  return problems.length || !checks ? null : { index, kind, args: parsed.data, checks }
+}
+
+/**
+ * The requirement ids a step checks [attribution]: `checks:` (each from the
+ * scenario's `spec:`), nothing with `setup: true`, else the whole `spec:` when
+ * the step asserts and nothing when it only acts.
+ */
+function stepChecks(raw: Record<string, unknown>, asserts: boolean, spec: readonly string[] | undefined, problem: (path: (string | number)[], message: string) => void): string[] | null {
+  const parsed = z.strictObject(stepAttributionShape).safeParse({ checks: raw.checks, setup: raw.setup })
+  if (!parsed.success) {
+    for (const p of zodProblems(parsed.error.issues)) problem(p.path, p.message)
+    return null
+  }
+  const { checks, setup } = parsed.data
+  if (checks && setup) {
+    problem(['setup'], 'give checks: (what the step asserts) or setup: true (it asserts nothing), not both')
+    return null
+  }
+  if (setup) return []
+  if (!checks) return asserts && spec ? [...spec] : []
+  let ok = true
+  checks.forEach((id, i) => {
+    if (spec && !spec.includes(id)) {
+      ok = false
+      problem(['checks', i], `"${id}" is not in the scenario's spec: (${spec.join(', ')}); list it there too`)
+    }
+  })
+  return ok ? [...new Set(checks)] : null
 }
 
 /** Client declarations as far as they parse, so step checks still run when the header has errors. */

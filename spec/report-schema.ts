@@ -13,6 +13,20 @@ export type Outcome = z.infer<typeof outcomeSchema>
 /** Worst first: a requirement takes the worst outcome of its scenarios. */
 export const OUTCOME_SEVERITY: Record<Outcome, number> = { errored: 4, failed: 3, waived: 2, skipped: 1, passed: 0 }
 
+/**
+ * A scenario's verdict on one requirement: an outcome of the steps that check
+ * it, or `inconclusive` when the scenario stopped (a setup step, or another
+ * requirement's assertion, failed) before reaching them. Inconclusive is
+ * neither failed nor skipped: nothing was learnt about the requirement.
+ */
+export const requirementVerdictSchema = z.union([outcomeSchema, z.literal('inconclusive')])
+export type RequirementVerdict = z.infer<typeof requirementVerdictSchema>
+
+/** Severity of a verdict: inconclusive ranks between skipped and waived. */
+export function verdictSeverity(v: RequirementVerdict): number {
+  return v === 'inconclusive' ? 1.5 : OUTCOME_SEVERITY[v]
+}
+
 export const sourceLocationSchema = z.object({
   file: z.string(),
   line: z.number().int().min(1),
@@ -38,6 +52,8 @@ export const failureSchema = z.object({
   location: sourceLocationSchema.optional(),
   /** The step kind that failed, e.g. `expect`. */
   step: z.string().optional(),
+  /** Requirement ids the failed step checks; empty for a setup step (its failure proves nothing about them). */
+  checks: z.array(z.string()).optional(),
   trace: z.array(traceEntrySchema).optional(),
 })
 export type Failure = z.infer<typeof failureSchema>
@@ -71,6 +87,11 @@ export const scenarioResultSchema = z.object({
   location: sourceLocationSchema.optional(),
   status: outcomeSchema,
   requirements: z.array(z.string()),
+  /**
+   * Verdict per requirement, from the steps that check it (absent in reports
+   * before attribution: every requirement then takes `status`).
+   */
+  verdicts: z.record(z.string(), requirementVerdictSchema).optional(),
   matrix: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   durationMs: z.number().min(0),
   failures: z.array(failureSchema),
@@ -81,7 +102,12 @@ export const scenarioResultSchema = z.object({
 })
 export type ScenarioResult = z.infer<typeof scenarioResultSchema>
 
-export const requirementStatusSchema = z.union([outcomeSchema, z.literal('untested')])
+/**
+ * A requirement's status in a run: the worst verdict of its scenarios;
+ * `untested` when no scenario checks it; `not-selected` when scenarios check
+ * it but none was selected for this run (`--grep`, `--shard`).
+ */
+export const requirementStatusSchema = z.union([requirementVerdictSchema, z.literal('untested'), z.literal('not-selected')])
 export type RequirementStatus = z.infer<typeof requirementStatusSchema>
 
 export const requirementResultSchema = z.object({
@@ -90,6 +116,8 @@ export const requirementResultSchema = z.object({
   scenarios: z.array(z.string()),
   /** Why a requirement is not tested (not observable on the wire, not implemented...). */
   reason: z.string().optional(),
+  /** The catalogue that defines it when it is not the built-in one (a user's own, `--catalogue`). */
+  catalogue: z.string().optional(),
 })
 export type RequirementResult = z.infer<typeof requirementResultSchema>
 

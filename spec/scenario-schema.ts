@@ -53,6 +53,12 @@ export interface ScenarioStep {
   /** Arguments as the step's schema produced them; runtime variables still in strings. */
   args: unknown
   location: SourceLocation
+  /**
+   * Requirement ids this step checks: its `checks:`, else the scenario's
+   * `spec:` when the step asserts, else none (a setup step). A requirement's
+   * verdict comes only from the steps that check it.
+   */
+  checks: string[]
 }
 
 /**

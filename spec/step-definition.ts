@@ -27,6 +27,25 @@ export interface StepDefinition<S extends z.ZodType = z.ZodType> {
   readonly schema: S
   /** Checks after the schema passed: referenced clients exist, raw-only steps target raw clients... */
   check?(args: z.output<S>, ctx: StepCheckContext): StepProblem[]
+  /**
+   * Whether a step with these arguments asserts something about the broker
+   * (and so checks the scenario's requirements unless it says `checks:` or
+   * `setup: true`). Absent: never (the step only sets up or acts).
+   */
+  asserts?(args: z.output<S>): boolean
+}
+
+/**
+ * Keys a step may carry beside its kind: which requirements it checks.
+ * `checks: [ID, ...]` (ids from the scenario's `spec:`) overrides the default
+ * (the whole `spec:` for an assertion, nothing for a setup step); `setup: true`
+ * says the step only sets up, whatever it expects, so its failure makes the
+ * scenario inconclusive for its requirements rather than failed.
+ */
+export const STEP_ATTRIBUTION_KEYS = ['checks', 'setup'] as const
+export const stepAttributionShape = {
+  checks: z.array(z.string().min(1)).min(1).optional().describe('Requirement ids (from spec:) this step checks; default: all of spec: for an assertion, none for a setup step'),
+  setup: z.literal(true).optional().describe('This step only sets up: its failure makes the scenario inconclusive, not failed'),
 }
 
 /** Identity helper that keeps the schema's type for the runner's implementation. */
@@ -74,7 +93,7 @@ export class StepDefinitionRegistry {
 
   /** A schema for one step (a single-key mapping of any registered kind), for the JSON Schema. */
   stepSchema(): z.ZodType {
-    const variants = this.definitions().map((d) => z.strictObject({ [d.kind]: d.schema.describe(d.description) }))
+    const variants = this.definitions().map((d) => z.strictObject({ [d.kind]: d.schema.describe(d.description), ...stepAttributionShape }))
     if (variants.length === 0) return z.never()
     if (variants.length === 1) return variants[0]!
     return z.union(variants as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]])

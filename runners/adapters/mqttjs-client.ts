@@ -1,6 +1,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
 import { awaitPacket, whyNothing } from './await-packet.js'
 import { Inbox } from './inbox.js'
+import { describeBytes } from './describe-bytes.js'
 import { normalizePacket, traceSummary, type NormalPacket } from './normalize-packet.js'
 import type { AckMode, ConnectParams, MqttAdapter, PublishParams } from './mqtt-adapter.js'
 import { isUnreachable, unreachable } from './unreachable.js'
@@ -102,10 +103,13 @@ export function createMqttjsClientAdapter(opts: MqttjsClientAdapterOptions): Mqt
         if (client === c) opts.trace.record(opts.name, 'out', traceSummary(normalizePacket(packet as unknown as Record<string, unknown>)))
       })
       c.on('message', () => {})
+      let lastChunk: Buffer | undefined
       c.on('error', (err) => {
         lastError = err
-        if (client === c) opts.trace.record(opts.name, 'event', { event: 'error', message: err.message })
-        if (/parse|invalid|malformed|unknown/i.test(err.message) && !('code' in err && typeof err.code === 'number')) inbox.markProtocolError(err.message)
+        const protocolError = /parse|invalid|malformed|unknown/i.test(err.message) && !('code' in err && typeof err.code === 'number')
+        // Bytes that are no MQTT (an HTTP server's answer) go in the trace as they came.
+        if (client === c) opts.trace.record(opts.name, 'event', { event: protocolError ? 'protocol-error' : 'error', message: err.message, ...(protocolError && lastChunk ? { received: describeBytes(lastChunk) } : {}) })
+        if (protocolError) inbox.markProtocolError(err.message)
       })
       c.on('close', () => {
         if (client !== c) return
@@ -113,6 +117,7 @@ export function createMqttjsClientAdapter(opts: MqttjsClientAdapterOptions): Mqt
         inbox.markClosed({ disconnect: lastDisconnect, error: lastError?.message })
       })
       c.connect()
+      c.stream?.prependListener('data', (chunk: Buffer) => { lastChunk = chunk })
       try {
         return await awaitPacket(inbox, (x) => x.packet === 'connack', 'CONNACK', p.timeoutMs, p.signal)
       } catch (err) {

@@ -87,7 +87,7 @@ export function createRawClientAdapter(opts: RawClientAdapterOptions): MqttAdapt
           inbox.push(n)
           if (ev.packet.cmd === 'publish') onPublish(ev.packet)
         } else if (ev.type === 'protocol-error') {
-          opts.trace.record(opts.name, 'event', { event: 'protocol-error', message: ev.message })
+          opts.trace.record(opts.name, 'event', { event: 'protocol-error', message: ev.message, received: ev.bytes })
           inbox.markProtocolError(ev.message)
         } else {
           opts.trace.record(opts.name, 'event', { event: 'closed', ...(ev.info.error ? { error: ev.info.error } : {}) })

@@ -3,6 +3,7 @@ import tls from 'node:tls'
 import type { Duplex } from 'node:stream'
 import mqtt from 'mqtt-packet'
 import WebSocket, { createWebSocketStream } from 'ws'
+import { describeBytes } from './describe-bytes.js'
 
 export type RawPacket = Record<string, any> & { cmd: string }
 
@@ -26,7 +27,7 @@ export interface CloseInfo {
 /** What `observe` reports. */
 export type RawClientEvent =
   | { type: 'packet'; packet: RawPacket }
-  | { type: 'protocol-error'; message: string }
+  | { type: 'protocol-error'; message: string; bytes: string }
   | { type: 'closed'; info: CloseInfo }
 
 /** A deadline expired while waiting for something from the server. */
@@ -53,6 +54,10 @@ export class RawMqttClient {
   private lastDisconnect: RawPacket | undefined
   private protocolError: string | undefined
   private readonly observers: ((event: RawClientEvent) => void)[] = []
+  /** The chunk being parsed, so a protocol error can show the bytes that caused it. */
+  private chunk: Buffer = Buffer.alloc(0)
+  /** The first bytes the server sent (at most 256), whatever they were. */
+  head: Buffer = Buffer.alloc(0)
 
   private constructor(readonly stream: Duplex, public version: 3 | 4 | 5) {
     this.parser = mqtt.parser({ protocolVersion: version })
@@ -64,12 +69,17 @@ export class RawMqttClient {
     })
     this.parser.on('error', (e: Error) => {
       this.protocolError = e.message
-      for (const o of this.observers) o({ type: 'protocol-error', message: e.message })
+      const bytes = describeBytes(this.chunk)
+      for (const o of this.observers) o({ type: 'protocol-error', message: e.message, bytes })
       this.wake()
     })
     let resolveClosed!: (c: CloseInfo) => void
     this.closed = new Promise((r) => { resolveClosed = r })
-    stream.on('data', (buf: Buffer) => this.parser.parse(buf))
+    stream.on('data', (buf: Buffer) => {
+      if (this.head.length < 256) this.head = Buffer.concat([this.head, buf]).subarray(0, 256)
+      this.chunk = buf
+      this.parser.parse(buf)
+    })
     const onClose = (err?: Error) => {
       if (this.closeInfo) return
       this.closeInfo = { atMs: Date.now() - this.createdAt, disconnect: this.lastDisconnect, error: err?.message }

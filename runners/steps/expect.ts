@@ -46,7 +46,7 @@ export const expect = defineStepRunner(expectStep, async (args, ctx) => {
       all.filter((e) => !e.consumed).slice(-10).map((e) => e.packet),
     )
   }
-  for (const e of picked) e.consumed = true
+  if (!args.keep) for (const e of picked) e.consumed = true
   if (args.capture) {
     for (const [name, path] of Object.entries(args.capture)) ctx.setVar(name, capturedValue(picked[0]!.packet, path))
   }

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import net from 'node:net'
 import { dirname, resolve } from 'node:path'
 import { loadProfile, BrokerError } from '../../reference-broker/index.js'
 import { parseYamlSource, substituteVariables, zodProblems, type Capability, type SourceIssue } from '../../spec/index.js'
-import { TargetInvalidError, TargetUnreachableError } from '../errors.js'
+import { TargetInvalidError } from '../errors.js'
+import { probeTarget, type ProbeSettings } from './probe-target.js'
 import { targetFileSchema, type TargetFile } from './target-file-schema.js'
 import { flattenLimits, profileCapabilities, profileReadings, type ResolvedTarget } from './resolved-target.js'
 
@@ -33,21 +33,13 @@ export async function loadTargetFile(file: string, env: NodeJS.ProcessEnv = proc
   return parsed.data
 }
 
-/** Fails fast (exit 3) when nothing listens at the MQTT endpoint, before any scenario runs. */
-async function probe(url: string, timeoutMs = 5000): Promise<void> {
-  const u = new URL(url)
-  const port = Number(u.port || (u.protocol === 'mqtts:' || u.protocol === 'ssl:' || u.protocol === 'tls:' ? 8883 : u.protocol === 'wss:' ? 443 : u.protocol === 'ws:' ? 80 : 1883))
-  const host = u.hostname.replace(/^\[|\]$/g, '')
-  await new Promise<void>((resolveProbe, reject) => {
-    const s = net.connect({ host, port })
-    const t = setTimeout(() => { s.destroy(); reject(new TargetUnreachableError(`cannot reach ${url}: no TCP connection within ${timeoutMs} ms`)) }, timeoutMs)
-    s.once('connect', () => { clearTimeout(t); s.destroy(); resolveProbe() })
-    s.once('error', (err: NodeJS.ErrnoException) => { clearTimeout(t); reject(new TargetUnreachableError(`cannot reach ${url}: ${err.code ?? err.message}`)) })
-  })
-}
-
-/** Resolves a target file into endpoints, limits and capabilities; checks the MQTT endpoint answers. */
-export async function resolveExternalTarget(file: string): Promise<ResolvedTarget> {
+/**
+ * Resolves a target file into endpoints, limits and capabilities; checks the
+ * MQTT endpoint answers as an MQTT broker (`probe: false` skips it and the
+ * later checks that the target is still there, for tests of what scenarios do
+ * against a broker that misbehaves).
+ */
+export async function resolveExternalTarget(file: string, opts: { probe?: boolean } = {}): Promise<ResolvedTarget> {
   const t = await loadTargetFile(file)
   const base = dirname(resolve(file))
   const rel = (p: string | undefined) => (p === undefined ? undefined : resolve(base, p))
@@ -79,8 +71,22 @@ export async function resolveExternalTarget(file: string): Promise<ResolvedTarge
     url: t.tls.url,
     tls: { ca: readPem(t.tls.ca, 'tls.ca'), cert: readPem(t.tls.cert, 'tls.cert'), key: readPem(t.tls.key, 'tls.key'), servername: t.tls.servername, alpn: t.tls.alpn, rejectUnauthorized: t.tls.rejectUnauthorized },
   } : undefined
-  const main = t.mqtt?.url ?? tls?.url ?? t.ws!.url
-  await probe(main)
+  const endpoints = {
+    ...(t.mqtt ? { tcp: { url: t.mqtt.url } } : {}),
+    ...(tls ? { tls } : {}),
+    ...(t.ws ? { ws: { url: t.ws.url, ...(tls ? { tls: tls.tls } : {}) } } : {}),
+  }
+  const http = t.http ? { url: t.http.url, ...(t.http.sigv4 ? { sigv4: t.http.sigv4 } : {}), ...(t.http.ca ? { ca: readPem(t.http.ca, 'http.ca') } : {}) } : undefined
+  const probe: ProbeSettings = {
+    endpoint: endpoints.tcp ?? endpoints.tls ?? endpoints.ws!,
+    version: capabilities.has('mqtt-5') ? 5 : 4,
+    clientIdPrefix: t.clientIdPrefix,
+    ...(t.auth?.username !== undefined ? { username: t.auth.username } : {}),
+    ...(t.auth?.password !== undefined ? { password: t.auth.password } : {}),
+    ...(http ? { http } : {}),
+  }
+  // A real handshake, not just a TCP connect: a port that is no MQTT broker ends here (exit 3).
+  if (opts.probe !== false) await probeTarget(probe)
   const urls: Record<string, string> = {}
   if (t.mqtt) urls.mqtt = t.mqtt.url
   if (t.tls) urls.mqtts = t.tls.url
@@ -91,12 +97,10 @@ export async function resolveExternalTarget(file: string): Promise<ResolvedTarge
     profile,
     limits: flattenLimits(profile),
     capabilities,
-    endpoints: {
-      ...(t.mqtt ? { tcp: { url: t.mqtt.url } } : {}),
-      ...(tls ? { tls } : {}),
-      ...(t.ws ? { ws: { url: t.ws.url, ...(tls ? { tls: tls.tls } : {}) } } : {}),
-    },
-    ...(t.http ? { http: { url: t.http.url, ...(t.http.sigv4 ? { sigv4: t.http.sigv4 } : {}), ...(t.http.ca ? { ca: readPem(t.http.ca, 'http.ca') } : {}) } } : {}),
+    endpoints,
+    ...(http ? { http } : {}),
+    // Asked again after a failure: a target that went away makes the rest errored, not failed.
+    ...(opts.probe !== false ? { stillThere: () => probeTarget({ ...probe, timeoutMs: 3000 }) } : {}),
     ...(t.auth ? { auth: t.auth } : {}),
     clientIdPrefix: t.clientIdPrefix,
     topicPrefix: t.topicPrefix,

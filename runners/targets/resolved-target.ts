@@ -17,6 +17,12 @@ export interface ResolvedTarget {
   clientIdPrefix: string
   /** Prepended to `${prefix}` (a shared endpoint's policy may allow only some topics). */
   topicPrefix: string
+  /**
+   * Whether the target still answers as an MQTT broker: rejects with
+   * TargetUnreachableError / TargetNotMqttError when it went away. Absent for
+   * the bundled broker (it lives in this process).
+   */
+  stillThere?(): Promise<void>
   /** Stops what resolving started (the bundled broker); safe to call twice. */
   teardown(): Promise<void>
 }

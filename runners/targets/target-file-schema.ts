@@ -40,6 +40,8 @@ export const targetFileSchema = z.strictObject({
     }).optional(),
   }).optional(),
   auth: z.strictObject({ username: z.string().optional(), password: z.string().optional() }).optional(),
+  /** The product's own requirement catalogue file(s) (spec/user-catalogue.ts), relative to the target file. */
+  catalogue: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
   clientIdPrefix: z.string().default(''),
   topicPrefix: z.string().default(''),
   /**

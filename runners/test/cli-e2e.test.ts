@@ -115,7 +115,7 @@ describe('mqtt-harness run (built CLI, real sockets)', () => {
   })
 
   it('exits 5 when a scenario errors (a broker that never answers outlives the scenario deadline)', async () => {
-    const fake = await startFakeBroker('silent')
+    const fake = await startFakeBroker('silent', { answerProbe: true })
     try {
       const dir = tempDir({
         'stuck.yaml': FAILING.replace('clients:', 'timeout: 1s\nclients:').replace('client: device\n', 'client: device\n      within: 10s\n'),

@@ -28,7 +28,7 @@ async function againstFake(behaviour: FakeBehaviour, kind: 'mqtt' | 'raw') {
   const fake = await startFakeBroker(behaviour)
   stops.push(fake.close)
   const dir = tempDir({ 'target.yaml': `name: fake-${behaviour}\nmqtt: { url: '${fake.url}' }\n` })
-  const target = await resolveExternalTarget(join(dir, 'target.yaml'))
+  const target = await resolveExternalTarget(join(dir, 'target.yaml'), { probe: false })
   const report = await runScenarios(scenariosFrom(scenario('5', '', kind), target.limits), target)
   return report.scenarios[0]!
 }

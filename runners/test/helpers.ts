@@ -23,14 +23,22 @@ export type FakeBehaviour = 'silent' | 'garbage' | 'reset'
 /**
  * A TCP server on 127.0.0.1 port 0 that misbehaves as an MQTT broker: never
  * answers, answers bytes that are no MQTT packet, or resets the connection.
+ * With `answerProbe`, a CONNECT from the harness's target probe (client id
+ * `hx-probe-...`) gets a CONNACK first, so the target resolves and scenarios
+ * meet the misbehaviour.
  */
-export async function startFakeBroker(behaviour: FakeBehaviour): Promise<{ url: string; port: number; close(): Promise<void> }> {
+export async function startFakeBroker(behaviour: FakeBehaviour, opts: { answerProbe?: boolean } = {}): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>()
   const server = net.createServer((s) => {
     sockets.add(s)
     s.on('error', () => {})
     s.on('close', () => sockets.delete(s))
-    s.once('data', () => {
+    s.once('data', (first: Buffer) => {
+      if (opts.answerProbe && first.includes('hx-probe-')) {
+        // CONNACK for the CONNECT's protocol level (byte 8 after the fixed header and "MQTT" name): v5 has a property length.
+        s.write(Buffer.from(first[8] === 5 ? '2003000000' : '20020000', 'hex'))
+        return
+      }
       if (behaviour === 'garbage') s.write(Buffer.from('ff0300000102030405', 'hex'))
       if (behaviour === 'reset') s.resetAndDestroy()
     })

@@ -25,7 +25,7 @@ async function runAgainst(behaviour: FakeBehaviour, text: string) {
   const fake = await startFakeBroker(behaviour)
   stops.push(fake.close)
   const dir = tempDir({ 'target.yaml': `name: fake-${behaviour}\nmqtt: { url: '${fake.url}' }\n` })
-  const target = await resolveExternalTarget(join(dir, 'target.yaml'))
+  const target = await resolveExternalTarget(join(dir, 'target.yaml'), { probe: false })
   const started = Date.now()
   const report = await runScenarios(scenariosFrom(text, target.limits), target)
   return { result: report.scenarios[0]!, elapsed: Date.now() - started, report }

@@ -1,3 +1,5 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TargetInvalidError } from '../errors.js'
@@ -43,19 +45,24 @@ colour: blue
   it('the sigv4 capability needs http.sigv4 credentials, and credentials imply it unless capabilities are declared', async () => {
     const issues = await problems("name: t\nmqtt: { url: 'mqtt://127.0.0.1:1' }\nhttp: { url: 'http://127.0.0.1:1' }\ncapabilities: [http-data-plane, sigv4]\n")
     expect(issues).toEqual([expect.objectContaining({ line: 4, col: 15, path: 'capabilities', message: 'the sigv4 capability needs credentials to sign with: http.sigv4' })])
-    const fake = await startFakeBroker('silent')
+    const fake = await startFakeBroker('silent', { answerProbe: true })
+    // The probe asks the declared data plane too: any HTTP answer will do.
+    const web = http.createServer((_, res) => res.writeHead(404).end())
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r))
+    const webUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`
     try {
-      const dir = tempDir({ 'target.yaml': `name: aws\nmqtt: { url: '${fake.url}' }\nhttp: { url: 'https://example.invalid', sigv4: { accessKeyId: AKID, secretAccessKey: s, region: eu-west-1, service: iotdata } }\n` })
+      const dir = tempDir({ 'target.yaml': `name: aws\nmqtt: { url: '${fake.url}' }\nhttp: { url: '${webUrl}', sigv4: { accessKeyId: AKID, secretAccessKey: s, region: eu-west-1, service: iotdata } }\n` })
       const t = await resolveExternalTarget(join(dir, 'target.yaml'))
       expect(t.capabilities.has('sigv4')).toBe(true)
       expect(t.http?.sigv4).toEqual({ accessKeyId: 'AKID', secretAccessKey: 's', region: 'eu-west-1', service: 'iotdata' })
     } finally {
+      await new Promise((r) => web.close(r))
       await fake.close()
     }
   })
 
   it('resolves endpoints, profile limits and declared capabilities', async () => {
-    const fake = await startFakeBroker('silent')
+    const fake = await startFakeBroker('silent', { answerProbe: true })
     try {
       const dir = tempDir({ 'target.yaml': `name: lab\nprofile: mqtt-5\nmqtt: { url: '${fake.url}' }\nclientIdPrefix: 'lab-'\ncapabilities: [mqtt-5]\n` })
       const t = await resolveExternalTarget(join(dir, 'target.yaml'))

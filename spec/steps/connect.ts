@@ -21,4 +21,5 @@ export const connectStep = defineStep({
   description: 'Open the client\'s connection: CONNECT, then wait for the CONNACK and match it (default: success)',
   schema: z.union([clientRefSchema, connectObject]).transform((v) => (typeof v === 'string' ? { client: v } : v) as z.output<typeof connectObject>),
   check: (args, ctx) => checkClientRef(args.client, ctx),
+  asserts: (a) => a.expect !== undefined || a.closed === true,
 })

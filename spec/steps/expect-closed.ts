@@ -18,4 +18,5 @@ export const expectClosedStep = defineStep({
     disconnect: z.union([z.literal(false), matcherSchema]).optional(),
   }),
   check: (args, ctx) => checkClientRef(args.client, ctx),
+  asserts: () => true,
 })

@@ -13,4 +13,5 @@ export const expectNothingStep = defineStep({
     within: durationSchema.describe('How long to watch'),
   }),
   check: (args, ctx) => checkClientRef(args.client, ctx),
+  asserts: () => true,
 })

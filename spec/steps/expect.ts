@@ -45,6 +45,7 @@ export const expectStep = defineStep({
     all: z.array(packetPatternSchema).min(1).optional().describe('Patterns that must each match a different packet, in any order'),
     within: withinSchema,
     rate: expectRateSchema.optional().describe('Arrival-rate limit over the matched packets, measured from arrival times'),
+    keep: z.literal(true).optional().describe('Leave the matched packets for later steps (a setup precondition on a packet a later step asserts on)'),
     capture: captureSchema.optional().describe('Values of the first matched packet for later steps: { NAME: dotted.path } → ${vars.NAME}'),
   }).superRefine((a, ctx) => {
     const hasPattern = Object.keys(packetPatternShape).some((k) => (a as Record<string, unknown>)[k] !== undefined)
@@ -53,4 +54,5 @@ export const expectStep = defineStep({
     if (forms === 0) ctx.addIssue({ code: 'custom', path: [], message: 'nothing to expect: give pattern fields (e.g. packet: publish), sequence: [...] or all: [...]' })
   }),
   check: (args, ctx) => (Array.isArray(args.client) ? args.client.flatMap((c, i) => checkClientRef(c, ctx, ['client', i])) : checkClientRef(args.client, ctx)),
+  asserts: () => true,
 })

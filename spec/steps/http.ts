@@ -66,6 +66,7 @@ export const httpStep = defineStep({
   }).refine((a) => a.await || a.as !== undefined, { message: 'await: false needs as: NAME so expect-http can check the response', path: ['await'] })
     .refine((a) => a.count === 1 || a.as === undefined, { message: 'as: names one response; it cannot be used with count', path: ['as'] })
     .refine((a) => a.bodySize === undefined || a.body === undefined, { message: 'give body or bodySize, not both', path: ['bodySize'] }),
+  asserts: (a) => a.expect !== undefined || a.responses !== undefined,
   check: (args, ctx): StepProblem[] => {
     if (args.as === undefined) return []
     if (ctx.httpNames.has(args.as)) return [{ path: ['as'], message: `http request name "${args.as}" is used twice` }]

@@ -28,4 +28,5 @@ export const publishStep = defineStep({
     within: withinSchema,
   }),
   check: (args, ctx) => checkClientRef(args.client, ctx),
+  asserts: (a) => a.expect !== undefined,
 })

@@ -29,4 +29,5 @@ export const subscribeStep = defineStep({
     within: withinSchema,
   }).refine((a) => (a.topic === undefined) !== (a.topics === undefined), { message: 'give exactly one of topic or topics' }),
   check: (args, ctx) => checkClientRef(args.client, ctx),
+  asserts: (a) => a.expect !== undefined,
 })

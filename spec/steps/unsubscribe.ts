@@ -17,4 +17,5 @@ export const unsubscribeStep = defineStep({
     within: withinSchema,
   }).refine((a) => (a.topic === undefined) !== (a.topics === undefined), { message: 'give exactly one of topic or topics' }),
   check: (args, ctx) => checkClientRef(args.client, ctx),
+  asserts: (a) => a.expect !== undefined,
 })

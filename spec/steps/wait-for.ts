@@ -20,4 +20,5 @@ export const waitForStep = defineStep({
     state: z.enum(['connected', 'closed']).optional(),
   }).refine((a) => (a.http !== undefined) !== (a.client !== undefined && a.state !== undefined), { message: 'give either http: {...} or client + state' }),
   check: (args, ctx) => checkClientRef(args.client, ctx),
+  asserts: () => true,
 })

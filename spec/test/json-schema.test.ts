@@ -13,12 +13,13 @@ describe('scenario JSON Schema', () => {
     expect(committed).toBe(scenarioJsonSchemaText())
   })
 
-  it('describes every step kind as a single-key mapping and accepts variables for numbers', () => {
+  it('describes every step kind as a mapping with one kind key (plus checks: and setup:) and accepts variables for numbers', () => {
     const schema = generateScenarioJsonSchema() as { properties: { steps: { items: { anyOf: { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean }[] } } } }
     const variants = schema.properties.steps.items.anyOf
     expect(variants.map((v) => Object.keys(v.properties)[0]).sort()).toEqual(STEP_DEFINITIONS.map((d) => d.kind).sort())
     for (const v of variants) {
-      expect(Object.keys(v.properties)).toHaveLength(1)
+      expect(Object.keys(v.properties).filter((k) => k !== 'checks' && k !== 'setup')).toHaveLength(1)
+      expect(v.required).toEqual([Object.keys(v.properties)[0]])
       expect(v.additionalProperties).toBe(false)
     }
     expect(JSON.stringify(schema)).toContain('"pattern":"^\\\\$\\\\{[^}]+\\\\}$"')

@@ -14,7 +14,7 @@ import { parse } from 'yaml'
 import { z } from 'zod'
 import { deviations as allDeviations, loadProfile, type Deviation } from '../../reference-broker/index.js'
 import { DEFAULT_CONCURRENCY, createStepRegistry, flattenLimits, runScenario, startBundledTarget, type ResolvedTarget } from '../../runners/index.js'
-import type { Outcome, Scenario, ScenarioResult } from '../../spec/index.js'
+import type { Outcome, RequirementVerdict, Scenario, ScenarioResult } from '../../spec/index.js'
 import { isClean, loadCorpus, oneLine, pool, repoRoot } from './corpus.js'
 
 /** A scenario cell's verdict, as much as the sweep needs of it. */
@@ -23,6 +23,17 @@ export interface CellVerdict {
   status: Outcome
   /** The first failure's message, or the skip/waive reason. */
   message?: string
+  /** Verdict per requirement, from the steps that check it (attribution). */
+  verdicts?: Record<string, RequirementVerdict>
+}
+
+/**
+ * Whether a deviation's failure of this cell is a catch: failed, and failed by
+ * an assertion that checks a requirement the deviation breaks (a failing
+ * set-up step, or another requirement's assertion, proves nothing about it).
+ */
+export function caughtBy(d: Deviation, r: CellVerdict): boolean {
+  return r.status === 'failed' && (r.verdicts === undefined || d.breaks.some((id) => r.verdicts![id] === 'failed'))
 }
 
 /** What one broker (documented, or with one deviation) did with the corpus. */
@@ -101,7 +112,7 @@ export function describeVerdict(r: CellVerdict): string {
 
 function toVerdict(r: ScenarioResult): CellVerdict {
   const message = r.failures[0]?.message ?? r.reason
-  return { id: r.id, status: r.status, ...(message ? { message } : {}) }
+  return { id: r.id, status: r.status, ...(message ? { message } : {}), ...(r.verdicts ? { verdicts: r.verdicts } : {}) }
 }
 
 /** The verdict a run should have for a scenario, to decide whether re-running it alone is worth it. */
@@ -109,7 +120,7 @@ function unexpected(d: Deviation | null, s: Scenario, r: CellVerdict, baseline: 
   if (!d) return !isClean(r.status)
   if (baseline && !isClean(baseline.results.get(s.id)?.status ?? 'errored')) return false
   const role = roleOf(d, s)
-  if (role === 'expected') return r.status !== 'failed'
+  if (role === 'expected') return !caughtBy(d, r)
   return role === 'other' && (r.status === 'failed' || r.status === 'errored')
 }
 
@@ -283,11 +294,11 @@ export async function sweepDeviations(opts: SweepOptions = {}): Promise<Sweep> {
   if (loadSensitive.size) {
     await pool(runs.slice(1).filter((r) => !r.error), 6, async (run) => {
       const d = allDeviations.get(run.deviation!)!
-      const suspects = expectedToFail(d, scenarios).filter((s) => loadSensitive.has(s.id) && run.results.get(s.id)!.status === 'failed' && !run.rerun.some((x) => x.id === s.id))
+      const suspects = expectedToFail(d, scenarios).filter((s) => loadSensitive.has(s.id) && caughtBy(d, run.results.get(s.id)!) && !run.rerun.some((x) => x.id === s.id))
       if (!suspects.length) return
       const [again] = await runBrokers([run.deviation], suspects, 4, 4)
       for (const second of again!.results) {
-        if (second.status !== 'failed') {
+        if (!caughtBy(d, second)) {
           run.rerun.push({ id: second.id, first: 'failed', second: second.status })
           run.results.set(second.id, second)
         }
@@ -335,10 +346,10 @@ export function judgeDeviation(sweep: Sweep, run: SweepRun): DeviationVerdict {
     }
   }
   for (const cells of documents.values()) {
-    const failed = cells.filter((r) => r.status === 'failed')
+    const failed = cells.filter((r) => caughtBy(deviation, r))
     verdict.caught.push(...failed)
-    if (!failed.length || cells.some((r) => r.status === 'errored')) verdict.notFailed.push(...cells.filter((r) => r.status !== 'failed'))
-    else verdict.greenCells.push(...cells.filter((r) => r.status !== 'failed'))
+    if (!failed.length || cells.some((r) => r.status === 'errored')) verdict.notFailed.push(...cells.filter((r) => !caughtBy(deviation, r)))
+    else verdict.greenCells.push(...cells.filter((r) => !caughtBy(deviation, r)))
   }
   return verdict
 }

@@ -2,13 +2,15 @@
  * Mosquitto as an independent broker: the default corpus against Debian's
  * mosquitto (started here on a free loopback port, never the system service),
  * expecting the mqtt-5 profile and the aws-iot-core profile. The verdicts must
- * equal the reviewed baselines in test/baselines/; a changed verdict fails
+ * equal the reviewed baselines in test/baselines/, per scenario and per
+ * requirement (each requirement's verdict from the steps that check it,
+ * inconclusive included: what a release gate reads); a changed verdict fails
  * with the diff. Update on purpose with `npm run baseline:mosquitto`.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { ScenarioResult } from '../../spec/index.js'
 import { seconds } from './corpus.js'
-import { MOSQUITTO_PROFILES, UNREVIEWED, agrees, diffBaseline, mosquittoBinary, readBaseline, runMosquitto, type MosquittoProfile } from './mosquitto.js'
+import { MOSQUITTO_PROFILES, UNREVIEWED, agrees, agreesVerdict, diffBaseline, diffRequirements, mosquittoBinary, readBaseline, requirementVerdictsOf, runMosquitto, type MosquittoProfile } from './mosquitto.js'
 
 const HOW_TO_UPDATE = 'If the change is intended (a scenario was added, changed or fixed): `npm run baseline:mosquitto`, then review the `why` of every new or changed entry (replace each UNREVIEWED line) before committing test/baselines/.'
 
@@ -23,6 +25,9 @@ beforeAll(async () => {
     const rerun: string[] = []
     // A verdict that differs is run again alone before it counts: timing scenarios may suffer from a busy machine.
     const changed = new Set([...run.results].filter(([id, r]) => baseline?.scenarios[id] && !agrees(baseline.scenarios[id]!, r.status)).map(([id]) => id))
+    // A requirement verdict that differs re-runs the scenarios naming it, too.
+    const reqChanged = new Set([...requirementVerdictsOf(run.results)].filter(([id, v]) => baseline?.requirements[id] && !agreesVerdict(baseline.requirements[id]!, v)).map(([id]) => id))
+    for (const [id, r] of run.results) if (r.requirements.some((q) => reqChanged.has(q))) changed.add(id)
     if (changed.size) {
       const again = await runMosquitto(profile, { concurrency: 4, ids: changed })
       for (const [id, r] of again.results) {
@@ -41,6 +46,22 @@ describe.each(MOSQUITTO_PROFILES)('mosquitto expecting the %s profile', (profile
     expect(baseline, `test/baselines/mosquitto-${profile}.yaml is missing. ${HOW_TO_UPDATE}`).toBeDefined()
     const diff = diffBaseline(baseline!, fresh.get(profile)!.results)
     expect(diff, `mosquitto's verdicts changed against test/baselines/mosquitto-${profile}.yaml (+ new, ~ changed, - removed).\n${HOW_TO_UPDATE}`).toEqual([])
+  })
+
+  it(`has the requirement-level verdicts recorded in test/baselines/mosquitto-${profile}.yaml`, () => {
+    const baseline = readBaseline(profile)
+    expect(baseline, `test/baselines/mosquitto-${profile}.yaml is missing. ${HOW_TO_UPDATE}`).toBeDefined()
+    expect(Object.keys(baseline!.requirements).length, 'the baseline lists no requirement verdicts').toBeGreaterThan(0)
+    const diff = diffRequirements(baseline!, fresh.get(profile)!.results)
+    expect(diff, `mosquitto's requirement verdicts changed against test/baselines/mosquitto-${profile}.yaml (+ new, ~ changed, - removed).\n${HOW_TO_UPDATE}`).toEqual([])
+  })
+
+  it('gives every requirement verdict other than passed a reviewed why', () => {
+    const baseline = readBaseline(profile)
+    const bad = Object.entries(baseline?.requirements ?? {})
+      .filter(([, e]) => e.status !== 'passed' && (!e.why || e.why.startsWith(UNREVIEWED)))
+      .map(([id, e]) => `${id}: ${e.status} ${e.why ?? '(no why)'}`)
+    expect(bad, `requirement entries of test/baselines/mosquitto-${profile}.yaml without a reviewed why`).toEqual([])
   })
 
   it('gives every verdict other than passed a reviewed why', () => {

@@ -12,7 +12,8 @@ import { join } from 'node:path'
 import { parse } from 'yaml'
 import { z } from 'zod'
 import { resolveExternalTarget } from '../../runners/index.js'
-import { outcomeSchema, type Outcome, type Scenario, type ScenarioResult } from '../../spec/index.js'
+import { resolveRequirements } from '../../reports/index.js'
+import { outcomeSchema, requirementVerdictSchema, type Outcome, type RequirementVerdict, type Scenario, type ScenarioResult } from '../../spec/index.js'
 import { loadCorpus, oneLine, repoRoot, runCorpus } from './corpus.js'
 
 export const MOSQUITTO_PROFILES = ['mqtt-5', 'aws-iot-core'] as const
@@ -158,13 +159,58 @@ export function agrees(entry: BaselineEntry, status: Outcome): boolean {
   return entry.status === 'flaky' ? status === 'passed' || status === 'failed' : entry.status === status
 }
 
+/**
+ * A requirement's verdict against mosquitto (from the steps that check it,
+ * over every scenario naming it). `review` is the reasoning for a changed
+ * entry, kept in the file as a `#` comment line above it.
+ */
+const requirementEntrySchema = z.strictObject({
+  status: z.union([requirementVerdictSchema, z.literal('flaky')]),
+  why: z.string().min(1).optional(),
+  review: z.string().min(1).optional(),
+})
+export type RequirementEntry = z.infer<typeof requirementEntrySchema>
+
 const baselineSchema = z.strictObject({
   broker: z.string(),
   profile: z.enum(MOSQUITTO_PROFILES),
   summary: z.partialRecord(outcomeSchema, z.number().int().min(0)),
   scenarios: z.record(z.string(), baselineEntrySchema),
+  /** Requirement-level verdicts: what a release gate reads. */
+  requirements: z.record(z.string(), requirementEntrySchema).default({}),
 })
 export type Baseline = z.infer<typeof baselineSchema>
+
+/** Whether a fresh requirement verdict agrees with a baseline entry (`flaky`: passed or failed). */
+export function agreesVerdict(entry: RequirementEntry, status: RequirementVerdict): boolean {
+  return entry.status === 'flaky' ? status === 'passed' || status === 'failed' : entry.status === status
+}
+
+/** Requirement-level verdicts of fresh results: only the assertions that check each requirement count. */
+export function requirementVerdictsOf(results: Map<string, ScenarioResult>): Map<string, RequirementVerdict> {
+  const out = new Map<string, RequirementVerdict>()
+  for (const r of resolveRequirements([...results.values()])) {
+    if (r.status !== 'untested' && r.status !== 'not-selected') out.set(r.id, r.status)
+  }
+  return out
+}
+
+/** `# review` comments above requirement entries, by id (YAML drops comments, so they are read here). */
+function reviewComments(text: string): Map<string, string> {
+  const out = new Map<string, string>()
+  let pending: string[] = []
+  let inRequirements = false
+  for (const line of text.split('\n')) {
+    if (/^requirements:/.test(line)) { inRequirements = true; continue }
+    if (!inRequirements) continue
+    const comment = /^ {2}# ?(.*)$/.exec(line)
+    if (comment) { pending.push(comment[1]!); continue }
+    const entry = /^ {2}"([^"]+)":/.exec(line)
+    if (entry && pending.length) out.set(entry[1]!, pending.join(' '))
+    pending = []
+  }
+  return out
+}
 
 /** Marks an entry whose `why` nobody reviewed yet; the baseline test refuses it. */
 export const UNREVIEWED = 'UNREVIEWED:'
@@ -172,8 +218,10 @@ export const UNREVIEWED = 'UNREVIEWED:'
 export function readBaseline(profile: MosquittoProfile): Baseline | undefined {
   const file = baselineFile(profile)
   if (!existsSync(file)) return undefined
-  const parsed = baselineSchema.safeParse(parse(readFileSync(file, 'utf8')))
+  const text = readFileSync(file, 'utf8')
+  const parsed = baselineSchema.safeParse(parse(text))
   if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  for (const [id, review] of reviewComments(text)) if (parsed.data.requirements[id]) parsed.data.requirements[id]!.review = review
   return parsed.data
 }
 
@@ -194,7 +242,25 @@ export function baselineFrom(profile: MosquittoProfile, results: Map<string, Sce
     else if (old && old.status === r.status && old.why) scenarios[id] = { status: r.status, why: old.why }
     else scenarios[id] = { status: r.status, why: `${UNREVIEWED} ${oneLine(r.failures[0]?.message ?? r.reason ?? r.status, 220)}` }
   }
-  return { broker: `mosquitto ${mosquittoVersion()} (Debian)`, profile, summary, scenarios }
+  const requirements: Record<string, RequirementEntry> = {}
+  for (const [id, status] of requirementVerdictsOf(results)) {
+    const old = previous?.requirements[id]
+    const keep = old && agreesVerdict(old, status)
+    const entry: RequirementEntry = { status: keep && old.status === 'flaky' ? 'flaky' : status }
+    if (keep && old.why) entry.why = old.why
+    else if (status !== 'passed') entry.why = `${UNREVIEWED} ${requirementWhy(id, status, results)}`
+    if (keep && old.review) entry.review = old.review
+    requirements[id] = entry
+  }
+  return { broker: `mosquitto ${mosquittoVersion()} (Debian)`, profile, summary, scenarios, requirements }
+}
+
+/** A first why for a requirement verdict: the scenarios that gave it, with the failure or skip reason. */
+function requirementWhy(id: string, status: RequirementVerdict, results: Map<string, ScenarioResult>): string {
+  const giving = [...results.values()].filter((r) => r.requirements.includes(id) && (r.verdicts?.[id] ?? r.status) === status)
+  const first = giving[0]
+  const detail = first ? oneLine(first.failures[0]?.message ?? first.reason ?? status, 160) : status
+  return `${giving.map((r) => r.id).join(', ')}: ${detail}`
 }
 
 /** The baseline as YAML, one scenario per line, with a header saying how to update it. */
@@ -215,6 +281,17 @@ export function renderBaseline(b: Baseline): string {
     const e = b.scenarios[id]!
     lines.push(`  ${q(id)}: { status: ${e.status}${e.why ? `, why: ${q(e.why)}` : ''} }`)
   }
+  lines.push(
+    '# Requirement-level verdicts (test/corpus/mosquitto-baseline.test.ts compares them too): each comes only',
+    '# from the steps that check the requirement; inconclusive = no scenario reached them. Every entry must be',
+    '# true for mosquitto; a `# ...` line above an entry is the reasoning for a reviewed change.',
+    'requirements:',
+  )
+  for (const id of Object.keys(b.requirements).sort()) {
+    const e = b.requirements[id]!
+    if (e.review) lines.push(`  # ${e.review}`)
+    lines.push(`  ${q(id)}: { status: ${e.status}${e.why ? `, why: ${q(e.why)}` : ''} }`)
+  }
   return lines.join('\n') + '\n'
 }
 
@@ -227,5 +304,18 @@ export function diffBaseline(b: Baseline, results: Map<string, ScenarioResult>):
     else if (!agrees(old, r.status)) out.push(`~ ${id}: ${old.status} -> ${r.status}${r.status === 'passed' ? '' : ` (${oneLine(r.failures[0]?.message ?? r.reason ?? '', 160)})`}`)
   }
   for (const id of Object.keys(b.scenarios)) if (!results.has(id)) out.push(`- ${id}: no longer in the corpus (was ${b.scenarios[id]!.status})`)
+  return out
+}
+
+/** Changed, new and removed requirement-level verdicts between a baseline and fresh results. */
+export function diffRequirements(b: Baseline, results: Map<string, ScenarioResult>): string[] {
+  const out: string[] = []
+  const fresh = requirementVerdictsOf(results)
+  for (const [id, status] of fresh) {
+    const old = b.requirements[id]
+    if (!old) out.push(`+ ${id}: ${status} (${requirementWhy(id, status, results)})`)
+    else if (!agreesVerdict(old, status)) out.push(`~ ${id}: ${old.status} -> ${status} (${requirementWhy(id, status, results)})`)
+  }
+  for (const id of Object.keys(b.requirements)) if (!fresh.has(id)) out.push(`- ${id}: no longer checked (was ${b.requirements[id]!.status})`)
   return out
 }
