@@ -7,7 +7,7 @@ import { createProgressPrinter } from './load/progress-printer.js'
 import { exitCodeOf, runLoad } from './load/run-load.js'
 import { writeLoadReports } from './load/write-load-reports.js'
 import { parseShard } from './select-scenarios.js'
-import type { LoadReport } from '../spec/index.js'
+import { parseDuration, type LoadReport } from '../spec/index.js'
 
 interface LoadOptions {
   target: string
@@ -16,12 +16,35 @@ interface LoadOptions {
   out: string
   durationScale: string
   progress: boolean
+  startAt?: string
+  stopFile?: string
+  runId?: string
+}
+
+/** `--start-at`: an ISO time (`2026-12-03T09:30:00Z`), epoch milliseconds, or `+30s` from now. */
+export function parseStartAt(value: string, now = Date.now()): number {
+  const rel = /^\+(.+)$/.exec(value.trim())
+  if (rel) {
+    const ms = parseDuration(rel[1]!)
+    if (ms === undefined) throw new CliUsageError(`--start-at +DURATION takes a duration like +30s or +2m, got "${value}"`)
+    return now + ms
+  }
+  const t = /^\d{12,}$/.test(value.trim()) ? Number(value) : Date.parse(value)
+  if (!Number.isFinite(t)) throw new CliUsageError(`--start-at takes an ISO time (2026-12-03T09:30:00Z), epoch milliseconds or +30s, got "${value}"`)
+  if (t - now > 24 * 3600_000) throw new CliUsageError(`--start-at ${value} is more than a day ahead: a typo?`)
+  return t
 }
 
 function positive(name: string, value: string, integer: boolean): number {
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new CliUsageError(`${name} takes a positive ${integer ? 'integer' : 'number'}, got "${value}"`)
   return n
+}
+
+/** `--run-id`: goes into client ids and topics, so letters, digits, - and _ only. */
+function runIdOf(value: string): string {
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(value)) throw new CliUsageError(`--run-id takes 1-40 letters, digits, - or _, got "${value}"`)
+  return value
 }
 
 function summary(r: LoadReport, files: string[]): string {
@@ -35,6 +58,7 @@ function summary(r: LoadReport, files: string[]): string {
     const p = r.pubsub
     lines.push(`published ${p.sent}/${p.planned}, expected ${p.expected}, lost ${p.lost}, duplicates ${p.duplicates}, reordered ${p.reordered}; latency p50 ${p.latency.pubsub.p50} ms, p99 ${p.latency.pubsub.p99} ms`)
   }
+  if (r.aborted) lines.push(`ABORTED ${(r.aborted.atMs / 1000).toFixed(1)} s into the plan by "${r.aborted.threshold}" (${r.aborted.actual}) on slice ${r.aborted.slice.index + 1}/${r.aborted.slice.count}`)
   if (r.closedLoop) lines.push(`closed-loop peak (autocannon): ${r.closedLoop.throughputPerSecond.toFixed(0)} requests/s`)
   for (const t of r.thresholds) lines.push(`${t.passed ? 'pass' : 'FAIL'}  ${t.expression}  (${t.actual})`)
   if (!r.books.balanced) for (const p of r.books.problems) lines.push(`BOOKS: ${p}`)
@@ -61,6 +85,9 @@ export function registerLoadCommand(program: Command, setExit: (code: number) =>
     .option('--out <dir>', 'folder for load-report.{json,md,html}', 'results/load')
     .option('--duration-scale <x>', 'multiply every stage duration by x (e.g. 0.1 for a quick try)', '1')
     .option('--no-progress', 'no live progress on stderr')
+    .option('--start-at <time>', 'begin the first stage at this time (ISO, epoch ms, or +30s), after connecting: shards started with the same value line up')
+    .option('--stop-file <path>', 'a file shared by the shards: an abortOnFail threshold that fires on one shard writes it, and every shard stops')
+    .option('--run-id <id>', 'run id carried by client ids and correlation ids (default: random); the same on every shard of a run')
     .action(async (scenario: string, opts: LoadOptions) => {
       try {
         const shard = opts.shard ? parseShard(opts.shard) : undefined
@@ -72,6 +99,9 @@ export function registerLoadCommand(program: Command, setExit: (code: number) =>
           workers: positive('--workers', opts.workers, true),
           durationScale: positive('--duration-scale', opts.durationScale, false),
           outDir: opts.out,
+          ...(opts.startAt ? { startAt: parseStartAt(opts.startAt) } : {}),
+          ...(opts.stopFile ? { stopFile: opts.stopFile } : {}),
+          ...(opts.runId ? { runId: runIdOf(opts.runId) } : {}),
           ...(printer ? { progress: (p) => printer.update(p) } : {}),
         }).finally(() => printer?.done())
         process.stdout.write(summary(result.report, result.files))
