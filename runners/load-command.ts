@@ -4,6 +4,8 @@ import { reportCliError } from './cli-errors.js'
 import { CliUsageError } from './errors.js'
 import { finalizeLoadReport, thresholdsOfReport } from './load/build-load-report.js'
 import { createProgressPrinter } from './load/progress-printer.js'
+import type { LoadProgress } from './load/load-progress.js'
+import { parseListenAddress, startPrometheusExporter } from './load/prometheus-exporter.js'
 import { exitCodeOf, runLoad } from './load/run-load.js'
 import { writeLoadReports } from './load/write-load-reports.js'
 import { parseShard } from './select-scenarios.js'
@@ -19,6 +21,8 @@ interface LoadOptions {
   startAt?: string
   stopFile?: string
   runId?: string
+  prometheus?: string
+  prometheusLinger: string
 }
 
 /** `--start-at`: an ISO time (`2026-12-03T09:30:00Z`), epoch milliseconds, or `+30s` from now. */
@@ -39,6 +43,18 @@ function positive(name: string, value: string, integer: boolean): number {
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new CliUsageError(`${name} takes a positive ${integer ? 'integer' : 'number'}, got "${value}"`)
   return n
+}
+
+async function startExporter(listen: string, shard: string) {
+  const addr = parseListenAddress(listen)
+  if (!addr) throw new CliUsageError(`--prometheus takes [host:]port (9464, 127.0.0.1:9464, 0.0.0.0:9464), got "${listen}"`)
+  try {
+    const exporter = await startPrometheusExporter({ ...addr, shard })
+    process.stderr.write(`live metrics for Prometheus on ${exporter.url}\n`)
+    return exporter
+  } catch (err) {
+    throw new CliUsageError(`--prometheus ${listen}: cannot listen: ${(err as Error).message}`)
+  }
 }
 
 /** `--run-id`: goes into client ids and topics, so letters, digits, - and _ only. */
@@ -87,11 +103,17 @@ export function registerLoadCommand(program: Command, setExit: (code: number) =>
     .option('--no-progress', 'no live progress on stderr')
     .option('--start-at <time>', 'begin the first stage at this time (ISO, epoch ms, or +30s), after connecting: shards started with the same value line up')
     .option('--stop-file <path>', 'a file shared by the shards: an abortOnFail threshold that fires on one shard writes it, and every shard stops')
+    .option('--prometheus <[host:]port>', 'serve live metrics on http://host:port/metrics for Prometheus to scrape (e.g. 0.0.0.0:9464 in a pod)')
+    .option('--prometheus-linger <duration>', 'after the run, keep serving until Prometheus scraped the final counts, at most this long', '30s')
     .option('--run-id <id>', 'run id carried by client ids and correlation ids (default: random); the same on every shard of a run')
     .action(async (scenario: string, opts: LoadOptions) => {
       try {
         const shard = opts.shard ? parseShard(opts.shard) : undefined
         const printer = opts.progress ? createProgressPrinter() : undefined
+        const exporter = opts.prometheus ? await startExporter(opts.prometheus, shard ? `${shard.index}/${shard.total}` : '1/1') : undefined
+        const linger = parseDuration(opts.prometheusLinger)
+        if (linger === undefined) throw new CliUsageError(`--prometheus-linger takes a duration like 30s, got "${opts.prometheusLinger}"`)
+        const progress = (p: LoadProgress) => { printer?.update(p); exporter?.update(p) }
         const result = await runLoad({
           scenarioFile: scenario,
           target: opts.target,
@@ -102,8 +124,13 @@ export function registerLoadCommand(program: Command, setExit: (code: number) =>
           ...(opts.startAt ? { startAt: parseStartAt(opts.startAt) } : {}),
           ...(opts.stopFile ? { stopFile: opts.stopFile } : {}),
           ...(opts.runId ? { runId: runIdOf(opts.runId) } : {}),
-          ...(printer ? { progress: (p) => printer.update(p) } : {}),
-        }).finally(() => printer?.done())
+          progress,
+          ...(exporter ? { onScenario: (sc, runId) => exporter.describe(runId, sc.id, sc.mode), onAborted: (a) => exporter.abort(a) } : {}),
+        }).finally(() => printer?.done()).catch(async (err) => { await exporter?.close(); throw err })
+        if (exporter) {
+          await exporter.lingerForFinalScrape(linger)
+          await exporter.close()
+        }
         process.stdout.write(summary(result.report, result.files))
         setExit(result.exitCode)
       } catch (err) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { loadLoadScenarioFile, type LoadReport, type LoadScenario } from '../../spec/index.js'
+import { loadLoadScenarioFile, type LoadAbort, type LoadReport, type LoadScenario } from '../../spec/index.js'
 import { ScenarioInvalidError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import { peakRate, planStages, type Slice } from './arrival-plan.js'
@@ -37,6 +37,10 @@ export interface RunLoadOptions {
    * its plan too.
    */
   stopFile?: string
+  /** Called once the scenario is valid, before anything connects (live metrics label their series with it). */
+  onScenario?: (scenario: LoadScenario, runId: string) => void
+  /** An abortOnFail threshold stopped the run (this process's or, through the stop file, another shard's). */
+  onAborted?: (a: LoadAbort) => void
 }
 
 export interface LoadRunResult {
@@ -95,6 +99,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadRunResult> {
   const workers = Math.max(1, opts.workers ?? 1)
   const scale = opts.durationScale ?? 1
   const runId = opts.runId ?? randomBytes(4).toString('hex')
+  opts.onScenario?.(scenario, runId)
   const slices: Slice[] = Array.from({ length: workers }, (_, w) => ({ index: shard.index * workers + w, count: shard.count * workers }))
   const population = scenario.pubsub ? Math.min(scenario.pubsub.publishers, scenario.pubsub.subscribers) : scenario.devices.count!
   if (population < shard.count * workers) throw new LoadSetupError(`${shard.count * workers} slices (shards × workers) but only ${population} ${scenario.pubsub ? 'publishers or subscribers' : 'devices'}: every slice needs at least one`)
@@ -105,8 +110,8 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadRunResult> {
     if (scenario.mode === 'direct-messages' && !prepared.endpoints.http) throw new LoadSetupError('direct-message load needs an HTTP data plane: the target file has no http.url')
     const inputs: SliceInput[] = slices.map((slice) => ({ scenario, endpoints: prepared.endpoints, slice, runId, durationScale: scale, ...(opts.startAt !== undefined ? { startAt: opts.startAt } : {}) }))
     const stopFile = opts.stopFile ? watchStopFile(opts.stopFile, Date.parse(startedAt)) : undefined
-    const running = runSlices(inputs, { ...(opts.progress ? { onProgress: opts.progress } : {}), onAborted: (a) => stopFile?.announce(a) })
-    stopFile?.onStop((a) => running.stop(a))
+    const running = runSlices(inputs, { ...(opts.progress ? { onProgress: opts.progress } : {}), onAborted: (a) => { stopFile?.announce(a); opts.onAborted?.(a) } })
+    stopFile?.onStop((a) => { running.stop(a); opts.onAborted?.(a) })
     const parts = await running.outputs.finally(() => stopFile?.close())
     const report = buildLoadReport({
       scenario, target: prepared.endpoints.target, runId, durationScale: scale, startedAt, finishedAt: new Date().toISOString(),
