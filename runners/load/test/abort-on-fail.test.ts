@@ -43,7 +43,7 @@ describe('thresholds with abortOnFail', () => {
     expect(r.dm!.buckets['504']).toBe(r.dm!.planned)
     expect(r.books.balanced).toBe(true)
     expect(r.scenario.thresholds[1]!.abortOnFail).toEqual({ delayMs: 1000 })
-    expect(readFileSync(join(dir, 'out', 'load-report.md'), 'utf8')).toMatch(/Stopped early, .* by the abortOnFail threshold p\(99\) < 200ms/)
+    expect(readFileSync(join(dir, 'out', 'load-report.md'), 'utf8')).toMatch(/Stopped early, .* by the abortOnFail threshold p\(99\) &lt; 200ms/)
   })
 
   it('do not fire before delayAbortEval, and a threshold without abortOnFail never stops the run', async () => {
