@@ -61,6 +61,8 @@ async function receive(mqttPort: number): Promise<void> {
 }
 
 async function serve(kind: string): Promise<void> {
+  // A clean exit on SIGTERM, so --cpu-prof writes its profile.
+  process.once('SIGTERM', () => process.exit(0))
   if (kind === 'bare') {
     const server = http.createServer((req, res) => {
       req.resume()
@@ -87,7 +89,9 @@ async function serve(kind: string): Promise<void> {
 
 /** Starts this file as a child in another role and waits for the stdout line matching `ready`. */
 function child(role: string[], ready: RegExp, what: string): Promise<{ match: RegExpExecArray; child: ChildProcess }> {
-  const c = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, ...role], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // HX_CPU_PROF=DIR: profile the servers and the receiver (node --cpu-prof), e.g. the broker's HTTP → MQTT → PUBACK → HTTP path.
+  const prof = process.env.HX_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HX_CPU_PROF}`] : []
+  const c = spawn(process.execPath, [...prof, '--import', 'tsx', import.meta.filename, ...role], { stdio: ['ignore', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => { c.kill(); reject(new Error(`${what} did not start in 20 s`)) }, 20_000)
     c.stdout!.on('data', (d: Buffer) => {

@@ -69,7 +69,7 @@ export class LeanHttpPool {
    */
   post(path: string, headers: Record<string, string>, body: Buffer, done: (o: LeanOutcome) => void): void {
     const conn = this.free.pop()
-    if (!conn || this.closed) { done({ kind: 'error', code: 'HX_POOL_FULL', message: 'no free connection' }); return }
+    if (!conn || this.closed) { done({ kind: 'error', code: 'HX_LOAD_POOL_FULL', message: 'no free connection' }); return }
     this.busy++
     let head = `POST ${path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\n`
     for (const k in headers) head += `${k}: ${headers[k]}\r\n`
@@ -108,7 +108,7 @@ export class LeanHttpPool {
     try {
       r = parseHttpResponse(buf)
     } catch (err) {
-      this.finish(conn, { kind: 'error', code: 'HX_BAD_RESPONSE', message: (err as Error).message }, true)
+      this.finish(conn, { kind: 'error', code: 'HX_LOAD_BAD_RESPONSE', message: (err as Error).message }, true)
       return
     }
     if (!r) { conn.chunks = buf; return }
@@ -159,7 +159,7 @@ export class LeanHttpPool {
   async close(): Promise<void> {
     this.closed = true
     clearInterval(this.sweep)
-    for (const conn of this.inFlightConns()) this.finish(conn, { kind: 'error', code: 'HX_POOL_CLOSED', message: 'the pool was closed' }, true)
+    for (const conn of this.inFlightConns()) this.finish(conn, { kind: 'error', code: 'HX_LOAD_POOL_CLOSED', message: 'the pool was closed' }, true)
     for (const conn of this.free) { conn.socket?.destroy(); conn.socket = undefined }
   }
 }

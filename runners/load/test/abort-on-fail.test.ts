@@ -63,4 +63,22 @@ describe('thresholds with abortOnFail', () => {
     expect(r.books.balanced).toBe(true)
     expect(r.verdict).toBe('thresholds-failed')
   })
+
+  it('--stop-file: the shard whose threshold fires stops the other shards of the run too', async () => {
+    // Shard 2's file has no abortOnFail threshold: only the stop file can end its 30 s plan early.
+    const dir = tempFiles({ 'a.yaml': slow(), 'b.yaml': slow().replace(/  - \{ threshold.*\n/, '') })
+    const stopFile = join(dir, 'stop.json')
+    const t0 = Date.now()
+    const [a, b] = await Promise.all([
+      runLoad({ scenarioFile: join(dir, 'a.yaml'), shard: { index: 0, count: 2 }, stopFile, runId: 'stopfile' }),
+      runLoad({ scenarioFile: join(dir, 'b.yaml'), shard: { index: 1, count: 2 }, stopFile, runId: 'stopfile' }),
+    ])
+    expect(Date.now() - t0).toBeLessThan(15_000)
+    expect(a.report.aborted?.slice).toEqual({ index: 0, count: 2 })
+    expect(b.report.aborted).toEqual(a.report.aborted)
+    expect(b.report.scenario.thresholds.some((t) => t.abortOnFail)).toBe(false)
+    expect(b.report.dm!.planned).toBeLessThan(150)
+    expect([a.exitCode, b.exitCode]).toEqual([4, 4])
+    expect(JSON.parse(readFileSync(stopFile, 'utf8')).threshold).toBe('p(99) < 200ms')
+  })
 })

@@ -101,7 +101,7 @@ describe('LeanHttpPool', () => {
     const reset = await post(pool)
     expect(reset.kind).toBe('error')
     const bad = await post(pool)
-    expect(bad.kind === 'error' && bad.code).toBe('HX_BAD_RESPONSE')
+    expect(bad.kind === 'error' && bad.code).toBe('HX_LOAD_BAD_RESPONSE')
     expect(pool.idle).toBe(1)
   })
 
