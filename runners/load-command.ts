@@ -74,6 +74,8 @@ function summary(r: LoadReport, files: string[]): string {
     const p = r.pubsub
     lines.push(`published ${p.sent}/${p.planned}, expected ${p.expected}, lost ${p.lost}, duplicates ${p.duplicates}, reordered ${p.reordered}; latency p50 ${p.latency.pubsub.p50} ms, p99 ${p.latency.pubsub.p99} ms`)
   }
+  const starts = r.run.slices.flatMap((sl) => (sl.scheduleStartedAt ? [Date.parse(sl.scheduleStartedAt)] : []))
+  if (starts.length > 1) lines.push(`slices began their first stage within ${Math.max(...starts) - Math.min(...starts)} ms of each other${r.run.startAt ? ` (start at ${r.run.startAt})` : ''}`)
   if (r.aborted) lines.push(`ABORTED ${(r.aborted.atMs / 1000).toFixed(1)} s into the plan by "${r.aborted.threshold}" (${r.aborted.actual}) on slice ${r.aborted.slice.index + 1}/${r.aborted.slice.count}`)
   if (r.closedLoop) lines.push(`closed-loop peak (autocannon): ${r.closedLoop.throughputPerSecond.toFixed(0)} requests/s`)
   for (const t of r.thresholds) lines.push(`${t.passed ? 'pass' : 'FAIL'}  ${t.expression}  (${t.actual})`)
