@@ -12,6 +12,9 @@ command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 # mosquitto: bench/load-broker-vs-mosquitto.ts starts its own on a loopback port (never the system service).
 # mosquitto is also the independent broker of test/corpus/mosquitto-baseline.test.ts (same: own port, own config).
 [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || need+=(mosquitto)
+# prometheus: runners/load/test/prometheus.slow.test.ts starts its own on a loopback port with its own
+# config and data folder (never the system service) and checks that load --prometheus scrapes match the report.
+[ -x /usr/bin/prometheus ] || need+=(prometheus)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-system-deps: need root to install: ${need[*]}" >&2

@@ -24,5 +24,5 @@ export { generateScenarioJsonSchema, scenarioJsonSchemaText, SCENARIO_JSON_SCHEM
 export { rateSchema, parseRate } from './load-rate.js'
 export { LATENCY_SERIES, COUNTERS, parseThreshold, compareThreshold, type Threshold, type ThresholdOp, type ThresholdOperand, type ThresholdError, type LatencySeries } from './load-threshold.js'
 export * from './load-scenario-schema.js'
-export { loadLoadScenarioText, loadLoadScenarioFile, type LoadScenario, type LoadMode } from './load-scenario-loader.js'
+export { loadLoadScenarioText, loadLoadScenarioFile, type LoadScenario, type LoadMode, type ParsedThreshold } from './load-scenario-loader.js'
 export * from './load-report-schema.js'

@@ -111,6 +111,23 @@ export const thresholdResultSchema = z.object({
 })
 export type ThresholdResult = z.infer<typeof thresholdResultSchema>
 
+/**
+ * A run stopped early by an abortOnFail threshold (or told to stop by another
+ * shard that was): which threshold, what it measured, and when.
+ */
+export const loadAbortSchema = z.object({
+  threshold: z.string(),
+  /** The measured side(s) when it fired, e.g. `p(99) = 1.002s (12 samples)`. */
+  actual: z.string(),
+  /** Milliseconds from the first stage's start. */
+  atMs: z.number(),
+  /** ISO time it fired. */
+  at: z.string(),
+  /** The slice whose own numbers failed it, 0-based `index` of `count`. */
+  slice: z.object({ index: z.number().int().min(0), count: z.number().int().min(1) }),
+})
+export type LoadAbort = z.infer<typeof loadAbortSchema>
+
 export const fleetResultSchema = z.object({
   devices: z.number().int().min(0),
   connected: z.number().int().min(0),
@@ -136,15 +153,25 @@ export const loadReportSchema = z.object({
   tool: z.object({ name: z.literal('mqtt-harness'), version: z.string() }),
   scenario: z.object({
     id: z.string(), title: z.string(), file: z.string(), mode: z.enum(['direct-messages', 'pubsub']),
-    thresholds: z.array(z.object({ expression: z.string(), location: sourceLocationSchema.optional() })),
+    thresholds: z.array(z.object({
+      expression: z.string(), location: sourceLocationSchema.optional(),
+      /** abortOnFail: the run stops when it fails, checked from `delayMs` after the first stage began. */
+      abortOnFail: z.object({ delayMs: z.number() }).optional(),
+    })),
   }),
   target: targetInfoSchema,
   run: z.object({
     id: z.string(),
     startedAt: z.string(), finishedAt: z.string(), durationMs: z.number(),
-    /** The slices (worker or shard of a multi-machine run) this report adds up, 1-based `index` of `count`. */
-    slices: z.array(z.object({ index: z.number().int().min(0), count: z.number().int().min(1) })),
+    /** The slices (worker or shard of a multi-machine run) this report adds up, 0-based `index` of `count`. */
+    slices: z.array(z.object({
+      index: z.number().int().min(0), count: z.number().int().min(1),
+      /** When this slice's first stage began (ISO time): shards started with --start-at line up here. */
+      scheduleStartedAt: z.string().optional(),
+    })),
     durationScale: z.number(),
+    /** The common start time the shards waited for (--start-at or a barrier), ISO. */
+    startAt: z.string().optional(),
   }),
   plan: z.object({
     arrival: z.enum(['constant', 'poisson']),
@@ -159,6 +186,8 @@ export const loadReportSchema = z.object({
   closedLoop: closedLoopResultSchema.optional(),
   books: z.object({ balanced: z.boolean(), problems: z.array(z.string()) }),
   thresholds: z.array(thresholdResultSchema),
+  /** Set when an abortOnFail threshold stopped the run before its plan ended (the verdict is then thresholds-failed). */
+  aborted: loadAbortSchema.optional(),
   warnings: z.array(z.string()),
   verdict: z.enum(['passed', 'thresholds-failed', 'books-unbalanced']),
 })

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { SourceLocation } from './report-schema.js'
-import { loadScenarioSchema, type LoadScenarioDoc } from './load-scenario-schema.js'
+import { loadScenarioSchema, thresholdDeclSchema, type LoadScenarioDoc } from './load-scenario-schema.js'
 import { parseThreshold, type Threshold } from './load-threshold.js'
 import { parseYamlSource, type SourceIssue, type YamlSource } from './yaml-source.js'
 import { zodProblems } from './zod-problems.js'
@@ -8,12 +8,20 @@ import { zodProblems } from './zod-problems.js'
 /** What a load run does: drive SendDirectMessage at devices, or MQTT publishers at subscribers. */
 export type LoadMode = 'direct-messages' | 'pubsub'
 
+/** A threshold as parsed from a load scenario; `abort` when it may stop the run early. */
+export interface ParsedThreshold {
+  threshold: Threshold
+  location: SourceLocation
+  /** abortOnFail: stop the run when it fails, checked from `delayMs` after the first stage began. */
+  abort?: { delayMs: number }
+}
+
 /** A validated load scenario: the document, its mode, and its thresholds parsed. */
 export interface LoadScenario extends LoadScenarioDoc {
   file: string
   mode: LoadMode
   /** Parsed thresholds with where each one is written. */
-  parsedThresholds: { threshold: Threshold; location: SourceLocation }[]
+  parsedThresholds: ParsedThreshold[]
 }
 
 /**
@@ -57,14 +65,18 @@ function parseThresholds(raw: unknown, mode: LoadMode, source: YamlSource, text:
   const result: LoadScenario['parsedThresholds'] = []
   if (!Array.isArray(raw)) return result
   const lines = text.split('\n')
-  raw.forEach((expr, i) => {
-    if (typeof expr !== 'string') return // the schema reports it
-    const location = source.locate(['thresholds', i])
+  raw.forEach((item, i) => {
+    const decl = thresholdDeclSchema.safeParse(item)
+    const expr = typeof item === 'string' ? item : decl.success ? decl.data.threshold : undefined
+    if (expr === undefined) return // the schema reports it
+    const path = typeof item === 'string' ? ['thresholds', i] : ['thresholds', i, 'threshold']
+    const location = source.locate(path)
+    const abort = decl.success && decl.data.abortOnFail ? { abort: { delayMs: decl.data.delayAbortEval } } : {}
     const r = parseThreshold(expr, mode)
-    if ('threshold' in r) return result.push({ threshold: r.threshold, location })
+    if ('threshold' in r) return result.push({ threshold: r.threshold, location, ...abort })
     // Point into the expression itself; a quoted scalar starts one column before its text.
     const quoted = /['"]/.test(lines[location.line - 1]?.[location.col - 1] ?? '')
-    out.push({ ...location, col: location.col + r.error.offset + (quoted ? 1 : 0), path: `thresholds[${i}]`, message: `${r.error.message} in "${expr}"` })
+    out.push({ ...location, col: location.col + r.error.offset + (quoted ? 1 : 0), path: typeof item === 'string' ? `thresholds[${i}]` : `thresholds[${i}].threshold`, message: `${r.error.message} in "${expr}"` })
   })
   return result
 }

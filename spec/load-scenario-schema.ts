@@ -112,6 +112,19 @@ export const closedLoopSchema = z.strictObject({
   connections: z.number().int().min(1).max(10_000).default(32),
 })
 
+/**
+ * A threshold written as a mapping: the expression, and whether a failing
+ * value stops the run early (k6's abortOnFail). It is checked every second
+ * once `delayAbortEval` has passed since the first stage began, so a few
+ * early samples cannot stop a run.
+ */
+export const thresholdDeclSchema = z.strictObject({
+  threshold: z.string().min(1).describe('A threshold expression: p(99) < 50ms, rate(504) < 0.01, notSent == 0 ...'),
+  abortOnFail: z.boolean().default(false).describe('Stop the run as soon as this threshold fails (checked every second)'),
+  delayAbortEval: durationSchema.default(0).describe('Time from the first stage\'s start before abortOnFail may stop the run'),
+})
+export type ThresholdDecl = z.output<typeof thresholdDeclSchema>
+
 /** A load scenario file: `scenarios/load/*.yaml`. */
 export const loadScenarioSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'id is lower-case kebab-case' }),
@@ -131,6 +144,7 @@ export const loadScenarioSchema = z.strictObject({
   drain: durationSchema.default(2000),
   /** Bundled broker only: profile overrides (e.g. lift `mqtt.publishesPerSecondPerConnection`). */
   broker: z.strictObject({ profile: z.string().optional(), overrides: z.record(z.string(), z.unknown()).optional() }).default({}),
-  thresholds: z.array(z.string().min(1)).default([]),
+  /** Expressions (`"p(99) < 50ms"`) or `{ threshold, abortOnFail, delayAbortEval }`. */
+  thresholds: z.array(z.union([z.string().min(1), thresholdDeclSchema], { error: 'a threshold is an expression string or { threshold, abortOnFail, delayAbortEval }' })).default([]),
 })
 export type LoadScenarioDoc = z.output<typeof loadScenarioSchema>

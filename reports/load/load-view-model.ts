@@ -79,6 +79,12 @@ export function verdictText(r: LoadReport): string {
   return r.verdict === 'passed' ? 'passed' : r.verdict === 'thresholds-failed' ? 'thresholds failed' : 'books unbalanced'
 }
 
+/** One sentence on an abortOnFail stop, or undefined when the run went to the end of its plan. */
+export function abortText(r: LoadReport): string | undefined {
+  const a = r.aborted
+  return a ? `Stopped early, ${fmtMs(a.atMs)} into the plan, by the abortOnFail threshold ${a.threshold} (${a.actual}) on slice ${a.slice.index + 1}/${a.slice.count}.` : undefined
+}
+
 /** A millisecond value the way the reports print it. */
 export function fmtMs(ms: number): string {
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`

@@ -37,6 +37,8 @@ export function mergeLoadReports(reports: readonly LoadReport[]): LoadReport {
   const dms = reports.flatMap((r) => (r.dm ? [r.dm] : []))
   const pss = reports.flatMap((r) => (r.pubsub ? [r.pubsub] : []))
   const closedLoop = reports.find((r) => r.closedLoop)?.closedLoop
+  // The abort that stopped the run: the earliest any shard recorded.
+  const aborted = reports.flatMap((r) => (r.aborted ? [r.aborted] : [])).sort((a, b) => a.at.localeCompare(b.at))[0]
   const starts = reports.map((r) => r.run.startedAt).sort()
   const ends = reports.map((r) => r.run.finishedAt).sort()
   const startedAt = starts[0]!
@@ -49,6 +51,7 @@ export function mergeLoadReports(reports: readonly LoadReport[]): LoadReport {
     ...(pss.length ? { pubsub: mergePubsub(pss) } : {}),
     series: mergeSeries(reports.map((r) => r.series)),
     ...(closedLoop ? { closedLoop } : {}),
+    ...(aborted ? { aborted } : {}),
     warnings: [...new Set(reports.flatMap((r) => r.warnings))],
   }
 }

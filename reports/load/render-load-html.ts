@@ -1,7 +1,7 @@
 import { DM_BUCKETS, type LoadReport } from '../../spec/index.js'
 import { loadChartJsSource } from '../chart-js-source.js'
 import { escapeHtml as esc, inlineScript, jsonForScript } from '../html-page.js'
-import { buildLoadChartData, fmtMs, latencyRows, verdictText } from './load-view-model.js'
+import { abortText, buildLoadChartData, fmtMs, latencyRows, verdictText } from './load-view-model.js'
 
 /** File name of the HTML load report. */
 export const LOAD_HTML_FILE = 'load-report.html'
@@ -46,6 +46,8 @@ function table(head: string[], rows: string[][], numeric: boolean[] = []): strin
 
 function sections(r: LoadReport): string {
   const out: string[] = []
+  const aborted = abortText(r)
+  if (aborted) out.push(`<p class="fail" id="aborted">${esc(aborted)}</p>`)
   if (r.thresholds.length) {
     out.push(`<section id="thresholds"><h2>Thresholds</h2>${table(['threshold', 'result', 'measured'], r.thresholds.map((t) => [`<code>${esc(t.expression)}</code>`, t.passed ? '<span class="pass">pass</span>' : '<span class="fail">FAIL</span>', esc(t.actual)]))}</section>`)
   }

@@ -1,6 +1,6 @@
 import { DM_BUCKETS, type LoadReport } from '../../spec/index.js'
 import { mdText } from '../markdown-escape.js'
-import { fmtMs, latencyRows, verdictText } from './load-view-model.js'
+import { abortText, fmtMs, latencyRows, verdictText } from './load-view-model.js'
 
 /** File name of the Markdown load report. */
 export const LOAD_MARKDOWN_FILE = 'load-report.md'
@@ -21,6 +21,8 @@ export function renderLoadMarkdown(r: LoadReport): string {
   row(['plan', `${r.plan.arrival} arrivals; ${r.plan.stages.map((s) => `${s.stage} ${fmtMs(s.durationMs)} ${s.stage === 'ramp' ? `${s.from}→` : ''}${s.rate}/s`).join(', ')}${r.run.durationScale !== 1 ? ` (durations × ${r.run.durationScale})` : ''}`])
   row(['devices', `${r.fleet.connected}/${r.fleet.devices} connected, ${r.fleet.disconnects} unplanned disconnects, ${r.fleet.reconnects} reconnects${r.fleet.heapBytesPerDevice !== undefined ? `, ${(r.fleet.heapBytesPerDevice / 1024).toFixed(1)} KiB heap/device` : ''}`])
   out.push('')
+  const aborted = abortText(r)
+  if (aborted) out.push(`**${mdText(aborted)}**`, '')
   if (r.thresholds.length) {
     out.push('## Thresholds', '')
     row(['threshold', 'result', 'measured'])

@@ -1,8 +1,8 @@
-import { Pool } from 'undici'
 import type { DmBucket } from '../../spec/index.js'
 import type { DmLedger } from './dm-ledger.js'
 import type { DmRequest } from './dm-request.js'
 import type { SchedulerHooks } from './open-model-scheduler.js'
+import { LeanHttpPool, type LeanOutcome } from './lean-http-pool.js'
 
 export interface DmDriverOptions {
   httpUrl: string
@@ -21,46 +21,37 @@ export function bucketOfStatus(status: number): DmBucket {
   return status === 200 ? '200' : status === 504 ? '504' : status === 404 ? '404' : status === 429 ? '429' : 'otherStatus'
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ABORT_ERR'])
-
 /**
- * Sends the scheduler's requests on an undici Pool with a fixed number of
- * connections. At most `connections` requests are in flight: a due request
- * that finds none free waits in the scheduler (and counts as lag, or notSent
- * past maxLag) instead of queueing invisibly inside the pool.
+ * Sends the scheduler's requests on a fixed set of keep-alive connections
+ * (LeanHttpPool). At most `connections` requests are in flight: a due
+ * request that finds none free waits in the scheduler (and counts as lag, or
+ * notSent past maxLag) instead of queueing invisibly inside the pool.
  */
 export function createDmDriver(opts: DmDriverOptions) {
-  const origin = new URL(opts.httpUrl).origin
-  const pool = new Pool(origin, {
-    connections: opts.connections,
-    pipelining: 1,
-    headersTimeout: opts.clientTimeoutMs,
-    bodyTimeout: opts.clientTimeoutMs,
-    keepAliveTimeout: 60_000,
-    ...(opts.ca ? { connect: { ca: opts.ca } } : {}),
-  })
+  const pool = new LeanHttpPool({ origin: new URL(opts.httpUrl).origin, connections: opts.connections, timeoutMs: opts.clientTimeoutMs, ...(opts.ca ? { ca: opts.ca } : {}) })
   let inFlight = 0
   let release: () => void = () => {}
   let idle: (() => void)[] = []
   const { ledger } = opts
 
-  const send = async (seq: number, due: number, device: number) => {
-    const req = opts.build(seq, device)
-    try {
-      const res = await pool.request({ path: req.path, method: 'POST', headers: req.headers, body: req.body })
-      const bucket = bucketOfStatus(res.statusCode)
-      // Read the body before settling: the response is over when its last byte is in.
-      const text = bucket === '200' ? (await res.body.dump(), '') : await res.body.text()
-      ledger.settle(seq, bucket, performance.now(), due, { status: res.statusCode, ...(text ? { sample: `${res.statusCode} ${text}` } : {}) })
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException
-      const bucket: DmBucket = TIMEOUT_CODES.has(e.code ?? '') || e.name === 'TimeoutError' ? 'clientTimeout' : 'connectionError'
-      ledger.settle(seq, bucket, performance.now(), due, { sample: `${e.code ?? e.name}: ${e.message}` })
-    } finally {
-      inFlight--
-      release()
-      if (inFlight === 0) { const waiting = idle; idle = []; for (const r of waiting) r() }
+  const settle = (seq: number, due: number, o: LeanOutcome) => {
+    const at = performance.now()
+    if (o.kind === 'response') {
+      const bucket = bucketOfStatus(o.status)
+      // The response is over when its last byte is in: the pool hands it over complete.
+      ledger.settle(seq, bucket, at, due, bucket === '200' ? { status: o.status } : { status: o.status, sample: `${o.status} ${o.body.toString('utf8', 0, Math.min(o.body.length, 300))}` })
+    } else {
+      const bucket: DmBucket = o.kind === 'timeout' ? 'clientTimeout' : 'connectionError'
+      ledger.settle(seq, bucket, at, due, { sample: o.kind === 'timeout' ? `timeout: ${o.message}` : `${o.code}: ${o.message}` })
     }
+    inFlight--
+    release()
+    if (inFlight === 0) { const waiting = idle; idle = []; for (const r of waiting) r() }
+  }
+
+  const send = (seq: number, due: number, device: number) => {
+    const req = opts.build(seq, device)
+    pool.post(req.path, req.headers, req.body, (o) => settle(seq, due, o))
   }
 
   const hooks: SchedulerHooks = {
@@ -70,7 +61,7 @@ export function createDmDriver(opts: DmDriverOptions) {
       const device = opts.selectDevice()
       inFlight++
       ledger.sent(seq, device, performance.now(), lag)
-      void send(seq, due, device)
+      send(seq, due, device)
     },
     skip(seq, due, reason) {
       ledger.planned(seq, due)

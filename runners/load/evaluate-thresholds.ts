@@ -1,7 +1,9 @@
 import { compareThreshold, type EncodedHistogram, type LoadReport, type SourceLocation, type Threshold, type ThresholdOperand, type ThresholdResult } from '../../spec/index.js'
 import { percentileOf } from '../../reports/index.js'
 
-type Metrics = Pick<LoadReport, 'dm' | 'pubsub' | 'fleet'>
+/** What thresholds read: a (merged) report, or a slice's numbers so far. */
+export type ThresholdMetrics = Pick<LoadReport, 'dm' | 'pubsub' | 'fleet'>
+type Metrics = ThresholdMetrics
 
 function histogramOf(r: Metrics, series: string): EncodedHistogram | undefined {
   const dm = r.dm?.latency

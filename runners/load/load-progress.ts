@@ -1,3 +1,5 @@
+import { addLiveLatency, type LiveLatency } from './live-latency.js'
+
 /** A running total one slice reports every second (added up across workers for the progress line). */
 export interface LoadProgress {
   phase: 'connecting' | 'running' | 'draining' | 'closed-loop' | 'done'
@@ -10,6 +12,8 @@ export interface LoadProgress {
   outcomes: Record<string, number>
   inFlight: number
   received: number
+  /** Latency of every outcome so far (DM: due → outcome; pub/sub: publish due → receipt), in fixed buckets. */
+  latency?: LiveLatency
 }
 
 const PHASE_ORDER: LoadProgress['phase'][] = ['connecting', 'running', 'draining', 'closed-loop', 'done']
@@ -28,5 +32,7 @@ export function addProgress(list: readonly LoadProgress[]): LoadProgress {
     out.received += p.received
     for (const [k, v] of Object.entries(p.outcomes)) out.outcomes[k] = (out.outcomes[k] ?? 0) + v
   }
+  const latencies = list.flatMap((p) => (p.latency ? [p.latency] : []))
+  if (latencies.length) out.latency = addLiveLatency(latencies)
   return out
 }

@@ -13,6 +13,10 @@ import { createOpenModelScheduler } from './open-model-scheduler.js'
 import { SeriesRecorder } from './series-recorder.js'
 import { createTargetSelector } from './target-selector.js'
 import { sliceRange, type ProgressSink, type SliceInput, type SliceOutput } from './slice-context.js'
+import { createAbortCheck } from './abort-check.js'
+import type { SliceControl } from './slice-control.js'
+import { lateStartWarning, waitForStart } from './start-gate.js'
+import type { LoadAbort } from '../../spec/index.js'
 
 /** A client id from the scenario's template: `${i}` device index, `${run}` run id. */
 export function clientIdOf(template: string, runId: string, i: number): string {
@@ -25,7 +29,7 @@ export function clientIdOf(template: string, runId: string, i: number): string {
  * every response and late receipt, optionally run the closed-loop phase, and
  * hand back the books.
  */
-export async function runDmSlice(input: SliceInput, progress?: ProgressSink): Promise<SliceOutput> {
+export async function runDmSlice(input: SliceInput, progress?: ProgressSink, control?: SliceControl): Promise<SliceOutput> {
   const { scenario: sc, slice, runId } = input
   const dm = sc.directMessage!
   if (!input.endpoints.http) throw new LoadSetupError('direct-message load needs the target\'s HTTP data plane')
@@ -57,7 +61,21 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink): Pr
   })
   let phase: 'connecting' | 'running' | 'draining' | 'closed-loop' | 'done' = 'connecting'
   let driver: ReturnType<typeof createDmDriver> | undefined
-  const tick = setInterval(() => progress?.(snapshot()), 1000)
+  let series: SeriesRecorder | undefined
+  // abortOnFail [k6 thresholds]: checked once a second while the plan runs; a stop from another slice ends the plan too.
+  const abortCheck = createAbortCheck(sc.parsedThresholds, slice)
+  let aborted: LoadAbort | undefined
+  let stopPlan = () => {}
+  const stopRun = (a: LoadAbort) => { if (!aborted) { aborted = a; stopPlan() } }
+  control?.onStop(stopRun)
+  let scheduleT0 = 0
+  const tick = setInterval(() => {
+    if (phase === 'running' && abortCheck.active && !aborted && ledger) {
+      const a = abortCheck.check(performance.now() - scheduleT0, () => ({ dm: ledger!.finish(), fleet: fleet.result() }))
+      if (a) { stopRun(a); control?.fired(a) }
+    }
+    progress?.(snapshot())
+  }, 1000)
   const snapshot = () => {
     const s = ledger?.snapshot()
     return {
@@ -65,6 +83,7 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink): Pr
       planned: s?.planned ?? 0, sent: s?.sent ?? 0, notSent: s?.buckets.notSent ?? 0,
       outcomes: s ? Object.fromEntries(DM_BUCKETS.filter((b) => b !== 'notSent' && s.buckets[b] > 0).map((b) => [b, s.buckets[b]])) : {},
       inFlight: driver?.inFlight ?? 0, received: s?.received ?? 0,
+      ...(series ? { latency: series.liveLatency() } : {}),
     }
   }
   try {
@@ -75,7 +94,12 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink): Pr
     const makeRequest = createDmRequestFactory({ httpUrl: http.url, dm, runId, ...(http.sigv4 ? { sigv4: http.sigv4 } : {}) })
     const clientIds = fleet.devices.map((d) => d.clientId)
     const connections = Math.max(1, Math.floor(sc.http.connections / slice.count))
-    const series = new SeriesRecorder(performance.now())
+    const gate = await waitForStart(input.startAt)
+    const late = lateStartWarning(gate.lateMs)
+    if (late) warnings.push(late)
+    const scheduleStartedAt = new Date().toISOString()
+    scheduleT0 = performance.now()
+    series = new SeriesRecorder(scheduleT0)
     const theLedger = new DmLedger({ confirmation: dm.confirmation, series })
     ledger = theLedger
     const random = seededRandom(sc.seed * 31 + slice.index)
@@ -91,7 +115,9 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink): Pr
     const plan = createArrivalPlan(planStages(sc.stages, input.durationScale), { arrival: sc.arrival, seed: sc.seed, slice })
     const scheduler = createOpenModelScheduler({ plan, maxLagMs: sc.http.maxLag }, driver.hooks)
     driver.onRelease(() => scheduler.release())
+    stopPlan = () => scheduler.stop()
     phase = 'running'
+    if (aborted) scheduler.stop()
     await scheduler.run()
     phase = 'draining'
     await driver.drain()
@@ -99,7 +125,7 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink): Pr
     const drainEnd = performance.now() + sc.drain
     while (performance.now() < drainEnd && theLedger.awaitingReceipts() > 0) await new Promise((r) => setTimeout(r, 50))
     let closedLoop: SliceOutput['closedLoop']
-    if (sc.closedLoop && slice.index === 0) {
+    if (sc.closedLoop && slice.index === 0 && !aborted) {
       phase = 'closed-loop'
       let k = 0
       closedLoop = await runAutocannonClosedLoop({
@@ -118,7 +144,10 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink): Pr
       warnings.push('the process ran out of file descriptors (EMFILE): raise `ulimit -n` (each device and HTTP connection is one; a bundled broker in the same process needs as many again), or spread the fleet with --shard')
     }
     if (closedLoopReceipts > 0) warnings.push(`closed-loop phase: devices received ${closedLoopReceipts} messages (not part of the open-model books)`)
-    return { slice, startedAt, finishedAt: new Date().toISOString(), fleet: fleetResult, dm: dmResult, series: series.finish(), ...(closedLoop ? { closedLoop } : {}), warnings }
+    return {
+      slice, startedAt, finishedAt: new Date().toISOString(), scheduleStartedAt, fleet: fleetResult, dm: dmResult, series: series.finish(),
+      ...(closedLoop ? { closedLoop } : {}), ...(aborted ? { aborted } : {}), warnings,
+    }
   } finally {
     clearInterval(tick)
     await fleet.close(1000)

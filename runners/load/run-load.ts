@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { loadLoadScenarioFile, type LoadReport, type LoadScenario } from '../../spec/index.js'
+import { loadLoadScenarioFile, type LoadAbort, type LoadReport, type LoadScenario } from '../../spec/index.js'
 import { ScenarioInvalidError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import { peakRate, planStages, type Slice } from './arrival-plan.js'
@@ -12,6 +12,7 @@ import { clientIdOf } from './run-dm-slice.js'
 import { runSlices } from './run-slices.js'
 import { sliceRange, type SliceInput } from './slice-context.js'
 import { writeLoadReports } from './write-load-reports.js'
+import { watchStopFile } from './stop-file.js'
 
 export interface RunLoadOptions {
   scenarioFile: string
@@ -28,6 +29,18 @@ export interface RunLoadOptions {
   progress?: (p: LoadProgress) => void
   /** Run id (default: random); client ids and correlation ids carry it. */
   runId?: string
+  /** Epoch ms at which the first stage begins (after the fleet connects): shards started with the same value line up. */
+  startAt?: number
+  /**
+   * A file shared by the shards of one run: a shard whose abortOnFail
+   * threshold fires writes the abort there, and every shard polling it stops
+   * its plan too.
+   */
+  stopFile?: string
+  /** Called once the scenario is valid, before anything connects (live metrics label their series with it). */
+  onScenario?: (scenario: LoadScenario, runId: string) => void
+  /** An abortOnFail threshold stopped the run (this process's or, through the stop file, another shard's). */
+  onAborted?: (a: LoadAbort) => void
 }
 
 export interface LoadRunResult {
@@ -86,6 +99,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadRunResult> {
   const workers = Math.max(1, opts.workers ?? 1)
   const scale = opts.durationScale ?? 1
   const runId = opts.runId ?? randomBytes(4).toString('hex')
+  opts.onScenario?.(scenario, runId)
   const slices: Slice[] = Array.from({ length: workers }, (_, w) => ({ index: shard.index * workers + w, count: shard.count * workers }))
   const population = scenario.pubsub ? Math.min(scenario.pubsub.publishers, scenario.pubsub.subscribers) : scenario.devices.count!
   if (population < shard.count * workers) throw new LoadSetupError(`${shard.count * workers} slices (shards × workers) but only ${population} ${scenario.pubsub ? 'publishers or subscribers' : 'devices'}: every slice needs at least one`)
@@ -94,9 +108,16 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadRunResult> {
   const prepared = await prepareLoadTarget(scenario, opts.target ?? 'bundled', needIds ? localDeviceIds(scenario, slices, runId) : new Map())
   try {
     if (scenario.mode === 'direct-messages' && !prepared.endpoints.http) throw new LoadSetupError('direct-message load needs an HTTP data plane: the target file has no http.url')
-    const inputs: SliceInput[] = slices.map((slice) => ({ scenario, endpoints: prepared.endpoints, slice, runId, durationScale: scale }))
-    const parts = await runSlices(inputs, opts.progress)
-    const report = buildLoadReport({ scenario, target: prepared.endpoints.target, runId, durationScale: scale, startedAt, finishedAt: new Date().toISOString(), warnings: planWarnings(scenario, scale) }, parts)
+    const inputs: SliceInput[] = slices.map((slice) => ({ scenario, endpoints: prepared.endpoints, slice, runId, durationScale: scale, ...(opts.startAt !== undefined ? { startAt: opts.startAt } : {}) }))
+    const stopFile = opts.stopFile ? watchStopFile(opts.stopFile, Date.parse(startedAt)) : undefined
+    const running = runSlices(inputs, { ...(opts.progress ? { onProgress: opts.progress } : {}), onAborted: (a) => { stopFile?.announce(a); opts.onAborted?.(a) } })
+    stopFile?.onStop((a) => { running.stop(a); opts.onAborted?.(a) })
+    const parts = await running.outputs.finally(() => stopFile?.close())
+    const report = buildLoadReport({
+      scenario, target: prepared.endpoints.target, runId, durationScale: scale, startedAt, finishedAt: new Date().toISOString(),
+      ...(opts.startAt !== undefined ? { startAt: new Date(opts.startAt).toISOString() } : {}),
+      warnings: [...planWarnings(scenario, scale), ...(stopFile?.warnings ?? [])],
+    }, parts)
     const files = opts.outDir ? await writeLoadReports(report, opts.outDir) : []
     return { report, files, exitCode: exitCodeOf(report) }
   } finally {

@@ -10,6 +10,10 @@ import { LoadSetupError } from './load-errors.js'
 import { clientIdOf } from './run-dm-slice.js'
 import { SeriesRecorder } from './series-recorder.js'
 import { sliceRange, type ProgressSink, type SliceInput, type SliceOutput } from './slice-context.js'
+import { createAbortCheck } from './abort-check.js'
+import type { SliceControl } from './slice-control.js'
+import { lateStartWarning, waitForStart } from './start-gate.js'
+import type { LoadAbort, PubsubResult } from '../../spec/index.js'
 
 const PAYLOAD_RE = /^\{"hx":"([^"]+)","s":(\d+),"p":(\d+),"q":(\d+),"t":([\d.]+)\}/
 const SOCKET_BUFFER_LIMIT = 1 << 20
@@ -22,7 +26,7 @@ const SOCKET_BUFFER_LIMIT = 1 << 20
  * duplicates, reordering and due→receive latency. Topics are scoped per
  * slice, so slices (workers, shards) never hear each other.
  */
-export async function runPubsubSlice(input: SliceInput, progress?: ProgressSink): Promise<SliceOutput> {
+export async function runPubsubSlice(input: SliceInput, progress?: ProgressSink, control?: SliceControl): Promise<SliceOutput> {
   const { scenario: sc, slice, runId } = input
   const ps = sc.pubsub!
   const startedAt = new Date().toISOString()
@@ -88,10 +92,35 @@ export async function runPubsubSlice(input: SliceInput, progress?: ProgressSink)
   })
   let phase: 'connecting' | 'running' | 'draining' | 'done' = 'connecting'
   let planned = 0, sent = 0, notSent = 0
-  const tick = setInterval(() => progress?.({
+  const expected = () => sentBy.reduce((n, c, p) => n + c * listeners(p), 0)
+  const resultNow = (): PubsubResult => {
+    const exp = expected()
+    return {
+      publishers: P, subscribers: S, qos: ps.qos, pattern: ps.pattern,
+      planned, sent, notSent, publishErrors,
+      expected: exp, received: tracker.received, lost: Math.max(0, exp - tracker.totalUnique()), duplicates: tracker.duplicates, reordered: tracker.reordered, orphans,
+      latency: { pubsub: encodeHistogram(latency), lag: encodeHistogram(lag) },
+    }
+  }
+  const snapshot = () => ({
     phase, devices: P + S, connected: subs.connected + pubs.connected, planned, sent, notSent,
     outcomes: { received: tracker.received }, inFlight: inflight.reduce((s, m) => s + m.size, 0), received: tracker.received,
-  }), 1000)
+    ...(series ? { latency: series.liveLatency() } : {}),
+  })
+  // abortOnFail: checked once a second while the plan runs (mid-run, in-flight deliveries count as lost).
+  const abortCheck = createAbortCheck(sc.parsedThresholds, slice)
+  let aborted: LoadAbort | undefined
+  let stopPlan = () => {}
+  const stopRun = (a: LoadAbort) => { if (!aborted) { aborted = a; stopPlan() } }
+  control?.onStop(stopRun)
+  let scheduleT0 = 0
+  const tick = setInterval(() => {
+    if (phase === 'running' && abortCheck.active && !aborted) {
+      const a = abortCheck.check(performance.now() - scheduleT0, () => ({ pubsub: resultNow(), fleet: mergeFleet([subs.result(), pubs.result()]) }))
+      if (a) { stopRun(a); control?.fired(a) }
+    }
+    progress?.(snapshot())
+  }, 1000)
   try {
     await subs.connectAll()
     if (subs.connectFailures === S) throw new TargetUnreachableError(`no subscriber could connect: ${subs.result().connectErrorSamples.join('; ')}`)
@@ -102,7 +131,12 @@ export async function runPubsubSlice(input: SliceInput, progress?: ProgressSink)
     })))
     await pubs.connectAll()
     if (subs.connectFailures + pubs.connectFailures > 0) warnings.push(`${subs.connectFailures + pubs.connectFailures} clients failed to connect`)
-    series = new SeriesRecorder(performance.now())
+    const gate = await waitForStart(input.startAt)
+    const late = lateStartWarning(gate.lateMs)
+    if (late) warnings.push(late)
+    const scheduleStartedAt = new Date().toISOString()
+    scheduleT0 = performance.now()
+    series = new SeriesRecorder(scheduleT0)
     const s = series
     let rr = 0
     const plan = createArrivalPlan(stages, { arrival: sc.arrival, seed: sc.seed, slice })
@@ -146,29 +180,24 @@ export async function runPubsubSlice(input: SliceInput, progress?: ProgressSink)
       },
     })
     release = () => scheduler.release()
+    stopPlan = () => scheduler.stop()
     phase = 'running'
+    if (aborted) scheduler.stop()
     await scheduler.run()
     phase = 'draining'
-    const expected = () => sentBy.reduce((n, c, p) => n + c * listeners(p), 0)
     const end = performance.now() + sc.drain
     while (performance.now() < end && (tracker.totalUnique() < expected() || inflight.some((m) => m.size > 0))) await new Promise((r) => setTimeout(r, 50))
     const unacked = inflight.reduce((n, m) => n + m.size, 0)
     publishErrors += unacked
     if (unacked) warnings.push(`${unacked} QoS 1 publishes never got a PUBACK within the drain time`)
     phase = 'done'
-    const exp = expected()
-    const unique = tracker.totalUnique()
-    const result: SliceOutput['pubsub'] = {
-      publishers: P, subscribers: S, qos: ps.qos, pattern: ps.pattern,
-      planned, sent, notSent, publishErrors,
-      expected: exp, received: tracker.received, lost: Math.max(0, exp - unique), duplicates: tracker.duplicates, reordered: tracker.reordered, orphans,
-      latency: { pubsub: encodeHistogram(latency), lag: encodeHistogram(lag) },
-    }
+    const result = resultNow()
+    progress?.(snapshot())
     await Promise.all([subs.close(), pubs.close()])
     return {
-      slice, startedAt, finishedAt: new Date().toISOString(),
+      slice, startedAt, finishedAt: new Date().toISOString(), scheduleStartedAt,
       fleet: mergeFleet([subs.result(), pubs.result()]),
-      pubsub: result, series: s.finish(), warnings,
+      pubsub: result, series: s.finish(), ...(aborted ? { aborted } : {}), warnings,
     }
   } finally {
     clearInterval(tick)

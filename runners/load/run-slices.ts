@@ -1,11 +1,14 @@
 import { Worker } from 'node:worker_threads'
 import { HarnessError } from '../errors.js'
 import { addProgress, type LoadProgress } from './load-progress.js'
+import type { LoadAbort } from '../../spec/index.js'
 import { runSlice } from './run-slice.js'
 import type { SliceInput, SliceOutput } from './slice-context.js'
+import { SliceControl } from './slice-control.js'
 
 type WorkerMessage =
   | { type: 'progress'; progress: LoadProgress }
+  | { type: 'aborted'; abort: LoadAbort }
   | { type: 'done'; output: SliceOutput }
   | { type: 'error'; message: string; stack?: string; code?: string }
 
@@ -21,13 +24,14 @@ function createWorker(input: SliceInput): Worker {
   return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}) })`, { eval: true, workerData: input })
 }
 
-function startWorker(input: SliceInput, onProgress: (p: LoadProgress) => void, started: Worker[]): Promise<SliceOutput> {
+function startWorker(input: SliceInput, onProgress: (p: LoadProgress) => void, onFired: (a: LoadAbort) => void, started: Worker[]): Promise<SliceOutput> {
   const worker = createWorker(input)
   started.push(worker)
   return new Promise((resolve, reject) => {
     let settled = false
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') onProgress(m.progress)
+      else if (m.type === 'aborted') onFired(m.abort)
       else if (m.type === 'done') { settled = true; resolve(m.output); void worker.terminate() }
       else {
         settled = true
@@ -41,18 +45,45 @@ function startWorker(input: SliceInput, onProgress: (p: LoadProgress) => void, s
   })
 }
 
+export interface RunSlicesOptions {
+  onProgress?: (p: LoadProgress) => void
+  /** A slice's abortOnFail threshold fired (the other slices are already being stopped). */
+  onAborted?: (a: LoadAbort) => void
+}
+
+/** Running slices: their outputs, and a way to stop them all early (another shard's abort). */
+export interface RunningSlices {
+  outputs: Promise<SliceOutput[]>
+  stop(a: LoadAbort): void
+}
+
 /**
  * Runs this process's slices: in process when there is one, else one worker
  * thread each (a slice of the fleet and of the rate per core). Progress of
- * all slices is added up for the caller every time one reports.
+ * all slices is added up for the caller every time one reports. When one
+ * slice's abortOnFail threshold fires, every other slice is stopped too.
  */
-export async function runSlices(inputs: readonly SliceInput[], onProgress?: (p: LoadProgress) => void): Promise<SliceOutput[]> {
+export function runSlices(inputs: readonly SliceInput[], opts: RunSlicesOptions = {}): RunningSlices {
   const latest: LoadProgress[] = []
-  const report = (i: number) => (p: LoadProgress) => { latest[i] = p; onProgress?.(addProgress(latest.filter(Boolean))) }
-  if (inputs.length === 1) return [await runSlice(inputs[0]!, report(0))]
+  const report = (i: number) => (p: LoadProgress) => { latest[i] = p; opts.onProgress?.(addProgress(latest.filter(Boolean))) }
+  if (inputs.length === 1) {
+    const control = new SliceControl((a) => opts.onAborted?.(a))
+    return { outputs: runSlice(inputs[0]!, report(0), control).then((o) => [o]), stop: (a) => control.stop(a) }
+  }
   const workers: Worker[] = []
+  let stopped = false
+  const stop = (a: LoadAbort) => {
+    if (stopped) return
+    stopped = true
+    for (const w of workers) w.postMessage({ type: 'stop', abort: a })
+  }
+  const fired = (a: LoadAbort) => { if (!stopped) { stop(a); opts.onAborted?.(a) } }
+  return { outputs: startAll(inputs, report, fired, workers), stop }
+}
+
+async function startAll(inputs: readonly SliceInput[], report: (i: number) => (p: LoadProgress) => void, fired: (a: LoadAbort) => void, workers: Worker[]): Promise<SliceOutput[]> {
   try {
-    return await Promise.all(inputs.map((input, i) => startWorker(input, report(i), workers)))
+    return await Promise.all(inputs.map((input, i) => startWorker(input, report(i), fired, workers)))
   } catch (err) {
     // One slice failed: the others' results cannot make a whole run, so stop them.
     await Promise.all(workers.map((w) => w.terminate()))

@@ -1,5 +1,6 @@
 import type { SeriesPoint } from '../../spec/index.js'
 import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../../reports/index.js'
+import { emptyLiveLatency, recordLiveLatency, type LiveLatency } from './live-latency.js'
 
 interface Second {
   planned: number
@@ -17,7 +18,10 @@ interface Second {
 export class SeriesRecorder {
   private readonly seconds: Second[] = []
   private current = -1
-  private readonly live: Histogram = createLatencyHistogram({ packed: true })
+  // One live histogram, reset every second (earlier seconds are kept encoded): a plain one records
+  // faster than a packed one, which showed in the open-model driver's profile.
+  private readonly live: Histogram = createLatencyHistogram()
+  private readonly cumulative: LiveLatency = emptyLiveLatency()
 
   constructor(private readonly t0: number) {}
 
@@ -40,6 +44,12 @@ export class SeriesRecorder {
     const i = Math.max(0, Math.floor((t - this.t0) / 1000))
     if (i > this.current) this.roll(i)
     recordMs(this.live, latencyMs)
+    recordLiveLatency(this.cumulative, latencyMs)
+  }
+
+  /** Every latency recorded so far in fixed buckets (live metrics); a copy. */
+  liveLatency(): LiveLatency {
+    return { counts: [...this.cumulative.counts], sumMs: this.cumulative.sumMs, count: this.cumulative.count }
   }
 
   private roll(next: number): void {

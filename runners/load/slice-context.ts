@@ -1,4 +1,4 @@
-import type { ClosedLoopResult, DmResult, FleetResult, LoadScenario, PubsubResult, SeriesPoint } from '../../spec/index.js'
+import type { ClosedLoopResult, DmResult, FleetResult, LoadAbort, LoadScenario, PubsubResult, SeriesPoint } from '../../spec/index.js'
 import type { Slice } from './arrival-plan.js'
 import type { LoadEndpoints } from './load-endpoints.js'
 import type { LoadProgress } from './load-progress.js'
@@ -11,6 +11,8 @@ export interface SliceInput {
   slice: Slice
   runId: string
   durationScale: number
+  /** Epoch ms at which the first stage begins (--start-at or a barrier), after the fleet has connected; none: at once. */
+  startAt?: number
 }
 
 /** What a slice hands back: its part of the load report, before merging. */
@@ -23,6 +25,10 @@ export interface SliceOutput {
   pubsub?: PubsubResult
   series: SeriesPoint[]
   closedLoop?: ClosedLoopResult
+  /** When the first stage began (ISO). */
+  scheduleStartedAt?: string
+  /** The run was stopped early by an abortOnFail threshold (this slice's or another's). */
+  aborted?: LoadAbort
   warnings: string[]
 }
 

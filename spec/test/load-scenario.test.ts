@@ -22,6 +22,17 @@ describe('load scenario loader', () => {
     expect(scenario!.parsedThresholds.map((t) => t.location)).toEqual([{ file: 'x.yaml', line: 6, col: 14 }, { file: 'x.yaml', line: 6, col: 30 }])
   })
 
+  it('takes thresholds as { threshold, abortOnFail, delayAbortEval } mappings, with errors pointing into the expression', () => {
+    const { scenario, issues } = loadLoadScenarioText(base + 'thresholds:\n  - "notSent == 0"\n  - { threshold: "p(99) < 50ms", abortOnFail: true, delayAbortEval: 10s }\n', 'x.yaml')
+    expect(issues).toEqual([])
+    expect(scenario!.parsedThresholds.map((t) => [t.threshold.source, t.abort, t.location.line])).toEqual([['notSent == 0', undefined, 7], ['p(99) < 50ms', { delayMs: 10_000 }, 8]])
+    const bad = loadLoadScenarioText(base + 'thresholds:\n  - { threshold: "p(99) < 50 ms", abortOnFail: true }\n  - { threshold: "notSent == 0", abortOnFial: true }\n', 'x.yaml')
+    expect(bad.issues.map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`)).toEqual([
+      expect.stringMatching(/^7:30 thresholds\[0\]\.threshold: unexpected "ms"/),
+      expect.stringMatching(/^8:34 thresholds\[1\]\.abortOnFial: unknown key/),
+    ])
+  })
+
   it('reports every problem with file:line:col before anything runs', () => {
     const text = `id: Bad_Id
 title: test
