@@ -9,7 +9,10 @@ import { SharedSubscriptions } from './shared-subscriptions.js'
 import { isExactFilter, matches } from './topic-rules.js'
 import { publishLifecycleEvent } from './lifecycle-events.js'
 
-type AnyClient = AedesClient & Record<string, any>
+type AnyClient = AedesClient & Record<string | symbol, any>
+
+/** Set on an aedes client whose session ends with its connection, whatever aedes was told (see endSessionNow). */
+const END_AT_CLOSE = Symbol('endAtClose')
 
 // aedes-persistence is CommonJS with a default-export typing that does not match its module.exports.
 const memoryPersistence = createRequire(import.meta.url)('aedes-persistence') as () => Record<string, any>
@@ -20,7 +23,6 @@ const memoryPersistence = createRequire(import.meta.url)('aedes-persistence') as
  * 2.0.0-beta.1 only expires MQTT 5 sessions.
  */
 class SessionAedes extends Aedes {
-  endAtClose = new Set<string>()
   onSessionGone: (clientId: string) => void = () => {}
   /** Deliberate faults (deviations.ts) aedes itself must apply; empty in normal use. */
   faults: ReadonlySet<string> = new Set()
@@ -28,7 +30,9 @@ class SessionAedes extends Aedes {
   scheduleSessionExpiry(client: AnyClient): void {
     const self = this as unknown as { closed: boolean; _takingOver: Set<string> }
     if (self.closed || self._takingOver.has(client.id)) return
-    if (this.endAtClose.delete(client.id)) client.sessionExpiryInterval = 0
+    // Marked by endSessionNow on this connection's own aedes client, never by client id: a mark
+    // by id outlived its connection and ended the next session of the id [PS-SEI-DEFAULT-ZERO].
+    if (client[END_AT_CLOSE] === true) client.sessionExpiryInterval = 0
     if (client.sessionExpiryInterval === 0) this.onSessionGone(client.id)
     else {
       // The `session-never-expires` deviation keeps every persistent session [PS-EXPIRED-NEW-SESSION].
@@ -226,8 +230,9 @@ export class AwsBroker implements GateHost {
     if (gate.state === 'closed' && gate.closeReason !== null && this.aedesClientOf.get(gate)?.connackSent) this.lifecycle(gate, 'disconnected')
   }
 
-  endSessionNow(clientId: string): void {
-    this.aedes.endAtClose.add(clientId)
+  endSessionNow(gate: WireGate): void {
+    const client = this.aedesClientOf.get(gate)
+    if (client) client[END_AT_CLOSE] = true
   }
 
   hasRetained(topic: string): boolean {

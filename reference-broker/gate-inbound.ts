@@ -52,7 +52,7 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
       if (gate.host.faults.has('will-on-disconnect')) return gate.closeNow('client-disconnect')
       // [PS-SEI-ON-DISCONNECT] a session whose interval is 0 cannot be raised by the DISCONNECT:
       // aedes was given 1 s (see checkConnect), so it must learn before it handles the DISCONNECT.
-      if (gate.endSessionAtClose && gate.clientId) gate.host.endSessionNow(gate.clientId)
+      if (gate.endSessionAtClose) gate.host.endSessionNow(gate)
       // The `disconnect-expiry-ignored` deviation drops the DISCONNECT's Session Expiry Interval.
       if (gate.host.faults.has('disconnect-expiry-ignored') && packet.properties?.sessionExpiryInterval !== undefined) {
         const { sessionExpiryInterval: _ignored, ...rest } = packet.properties as Record<string, unknown>

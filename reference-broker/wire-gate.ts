@@ -366,7 +366,7 @@ export class WireGate {
     }
     this.endAedesInput()
     this.subs.close()
-    if (this.endSessionAtClose && this.clientId) this.host.endSessionNow(this.clientId)
+    if (this.endSessionAtClose) this.host.endSessionNow(this)
     if (this.clientId !== null) this.host.log.info({ event: 'disconnect', clientId: this.clientId, reason: this.closeReason })
     this.host.onClosed(this)
   }
