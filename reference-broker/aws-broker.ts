@@ -49,6 +49,39 @@ class SessionAedes extends Aedes {
     }
   }
 
+  /**
+   * MQTT 5 Will Delay [MQTT-3.1.3-9]: aedes times the Will by min(Will Delay Interval, Session
+   * Expiry) and cancels it when the client id connects again. A connection that starts a new
+   * session (Clean Start 1) ends the old one, and a Will is due at the latest when its session
+   * ends: it goes out then, not never.
+   */
+  private readonly delayedWill = new Map<string, { client: AnyClient; will: Record<string, any> }>()
+
+  scheduleWill(client: AnyClient, will: Record<string, any>, delaySeconds: number): void {
+    // Kept during a takeover too (aedes drops it then): the new connection decides in _finishRegisterClient.
+    if (!(this as unknown as { closed: boolean }).closed) this.delayedWill.set(client.id, { client, will })
+    ;(Aedes.prototype as unknown as { scheduleWill: (c: AnyClient, w: unknown, d: number) => void }).scheduleWill.call(this, client, will, delaySeconds)
+  }
+
+  /** aedes 2.0.0-beta.1 defect 1: it would publish the Will Delay Interval as a PUBLISH property. */
+  publishWill(client: AnyClient, will: Record<string, any>): void {
+    if (this.delayedWill.get(client.id)?.client === client) this.delayedWill.delete(client.id)
+    let packet = will
+    if (will.properties?.willDelayInterval !== undefined) {
+      const { willDelayInterval: _delay, ...properties } = will.properties as Record<string, unknown>
+      packet = { ...will, properties }
+    }
+    ;(Aedes.prototype as unknown as { publishWill: (c: AnyClient, w: unknown) => void }).publishWill.call(this, client, packet)
+  }
+
+  _finishRegisterClient(client: AnyClient): void {
+    const pending = this.delayedWill.get(client.id)
+    this.delayedWill.delete(client.id)
+    ;(Aedes.prototype as unknown as { _finishRegisterClient: (c: AnyClient) => void })._finishRegisterClient.call(this, client)
+    const newSession = client.version === 5 ? client._cleanStart === true : client.clean !== false
+    if (pending && newSession) this.publishWill(pending.client, pending.will)
+  }
+
   registerClient(client: AnyClient): void {
     // The `will-not-on-takeover` deviation: the displaced connection's Will is dropped [LWT-ON-TAKEOVER].
     const old = (this as unknown as { clients: Record<string, AnyClient> }).clients[client.id]
@@ -232,7 +265,12 @@ export class AwsBroker implements GateHost {
 
   endSessionNow(gate: WireGate): void {
     const client = this.aedesClientOf.get(gate)
-    if (client) client[END_AT_CLOSE] = true
+    if (!client) return
+    client[END_AT_CLOSE] = true
+    // Also what aedes reads when it times the Will (min of Will Delay and Session Expiry) and
+    // what it holds a DISCONNECT's Session Expiry against (0 cannot be raised) [PS-SEI-ON-DISCONNECT].
+    client.sessionExpiryInterval = 0
+    client._connectSessionExpiryInterval = 0
   }
 
   hasRetained(topic: string): boolean {
