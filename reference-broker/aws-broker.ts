@@ -135,6 +135,7 @@ export class AwsBroker implements GateHost {
 
   static async create(profile: Profile, log: Logger, faults: ReadonlySet<string> = new Set()): Promise<AwsBroker> {
     const persistence = exactMatchRetained(memoryPersistence(), profile, faults)
+    clearIncomingWithSession(persistence)
     const retained = trackRetained(persistence, faults)
     // The `expiry-not-decremented` deviation queues messages without their absolute expiry, so
     // aedes neither drops expired ones nor lowers the interval (the shaper keeps it too).
@@ -372,6 +373,38 @@ export class AwsBroker implements GateHost {
     this.shared.close()
     this.destroyConnections()
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()))
+  }
+}
+
+/**
+ * aedes keeps the packet ids of QoS 2 PUBLISHes awaiting PUBREL per client id and never drops them
+ * when the session ends, so a later session reusing such an id got PUBREC and PUBCOMP but its
+ * message was taken for a duplicate and not delivered [MQTT-4.3.3]. aedes cleans a session's
+ * subscriptions exactly when the session ends or a new one starts (clean start, Session Expiry 0
+ * at close, expiry, DeleteConnection): the ids are dropped with them.
+ */
+function clearIncomingWithSession(persistence: Record<string, any>): void {
+  const ids = new Map<string, Set<number>>()
+  const store = persistence.incomingStorePacket.bind(persistence) as (client: { id: string }, packet: { messageId: number }) => Promise<void>
+  const del = persistence.incomingDelPacket.bind(persistence) as (client: { id: string }, packet: { messageId: number }) => Promise<void>
+  const clean = persistence.cleanSubscriptions.bind(persistence) as (client: { id: string }) => Promise<unknown>
+  persistence.incomingStorePacket = (client: { id: string }, packet: { messageId: number }) => {
+    let set = ids.get(client.id)
+    if (!set) ids.set(client.id, (set = new Set()))
+    set.add(packet.messageId)
+    return store(client, packet)
+  }
+  persistence.incomingDelPacket = (client: { id: string }, packet: { messageId: number }) => {
+    const set = ids.get(client.id)
+    set?.delete(packet.messageId)
+    if (set?.size === 0) ids.delete(client.id)
+    return del(client, packet)
+  }
+  persistence.cleanSubscriptions = async (client: { id: string }) => {
+    const set = ids.get(client.id)
+    ids.delete(client.id)
+    for (const messageId of set ?? []) await del(client, { messageId }).catch(() => {})
+    return clean(client)
   }
 }
 
