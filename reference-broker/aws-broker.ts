@@ -23,6 +23,7 @@ const memoryPersistence = createRequire(import.meta.url)('aedes-persistence') as
  * 2.0.0-beta.1 only expires MQTT 5 sessions.
  */
 class SessionAedes extends Aedes {
+  declare clampSessionExpiry: (interval: number) => number
   onSessionGone: (clientId: string) => void = () => {}
   /** Deliberate faults (deviations.ts) aedes itself must apply; empty in normal use. */
   faults: ReadonlySet<string> = new Set()
@@ -83,6 +84,13 @@ class SessionAedes extends Aedes {
   }
 
   registerClient(client: AnyClient): void {
+    // [PS-NO-CROSS-VERSION] The gate turned a 3.1.1 cleanSession 0 into 1 so that aedes discards the
+    // other version's session; the session it starts is still persistent, as the client asked.
+    const gate = (client.conn as { gate?: WireGate } | undefined)?.gate
+    if (gate && gate.version !== 5 && !gate.cleanStart && client.clean === true) {
+      client.clean = false
+      client.sessionExpiryInterval = this.clampSessionExpiry(0xffffffff)
+    }
     // The `will-not-on-takeover` deviation: the displaced connection's Will is dropped [LWT-ON-TAKEOVER].
     const old = (this as unknown as { clients: Record<string, AnyClient> }).clients[client.id]
     if (old && this.faults.has('will-not-on-takeover')) old.will = old._will = null
