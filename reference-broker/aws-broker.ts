@@ -98,6 +98,43 @@ class SessionAedes extends Aedes {
   }
 }
 
+/**
+ * A message matching several of one client's subscriptions goes out once, at the highest QoS
+ * they grant [MQTT-3.3.5-1] [PERSISTED-QOS-IS-MIN]. aedes 2.0.0-beta.1 sends the copy of whichever
+ * subscription it calls first (dropping the others as duplicates), so a QoS 0 filter next to a
+ * QoS 1 one could deliver a QoS 1 message at QoS 0 and clear its stored copy: lost when the
+ * connection dropped. Its QoS 1 path also lowers the QoS to that of a filter equal to the topic,
+ * if there is one. Found by the model-based session test.
+ */
+function deliverAtHighestQos(client: AnyClient, hashMatchesParent: boolean): void {
+  const subscriptions = () => client.subscriptions as Record<string, { qos?: number }>
+  const highest = (topic: string): number => {
+    let qos = 0
+    for (const [filter, sub] of Object.entries(subscriptions())) if ((sub.qos ?? 0) > qos && matches(filter, topic, hashMatchesParent)) qos = sub.qos ?? 0
+    return qos
+  }
+  type Deliver = (packet: { qos: number; topic: string; brokerId?: unknown }, cb: () => void) => void
+  const deliver0 = client.deliver0 as Deliver
+  const deliverQoS = client.deliverQoS as Deliver
+  client.deliver0 = ((packet, cb) => {
+    // The QoS 1 subscription's delivery sends it.
+    if (packet.qos > 0 && highest(packet.topic) > 0) return setImmediate(cb)
+    deliver0(packet, cb)
+  }) as Deliver
+  client.deliverQoS = ((packet, cb) => {
+    const subs = subscriptions()
+    const exact = subs[packet.topic]
+    // (A retained message sent on SUBSCRIBE, brokerId null, is for that one subscription: left alone.)
+    const best = packet.qos > 0 && packet.brokerId !== null && exact !== undefined && (exact.qos ?? 0) < packet.qos ? highest(packet.topic) : 0
+    if (best <= (exact?.qos ?? 0)) return deliverQoS(packet, cb)
+    // aedes reads the exact filter's QoS in its next turn (setImmediate): show it the highest for that turn.
+    const raised = Object.assign(Object.create(Object.getPrototypeOf(exact)), exact, { qos: best })
+    subs[packet.topic] = raised
+    deliverQoS(packet, cb)
+    setImmediate(() => { if (subs[packet.topic] === raised) subs[packet.topic] = exact! })
+  }) as Deliver
+}
+
 /** Removes the QoS 1 messages sent to a client and not yet acknowledged from its stored session. */
 async function forgetInflight(persistence: Record<string, any>, clientId: string): Promise<void> {
   const client = { id: clientId }
@@ -191,6 +228,7 @@ export class AwsBroker implements GateHost {
     const gate = new WireGate(socket, this, info)
     ;(gate.aedesSide as Duplex & { gate?: WireGate }).gate = gate
     const client = this.aedes.handle(gate.aedesSide as never, undefined as never) as unknown as AnyClient
+    deliverAtHighestQos(client, this.profile.mqtt.hashMatchesParent)
     this.aedesClientOf.set(gate, client)
     this.gates.add(gate)
     return gate

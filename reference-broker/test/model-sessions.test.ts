@@ -364,6 +364,12 @@ describe('sessions and delivery against a model of AWS IoT Core [PS-*] [PERSISTE
       name: 'a 3.1.1 persistent session that replaced an MQTT 5 session is kept',
       cmds: [new Connect(0, v5Ephemeral), new Subscribe(0, 'a', 0), new Takeover(0, v311Persistent), new Publish('a', 0), new Drop(0), new Publish('a', 0), new Reconnect(0)],
     },
+    {
+      // seed -1125518658, path 240:2:1:2:8:9:10:9:10:17:...: aedes sent the copy of the QoS 0 filter and dropped the
+      // QoS 1 one as a duplicate, so the message was neither acknowledged nor kept when the connection dropped.
+      name: 'overlapping QoS 0 and QoS 1 subscriptions deliver at QoS 1 and keep the message for the session',
+      cmds: [new Connect(1, { version: 5, cleanStart: false, keep: true }), new Subscribe(1, 'a', 0), new Subscribe(1, '+', 1), new Publish('a', 1), new Drop(1)],
+    },
   ])('regression: $name', async ({ cmds }) => {
     await runSequence(cmds)
   })
