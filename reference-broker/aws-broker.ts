@@ -9,7 +9,10 @@ import { SharedSubscriptions } from './shared-subscriptions.js'
 import { isExactFilter, matches } from './topic-rules.js'
 import { publishLifecycleEvent } from './lifecycle-events.js'
 
-type AnyClient = AedesClient & Record<string, any>
+type AnyClient = AedesClient & Record<string | symbol, any>
+
+/** Set on an aedes client whose session ends with its connection, whatever aedes was told (see endSessionNow). */
+const END_AT_CLOSE = Symbol('endAtClose')
 
 // aedes-persistence is CommonJS with a default-export typing that does not match its module.exports.
 const memoryPersistence = createRequire(import.meta.url)('aedes-persistence') as () => Record<string, any>
@@ -20,7 +23,7 @@ const memoryPersistence = createRequire(import.meta.url)('aedes-persistence') as
  * 2.0.0-beta.1 only expires MQTT 5 sessions.
  */
 class SessionAedes extends Aedes {
-  endAtClose = new Set<string>()
+  declare clampSessionExpiry: (interval: number) => number
   /** The profile's session expiry [PS-EXPIRY-DEFAULT-1H]. */
   expirySeconds = 3600
   onSessionGone: (clientId: string) => void = () => {}
@@ -30,7 +33,9 @@ class SessionAedes extends Aedes {
   scheduleSessionExpiry(client: AnyClient): void {
     const self = this as unknown as { closed: boolean; _takingOver: Set<string> }
     if (self.closed || self._takingOver.has(client.id)) return
-    if (this.endAtClose.delete(client.id)) client.sessionExpiryInterval = 0
+    // Marked by endSessionNow on this connection's own aedes client, never by client id: a mark
+    // by id outlived its connection and ended the next session of the id [PS-SEI-DEFAULT-ZERO].
+    if (client[END_AT_CLOSE] === true) client.sessionExpiryInterval = 0
     // aedes arms its timer with this number and throws on anything but a finite one; the gate
     // refuses the packets that could make it so (a repeated property [MQTT-2.2.2-2]), and a
     // session whose interval is still unreadable gets the account's [PS-EXPIRY-DEFAULT-1H].
@@ -51,12 +56,89 @@ class SessionAedes extends Aedes {
     }
   }
 
+  /**
+   * MQTT 5 Will Delay [MQTT-3.1.3-9]: aedes times the Will by min(Will Delay Interval, Session
+   * Expiry) and cancels it when the client id connects again. A connection that starts a new
+   * session (Clean Start 1) ends the old one, and a Will is due at the latest when its session
+   * ends: it goes out then, not never.
+   */
+  private readonly delayedWill = new Map<string, { client: AnyClient; will: Record<string, any> }>()
+
+  scheduleWill(client: AnyClient, will: Record<string, any>, delaySeconds: number): void {
+    // Kept during a takeover too (aedes drops it then): the new connection decides in _finishRegisterClient.
+    if (!(this as unknown as { closed: boolean }).closed) this.delayedWill.set(client.id, { client, will })
+    ;(Aedes.prototype as unknown as { scheduleWill: (c: AnyClient, w: unknown, d: number) => void }).scheduleWill.call(this, client, will, delaySeconds)
+  }
+
+  /** aedes 2.0.0-beta.1 defect 1: it would publish the Will Delay Interval as a PUBLISH property. */
+  publishWill(client: AnyClient, will: Record<string, any>): void {
+    if (this.delayedWill.get(client.id)?.client === client) this.delayedWill.delete(client.id)
+    let packet = will
+    if (will.properties?.willDelayInterval !== undefined) {
+      const { willDelayInterval: _delay, ...properties } = will.properties as Record<string, unknown>
+      packet = { ...will, properties }
+    }
+    ;(Aedes.prototype as unknown as { publishWill: (c: AnyClient, w: unknown) => void }).publishWill.call(this, client, packet)
+  }
+
+  _finishRegisterClient(client: AnyClient): void {
+    const pending = this.delayedWill.get(client.id)
+    this.delayedWill.delete(client.id)
+    ;(Aedes.prototype as unknown as { _finishRegisterClient: (c: AnyClient) => void })._finishRegisterClient.call(this, client)
+    const newSession = client.version === 5 ? client._cleanStart === true : client.clean !== false
+    if (pending && newSession) this.publishWill(pending.client, pending.will)
+  }
+
   registerClient(client: AnyClient): void {
+    // [PS-NO-CROSS-VERSION] The gate turned a 3.1.1 cleanSession 0 into 1 so that aedes discards the
+    // other version's session; the session it starts is still persistent, as the client asked.
+    const gate = (client.conn as { gate?: WireGate } | undefined)?.gate
+    if (gate && gate.version !== 5 && !gate.cleanStart && client.clean === true) {
+      client.clean = false
+      client.sessionExpiryInterval = this.clampSessionExpiry(0xffffffff)
+    }
     // The `will-not-on-takeover` deviation: the displaced connection's Will is dropped [LWT-ON-TAKEOVER].
     const old = (this as unknown as { clients: Record<string, AnyClient> }).clients[client.id]
     if (old && this.faults.has('will-not-on-takeover')) old.will = old._will = null
     ;(Aedes.prototype as unknown as { registerClient: (c: AnyClient) => void }).registerClient.call(this, client)
   }
+}
+
+/**
+ * A message matching several of one client's subscriptions goes out once, at the highest QoS
+ * they grant [MQTT-3.3.5-1] [PERSISTED-QOS-IS-MIN]. aedes 2.0.0-beta.1 sends the copy of whichever
+ * subscription it calls first (dropping the others as duplicates), so a QoS 0 filter next to a
+ * QoS 1 one could deliver a QoS 1 message at QoS 0 and clear its stored copy: lost when the
+ * connection dropped. Its QoS 1 path also lowers the QoS to that of a filter equal to the topic,
+ * if there is one. Found by the model-based session test.
+ */
+function deliverAtHighestQos(client: AnyClient, hashMatchesParent: boolean): void {
+  const subscriptions = () => client.subscriptions as Record<string, { qos?: number }>
+  const highest = (topic: string): number => {
+    let qos = 0
+    for (const [filter, sub] of Object.entries(subscriptions())) if ((sub.qos ?? 0) > qos && matches(filter, topic, hashMatchesParent)) qos = sub.qos ?? 0
+    return qos
+  }
+  type Deliver = (packet: { qos: number; topic: string; brokerId?: unknown }, cb: () => void) => void
+  const deliver0 = client.deliver0 as Deliver
+  const deliverQoS = client.deliverQoS as Deliver
+  client.deliver0 = ((packet, cb) => {
+    // The QoS 1 subscription's delivery sends it.
+    if (packet.qos > 0 && highest(packet.topic) > 0) return setImmediate(cb)
+    deliver0(packet, cb)
+  }) as Deliver
+  client.deliverQoS = ((packet, cb) => {
+    const subs = subscriptions()
+    const exact = subs[packet.topic]
+    // (A retained message sent on SUBSCRIBE, brokerId null, is for that one subscription: left alone.)
+    const best = packet.qos > 0 && packet.brokerId !== null && exact !== undefined && (exact.qos ?? 0) < packet.qos ? highest(packet.topic) : 0
+    if (best <= (exact?.qos ?? 0)) return deliverQoS(packet, cb)
+    // aedes reads the exact filter's QoS in its next turn (setImmediate): show it the highest for that turn.
+    const raised = Object.assign(Object.create(Object.getPrototypeOf(exact)), exact, { qos: best })
+    subs[packet.topic] = raised
+    deliverQoS(packet, cb)
+    setImmediate(() => { if (subs[packet.topic] === raised) subs[packet.topic] = exact! })
+  }) as Deliver
 }
 
 /** Removes the QoS 1 messages sent to a client and not yet acknowledged from its stored session. */
@@ -105,6 +187,7 @@ export class AwsBroker implements GateHost {
 
   static async create(profile: Profile, log: Logger, faults: ReadonlySet<string> = new Set()): Promise<AwsBroker> {
     const persistence = exactMatchRetained(memoryPersistence(), profile, faults)
+    clearIncomingWithSession(persistence)
     const retained = trackRetained(persistence, faults)
     // The `expiry-not-decremented` deviation queues messages without their absolute expiry, so
     // aedes neither drops expired ones nor lowers the interval (the shaper keeps it too).
@@ -152,6 +235,7 @@ export class AwsBroker implements GateHost {
     const gate = new WireGate(socket, this, info)
     ;(gate.aedesSide as Duplex & { gate?: WireGate }).gate = gate
     const client = this.aedes.handle(gate.aedesSide as never, undefined as never) as unknown as AnyClient
+    deliverAtHighestQos(client, this.profile.mqtt.hashMatchesParent)
     this.aedesClientOf.set(gate, client)
     this.gates.add(gate)
     return gate
@@ -233,8 +317,14 @@ export class AwsBroker implements GateHost {
     if (gate.state === 'closed' && gate.closeReason !== null && this.aedesClientOf.get(gate)?.connackSent) this.lifecycle(gate, 'disconnected')
   }
 
-  endSessionNow(clientId: string): void {
-    this.aedes.endAtClose.add(clientId)
+  endSessionNow(gate: WireGate): void {
+    const client = this.aedesClientOf.get(gate)
+    if (!client) return
+    client[END_AT_CLOSE] = true
+    // Also what aedes reads when it times the Will (min of Will Delay and Session Expiry) and
+    // what it holds a DISCONNECT's Session Expiry against (0 cannot be raised) [PS-SEI-ON-DISCONNECT].
+    client.sessionExpiryInterval = 0
+    client._connectSessionExpiryInterval = 0
   }
 
   hasRetained(topic: string): boolean {
@@ -336,6 +426,38 @@ export class AwsBroker implements GateHost {
     this.shared.close()
     this.destroyConnections()
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()))
+  }
+}
+
+/**
+ * aedes keeps the packet ids of QoS 2 PUBLISHes awaiting PUBREL per client id and never drops them
+ * when the session ends, so a later session reusing such an id got PUBREC and PUBCOMP but its
+ * message was taken for a duplicate and not delivered [MQTT-4.3.3]. aedes cleans a session's
+ * subscriptions exactly when the session ends or a new one starts (clean start, Session Expiry 0
+ * at close, expiry, DeleteConnection): the ids are dropped with them.
+ */
+function clearIncomingWithSession(persistence: Record<string, any>): void {
+  const ids = new Map<string, Set<number>>()
+  const store = persistence.incomingStorePacket.bind(persistence) as (client: { id: string }, packet: { messageId: number }) => Promise<void>
+  const del = persistence.incomingDelPacket.bind(persistence) as (client: { id: string }, packet: { messageId: number }) => Promise<void>
+  const clean = persistence.cleanSubscriptions.bind(persistence) as (client: { id: string }) => Promise<unknown>
+  persistence.incomingStorePacket = (client: { id: string }, packet: { messageId: number }) => {
+    let set = ids.get(client.id)
+    if (!set) ids.set(client.id, (set = new Set()))
+    set.add(packet.messageId)
+    return store(client, packet)
+  }
+  persistence.incomingDelPacket = (client: { id: string }, packet: { messageId: number }) => {
+    const set = ids.get(client.id)
+    set?.delete(packet.messageId)
+    if (set?.size === 0) ids.delete(client.id)
+    return del(client, packet)
+  }
+  persistence.cleanSubscriptions = async (client: { id: string }) => {
+    const set = ids.get(client.id)
+    ids.delete(client.id)
+    for (const messageId of set ?? []) await del(client, { messageId }).catch(() => {})
+    return clean(client)
   }
 }
 

@@ -16,8 +16,11 @@ export interface GateHost extends SharedSubscriptionHost {
   sessionVersion(clientId: string): ProtocolVersion | undefined
   onConnected(gate: WireGate): void
   onClosed(gate: WireGate): void
-  /** Ends a session now (a resumed MQTT 5 session whose new CONNECT has Session Expiry 0). */
-  endSessionNow(clientId: string): void
+  /**
+   * Ends this connection's session when the connection closes, whatever Session Expiry aedes
+   * holds (an MQTT 5 CONNECT with Session Expiry 0; DeleteConnection with cleanSession=true).
+   */
+  endSessionNow(gate: WireGate): void
   /** aedes' next packet identifier for this client, so ids the gate allocates never collide with aedes'. */
   nextMessageId(gate: WireGate): number
   /** Whether any subscription (shared ones included) matches a topic; only the `puback-no-matching-subscribers` deviation asks. */

@@ -56,7 +56,7 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
       if (gate.host.faults.has('will-on-disconnect')) return gate.closeNow('client-disconnect')
       // [PS-SEI-ON-DISCONNECT] a session whose interval is 0 cannot be raised by the DISCONNECT:
       // aedes was given 1 s (see checkConnect), so it must learn before it handles the DISCONNECT.
-      if (gate.endSessionAtClose && gate.clientId) gate.host.endSessionNow(gate.clientId)
+      if (gate.endSessionAtClose) gate.host.endSessionNow(gate)
       // The `disconnect-expiry-ignored` deviation drops the DISCONNECT's Session Expiry Interval.
       if (gate.host.faults.has('disconnect-expiry-ignored') && packet.properties?.sessionExpiryInterval !== undefined) {
         const { sessionExpiryInterval: _ignored, ...rest } = packet.properties as Record<string, unknown>
@@ -145,7 +145,8 @@ function handlePublish(gate: WireGate, frame: Buffer, packet: Record<string, any
   }
   const verdict = checkPublish(packet, gate.version, gate.profile, gate.aliases, gate.host.faults.has('alias-accepts-one-more'), gate.host.faults)
   if (verdict.kind === 'violation') return gate.violation(verdict.code, verdict.reason, verdict.reasonString)
-  if (verdict.kind === 'close') return gate.closeNow(verdict.reason)
+  // (3.1.1: a close, after the answers to what came before, like a DISCONNECT on MQTT 5.)
+  if (verdict.kind === 'close') return gate.violation(RC.PROTOCOL_ERROR, verdict.reason)
   if (!gate.rate.tryTake()) {
     // [LIM-PUB-RATE-100] excess publishes are discarded; a QoS 1 sender is told so on MQTT 5.
     gate.host.log.info({ event: 'throttled', clientId: gate.clientId, topic: verdict.topic, qos: packet.qos })
@@ -160,6 +161,14 @@ function handlePublish(gate: WireGate, frame: Buffer, packet: Record<string, any
     gate.host.log.info({ event: 'throttled', clientId: gate.clientId, topic: verdict.topic, qos: packet.qos, reason: 'retained-limit' })
     if (packet.qos === 1) gate.writeOut(encode({ cmd: 'puback', messageId: packet.messageId, reasonCode: gate.version === 5 ? RC.QUOTA_EXCEEDED : undefined }, gate.version))
     return
+  }
+  if (packet.qos > 0) {
+    // [QOS1-INFLIGHT-100] [MQTT-3.3.4-9] more unacknowledged QoS 1/2 PUBLISHes than the Receive Maximum
+    // the CONNACK advertised. (Those the gate answered itself above never count.)
+    if (gate.version === 5 && !gate.inbound.has(packet.messageId) && gate.inbound.size >= gate.profile.mqtt.receiveMaximum) {
+      return gate.violation(RC.RECEIVE_MAXIMUM_EXCEEDED, 'receive-maximum-exceeded', `more than ${gate.profile.mqtt.receiveMaximum} unacknowledged QoS 1 and 2 PUBLISH packets`)
+    }
+    gate.inbound.opened(packet.messageId)
   }
   if (packet.qos === 1 && gate.version === 5 && gate.host.faults.has('puback-no-matching-subscribers')) gate.deviated?.notePublish(packet.messageId, verdict.topic)
   // The `aliases-outlive-connection` deviation resolves an alias set on an earlier connection itself (aedes knows only this one's).

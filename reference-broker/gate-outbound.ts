@@ -2,6 +2,7 @@ import type { WireGate } from './wire-gate.js'
 import { PT, encode, frameType } from './mqtt-codec.js'
 import { RC } from './reason-codes.js'
 import { connackProperties } from './connack-properties.js'
+import { ackOf } from './inbound-window.js'
 
 /**
  * The outbound half of a WireGate: each whole frame aedes writes to the client.
@@ -18,7 +19,22 @@ export function onOutbound(gate: WireGate, frame: Buffer): void {
       if (gate.state !== 'connected' && gate.state !== 'connecting') return
       if (gate.deviated) frame = gate.deviated.publish(frame)
       return gate.shaper ? gate.shaper.publish(frame) : gate.writeOut(frame)
-    case PT.PUBACK: return gate.writeOut(gate.deviated ? gate.deviated.puback(frame) : frame)
+    case PT.PUBACK: {
+      const { messageId } = ackOf(frame)
+      gate.writeOut(gate.deviated ? gate.deviated.puback(frame) : frame)
+      return gate.inbound.closed(messageId)
+    }
+    case PT.PUBREC: {
+      // A failure code ends the QoS 2 exchange; success waits for PUBREL and PUBCOMP.
+      const { messageId, reasonCode } = ackOf(frame)
+      gate.writeOut(frame)
+      return reasonCode >= 0x80 ? gate.inbound.closed(messageId) : gate.inbound.answered(messageId)
+    }
+    case PT.PUBCOMP: {
+      const { messageId } = ackOf(frame)
+      gate.writeOut(frame)
+      return gate.inbound.closed(messageId)
+    }
     case PT.SUBACK: case PT.UNSUBACK: return gate.writeOut(gate.subs.mergeAck(frame, gate.outDecoder))
     case PT.DISCONNECT: {
       const takenOver = frame.length > 2 && frame[2] === RC.SESSION_TAKEN_OVER

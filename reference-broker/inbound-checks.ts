@@ -61,11 +61,8 @@ export function checkConnect(packet: Record<string, any>, profile: Profile, host
     packet.keepalive = 0
     rewritten = true
   }
-  // aedes 2.0.0-beta.1 defect 1: the Will Delay Interval would leak into the Will PUBLISH.
-  if (will?.properties?.willDelayInterval !== undefined) {
-    delete will.properties.willDelayInterval
-    rewritten = true
-  }
+  // The Will Delay Interval stays: aedes delays the Will by it (capped by the session expiry)
+  // [LWT-ON-UNGRACEFUL]; SessionAedes.publishWill keeps it out of the Will PUBLISH.
   const faults = host.faults
   // The `will-retain-ignored` deviation stores no Will as retained [RET-WILL-RETAIN].
   if (will?.retain && faults?.has('will-retain-ignored')) {

@@ -6,6 +6,7 @@ const TEXT: Record<number, string> = {
   0x82: 'Protocol error.',
   0x8d: 'Keep alive timeout.',
   0x90: 'Topic name is invalid.',
+  0x93: 'Receive maximum exceeded.',
   0x94: 'Topic alias is out of range.',
   0x95: 'Packet too large.',
   0x97: 'Quota exceeded.',

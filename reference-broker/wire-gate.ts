@@ -13,6 +13,7 @@ import type { DeviatedFrames } from './deviated-frames.js'
 import { DirectDelivery, type DirectMessage, type DirectSend } from './direct-delivery.js'
 import { onInbound } from './gate-inbound.js'
 import { onOutbound } from './gate-outbound.js'
+import { InboundWindow } from './inbound-window.js'
 
 type State = 'awaiting-connect' | 'connecting' | 'connected' | 'closing' | 'closed'
 
@@ -60,6 +61,8 @@ export class WireGate {
   /** The CONNECT resumes a stored session (Session Present 1) [PS-CREATE-311] [PS-CREATE-V5]. */
   resumesSession = false
   sawDisconnect = false
+  /** The client's QoS 1/2 PUBLISHes aedes has not acknowledged yet (Receive Maximum, orderly close). */
+  readonly inbound = new InboundWindow()
 
   private readonly outSplitter: FrameSplitter
   /** [LIM-THROUGHPUT-512KIB] bytes read from the client; null = unlimited. */
@@ -299,6 +302,23 @@ export class WireGate {
     this.host.log.info({ event: 'rejected', clientId: this.clientId, reason, code, detail: reasonString })
     this.closeReason = reason
     this.inSplitter.stop()
+    // Frames accepted before the violation (e.g. in the same socket read) are handled fully: their
+    // PUBACK or PUBREC goes out first, then the DISCONNECT or close. aedes keeps reading until then.
+    if (this.state === 'connected' && this.inbound.unanswered > 0) {
+      this.state = 'closing'
+      let done = false
+      const finish = () => {
+        if (done) return
+        done = true
+        if (this.socket.destroyed) return
+        if (this.version === 5) this.sendDisconnect(code, reasonString)
+        else this.closeNow(reason)
+      }
+      this.inbound.whenAnswered(finish)
+      // aedes answers within a turn or two; a PUBLISH it never answers must not keep the connection.
+      setTimeout(finish, 2000).unref()
+      return
+    }
     if (this.version !== 5 || this.state === 'awaiting-connect') return this.closeNow(reason)
     if (this.state === 'connecting') {
       this.pendingDisconnect = { code, reasonString }
@@ -397,7 +417,7 @@ export class WireGate {
     }
     this.endAedesInput()
     this.subs.close()
-    if (this.endSessionAtClose && this.clientId) this.host.endSessionNow(this.clientId)
+    if (this.endSessionAtClose) this.host.endSessionNow(this)
     if (this.clientId !== null) this.host.log.info({ event: 'disconnect', clientId: this.clientId, reason: this.closeReason })
     this.host.onClosed(this)
   }

@@ -141,7 +141,7 @@ export const deleteConnectionRoute = defineRoute<{ clientId: string; cleanSessio
         if (client) client.will = client._will = null
         await persistence(ctx).delWill!({ id: clientId, brokerId: (broker.aedes as unknown as { id: string }).id })
       }
-      if (cleanSession) broker.endSessionNow(clientId)
+      if (cleanSession) broker.endSessionNow(gate)
       gate.disconnectByApi()
       await closed(gate, 3000)
     } else if (broker.hasPersistentSession(clientId)) {
