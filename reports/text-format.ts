@@ -7,7 +7,11 @@ export const STATUS_SYMBOL: Record<Outcome, string> = {
   errored: '!',
   skipped: '-',
   waived: '~',
+  flaky: '≈',
 }
+
+/** Every outcome in the order reports list them. */
+export const OUTCOME_ORDER: readonly Outcome[] = ['passed', 'flaky', 'failed', 'errored', 'skipped', 'waived']
 
 /** Human duration: `840 ms`, `1.25 s`, `2 min 05 s`. */
 export function formatDuration(ms: number): string {
@@ -74,6 +78,16 @@ export function traceTail(failure: Failure, count: number): { entries: TraceEntr
   const trace = failure.trace ?? []
   const entries = count > 0 ? trace.slice(-count) : []
   return { entries, omitted: trace.length - entries.length }
+}
+
+/** Scenarios that passed only on a retry (`--retries`), in report order. */
+export function flakyScenarios(scenarios: readonly ScenarioResult[]): ScenarioResult[] {
+  return scenarios.filter((s) => s.status === 'flaky')
+}
+
+/** `attempt 1 failed: message` for each earlier attempt of a retried scenario. */
+export function attemptLines(s: Pick<ScenarioResult, 'attempts'>): string[] {
+  return (s.attempts ?? []).map((a, i) => `attempt ${i + 1} ${a.status}${a.failures[0] ? `: ${a.failures[0].message}` : ''}`)
 }
 
 /** Scenarios that need a person's attention (failed or errored), in report order. */
