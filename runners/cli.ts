@@ -9,12 +9,10 @@ import { registerListCommand } from './list-command.js'
 import { toolVersion } from './package-info.js'
 
 /**
- * Runs the CLI and resolves to the process exit code. Nothing happens on
- * import; bin/mqtt-harness.js calls this.
+ * The whole command line (every command and option), without running
+ * anything: what `main` parses, and what the README is checked against.
  */
-export async function main(argv: string[]): Promise<number> {
-  let code: number = EXIT.PASSED
-  const setExit = (c: number) => { code = c }
+export function buildProgram(setExit: (code: number) => void = () => {}): Command {
   const program = new Command()
     .name('mqtt-harness')
     .description('Conformance and load testing for MQTT brokers that behave like AWS IoT Core')
@@ -31,6 +29,17 @@ export async function main(argv: string[]): Promise<number> {
     .command('version')
     .description('print the mqtt-harness version (the same as --version; every report carries it too)')
     .action(() => { process.stdout.write(`${toolVersion()}\n`) })
+  return program
+}
+
+/**
+ * Runs the CLI and resolves to the process exit code. Nothing happens on
+ * import; bin/mqtt-harness.js calls this.
+ */
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.PASSED
+  const setExit = (c: number) => { code = c }
+  const program = buildProgram(setExit)
   try {
     await program.parseAsync(argv, { from: 'user' })
   } catch (err) {
