@@ -1,12 +1,12 @@
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runReportSchema, type RunReport } from '../../spec/index.js'
 import { EXIT } from '../exit-codes.js'
 import { closedPort, startFakeBroker, tempDir } from './helpers.js'
+import { ensureBuilt } from '../../test/built-cli.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = join(root, 'bin', 'mqtt-harness.js')
@@ -56,9 +56,8 @@ steps:
 `
 
 beforeAll(async () => {
-  // The e2e tests run the real CLI from dist/: build it (tsc emits even when another
-  // module has a type error; the typecheck gate is separate).
-  await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root }).catch(() => {})
+  // The e2e tests run the real CLI from dist/: built by pretest, or here when a source is newer.
+  await ensureBuilt()
   expect(existsSync(join(root, 'dist', 'runners', 'run-command.js'))).toBe(true)
 }, 180_000)
 
