@@ -10,11 +10,12 @@ import { defineConfig } from 'vitest/config'
 //   which ran the suite file after file). HX_TEST_WORKERS overrides the count.
 // - `npm run test:slow` (HX_SLOW=1): the load runs, whose assertions are about
 //   rates and latencies under a CPU-heavy load (2,000 devices, 5x capacity,
-//   worker threads, shards); run alone, one file at a time, so the rest of the
+//   delayed PUBACKs, worker threads, shards); run alone, one file at a time, so the rest of the
 //   suite cannot skew what they measure.
 // - `npm run test:deviations` (HX_SWEEP=1): the whole corpus against every
 //   deliberate deviation, about 4 minutes.
 export const SLOW_TESTS = [
+  'runners/load/test/device-behaviours.test.ts',
   'runners/load/test/dm-bundled.test.ts',
   'runners/load/test/open-model.test.ts',
   'runners/load/test/scale-out.test.ts',
