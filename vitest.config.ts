@@ -8,22 +8,28 @@ import { defineConfig } from 'vitest/config'
 //   parallel worker processes: they mostly wait on sockets and timers, so
 //   more workers than cores pays (vitest's default on 2 cores is 1 worker,
 //   which ran the suite file after file). HX_TEST_WORKERS overrides the count.
-// - `npm run test:slow` (HX_SLOW=1): the load runs, whose assertions are about
-//   rates and latencies under a CPU-heavy load (2,000 devices, 5x capacity,
-//   delayed PUBACKs, worker threads, shards); run alone, one file at a time, so the rest of the
-//   suite cannot skew what they measure.
+// - `npm run test:slow` (HX_SLOW=1): tests whose verdict rests on rates and
+//   latencies under a CPU-heavy load, run one file at a time so the rest of
+//   the suite cannot skew what they measure: the load runs (2,000 devices, 5x
+//   capacity, delayed PUBACKs, fan-in, scheduler lag, worker threads, shards),
+//   the broker's 512 KiB/s shaping, and the whole shipped corpus on the
+//   bundled broker (about 190 cells, 8 at a time, with rate quotas).
 // - `npm run test:deviations` (HX_SWEEP=1): the whole corpus against every
 //   deliberate deviation, about 4 minutes.
 export const SLOW_TESTS = [
   'runners/load/test/device-behaviours.test.ts',
   'runners/load/test/dm-bundled.test.ts',
   'runners/load/test/open-model.test.ts',
+  'runners/load/test/open-model-scheduler.test.ts',
+  'runners/load/test/pubsub.test.ts',
   'runners/load/test/scale-out.test.ts',
+  'reference-broker/test/throughput.test.ts',
+  'runners/test/bundled-scenarios.test.ts',
 ]
 const SWEEP_TESTS = ['test/corpus/deviations.test.ts']
 
 const suite = process.env.HX_SWEEP === '1' ? 'sweep' : process.env.HX_SLOW === '1' ? 'slow' : 'main'
-const workers = Number(process.env.HX_TEST_WORKERS) || 4
+const workers = Number(process.env.HX_TEST_WORKERS) || 3
 
 export default defineConfig({
   test: {

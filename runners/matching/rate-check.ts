@@ -37,7 +37,7 @@ export function checkRate(times: readonly number[], limit: RateLimit): { start: 
 
 /**
  * The check as report data (spec RateCheck): the limit, the fullest window and
- * the verdict, so reports draw what was checked instead of re-deriving it. [RATE-CHECK]
+ * the verdict, so reports draw what was checked instead of re-deriving it.
  */
 export function rateCheck(times: readonly number[], limit: RateLimit): RateCheck {
   const peak = peakWindow(times, limit.per)
