@@ -1,6 +1,6 @@
 import type { Outcome, RunReport, ScenarioResult } from '../spec/index.js'
 import type { Reporter, RunStartInfo, ScenarioStartInfo } from './reporter.js'
-import { STATUS_SYMBOL, byCatalogue, failureChecks, failureLocation, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
+import { OUTCOME_ORDER, STATUS_SYMBOL, attemptLines, byCatalogue, failureChecks, failureLocation, flakyScenarios, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
 
 /** Options for {@link createConsoleReporter}. */
 export interface ConsoleReporterOptions {
@@ -12,15 +12,17 @@ export interface ConsoleReporterOptions {
   color?: boolean
   /** How many of the last trace entries each failure shows (default 8). */
   traceTail?: number
+  /** Only the end-of-run summary and failures: no header, no line per scenario, no status line. */
+  quiet?: boolean
 }
 
 const COLOR: Record<Outcome | 'dim' | 'bold', string> = {
-  passed: '\x1b[32m', failed: '\x1b[31m', errored: '\x1b[35m', skipped: '\x1b[33m', waived: '\x1b[36m',
+  passed: '\x1b[32m', failed: '\x1b[31m', errored: '\x1b[35m', skipped: '\x1b[33m', waived: '\x1b[36m', flaky: '\x1b[93m',
   dim: '\x1b[2m', bold: '\x1b[1m',
 }
 const RESET = '\x1b[0m'
 const CLEAR_LINE = '\r\x1b[2K'
-const OUTCOMES: readonly Outcome[] = ['passed', 'failed', 'errored', 'skipped', 'waived']
+const OUTCOMES = OUTCOME_ORDER
 /** Requirement totals in the same order as the scenario totals, then the requirement-only statuses. */
 const CONSOLE_REQUIREMENT_ORDER = [...OUTCOMES, 'inconclusive', 'untested', 'not-selected'] as const
 
@@ -32,18 +34,20 @@ const CONSOLE_REQUIREMENT_ORDER = [...OUTCOMES, 'inconclusive', 'untested', 'not
  */
 export function createConsoleReporter(opts: ConsoleReporterOptions = {}): Reporter {
   const stream = opts.stream ?? process.stdout
-  const tty = opts.tty ?? Boolean((stream as { isTTY?: boolean }).isTTY)
+  const quiet = opts.quiet ?? false
+  const tty = !quiet && (opts.tty ?? Boolean((stream as { isTTY?: boolean }).isTTY))
   const color = opts.color ?? (tty && !process.env.NO_COLOR)
   const tailSize = opts.traceTail ?? 8
   const paint = (style: keyof typeof COLOR, text: string) => (color ? `${COLOR[style]}${text}${RESET}` : text)
 
   let total: number | undefined
   let done = 0
-  const counts: Record<Outcome, number> = { passed: 0, failed: 0, errored: 0, skipped: 0, waived: 0 }
+  const counts: Record<Outcome, number> = { passed: 0, failed: 0, errored: 0, skipped: 0, waived: 0, flaky: 0 }
   const running = new Map<string, ScenarioStartInfo>()
   let statusShown = false
 
   const write = (text: string) => { stream.write(text) }
+  const progressLine = (text: string) => { if (!quiet) write(text) }
   const clearStatus = () => {
     if (statusShown) write(CLEAR_LINE)
     statusShown = false
@@ -66,7 +70,8 @@ export function createConsoleReporter(opts: ConsoleReporterOptions = {}): Report
     name: 'console',
     onRunStart(info: RunStartInfo) {
       total = info.total
-      write(paint('bold', `mqtt-harness: ${info.total} scenario${info.total === 1 ? '' : 's'} against ${info.target.name} (${info.target.kind}, profile ${info.target.profile})`) + '\n')
+      const version = info.version ? ` ${info.version}` : ''
+      progressLine(paint('bold', `mqtt-harness${version}: ${info.total} scenario${info.total === 1 ? '' : 's'} against ${info.target.name} (${info.target.kind}, profile ${info.target.profile})`) + '\n')
       drawStatus()
     },
     onScenarioStart(s: ScenarioStartInfo) {
@@ -79,7 +84,8 @@ export function createConsoleReporter(opts: ConsoleReporterOptions = {}): Report
       counts[result.status] += 1
       clearStatus()
       const why = result.reason && (result.status === 'skipped' || result.status === 'waived') ? paint('dim', ` — ${result.reason}`) : ''
-      write(`${paint(result.status, STATUS_SYMBOL[result.status])} ${result.id}  ${paint('dim', `${result.title} (${formatDuration(result.durationMs)})`)}${why}  ${paint('dim', progress())}\n`)
+      const tries = result.attempts?.length ? paint('dim', ` (attempt ${result.attempts.length + 1})`) : ''
+      progressLine(`${paint(result.status, STATUS_SYMBOL[result.status])} ${result.id}  ${paint('dim', `${result.title} (${formatDuration(result.durationMs)})`)}${tries}${why}  ${paint('dim', progress())}\n`)
       drawStatus()
     },
     onRunEnd(report: RunReport) {
@@ -121,9 +127,19 @@ export function renderConsoleSummary(report: RunReport, opts: ConsoleSummaryOpti
       out.push('')
     }
   }
+  const flaky = flakyScenarios(report.scenarios)
+  if (flaky.length) {
+    out.push(paint('bold', `Flaky: passed only on a retry (${flaky.length})`), '')
+    for (const s of flaky) {
+      out.push(`${paint('flaky', `${STATUS_SYMBOL.flaky} ${s.id}`)} — ${s.title}`)
+      for (const line of attemptLines(s)) out.push(`  ${line}`)
+      out.push('')
+    }
+  }
   const sm = report.summary
-  const parts = OUTCOMES.map((o) => (sm[o] > 0 ? paint(o, `${sm[o]} ${o}`) : `${sm[o]} ${o}`))
-  out.push(`${paint('bold', 'Scenarios:')}    ${parts.join(', ')} (${sm.total} total) in ${formatDuration(report.durationMs)}`)
+  // flaky is shown only when a run retried, so a run without --retries reads as before.
+  const parts = OUTCOMES.filter((o) => o !== 'flaky' || sm.flaky > 0).map((o) => (sm[o] > 0 ? paint(o, `${sm[o]} ${o}`) : `${sm[o]} ${o}`))
+  out.push(`${paint('bold', 'Scenarios:')}    ${parts.join(', ')} (${sm.total} total) in ${formatDuration(report.durationMs)} · mqtt-harness ${report.tool.version}`)
   // One line per catalogue: the built-in one, then each user catalogue apart.
   for (const [name, requirements] of byCatalogue(report.requirements)) {
     const reqCounts = new Map<string, number>()

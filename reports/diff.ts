@@ -38,6 +38,8 @@ export interface ReportDiff {
   otherChanges: ScenarioChange[]
   added: ScenarioRef[]
   removed: ScenarioRef[]
+  /** Scenarios flaky in the current report (passed only on a retry), whatever they were before. */
+  flaky: ScenarioRef[]
   requirementChanges: RequirementChange[]
 }
 
@@ -61,9 +63,10 @@ export function diffReports(baseline: RunReport, current: RunReport): ReportDiff
   const diff: ReportDiff = {
     baseline: { startedAt: baseline.startedAt, summary: baseline.summary },
     current: { startedAt: current.startedAt, summary: current.summary },
-    regressions: [], fixes: [], otherChanges: [], added: [], removed: [], requirementChanges: [],
+    regressions: [], fixes: [], otherChanges: [], added: [], removed: [], flaky: [], requirementChanges: [],
   }
   for (const s of current.scenarios) {
+    if (s.status === 'flaky') diff.flaky.push(ref(s))
     const old = before.get(s.id)
     if (!old) { diff.added.push(ref(s)); continue }
     if (old.status === s.status) continue

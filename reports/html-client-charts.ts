@@ -36,23 +36,24 @@ function requirementGroupsChart(canvas, groups) {
   });
 }
 
-function latencyBoxChart(canvas, stats) {
-  var positive = stats.every(function (s) { return s.min > 0; });
-  var spread = stats.reduce(function (m, s) { return Math.max(m, s.max); }, 0) / Math.max(1e-9, stats.reduce(function (m, s) { return Math.min(m, s.min); }, Infinity));
-  var useLog = positive && spread > 50;
+function latencyBoxChart(canvas, arg) {
+  // Always a log axis: step kinds differ by orders of magnitude (a PUBACK in
+  // 1 ms, an expiry in seconds), and a linear axis flattens all but the slowest.
+  var stats = arg.stats, floor = arg.floor;
+  function at(v) { return Math.max(floor, v); }
   var labels = stats.map(function (s) { return s.kind + ' (n=' + s.count + ')'; });
   var colors = stats.map(function (_s, i) { return PALETTE[i % PALETTE.length]; });
   return new Chart(canvas, {
     type: 'bar',
     data: { labels: labels, datasets: [
-      { label: 'min–max', data: stats.map(function (s) { return [s.min, s.max]; }), backgroundColor: '#c9d1dd', barPercentage: 0.12, grouped: false, order: 3 },
-      { label: 'p25–p75', data: stats.map(function (s) { return [s.p25, s.p75]; }), backgroundColor: colors.map(function (c) { return c + 'cc'; }), borderColor: colors, borderWidth: 1, barPercentage: 0.55, grouped: false, order: 2 },
-      { type: 'line', label: 'median', data: stats.map(function (s) { return s.median; }), showLine: false, pointStyle: 'line', pointRadius: 22, pointHoverRadius: 22, borderWidth: 3, borderColor: '#1d2330', order: 1 },
-      { type: 'line', label: 'p95', data: stats.map(function (s) { return s.p95; }), showLine: false, pointStyle: 'triangle', pointRadius: 5, backgroundColor: '#d64545', borderColor: '#d64545', order: 0 }
+      { label: 'min–max', data: stats.map(function (s) { return [at(s.min), at(s.max)]; }), backgroundColor: '#c9d1dd', barPercentage: 0.12, grouped: false, order: 3 },
+      { label: 'p25–p75', data: stats.map(function (s) { return [at(s.p25), at(s.p75)]; }), backgroundColor: colors.map(function (c) { return c + 'cc'; }), borderColor: colors, borderWidth: 1, barPercentage: 0.55, grouped: false, order: 2 },
+      { type: 'line', label: 'median', data: stats.map(function (s) { return at(s.median); }), showLine: false, pointStyle: 'line', pointRadius: 22, pointHoverRadius: 22, borderWidth: 3, borderColor: '#1d2330', order: 1 },
+      { type: 'line', label: 'p95', data: stats.map(function (s) { return at(s.p95); }), showLine: false, pointStyle: 'triangle', pointRadius: 5, backgroundColor: '#d64545', borderColor: '#d64545', order: 0 }
     ] },
     options: baseOptions({
       interaction: { mode: 'index', intersect: false },
-      scales: { y: { type: useLog ? 'logarithmic' : 'linear', beginAtZero: !useLog, title: { display: true, text: 'latency (ms)' + (useLog ? ', log scale' : '') } } },
+      scales: { y: { type: 'logarithmic', min: floor, title: { display: true, text: 'latency (ms), log scale; below ' + floor + ' ms drawn at ' + floor } } },
       plugins: {
         legend: { position: 'bottom', labels: { boxWidth: 12, boxHeight: 12 } },
         tooltip: {
@@ -77,24 +78,35 @@ function latencyHistogramChart(canvas, histogram) {
   });
 }
 
+// A rate check is drawn as the runner computed it (runners/matching/rate-check.ts):
+// for each arrival t, how many arrivals fall in [t, t + per); the limit is a
+// flat line at max + tolerance; the fullest window is marked as a bar over its
+// span, red when it broke the limit. Other timelines: cumulative arrivals.
 function timelineChart(canvas, tl) {
-  var pts = tl.points.map(function (t, i) { return { x: t, y: i + 1 }; });
-  var datasets = [{ label: 'arrivals (cumulative)', data: pts, stepped: 'before', borderColor: '#3056d3', backgroundColor: '#3056d3', pointRadius: 3, borderWidth: 2, fill: false }];
-  if (tl.limit && pts.length) {
-    var t0 = pts[0].x, t1 = pts[pts.length - 1].x;
-    var span = Math.max(t1 - t0, tl.limit.windowMs);
-    var slope = tl.limit.count / tl.limit.windowMs;
-    datasets.push({ label: 'limit: ' + tl.limit.count + ' per ' + tl.limit.windowMs + ' ms' + (tl.limit.tolerance ? ' (+' + tl.limit.tolerance + ')' : ''),
-      data: [{ x: t0, y: 1 + tl.limit.tolerance }, { x: t0 + span, y: 1 + tl.limit.tolerance + slope * span }],
-      borderColor: '#d64545', borderDash: [6, 4], borderWidth: 2, pointRadius: 0, fill: false });
+  var datasets, yTitle;
+  if (tl.rate && tl.windows) {
+    var r = tl.rate, allowed = r.max + r.tolerance;
+    yTitle = 'arrivals in the ' + r.perMs + ' ms window starting here';
+    datasets = [{ label: 'arrivals per sliding window', data: tl.windows.map(function (w) { return { x: w.t, y: w.count }; }), stepped: 'before', borderColor: '#3056d3', backgroundColor: '#3056d3', pointRadius: 2, borderWidth: 2, fill: false }];
+    datasets.push({ label: 'arrivals', data: tl.points.map(function (t) { return { x: t, y: 0 }; }), showLine: false, pointStyle: 'line', rotation: 90, pointRadius: 5, borderColor: '#5f6b7a', borderWidth: 1 });
+    if (r.max > 0) {
+      var x0 = tl.points.length ? tl.points[0] : 0, x1 = tl.points.length ? tl.points[tl.points.length - 1] + r.perMs : r.perMs;
+      datasets.push({ label: 'limit: ' + r.max + (r.tolerance ? ' (+' + r.tolerance + ')' : '') + ' per ' + r.perMs + ' ms', data: [{ x: x0, y: allowed }, { x: x1, y: allowed }], borderColor: '#d64545', borderDash: [6, 4], borderWidth: 2, pointRadius: 0, fill: false });
+    }
+    var over = r.max > 0 && !r.passed;
+    datasets.push({ label: 'fullest window: ' + r.peak.count + (over ? ' (over the limit)' : ''), data: [{ x: r.peak.start, y: r.peak.count }, { x: r.peak.start + r.perMs, y: r.peak.count }],
+      borderColor: over ? '#d64545' : '#2f9e5f', backgroundColor: over ? 'rgba(214,69,69,0.15)' : 'rgba(47,158,95,0.15)', borderWidth: 4, pointRadius: 4, fill: 'origin' });
+  } else {
+    yTitle = 'messages';
+    datasets = [{ label: 'arrivals (cumulative)', data: tl.points.map(function (t, i) { return { x: t, y: i + 1 }; }), stepped: 'before', borderColor: '#3056d3', backgroundColor: '#3056d3', pointRadius: 3, borderWidth: 2, fill: false }];
   }
   return new Chart(canvas, {
     type: 'line',
     data: { datasets: datasets },
     options: baseOptions({
       parsing: false,
-      scales: { x: { type: 'linear', title: { display: true, text: 'ms since scenario start' } }, y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'messages' } } },
-      plugins: { legend: { position: 'bottom', labels: { boxWidth: 12, boxHeight: 2 } }, tooltip: { callbacks: { label: function (item) { return item.dataset.label + ': ' + item.parsed.y.toFixed(item.datasetIndex ? 1 : 0) + ' at ' + fmtMs(item.parsed.x); } } } }
+      scales: { x: { type: 'linear', title: { display: true, text: 'ms since scenario start' } }, y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: yTitle } } },
+      plugins: { legend: { position: 'bottom', labels: { boxWidth: 12, boxHeight: 2 } }, tooltip: { callbacks: { label: function (item) { return item.dataset.label + ': ' + item.parsed.y + ' at ' + fmtMs(item.parsed.x); } } } }
     })
   });
 }

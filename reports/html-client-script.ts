@@ -8,11 +8,11 @@
 export const HTML_CLIENT_SCRIPT = String.raw`
 var data = JSON.parse(document.getElementById('report-data').textContent);
 var report = data.report, view = data.view;
-var COLORS = { passed: '#2f9e5f', failed: '#d64545', errored: '#8e44c9', skipped: '#c99a1e', waived: '#2f86c0', untested: '#9aa3ad', inconclusive: '#d9822b', 'not-selected': '#c4cad1' };
-var OUTCOMES = ['passed', 'failed', 'errored', 'skipped', 'waived'];
-var REQ_ORDER = ['errored', 'failed', 'waived', 'inconclusive', 'skipped', 'untested', 'not-selected', 'passed'];
+var COLORS = { passed: '#2f9e5f', failed: '#d64545', errored: '#8e44c9', skipped: '#c99a1e', waived: '#2f86c0', flaky: '#e07b39', untested: '#9aa3ad', inconclusive: '#d9822b', 'not-selected': '#c4cad1' };
+var OUTCOMES = ['passed', 'flaky', 'failed', 'errored', 'skipped', 'waived'];
+var REQ_ORDER = ['errored', 'failed', 'waived', 'flaky', 'inconclusive', 'skipped', 'untested', 'not-selected', 'passed'];
 var REQ_ONLY = ['inconclusive', 'untested', 'not-selected'];
-var SYMBOL = { passed: '✓', failed: '✗', errored: '!', skipped: '-', waived: '~', untested: '○', inconclusive: '?', 'not-selected': '·' };
+var SYMBOL = { passed: '✓', failed: '✗', errored: '!', skipped: '-', waived: '~', flaky: '≈', untested: '○', inconclusive: '?', 'not-selected': '·' };
 var PALETTE = ['#3056d3', '#e07b39', '#2f9e5f', '#8e44c9', '#2f86c0', '#c94f7c', '#6b8e23', '#b8860b', '#5f6b7a', '#d64545'];
 var filter = { statuses: {}, text: '' };
 OUTCOMES.concat(REQ_ONLY).forEach(function (s) { filter.statuses[s] = true; });
@@ -55,6 +55,7 @@ function renderOverview() {
   var cards = [h('div', { class: 'card', color: '#3056d3' }, [h('div', { class: 'n', text: sm.total }), h('div', { class: 'l', text: 'scenarios' }),
     h('div', { class: 'pct', text: report.requirements.length ? tested + ' of ' + report.requirements.length + ' requirements tested' : '' })])];
   OUTCOMES.forEach(function (o) {
+    if (o === 'flaky' && !sm.flaky) return;
     var share = sm.total ? Math.round(100 * sm[o] / sm.total) + '%' : '';
     cards.push(h('div', { class: 'card', color: COLORS[o] }, [h('div', { class: 'n', text: sm[o] }), h('div', { class: 'l', text: SYMBOL[o] + ' ' + o }), h('div', { class: 'pct', text: share })]));
   });
@@ -123,8 +124,15 @@ function renderLatency() {
   var box = h('canvas', { id: 'chart-latency-box', 'aria-label': 'latency by step kind' });
   var hist = h('canvas', { id: 'chart-latency-histogram', 'aria-label': 'latency histogram' });
   body.appendChild(h('div', { class: 'grid2' }, [h('div', { class: 'chart' }, [box]), h('div', { class: 'chart' }, [hist])]));
-  chart(latencyBoxChart, box, view.latency.stats);
+  chart(latencyBoxChart, box, { stats: view.latency.stats, floor: view.latency.axisFloorMs });
   chart(latencyHistogramChart, hist, view.latency.histogram);
+  var cols = view.latency.table.length ? view.latency.table[0].cells.map(function (c) { return c.label; }) : [];
+  body.appendChild(h('table', { id: 'latency-table' }, [
+    h('thead', {}, [h('tr', {}, ['Step kind', 'n'].concat(cols).map(function (t) { return h('th', { text: t }); }))]),
+    h('tbody', {}, view.latency.table.map(function (r) {
+      return h('tr', { 'data-kind': r.kind }, [h('td', {}, [h('code', { text: r.kind })]), h('td', { text: r.count })].concat(r.cells.map(function (c) { return h('td', { class: 'num', text: fmtMs(c.ms) }); })));
+    }))
+  ]));
 }
 
 function renderTimelines() {
@@ -134,7 +142,7 @@ function renderTimelines() {
     var canvas = h('canvas', { id: 'chart-timeline-' + i, 'aria-label': tl.name });
     var note = [tl.points.length + ' events' + (tl.client ? ' at ' + tl.client : '')];
     if (tl.assertion) note.push('assertion: ' + tl.assertion);
-    if (tl.limit) note.push('peak ' + tl.peak + ' in any ' + tl.limit.windowMs + ' ms');
+    if (tl.rate) note.push('fullest window: ' + tl.rate.peak.count + ' in ' + tl.rate.perMs + ' ms from ' + fmtMs(tl.rate.peak.start) + (tl.rate.max ? (tl.rate.passed ? ' (within the limit of ' : ' (over the limit of ') + (tl.rate.max + tl.rate.tolerance) + ')' : ''));
     list.appendChild(h('div', { class: 'tl', 'data-status': tl.status, 'data-scenario': tl.scenarioId }, [
       h('h3', {}, [pill(tl.status), h('span', { class: 'mono', text: tl.scenarioId }), h('span', { text: '· ' + tl.name })]),
       h('div', { class: 'note', text: note.join(' · ') }),
@@ -163,13 +171,17 @@ function failureView(f, s) {
 function renderScenarios() {
   var list = document.getElementById('scenario-list');
   if (!report.scenarios.length) { list.appendChild(h('div', { class: 'empty', text: 'No scenarios ran.' })); return; }
-  var order = { errored: 0, failed: 1, waived: 2, skipped: 3, passed: 4 };
+  var order = { errored: 0, failed: 1, flaky: 2, waived: 3, skipped: 4, passed: 5 };
   var sorted = report.scenarios.slice().sort(function (a, b) { return order[a.status] - order[b.status]; });
   sorted.forEach(function (s) {
     var body = [];
     var facts = [['file', loc(s.location, s.file)], ['requirements', s.requirements.map(function (id) { return s.verdicts && s.verdicts[id] ? id + ' ' + SYMBOL[s.verdicts[id]] + ' ' + s.verdicts[id] : id; }).join(', ') || '(none)']];
     if (s.matrix) facts.push(['matrix', Object.keys(s.matrix).map(function (k) { return k + '=' + s.matrix[k]; }).join(' ')]);
     if (s.reason) facts.push(['reason', s.reason]);
+    if (s.tags && s.tags.length) facts.push(['tags', s.tags.join(', ')]);
+    (s.attempts || []).forEach(function (a, i) {
+      facts.push(['attempt ' + (i + 1), a.status + ' in ' + fmtMs(a.durationMs) + (a.failures[0] ? ': ' + a.failures[0].message : '')]);
+    });
     body.push(h('div', { class: 'kv' }, facts.reduce(function (acc, f) { return acc.concat([h('div', { class: 'k', text: f[0] }), h('div', { class: 'mono', text: f[1] })]); }, [])));
     s.failures.forEach(function (f) { body.push(failureView(f, s)); });
     if (s.steps.length) {
@@ -178,7 +190,7 @@ function renderScenarios() {
           h('td', { text: st.latencyMs === undefined ? '' : 'latency ' + fmtMs(st.latencyMs) }), h('td', { class: 'mono', text: loc(st.location, '') })]);
       }))])]));
     }
-    list.appendChild(h('details', { class: 'scenario', 'data-status': s.status, 'data-search': [s.id, s.title, s.file].concat(s.requirements).join(' '), open: s.status === 'failed' || s.status === 'errored' }, [
+    list.appendChild(h('details', { class: 'scenario', 'data-status': s.status, 'data-search': [s.id, s.title, s.file].concat(s.requirements).join(' '), open: s.status === 'failed' || s.status === 'errored' || s.status === 'flaky' }, [
       h('summary', {}, [pill(s.status), h('span', { class: 'id', text: s.id }), h('span', { class: 'title', title: s.title + (s.reason ? '\n' + s.reason : '') }, [h('span', { class: 't', text: s.title }),
           s.reason && s.status !== 'failed' && s.status !== 'errored' ? h('span', { class: 'reason', text: s.reason }) : null]),
         h('span', { class: 'loc', text: loc(s.location, s.file) }), h('span', { class: 'dur', text: fmtMs(s.durationMs) })]),

@@ -38,6 +38,7 @@ const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-i
 function verdict(report: RunReport): { cls: string; text: string } {
   if (report.summary.failed > 0) return { cls: 'bad', text: 'failed' }
   if (report.summary.errored > 0) return { cls: 'err', text: 'errored' }
+  if (report.summary.flaky > 0) return { cls: 'flaky', text: `passed, ${report.summary.flaky} flaky` }
   return { cls: 'ok', text: 'passed' }
 }
 
@@ -75,10 +76,10 @@ export function renderHtmlPage({ report, dataJson, chartJs }: HtmlPageParts): st
   <p class="sub">Each requirement takes the worst outcome of the scenarios that check it; hover a tile for its scenarios and reason, click it to list them.</p>
   <div id="requirements-body"></div></section>
 <section id="latency"><h2>Latency by step kind</h2>
-  <p class="sub">Left: spread per step kind (bar min–max, box p25–p75, line median, triangle p95). Right: how many steps fell in each latency band. All scenarios, whatever the filter.</p>
+  <p class="sub">Left: spread per step kind on a log axis (bar min–max, box p25–p75, line median, triangle p95). Right: how many steps fell in each latency band. Below: the same percentiles per step kind in numbers. All scenarios, whatever the filter.</p>
   <div id="latency-body"></div></section>
 <section id="timelines"><h2>Timed behaviours</h2>
-  <p class="sub">Arrival times of the events a scenario timed (e.g. replayed messages); the dashed line is the rate the assertion allows, from the first arrival.</p>
+  <p class="sub">Events a scenario timed (e.g. replayed messages). For a rate check, the line is what the check computed: the arrivals in the sliding window that starts at each arrival; the dashed line is the most a window may hold, and the fullest window is marked over its span (green within the limit, red over it).</p>
   <div class="timelines" id="timeline-list"></div></section>
 <section id="scenarios"><h2>Scenarios</h2>
   <p class="sub">Failed and errored first, opened; click a row for its requirements, failures, expected vs actual and packet trace.</p>

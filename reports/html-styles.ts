@@ -1,7 +1,7 @@
 /** The HTML report's stylesheet: light, card-based, readable when printed. */
 export const HTML_STYLES = String.raw`
 :root {
-  --passed: #2f9e5f; --failed: #d64545; --errored: #8e44c9; --skipped: #c99a1e; --waived: #2f86c0; --untested: #9aa3ad; --inconclusive: #d9822b; --not-selected: #c4cad1;
+  --passed: #2f9e5f; --failed: #d64545; --errored: #8e44c9; --skipped: #c99a1e; --waived: #2f86c0; --flaky: #e07b39; --untested: #9aa3ad; --inconclusive: #d9822b; --not-selected: #c4cad1;
   --bg: #f4f6f9; --card: #ffffff; --ink: #1d2330; --muted: #667085; --line: #e3e7ee; --accent: #3056d3;
   --mono: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
 }
@@ -12,7 +12,8 @@ header.top h1 { margin: 0 0 6px; font-size: 20px; font-weight: 600; display: fle
 header.top .meta { color: #b7c0d0; font-size: 13px; display: flex; flex-wrap: wrap; gap: 4px 18px; }
 header.top .meta b { color: #fff; font-weight: 500; }
 .verdict { font-size: 12px; font-weight: 700; letter-spacing: .06em; padding: 3px 10px; border-radius: 999px; text-transform: uppercase; }
-.verdict.ok { background: var(--passed); } .verdict.bad { background: var(--failed); } .verdict.err { background: var(--errored); }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.verdict.ok { background: var(--passed); } .verdict.bad { background: var(--failed); } .verdict.err { background: var(--errored); } .verdict.flaky { background: var(--flaky); }
 main { max-width: 1280px; margin: 0 auto; padding: 20px 32px 48px; }
 section { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 18px 20px; margin: 0 0 18px; }
 section > h2 { margin: 0 0 4px; font-size: 16px; font-weight: 600; }

@@ -1,4 +1,11 @@
-import type { Outcome, RunReport } from '../spec/index.js'
+import type { Outcome, RateCheck, RunReport } from '../spec/index.js'
+
+/**
+ * The latency chart's axis is logarithmic so that every step kind shows, from
+ * sub-millisecond PUBACKs to multi-second expiries; values below this floor
+ * (0 included: steps are rounded to 0.01 ms) are drawn at it.
+ */
+export const LATENCY_AXIS_FLOOR_MS = 0.01
 
 /** Five-number summary (plus p95 and mean) of one step kind's latencies, in ms. */
 export interface LatencyStats {
@@ -19,14 +26,11 @@ export interface LatencyHistogram {
   series: { kind: string; counts: number[] }[]
 }
 
-/** A rate limit read from a timeline's assertion: at most `count` per `windowMs` (+ `tolerance`). */
-export interface RateLimit {
-  count: number
-  windowMs: number
-  tolerance: number
-}
-
-/** One timed behaviour to draw: arrival times and, when the assertion states one, the limit. */
+/**
+ * One timed behaviour to draw: arrival times and, for a rate check, the check
+ * as the runner computed it (spec RateCheck) with the count of every sliding
+ * window it examined, so the chart shows exactly what passed or failed.
+ */
 export interface TimelineView {
   scenarioId: string
   scenarioTitle: string
@@ -35,14 +39,15 @@ export interface TimelineView {
   client?: string
   assertion?: string
   points: number[]
-  limit?: RateLimit
-  /** Most points in any window of `limit.windowMs` (what the assertion checks). */
-  peak?: number
+  /** The runner's check: limit, fullest window, verdict. */
+  rate?: RateCheck
+  /** For a rate check: arrivals in the window [t, t + perMs) starting at each arrival t. */
+  windows?: { t: number; count: number }[]
 }
 
 /** What the HTML page's charts draw, computed here so it is typed and tested, not in page script. */
 export interface HtmlViewModel {
-  latency: { stats: LatencyStats[]; histogram: LatencyHistogram }
+  latency: { stats: LatencyStats[]; histogram: LatencyHistogram; table: LatencyTableRow[]; axisFloorMs: number }
   timelines: TimelineView[]
 }
 
@@ -103,30 +108,33 @@ export function latencyHistogram(byKind: ReadonlyMap<string, readonly number[]>)
 }
 
 /**
- * Reads a rate limit from an assertion text such as `at most 10 per 1000 ms (+1)`,
- * `at most 10 per 1 s` or `10 msg/s`; undefined when it states none.
+ * Arrivals in the window [t, t + windowMs) starting at each arrival t: the
+ * windows runners/matching/rate-check.ts checks (its peak is their maximum).
  */
-export function parseRateLimit(assertion: string | undefined): RateLimit | undefined {
-  if (!assertion) return undefined
-  const per = /(\d+(?:\.\d+)?)\s+per\s+(\d+(?:\.\d+)?)\s*(ms|s)\b(?:\s*\(\+\s*(\d+(?:\.\d+)?)\))?/i.exec(assertion)
-  if (per) {
-    const windowMs = Number(per[2]) * (per[3]!.toLowerCase() === 's' ? 1000 : 1)
-    if (windowMs > 0) return { count: Number(per[1]), windowMs, tolerance: per[4] ? Number(per[4]) : 0 }
+export function slidingWindowCounts(points: readonly number[], windowMs: number): { t: number; count: number }[] {
+  const s = [...points].sort((a, b) => a - b)
+  const out: { t: number; count: number }[] = []
+  for (let i = 0, j = 0; i < s.length; i++) {
+    if (j < i) j = i
+    while (j < s.length && s[j]! - s[i]! < windowMs) j++
+    out.push({ t: s[i]!, count: j - i })
   }
-  const rate = /(\d+(?:\.\d+)?)\s*(?:msgs?|messages?)?\s*\/\s*s\b(?:\s*\(\+\s*(\d+(?:\.\d+)?)\))?/i.exec(assertion)
-  if (rate) return { count: Number(rate[1]), windowMs: 1000, tolerance: rate[2] ? Number(rate[2]) : 0 }
-  return undefined
+  return out
 }
 
-/** Most points in any half-open window [t, t + windowMs) starting at a point. */
-export function peakInWindow(points: readonly number[], windowMs: number): number {
-  const s = [...points].sort((a, b) => a - b)
-  let peak = 0
-  for (let i = 0, j = 0; i < s.length; i++) {
-    while (j < s.length && s[j]! < s[i]! + windowMs) j++
-    peak = Math.max(peak, j - i)
-  }
-  return peak
+/** Latency percentiles per step kind, as a table (what the log-axis chart draws, in numbers). */
+export interface LatencyTableRow {
+  kind: string
+  count: number
+  cells: { label: string; ms: number }[]
+}
+
+export function latencyTable(stats: readonly LatencyStats[]): LatencyTableRow[] {
+  return stats.map((s) => ({
+    kind: s.kind,
+    count: s.count,
+    cells: [['min', s.min], ['p25', s.p25], ['median', s.median], ['p75', s.p75], ['p95', s.p95], ['max', s.max], ['mean', s.mean]].map(([label, ms]) => ({ label: label as string, ms: ms as number })),
+  }))
 }
 
 /** The chart data for a report. */
@@ -145,17 +153,17 @@ export function buildHtmlViewModel(report: RunReport): HtmlViewModel {
   for (const s of report.scenarios) {
     for (const tl of s.timelines ?? []) {
       const points = tl.points.filter(Number.isFinite).sort((a, b) => a - b)
-      const limit = parseRateLimit(tl.assertion)
       timelines.push({
         scenarioId: s.id, scenarioTitle: s.title, status: s.status, name: tl.name, points,
         ...(tl.client !== undefined ? { client: tl.client } : {}),
         ...(tl.assertion !== undefined ? { assertion: tl.assertion } : {}),
-        ...(limit ? { limit, peak: peakInWindow(points, limit.windowMs) } : {}),
+        ...(tl.rate ? { rate: tl.rate, windows: slidingWindowCounts(points, tl.rate.perMs) } : {}),
       })
     }
   }
+  const stats = [...kinds].map(([k, v]) => latencyStats(k, v))
   return {
-    latency: { stats: [...kinds].map(([k, v]) => latencyStats(k, v)), histogram: latencyHistogram(kinds) },
+    latency: { stats, histogram: latencyHistogram(kinds), table: latencyTable(stats), axisFloorMs: LATENCY_AXIS_FLOOR_MS },
     timelines,
   }
 }

@@ -10,15 +10,16 @@ export { JSON_REPORT_FILE, createJsonReporter, renderJsonReport, type JsonReport
 export { JUNIT_REPORT_FILE, createJunitReporter, renderJunitReport, type JunitReporterOptions } from './junit-reporter.js'
 export { MARKDOWN_REPORT_FILE, createMarkdownReporter, renderMarkdownReport, type MarkdownReporterOptions } from './markdown-reporter.js'
 export { HTML_REPORT_FILE, createHtmlReporter, renderHtmlReport, type HtmlReporterOptions, type RenderHtmlOptions } from './html-reporter.js'
-export { buildHtmlViewModel, parseRateLimit, type HtmlViewModel, type LatencyStats, type RateLimit, type TimelineView } from './html-view-model.js'
+export { buildHtmlViewModel, slidingWindowCounts, type HtmlViewModel, type LatencyStats, type TimelineView } from './html-view-model.js'
 export { mergeReports, type MergeOptions } from './merge.js'
 export { diffReports, hasRegressions, type ReportDiff, type RequirementChange, type ScenarioChange, type ScenarioRef } from './diff.js'
 export { renderDiffMarkdown, renderDiffText } from './render-diff.js'
 export { parseReport, readReport } from './read-report.js'
 export { summarizeScenarios } from './summarize-scenarios.js'
 export { resolveRequirements, worstOutcome, type DeclaredRequirement } from './resolve-requirements.js'
-export { STATUS_SYMBOL, formatDuration } from './text-format.js'
+export { OUTCOME_ORDER, STATUS_SYMBOL, formatDuration } from './text-format.js'
 export { writeReportFile } from './write-report-file.js'
+export { REPORT_FILES, cleanReportFolder } from './clean-report-folder.js'
 export {
   ReportError, ReportInvalidError, ReportMergeConflictError, ReportVersionError, ReporterDuplicateError, ReporterUnknownError,
   type ReportProblem,

@@ -51,6 +51,28 @@ function failureDetails(s: ScenarioResult): string {
   }).join('\n\n')
 }
 
+/** system-err of a flaky or retried scenario: each earlier attempt's failures, so CI shows them. */
+function attemptsText(s: ScenarioResult): string | undefined {
+  if (!s.attempts?.length) return undefined
+  const head = s.status === 'flaky' ? `FLAKY: passed on attempt ${s.attempts.length + 1} after ${s.attempts.length} that did not pass` : `retried ${s.attempts.length} time${s.attempts.length === 1 ? '' : 's'}`
+  const lines = [head]
+  s.attempts.forEach((a, i) => {
+    lines.push(`attempt ${i + 1}: ${a.status} in ${a.durationMs} ms`)
+    for (const f of a.failures) lines.push(`  ${f.message}`, `  at ${failureLocation(f, s)}${f.step ? ` (${f.step})` : ''}`)
+  })
+  return lines.join('\n')
+}
+
+/**
+ * A classname that survives Jenkins' and GitLab's split at the last dot into
+ * package and class: the scenario file without its extension, folders as
+ * dots, and any dot inside a name replaced by `_`
+ * (`scenarios/retained/exact-match.yaml` → `scenarios.retained.exact-match`).
+ */
+export function junitClassname(file: string): string {
+  return file.replace(/\.ya?ml$/i, '').split(/[\\/]+/).filter((p) => p !== '' && p !== '.').map((p) => p.replace(/\./g, '_')).join('.') || 'scenario'
+}
+
 /** system-out: requirements, steps, and each failure's full packet trace. */
 function systemOut(s: ScenarioResult): string {
   const lines = [`requirements: ${s.requirements.map((id) => (s.verdicts?.[id] ? `${id} ${s.verdicts[id]}` : id)).join(', ') || '(none)'}`]
@@ -68,7 +90,12 @@ function systemOut(s: ScenarioResult): string {
 function testcase(s: ScenarioResult): string {
   const pad = '    '
   // One `requirement` property per id, and its verdict (inconclusive included) as `verdict.<id>`.
-  let body = properties([...s.requirements.map((r): [string, string] => ['requirement', r]), ...Object.entries(s.verdicts ?? {}).map(([r, v]): [string, string] => [`verdict.${r}`, v])], `${pad}  `)
+  const props: [string, string][] = [...s.requirements.map((r): [string, string] => ['requirement', r]), ...Object.entries(s.verdicts ?? {}).map(([r, v]): [string, string] => [`verdict.${r}`, v])]
+  props.push(['file', s.file])
+  for (const t of s.tags ?? []) props.push(['tag', t])
+  if (s.attempts?.length) props.push(['attempts', String(s.attempts.length + 1)])
+  if (s.status === 'flaky') props.push(['flaky', 'true'])
+  let body = properties(props, `${pad}  `)
   const firstMessage = s.failures[0]?.message ?? s.reason ?? s.status
   const message = s.failures.length > 1 ? `${firstMessage} (and ${s.failures.length - 1} more)` : firstMessage
   // XSD order inside a testcase: properties, skipped, error, failure, system-out.
@@ -77,13 +104,17 @@ function testcase(s: ScenarioResult): string {
   if (s.status === 'errored') body += `${pad}  ${element('error', { message, type: s.failures[0]?.step ?? 'errored' }, text(failureDetails(s)))}\n`
   if (s.status === 'failed') body += `${pad}  ${element('failure', { message, type: s.failures[0]?.step ?? 'failed' }, text(failureDetails(s)))}\n`
   body += `${pad}  <system-out>${text(systemOut(s))}</system-out>\n`
-  return `${pad}${element('testcase', { classname: s.file, name: s.id, time: seconds(s.durationMs) }, `\n${body}${pad}`)}\n`
+  const earlier = attemptsText(s)
+  if (earlier) body += `${pad}  <system-err>${text(earlier)}</system-err>\n`
+  return `${pad}${element('testcase', { classname: junitClassname(s.file), name: s.id, time: seconds(s.durationMs), ...(s.status === 'flaky' ? { status: 'flaky' } : {}) }, `\n${body}${pad}`)}\n`
 }
 
 /**
  * JUnit XML in the Jenkins/Ant format: one testsuite per scenario file,
- * one testcase per scenario (classname = file, name = scenario id).
- * Failed → <failure>, errored → <error>, skipped and waived → <skipped>.
+ * one testcase per scenario (classname from the file, see junitClassname;
+ * name = scenario id). Failed → <failure>, errored → <error>, skipped and
+ * waived → <skipped>; flaky → passed with status="flaky", a `flaky` property
+ * and the earlier attempts' failures in system-err.
  * Requirement ids are testcase properties; system-out holds steps and traces.
  */
 export function renderJunitReport(report: RunReport): string {

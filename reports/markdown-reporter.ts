@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import type { Outcome, RequirementStatus, RunReport, ScenarioResult } from '../spec/index.js'
 import { htmlText, mdCode, mdFence, mdTable, mdText } from './markdown-escape.js'
 import type { Reporter } from './reporter.js'
-import { REQUIREMENT_STATUS_ORDER, REQUIREMENT_SYMBOL, STATUS_SYMBOL, byCatalogue, failureChecks, failureLocation, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
+import { OUTCOME_ORDER, REQUIREMENT_STATUS_ORDER, REQUIREMENT_SYMBOL, STATUS_SYMBOL, attemptLines, byCatalogue, failureChecks, failureLocation, flakyScenarios, formatDuration, formatTraceEntry, formatValue, problemScenarios, traceTail } from './text-format.js'
 import { createFileReporter } from './write-report-file.js'
 
 /** Options for {@link createMarkdownReporter}. */
@@ -16,7 +16,7 @@ export const MARKDOWN_REPORT_FILE = 'summary.md'
 /** How many failures get an expected/actual/trace block; GitHub caps a step summary at 1 MiB. */
 const DETAILED_FAILURES = 30
 const TRACE_TAIL = 12
-const OUTCOMES: readonly Outcome[] = ['passed', 'failed', 'errored', 'skipped', 'waived']
+const OUTCOMES: readonly Outcome[] = OUTCOME_ORDER
 const REQ_STATUSES = REQUIREMENT_STATUS_ORDER
 const REQ_SYMBOL = REQUIREMENT_SYMBOL
 
@@ -24,6 +24,7 @@ function headline(report: RunReport): string {
   const sm = report.summary
   const bad = [sm.failed && `${sm.failed} failed`, sm.errored && `${sm.errored} errored`].filter(Boolean)
   if (bad.length) return `## ❌ mqtt-harness: ${bad.join(', ')} of ${sm.total} scenarios`
+  if (sm.flaky) return `## ⚠️ mqtt-harness: ${sm.passed} of ${sm.total} scenarios passed, ${sm.flaky} flaky (passed only on a retry)`
   return `## ✅ mqtt-harness: ${sm.passed} of ${sm.total} scenarios passed`
 }
 
@@ -56,7 +57,8 @@ export function renderMarkdownReport(report: RunReport): string {
     ...(report.shard ? [`shard ${report.shard.index}/${report.shard.total}`] : []),
   ]
   out.push(meta.join(' · '), '')
-  out.push(mdTable([...OUTCOMES.map((o) => `${STATUS_SYMBOL[o]} ${o}`), 'total'], [[...OUTCOMES.map((o) => String(sm[o])), String(sm.total)]], OUTCOMES.map(() => 'r' as const).concat('r')), '')
+  const shown = OUTCOMES.filter((o) => o !== 'flaky' || sm.flaky > 0)
+  out.push(mdTable([...shown.map((o) => `${STATUS_SYMBOL[o]} ${o}`), 'total'], [[...shown.map((o) => String(sm[o])), String(sm.total)]], shown.map(() => 'r' as const).concat('r')), '')
 
   const problems = problemScenarios(report.scenarios)
   if (problems.length) {
@@ -68,6 +70,14 @@ export function renderMarkdownReport(report: RunReport): string {
     })), '')
     for (const s of problems.slice(0, DETAILED_FAILURES)) out.push(failureBlock(s), '')
     if (problems.length > DETAILED_FAILURES) out.push(`_${problems.length - DETAILED_FAILURES} more failures: see report.json or report.html._`, '')
+  }
+
+  const flaky = flakyScenarios(report.scenarios)
+  if (flaky.length) {
+    out.push(`### Flaky: passed only on a retry (${flaky.length})`, '')
+    out.push(mdTable(['', 'Scenario', 'Requirements', 'Earlier attempts'], flaky.map((s) => [
+      STATUS_SYMBOL.flaky, mdCode(s.id), s.requirements.map(mdCode).join(' '), mdText(attemptLines(s).join('; ')),
+    ])), '')
   }
 
   const parked = report.scenarios.filter((s) => s.status === 'skipped' || s.status === 'waived')

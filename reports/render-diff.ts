@@ -2,7 +2,8 @@ import type { Summary } from '../spec/index.js'
 import type { ReportDiff, RequirementChange, ScenarioChange, ScenarioRef } from './diff.js'
 import { mdCode, mdTable, mdText } from './markdown-escape.js'
 
-const tally = (s: Summary) => `${s.total} scenarios: ${s.passed} passed, ${s.failed} failed, ${s.errored} errored, ${s.skipped} skipped, ${s.waived} waived`
+const tally = (s: Summary) => `${s.total} scenarios: ${s.passed} passed, ${s.failed} failed, ${s.errored} errored, ${s.skipped} skipped, ${s.waived} waived${s.flaky ? `, ${s.flaky} flaky` : ''}`
+const COLUMNS = ['passed', 'flaky', 'failed', 'errored', 'skipped', 'waived', 'total'] as const
 const arrow = (c: { from: string; to: string }) => `${c.from} → ${c.to}`
 
 /** The diff as plain text for a terminal: regressions first, then everything else that changed. */
@@ -21,6 +22,7 @@ export function renderDiffText(diff: ReportDiff): string {
   changes('Other status changes', diff.otherChanges)
   refs('New scenarios', diff.added)
   refs('Removed scenarios', diff.removed)
+  refs('Flaky (passed only on a retry)', diff.flaky)
   if (diff.requirementChanges.length) {
     out.push(`Requirement changes (${diff.requirementChanges.length}):`, ...diff.requirementChanges.map((r) => `  ${r.id}  ${arrow(r)}${r.direction === 'changed' ? '' : ` (${r.direction})`}`), '')
   }
@@ -34,10 +36,11 @@ const reqIcon: Record<RequirementChange['direction'], string> = { worse: '🔻',
 export function renderDiffMarkdown(diff: ReportDiff): string {
   const n = diff.regressions.length
   const out = [n ? `## ❌ ${n} regression${n === 1 ? '' : 's'} against the baseline` : '## ✅ No regressions against the baseline', '']
-  out.push(mdTable(['', 'passed', 'failed', 'errored', 'skipped', 'waived', 'total'], [
-    ['baseline', ...(['passed', 'failed', 'errored', 'skipped', 'waived', 'total'] as const).map((k) => String(diff.baseline.summary[k]))],
-    ['current', ...(['passed', 'failed', 'errored', 'skipped', 'waived', 'total'] as const).map((k) => String(diff.current.summary[k]))],
-  ], ['l', 'r', 'r', 'r', 'r', 'r', 'r']), '')
+  const cols = COLUMNS.filter((k) => k !== 'flaky' || diff.baseline.summary.flaky || diff.current.summary.flaky)
+  out.push(mdTable(['', ...cols], [
+    ['baseline', ...cols.map((k) => String(diff.baseline.summary[k] ?? 0))],
+    ['current', ...cols.map((k) => String(diff.current.summary[k] ?? 0))],
+  ], ['l', ...cols.map(() => 'r' as const)]), '')
   const changes = (title: string, list: ScenarioChange[]) => {
     if (!list.length) return
     out.push(`### ${title} (${list.length})`, '', mdTable(['Scenario', 'Change', 'File', 'Title'], list.map((c) => [mdCode(c.id), arrow(c), mdCode(c.file), mdText(c.title)])), '')
@@ -51,6 +54,7 @@ export function renderDiffMarkdown(diff: ReportDiff): string {
   changes('Other status changes', diff.otherChanges)
   refs('New scenarios', diff.added)
   refs('Removed scenarios', diff.removed)
+  refs('Flaky (passed only on a retry)', diff.flaky)
   if (diff.requirementChanges.length) {
     out.push(`### Requirement changes (${diff.requirementChanges.length})`, '', mdTable(['Requirement', 'Change', ''], diff.requirementChanges.map((r) => [mdCode(r.id), arrow(r), `${reqIcon[r.direction]} ${r.direction}`])), '')
   }

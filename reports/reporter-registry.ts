@@ -41,7 +41,7 @@ export class ReporterRegistry {
 /** A registry holding the built-in formats: console, json, junit, markdown, html. */
 export function createDefaultReporterRegistry(): ReporterRegistry {
   return new ReporterRegistry()
-    .register('console', (o) => createConsoleReporter({ stream: o.stream }))
+    .register('console', (o) => createConsoleReporter({ stream: o.stream, quiet: o.quiet }))
     .register('json', (o) => createJsonReporter({ outDir: o.outDir }))
     .register('junit', (o) => createJunitReporter({ outDir: o.outDir }))
     .register('markdown', (o) => createMarkdownReporter({ outDir: o.outDir }))

@@ -7,6 +7,8 @@ export interface RunStartInfo {
   target: TargetInfo
   /** ISO 8601 timestamp. */
   startedAt: string
+  /** The mqtt-harness version running. */
+  version?: string
 }
 
 /** What a reporter learns when one scenario (one matrix cell) starts. */
@@ -40,6 +42,8 @@ export interface ReporterOptions {
   outDir: string
   /** Where the console reporter writes; process.stdout when absent. */
   stream?: NodeJS.WritableStream
+  /** Console: the summary and failures only (`--quiet`). */
+  quiet?: boolean
 }
 
 type Hook = 'onRunStart' | 'onScenarioStart' | 'onScenarioEnd' | 'onRunEnd'

@@ -1,6 +1,6 @@
 import { OUTCOME_SEVERITY, type Outcome, type RequirementResult, type RequirementStatus, type RequirementVerdict, type ScenarioResult } from '../spec/index.js'
 
-/** The worst outcome by OUTCOME_SEVERITY (errored > failed > waived > skipped > passed), or undefined for none. */
+/** The worst outcome by OUTCOME_SEVERITY (errored > failed > waived > flaky > skipped > passed), or undefined for none. */
 export function worstOutcome(outcomes: Iterable<Outcome>): Outcome | undefined {
   let worst: Outcome | undefined
   for (const o of outcomes) if (worst === undefined || OUTCOME_SEVERITY[o] > OUTCOME_SEVERITY[worst]) worst = o

@@ -7,6 +7,7 @@ export const STATUS_SYMBOL: Record<Outcome, string> = {
   errored: '!',
   skipped: '-',
   waived: '~',
+  flaky: '≈',
 }
 
 /** One character per requirement status, the same in every text format. */
@@ -18,7 +19,7 @@ export const REQUIREMENT_SYMBOL: Record<RequirementStatus, string> = {
 }
 
 /** Requirement statuses worst first, as every format orders and counts them. */
-export const REQUIREMENT_STATUS_ORDER: readonly RequirementStatus[] = ['errored', 'failed', 'waived', 'inconclusive', 'skipped', 'untested', 'not-selected', 'passed']
+export const REQUIREMENT_STATUS_ORDER: readonly RequirementStatus[] = ['errored', 'failed', 'waived', 'flaky', 'inconclusive', 'skipped', 'untested', 'not-selected', 'passed']
 
 /** Requirements grouped by catalogue: the built-in one (name '') first, then user catalogues as first seen. */
 export function byCatalogue(requirements: readonly RequirementResult[]): [string, RequirementResult[]][] {
@@ -38,6 +39,9 @@ export function failureChecks(f: Failure): string | undefined {
   if (f.checks === undefined) return undefined
   return f.checks.length ? `checks ${f.checks.join(', ')}` : 'setup step: the requirements were not reached (inconclusive)'
 }
+
+/** Every outcome in the order reports list them. */
+export const OUTCOME_ORDER: readonly Outcome[] = ['passed', 'flaky', 'failed', 'errored', 'skipped', 'waived']
 
 /** Human duration: `840 ms`, `1.25 s`, `2 min 05 s`. */
 export function formatDuration(ms: number): string {
@@ -104,6 +108,16 @@ export function traceTail(failure: Failure, count: number): { entries: TraceEntr
   const trace = failure.trace ?? []
   const entries = count > 0 ? trace.slice(-count) : []
   return { entries, omitted: trace.length - entries.length }
+}
+
+/** Scenarios that passed only on a retry (`--retries`), in report order. */
+export function flakyScenarios(scenarios: readonly ScenarioResult[]): ScenarioResult[] {
+  return scenarios.filter((s) => s.status === 'flaky')
+}
+
+/** `attempt 1 failed: message` for each earlier attempt of a retried scenario. */
+export function attemptLines(s: Pick<ScenarioResult, 'attempts'>): string[] {
+  return (s.attempts ?? []).map((a, i) => `attempt ${i + 1} ${a.status}${a.failures[0] ? `: ${a.failures[0].message}` : ''}`)
 }
 
 /** Scenarios that need a person's attention (failed or errored), in report order. */

@@ -17,11 +17,11 @@ export function registerBrokerCommand(program: Command, setExit: (code: number) 
     .option('--mqtt-port <n>', 'MQTT over TCP port (0 = any free port)', port, 1883)
     .option('--ws-port <n>', 'MQTT over WebSocket port', port, 8080)
     .option('--http-port <n>', 'HTTP data-plane port', port, 8443)
-    .option('--tls-port <n>', 'MQTT over TLS port (needs --tls-cert and --tls-key)', port, 8883)
+    .option('--tls-port <n>', 'MQTT over TLS port; only with --tls-cert and --tls-key (then default 8883)', port)
     .option('--tls-cert <file>', 'server certificate (PEM)')
     .option('--tls-key <file>', 'server private key (PEM)')
     .option('--tls-ca <file>', 'CA that client certificates must chain to')
-    .option('--https-port <n>', 'HTTP data plane over TLS; client certificates identify callers (needs --tls-cert and --tls-key)', port, 9443)
+    .option('--https-port <n>', 'HTTP data plane over TLS, client certificates identify callers; only with --tls-cert and --tls-key (then default 9443)', port)
     .option('--mtls', 'require a client certificate (mutual TLS)', false)
     .option('--profile <name|file>', 'broker profile: aws-iot-core, mqtt-5, mqtt-3.1.1 or a YAML file', 'aws-iot-core')
     .option('--config <file>', 'YAML file overriding profile values (limits, timings; policies and SigV4 keys in its auth: section)')
@@ -29,6 +29,10 @@ export function registerBrokerCommand(program: Command, setExit: (code: number) 
     .action(async (opts) => {
       if ((opts.tlsCert && !opts.tlsKey) || (!opts.tlsCert && opts.tlsKey)) {
         process.stderr.write('mqtt-harness broker: --tls-cert and --tls-key go together (HX_CLI_USAGE)\n')
+        return setExit(EXIT.INVALID_INPUT)
+      }
+      if (!opts.tlsCert && (opts.tlsPort !== undefined || opts.httpsPort !== undefined)) {
+        process.stderr.write('mqtt-harness broker: --tls-port and --https-port need --tls-cert and --tls-key: without a certificate there is no TLS listener (HX_CLI_USAGE)\n')
         return setExit(EXIT.INVALID_INPUT)
       }
       try {
@@ -39,8 +43,8 @@ export function registerBrokerCommand(program: Command, setExit: (code: number) 
           mqttPort: opts.mqttPort,
           wsPort: opts.wsPort,
           httpPort: opts.httpPort,
-          tlsPort: opts.tlsPort,
-          httpsPort: opts.httpsPort,
+          tlsPort: opts.tlsPort ?? 8883,
+          httpsPort: opts.httpsPort ?? 9443,
           tls: opts.tlsCert ? { cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa, requestCert: opts.mtls } : undefined,
           logLevel: (opts.verbose ? 'info' : 'warn') as LogLevel,
         })

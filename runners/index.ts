@@ -2,7 +2,7 @@
  * Runners: the CLI, target resolution, the scenario runner and the load runner.
  * This is the folder's only entry.
  */
-export { main } from './cli.js'
+export { buildProgram, main } from './cli.js'
 export { EXIT, type ExitCode } from './exit-codes.js'
 export { RawMqttClient, WaitTimeoutError, type RawPacket, type CloseInfo, type RawConnectOptions } from './adapters/raw-mqtt-client.js'
 export { runScenarios, DEFAULT_CONCURRENCY, type RunScenariosOptions } from './run-scenarios.js'
@@ -23,7 +23,7 @@ export { createHttpClient, type HttpClient, type HttpEndpoint, type HttpResult, 
 export type { MqttAdapter, MqttEndpoint, ConnectParams, PublishParams, AckMode } from './adapters/mqtt-adapter.js'
 export { Inbox, type InboxEntry, type CloseState } from './adapters/inbox.js'
 export { matchValue } from './matching/match-value.js'
-export { checkRate, describeRate, type RateLimit } from './matching/rate-check.js'
+export { checkRate, describeRate, peakWindow, rateCheck, type RateLimit } from './matching/rate-check.js'
 export {
   HarnessError, ScenarioInvalidError, TargetInvalidError, TargetUnreachableError, CliUsageError, ExpectationFailure, StepError, ScenarioTimeoutError,
 } from './errors.js'

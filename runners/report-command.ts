@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import {
-  BUILTIN_REPORTERS, ReportError, createReporters, diffReports, fanOut, hasRegressions, mergeReports, readReport,
+  BUILTIN_REPORTERS, ReportError, cleanReportFolder, createReporters, diffReports, fanOut, hasRegressions, mergeReports, readReport,
   renderDiffMarkdown, renderDiffText,
 } from '../reports/index.js'
 import type { RunReport } from '../spec/index.js'
@@ -38,7 +38,7 @@ export function registerReportCommand(program: Command, setExit: (code: number) 
     .command('merge')
     .description('join the report.json of several shards and write the chosen formats; exits like the merged run (0 passed, 1 failed, 5 errored)')
     .argument('<files...>', 'report.json files of the shards')
-    .requiredOption('--out <dir>', 'folder to write the merged reports into')
+    .requiredOption('--out <dir>', 'folder to write the merged reports into (required); the report files this tool writes are removed from it first, nothing else')
     .option('--reporter <names>', `formats to write, comma-separated or repeated: ${BUILTIN_REPORTERS.join(', ')} (default: json)`, collectNames)
     .action(async (files: string[], opts: { out: string; reporter?: string[] }) => {
       try {
@@ -47,6 +47,7 @@ export function registerReportCommand(program: Command, setExit: (code: number) 
         const reports: RunReport[] = []
         for (const file of files) reports.push(await readReport(file))
         const merged = mergeReports(reports, { sources: files })
+        await cleanReportFolder(opts.out)
         await fanOut(reporters).onRunEnd?.(merged)
         const written = reporters.flatMap((r) => (r.outputFile ? [r.outputFile] : []))
         if (written.length) process.stderr.write(`merged ${files.length} report${files.length === 1 ? '' : 's'} (${merged.summary.total} scenarios): ${written.join(', ')}\n`)

@@ -6,7 +6,7 @@ import type { RunReport, ScenarioResult, TargetInfo } from '../spec/index.js'
  * the interface, not on the formats.
  */
 export interface RunnerReporter {
-  onRunStart?(info: { total: number; target: TargetInfo; startedAt: string }): void | Promise<void>
+  onRunStart?(info: { total: number; target: TargetInfo; startedAt: string; version?: string }): void | Promise<void>
   onScenarioStart?(scenario: { id: string; title: string; file: string }): void | Promise<void>
   onScenarioEnd?(result: ScenarioResult): void | Promise<void>
   onRunEnd?(report: RunReport): void | Promise<void>

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { BUILTIN_REPORTERS, createReporters } from '../reports/index.js'
+import { BUILTIN_REPORTERS, REPORT_FILES, cleanReportFolder, createReporters } from '../reports/index.js'
 import type { RunReport } from '../spec/index.js'
 import { CliUsageError } from './errors.js'
 import { EXIT } from './exit-codes.js'
@@ -35,10 +35,19 @@ function collectNames(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)]
 }
 
-function positiveInt(value: string): number {
+function integerOption(name: string, value: string, min: number): number {
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new CliUsageError(`--concurrency takes a positive integer, got "${value}"`)
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isInteger(n) || n < min) throw new CliUsageError(`${name} takes ${min === 0 ? 'a whole number (0 or more)' : 'a positive integer'}, got "${value}"`)
   return n
+}
+
+function describeFilters(opts: RunOptions): string {
+  return [
+    opts.grep !== undefined && `--grep ${opts.grep}`,
+    opts.tag && `--tag ${opts.tag.join(',')}`,
+    opts.excludeTag && `--exclude-tag ${opts.excludeTag.join(',')}`,
+    opts.requirement && `--requirement ${opts.requirement.join(',')}`,
+  ].filter(Boolean).join(' ')
 }
 
 interface RunOptions {
@@ -52,6 +61,13 @@ interface RunOptions {
   reporter?: string[]
   out: string
   catalogue?: string[]
+  tag?: string[]
+  excludeTag?: string[]
+  requirement?: string[]
+  retries: string
+  bail?: boolean
+  maxFailures?: string
+  quiet?: boolean
 }
 
 /**
@@ -70,28 +86,43 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
     .option('--deviation <names>', 'run the bundled broker with documented behaviours deliberately broken (harness self-test), comma-separated', collectNames)
     .option('--catalogue <files>', 'your own requirement catalogue file(s) (ids, statements, sources), besides the target file\'s catalogue:', collectNames)
     .option('--grep <regex>', 'only scenarios whose id, title or requirement id matches')
+    .option('--tag <names>', 'only scenarios with one of these tags (tags: in the file), comma-separated or repeated', collectNames)
+    .option('--exclude-tag <names>', 'leave out scenarios with any of these tags, comma-separated or repeated', collectNames)
+    .option('--requirement <ids>', 'only scenarios checking one of these requirement ids (RET-* matches by prefix), comma-separated or repeated', collectNames)
     .option('--shard <i/n>', 'run the i-th of n disjoint shards (merge the reports with `report merge`)')
     .option('--concurrency <n>', 'scenarios running at once', String(DEFAULT_CONCURRENCY))
-    .option('--reporter <names>', `report formats, comma-separated: ${BUILTIN_REPORTERS.join(', ')} (default console,json,junit,markdown,html)`, collectNames)
-    .option('--out <dir>', 'folder for report files', 'results')
+    .option('--retries <n>', 'run a failed or errored scenario again up to n times; one that then passes is reported flaky', '0')
+    .option('--bail', 'stop starting scenarios after the first failure (same as --max-failures 1)')
+    .option('--max-failures <n>', 'stop starting scenarios after n failed or errored ones; the rest are reported skipped')
+    .option('--quiet', 'console: only the summary and the failures, no line per scenario')
+    .option('--reporter <names>', `report formats, comma-separated: ${BUILTIN_REPORTERS.join(', ')} (default: all of them)`, collectNames)
+    .option('--out <dir>', `folder for report files; the report files this tool writes (${REPORT_FILES.join(', ')}) are removed from it first, nothing else`, 'results')
     .action(async (paths: string[], opts: RunOptions) => {
       try {
-        const concurrency = positiveInt(opts.concurrency)
+        const concurrency = integerOption('--concurrency', opts.concurrency, 1)
+        const retries = integerOption('--retries', opts.retries, 0)
+        if (opts.bail && opts.maxFailures !== undefined) throw new CliUsageError('give --bail or --max-failures, not both')
+        const maxFailures = opts.bail ? 1 : opts.maxFailures !== undefined ? integerOption('--max-failures', opts.maxFailures, 1) : undefined
         const grep = opts.grep !== undefined ? parseGrep(opts.grep) : undefined
         const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined
         if (opts.target !== 'bundled' && (opts.profile || opts.config || opts.deviation)) throw new CliUsageError('--profile, --config and --deviation apply to the bundled broker; a target file names its own profile')
         const profile = await profileForTarget(opts)
         const { scenarios, requirements } = await loadCliScenarios({ paths, ...opts }, profile)
-        const selected = selectScenarios(scenarios, { ...(grep ? { grep } : {}), ...(shard ? { shard } : {}) })
-        if (grep && selected.length === 0 && !shard) throw new CliUsageError(`no scenario matches --grep ${opts.grep}`)
-        const reporters = createReporters(opts.reporter ?? ['console', 'json', 'junit', 'markdown', 'html'], { outDir: opts.out })
+        const filters = { ...(grep ? { grep } : {}), ...(opts.tag ? { tags: opts.tag } : {}), ...(opts.excludeTag ? { excludeTags: opts.excludeTag } : {}), ...(opts.requirement ? { requirements: opts.requirement } : {}) }
+        const selected = selectScenarios(scenarios, { ...filters, ...(shard ? { shard } : {}) })
+        if (Object.keys(filters).length && selected.length === 0 && !shard) throw new CliUsageError(`no scenario matches ${describeFilters(opts)}`)
+        const reporters = createReporters(opts.reporter ?? [...BUILTIN_REPORTERS], { outDir: opts.out, ...(opts.quiet ? { quiet: true } : {}) })
+        // The folder holds only this run's reports: files an earlier run wrote in formats not chosen now go first.
+        await cleanReportFolder(opts.out)
         const target = await resolveTarget({ target: opts.target, ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.config ? { config: opts.config } : {}), ...(opts.deviation ? { deviations: opts.deviation } : {}) })
         try {
           const report = await runScenarios(selected, target, {
             concurrency,
             reporters,
-            declared: declaredFor(requirements, scenarios, selected, grep !== undefined),
+            declared: declaredFor(requirements, scenarios, selected, Object.keys(filters).length > 0),
             version: toolVersion(),
+            retries,
+            ...(maxFailures !== undefined ? { maxFailures } : {}),
             ...(shard ? { shard } : {}),
           })
           setExit(runExitCode(report))

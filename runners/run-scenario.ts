@@ -40,6 +40,7 @@ export async function runScenario(scenario: Scenario, target: ResolvedTarget, op
     location: scenario.location,
     requirements: scenario.spec,
     ...(scenario.matrix ? { matrix: scenario.matrix } : {}),
+    ...(scenario.tags?.length ? { tags: scenario.tags } : {}),
   }
   const missing = missingCapabilities(scenario, target)
   if (missing.length) {

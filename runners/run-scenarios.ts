@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { RunReport, Scenario, ScenarioResult } from '../spec/index.js'
+import type { Attempt, RunReport, Scenario, ScenarioResult } from '../spec/index.js'
 import { buildReport, type DeclaredRequirement } from './build-report.js'
 import type { RunnerReporter } from './reporter.js'
 import { HarnessError } from './errors.js'
@@ -22,6 +22,40 @@ export interface RunScenariosOptions {
   version?: string
   /** Run id used in client ids and topic prefixes (default: random). */
   runId?: string
+  /** Runs again, up to this many times, a scenario that failed or errored; one that then passes is `flaky` (default 0). */
+  retries?: number
+  /**
+   * Stops starting scenarios once this many have failed or errored (`--bail`
+   * is 1); those not started are reported `skipped` with the reason. Default: no limit.
+   */
+  maxFailures?: number
+}
+
+const isBad = (r: ScenarioResult) => r.status === 'failed' || r.status === 'errored'
+
+/**
+ * Runs a scenario, and again up to `retries` times while it fails or errors.
+ * The result is the last attempt's, with the earlier ones under `attempts`;
+ * failed-then-passed is `flaky`, never `passed`.
+ */
+async function runWithRetries(run: (attempt: number) => Promise<ScenarioResult>, retries: number): Promise<ScenarioResult> {
+  const earlier: Attempt[] = []
+  let result = await run(0)
+  while (isBad(result) && earlier.length < retries) {
+    earlier.push({ status: result.status, durationMs: result.durationMs, failures: result.failures })
+    result = await run(earlier.length)
+  }
+  if (!earlier.length) return result
+  return { ...result, ...(result.status === 'passed' ? { status: 'flaky' as const } : {}), attempts: earlier }
+}
+
+/** A scenario the run did not start (after --max-failures): skipped, saying why. */
+function notRun(scenario: Scenario, reason: string): ScenarioResult {
+  return {
+    id: scenario.id, title: scenario.title, file: scenario.file, location: scenario.location, status: 'skipped',
+    requirements: scenario.spec, ...(scenario.matrix ? { matrix: scenario.matrix } : {}), ...(scenario.tags?.length ? { tags: scenario.tags } : {}),
+    durationMs: 0, failures: [], reason, steps: [],
+  }
 }
 
 async function each(reporters: readonly RunnerReporter[], call: (r: RunnerReporter) => void | Promise<void> | undefined): Promise<void> {
@@ -39,22 +73,31 @@ export async function runScenarios(scenarios: readonly Scenario[], target: Resol
   const runId = opts.runId ?? randomBytes(3).toString('hex')
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY)
   const startedAt = new Date()
-  await each(reporters, (r) => r.onRunStart?.({ total: scenarios.length, target: target.info, startedAt: startedAt.toISOString() }))
+  const retries = Math.max(0, opts.retries ?? 0)
+  const maxFailures = opts.maxFailures ?? Infinity
+  await each(reporters, (r) => r.onRunStart?.({ total: scenarios.length, target: target.info, startedAt: startedAt.toISOString(), ...(opts.version ? { version: opts.version } : {}) }))
   const results: ScenarioResult[] = new Array(scenarios.length)
   const gone = targetWatch(target)
   let next = 0
+  let bad = 0
   const worker = async () => {
     while (next < scenarios.length) {
       const index = next++
       const scenario = scenarios[index]!
       await each(reporters, (r) => r.onScenarioStart?.({ id: scenario.id, title: scenario.title, file: scenario.file }))
       const goneBefore = gone.why
-      let result = goneBefore ? notRun(scenario, goneBefore) : await runScenario(scenario, target, { registry, runId, index })
+      // Each attempt gets its own index, so its client ids and topic prefix never meet a previous attempt's leftovers.
+      let result = goneBefore
+        ? notRun(scenario, goneBefore)
+        : bad >= maxFailures
+          ? notRun(scenario, `not run: the run stopped after ${bad} failed or errored scenario${bad === 1 ? '' : 's'} (--max-failures ${maxFailures})`)
+          : await runWithRetries((attempt) => runScenario(scenario, target, { registry, runId, index: index + attempt * scenarios.length }), retries)
       // A failure against a target that no longer answers is the target's absence, not a verdict.
       if (!goneBefore && (result.status === 'failed' || result.status === 'errored')) {
         const why = await gone.check()
         if (why) result = targetGone(result, why)
       }
+      if (isBad(result)) bad += 1
       results[index] = result
       await each(reporters, (r) => r.onScenarioEnd?.(result))
     }

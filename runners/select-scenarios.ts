@@ -19,13 +19,43 @@ export function parseGrep(value: string): RegExp {
   }
 }
 
+/** How `run` narrows the loaded scenarios. */
+export interface ScenarioSelection {
+  grep?: RegExp
+  /** Keep scenarios carrying at least one of these tags. */
+  tags?: readonly string[]
+  /** Drop scenarios carrying any of these tags (wins over `tags`). */
+  excludeTags?: readonly string[]
+  /** Keep scenarios checking one of these requirement ids; `RET-*` matches by prefix. */
+  requirements?: readonly string[]
+  shard?: { index: number; total: number }
+}
+
+/** `RET-EXACT-MATCH` exactly, or `RET-*` as a prefix. */
+function requirementMatcher(patterns: readonly string[]): (id: string) => boolean {
+  return (id) => patterns.some((p) => (p.endsWith('*') ? id.startsWith(p.slice(0, -1)) : id === p))
+}
+
 /**
  * Narrows the loaded scenarios: `grep` matches the id (matrix cell included),
- * the title or a requirement id; a shard takes every n-th scenario by id so
- * shards are disjoint, complete and stable whatever the file order.
+ * the title or a requirement id; tags and requirement ids select exactly; a
+ * shard takes every n-th scenario by id (after the other filters) so shards
+ * are disjoint, complete and stable whatever the file order.
  */
-export function selectScenarios(scenarios: readonly Scenario[], opts: { grep?: RegExp; shard?: { index: number; total: number } }): Scenario[] {
+export function selectScenarios(scenarios: readonly Scenario[], opts: ScenarioSelection): Scenario[] {
   let out = [...scenarios]
+  if (opts.tags?.length) {
+    const want = new Set(opts.tags)
+    out = out.filter((s) => (s.tags ?? []).some((t) => want.has(t)))
+  }
+  if (opts.excludeTags?.length) {
+    const drop = new Set(opts.excludeTags)
+    out = out.filter((s) => !(s.tags ?? []).some((t) => drop.has(t)))
+  }
+  if (opts.requirements?.length) {
+    const match = requirementMatcher(opts.requirements)
+    out = out.filter((s) => s.spec.some(match))
+  }
   if (opts.grep) {
     const re = opts.grep
     out = out.filter((s) => re.test(s.id) || re.test(s.title) || s.spec.some((id) => re.test(id)))

@@ -15,6 +15,8 @@ export interface ScenarioFileOptions {
   registry: StepDefinitionRegistry
   /** Catalogue ids; when given, `spec:` ids outside it are errors. */
   knownRequirements?: ReadonlySet<string>
+  /** For `${env.NAME}` (default: process.env). An unset variable is an error at its file:line:col. */
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 /**
@@ -49,9 +51,15 @@ export function loadScenarioText(text: string, file: string, opts: ScenarioFileO
   return sorted.length ? { scenarios: [], issues: sorted } : { scenarios, issues: [] }
 }
 
-function resolverFor(cell: Record<string, VarValue> | undefined, limits: Readonly<Record<string, VarValue>>, clientNames: string[]) {
+function resolverFor(cell: Record<string, VarValue> | undefined, limits: Readonly<Record<string, VarValue>>, clientNames: string[], env: Readonly<Record<string, string | undefined>>) {
   return (e: VarExpr): Resolution => {
     switch (e.namespace) {
+      case 'env': {
+        // The same rule and message as target files: a secret or setting from the environment, never silently empty.
+        if (!/^[A-Za-z_]\w*$/.test(e.rest)) return { error: 'environment variables are ${env.NAME}' }
+        const v = env[e.rest]
+        return v === undefined ? { error: `environment variable ${e.rest} is not set` } : { value: v }
+      }
       case 'matrix':
         if (!cell) return { error: `\${${e.name}} used but the scenario has no matrix:` }
         return e.rest in cell ? { value: cell[e.rest]! } : { error: `unknown matrix key "${e.rest}" (matrix has: ${Object.keys(cell).join(', ')})` }
@@ -72,7 +80,7 @@ function resolverFor(cell: Record<string, VarValue> | undefined, limits: Readonl
         return clientNames.includes(m[1]!) ? undefined : { error: `\${${e.name}}: client "${m[1]}" is not declared under clients:` }
       }
       default:
-        return { error: `unknown variable \${${e.name}}: known are matrix.*, limits.*, ${RUNTIME_VARIABLES.filter((n) => n !== 'clients' && n !== 'vars').join(', ')}, clients.NAME.id, vars.NAME` }
+        return { error: `unknown variable \${${e.name}}: known are matrix.*, limits.*, env.*, ${RUNTIME_VARIABLES.filter((n) => n !== 'clients' && n !== 'vars').join(', ')}, clients.NAME.id, vars.NAME` }
     }
   }
 }
@@ -88,7 +96,7 @@ function loadCell(
   const before = { count: 0 }
   const report = (path: (string | number)[], message: string, key?: boolean) => { before.count++; add(source.issue(path, message, { key })) }
   const { matrix: _matrix, ...rest } = doc
-  const subst = substituteVariables(rest, resolverFor(cell, opts.limits, clientNames), (p, m) => report(p, m)) as Record<string, unknown>
+  const subst = substituteVariables(rest, resolverFor(cell, opts.limits, clientNames, opts.env ?? process.env), (p, m) => report(p, m)) as Record<string, unknown>
 
   const header = scenarioHeaderSchema.safeParse({ ...subst, matrix: doc.matrix === undefined ? undefined : {} })
   if (!header.success) for (const p of zodProblems(header.error.issues)) report(p.path, p.message, p.key)
@@ -128,6 +136,7 @@ function loadCell(
     file: source.file,
     location: source.locate(['id']),
     spec: h.spec,
+    tags: h.tags,
     requires: impliedRequirements(h.requires, h.clients),
     ...(cell ? { matrix: cell } : {}),
     timeoutMs: h.timeout,

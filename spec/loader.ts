@@ -18,6 +18,8 @@ export interface LoadScenariosOptions {
   excludeDirs?: readonly string[]
   /** Base for the `file` names in results and errors (default: cwd). */
   cwd?: string
+  /** For `${env.NAME}` (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 export type LoadScenariosResult =
@@ -53,7 +55,7 @@ export async function loadScenarios(paths: readonly string[], opts: LoadScenario
   for (const abs of unique) {
     const file = relative(cwd, abs) || abs
     const text = await readFile(abs, 'utf8')
-    const { scenarios: found, issues } = loadScenarioText(text, file, { limits: opts.limits, registry, knownRequirements: opts.knownRequirements })
+    const { scenarios: found, issues } = loadScenarioText(text, file, { limits: opts.limits, registry, knownRequirements: opts.knownRequirements, ...(opts.env ? { env: opts.env } : {}) })
     errors.push(...issues)
     for (const s of found) {
       const first = seen.get(s.baseId)

@@ -7,11 +7,15 @@ import { z } from 'zod'
  */
 export const REPORT_SCHEMA_VERSION = 1
 
-export const outcomeSchema = z.enum(['passed', 'failed', 'errored', 'skipped', 'waived'])
+/**
+ * A scenario's verdict. `flaky`: it failed or errored, then passed on a retry
+ * (`run --retries N`); never reported as passed.
+ */
+export const outcomeSchema = z.enum(['passed', 'failed', 'errored', 'skipped', 'waived', 'flaky'])
 export type Outcome = z.infer<typeof outcomeSchema>
 
 /** Worst first: a requirement takes the worst outcome of its scenarios. */
-export const OUTCOME_SEVERITY: Record<Outcome, number> = { errored: 4, failed: 3, waived: 2, skipped: 1, passed: 0 }
+export const OUTCOME_SEVERITY: Record<Outcome, number> = { errored: 5, failed: 4, waived: 3, flaky: 2, skipped: 1, passed: 0 }
 
 /**
  * A scenario's verdict on one requirement: an outcome of the steps that check
@@ -69,15 +73,39 @@ export const stepResultSchema = z.object({
 })
 export type StepResult = z.infer<typeof stepResultSchema>
 
+/**
+ * A sliding-window rate check as the runner computed it (runners/matching/rate-check.ts):
+ * no window of `perMs` starting at an arrival may hold more than max + tolerance
+ * arrivals. `peak` is the fullest such window, whether or not it broke the limit.
+ */
+export const rateCheckSchema = z.object({
+  max: z.number().int().min(0),
+  perMs: z.number().min(0),
+  tolerance: z.number().int().min(0),
+  peak: z.object({ start: z.number(), count: z.number().int().min(0) }),
+  passed: z.boolean(),
+})
+export type RateCheck = z.infer<typeof rateCheckSchema>
+
 /** A named series of event times for timed behaviours (replay rate, expiry), in ms since scenario start. */
 export const timelineSchema = z.object({
   name: z.string(),
   client: z.string().optional(),
   points: z.array(z.number()),
-  /** The limit the assertion applied, e.g. `at most 10 per 1000 ms (+1)`. */
+  /** The limit the assertion applied, in words, e.g. `at most 10 per 1000 ms (+1)`. */
   assertion: z.string().optional(),
+  /** The same limit as data, with the observed peak window (what charts draw). */
+  rate: rateCheckSchema.optional(),
 })
 export type Timeline = z.infer<typeof timelineSchema>
+
+/** One earlier attempt of a retried scenario. */
+export const attemptSchema = z.object({
+  status: outcomeSchema,
+  durationMs: z.number().min(0),
+  failures: z.array(failureSchema),
+})
+export type Attempt = z.infer<typeof attemptSchema>
 
 export const scenarioResultSchema = z.object({
   /** Unique in a run; includes the matrix cell, e.g. `retained-exact-match[version=5]`. */
@@ -99,6 +127,13 @@ export const scenarioResultSchema = z.object({
   reason: z.string().optional(),
   steps: z.array(stepResultSchema),
   timelines: z.array(timelineSchema).optional(),
+  /** Scenario tags (`tags:` in the file), for selection and grouping. */
+  tags: z.array(z.string()).optional(),
+  /**
+   * Earlier attempts under `--retries`, oldest first, each one that did not
+   * pass; the result's own fields are the last attempt. Present when retried.
+   */
+  attempts: z.array(attemptSchema).optional(),
 })
 export type ScenarioResult = z.infer<typeof scenarioResultSchema>
 
@@ -128,6 +163,8 @@ export const summarySchema = z.object({
   errored: z.number().int().min(0),
   skipped: z.number().int().min(0),
   waived: z.number().int().min(0),
+  /** Failed or errored, then passed on a retry. Absent in reports written before retries existed. */
+  flaky: z.number().int().min(0).default(0),
 })
 export type Summary = z.infer<typeof summarySchema>
 

@@ -19,6 +19,9 @@ export const matrixSchema = z.record(
   z.array(z.union([z.string(), z.number(), z.boolean()])).min(1),
 )
 
+/** `tags: [smoke, slow]`: labels for `run --tag` / `--exclude-tag`. */
+export const tagSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'tags are lower-case words: letters, digits, _ and -' })
+
 export const waiveSchema = z.strictObject({
   reason: z.string().min(3).describe('Why the deviation is accepted (shown in reports)'),
 })
@@ -34,6 +37,7 @@ export const scenarioHeaderSchema = z.strictObject({
   description: z.string().optional(),
   spec: z.array(z.string().regex(REQUIREMENT_ID_PATTERN, { error: 'expected a catalogue id like RET-EXACT-MATCH' })).min(1).describe('Catalogue ids this scenario checks'),
   requires: z.array(capabilitySchema).default([]),
+  tags: z.array(tagSchema).default([]).describe('Labels for selection: run --tag smoke, --exclude-tag slow'),
   matrix: matrixSchema.optional(),
   timeout: durationSchema.default(DEFAULT_SCENARIO_TIMEOUT_MS).describe('Deadline for the whole scenario (default 30s)'),
   waive: waiveSchema.optional().describe('A declared deviation: a failure reports waived with this reason'),
@@ -76,6 +80,8 @@ export interface Scenario {
   file: string
   location: SourceLocation
   spec: string[]
+  /** `tags:` of the file (empty when none). */
+  tags: string[]
   /** Declared `requires:` plus what the clients imply (mqtt-5, mqtt-3.1.1, tls, websocket). */
   requires: Capability[]
   matrix?: Record<string, VarValue>

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ensureBuilt } from '../../test/built-cli.js'
 import { client, collect } from './helpers.js'
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'mqtt-harness.js')
@@ -14,7 +15,7 @@ function run(args: string[]) {
   child.stdout.on('data', (d) => { stdout += d })
   child.stderr.on('data', (d) => { stderr += d })
   const exited = new Promise<number | null>((resolve, reject) => {
-    const t = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no exit within 15 s; stderr: ${stderr}`)) }, 15_000)
+    const t = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no exit within 30 s; stderr: ${stderr}`)) }, 30_000)
     child.once('exit', (code) => { clearTimeout(t); resolve(code) })
   })
   return { child, exited, out: () => stdout, err: () => stderr }
@@ -30,7 +31,17 @@ async function waitForOutput(get: () => string, re: RegExp, ms: number): Promise
   }
 }
 
-describe('mqtt-harness broker (the real CLI; needs `npm run build`)', () => {
+beforeAll(() => ensureBuilt(), 180_000)
+
+describe('mqtt-harness broker (the real CLI, from dist/)', () => {
+  it('refuses a TLS port without a certificate: no TLS listener exists then (exit 2)', async () => {
+    for (const flag of ['--tls-port', '--https-port']) {
+      const r = run(['broker', '--mqtt-port', '0', flag, '0'])
+      expect(await r.exited, flag).toBe(2)
+      expect(r.err()).toMatch(/--tls-port and --https-port need --tls-cert and --tls-key/)
+    }
+  })
+
   it.each(['SIGINT', 'SIGTERM'] as const)('prints where it listens, serves MQTT, and stops cleanly on %s', async (signal) => {
     const p = run(['broker', '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0', '--verbose'])
     const [, url] = await waitForOutput(p.out, /mqtt\s+(mqtt:\/\/127\.0\.0\.1:\d+)/, 10_000)

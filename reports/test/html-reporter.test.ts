@@ -63,10 +63,20 @@ describe('html reporter', () => {
       expect(c.width, c.id).toBeGreaterThan(50)
       expect(c.height, c.id).toBeGreaterThan(50)
     }
-    // The timeline draws the arrivals and the limit the assertion states.
-    const timeline = await page.evaluate(`
-      Chart.getChart(document.getElementById('chart-timeline-0')).data.datasets.map((d) => ({ label: d.label, points: d.data.length }))`)
-    expect(timeline).toEqual([{ label: 'arrivals (cumulative)', points: 24 }, { label: 'limit: 10 per 1000 ms (+1)', points: 2 }])
+    // The timeline draws the windows the check computed, the flat limit and the fullest window, never above the limit of a passing check.
+    const timeline = await page.evaluate<{ label: string; ys: number[] }[]>(`
+      Chart.getChart(document.getElementById('chart-timeline-0')).data.datasets.map((d) => ({ label: d.label, ys: d.data.map((p) => p.y) }))`)
+    const rate = sampleReport().scenarios.find((x) => x.timelines)!.timelines![0]!.rate!
+    expect(timeline.map((d) => d.label)).toEqual(['arrivals per sliding window', 'arrivals', 'limit: 10 (+1) per 1000 ms', `fullest window: ${rate.peak.count}`])
+    expect(timeline[0]!.ys).toHaveLength(24)
+    expect(Math.max(...timeline[0]!.ys)).toBe(rate.peak.count)
+    expect(timeline[2]!.ys).toEqual([11, 11])
+    expect(Math.max(...timeline[0]!.ys)).toBeLessThanOrEqual(11)
+    // Every step kind's box sits on a log axis, and the percentile table lists every kind.
+    const axis = await page.evaluate(`Chart.getChart(document.getElementById('chart-latency-box')).options.scales.y.type`)
+    expect(axis).toBe('logarithmic')
+    const kinds = await page.evaluate(`[...document.querySelectorAll('#latency-table tbody tr')].map((r) => r.getAttribute('data-kind'))`)
+    expect(kinds).toEqual(['connect', 'http', 'publish', 'subscribe'])
     expect(log.errors).toEqual([])
     expect(log.requests.every((u) => u.startsWith('file:'))).toBe(true)
 

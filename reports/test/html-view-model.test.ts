@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { buildHtmlViewModel, latencyHistogram, latencyStats, parseRateLimit, peakInWindow } from '../html-view-model.js'
+import { buildHtmlViewModel, latencyHistogram, latencyStats, slidingWindowCounts } from '../html-view-model.js'
 import { jsonForScript } from '../html-page.js'
 import { sampleReport } from './fixtures.js'
 
 describe('html view model', () => {
-  it('reads rate limits from assertion texts', () => {
-    expect(parseRateLimit('at most 10 per 1000 ms (+1)')).toEqual({ count: 10, windowMs: 1000, tolerance: 1 })
-    expect(parseRateLimit('at most 100 per 1 s')).toEqual({ count: 100, windowMs: 1000, tolerance: 0 })
-    expect(parseRateLimit('replay at most 10 msg/s')).toEqual({ count: 10, windowMs: 1000, tolerance: 0 })
-    expect(parseRateLimit('expires after 5 s')).toBeUndefined()
-    expect(parseRateLimit(undefined)).toBeUndefined()
-  })
-
-  it('counts the most events in any window', () => {
+  it('counts arrivals in the half-open window starting at each arrival', () => {
     // [100, 1100) holds five; the window is half-open, so 0 and 1000 are never together.
-    expect(peakInWindow([0, 100, 200, 999, 1000, 1001], 1000)).toBe(5)
-    expect(peakInWindow([0, 1000], 1000)).toBe(1)
-    expect(peakInWindow([1000, 0, 999], 1000)).toBe(2)
-    expect(peakInWindow([], 1000)).toBe(0)
+    expect(slidingWindowCounts([0, 100, 200, 999, 1000, 1001], 1000).map((w) => w.count)).toEqual([4, 5, 4, 3, 2, 1])
+    expect(slidingWindowCounts([1000, 0, 999], 1000)).toEqual([{ t: 0, count: 2 }, { t: 999, count: 2 }, { t: 1000, count: 1 }])
+    expect(slidingWindowCounts([], 1000)).toEqual([])
   })
 
   it('summarises latencies per kind and bins them on 1-2-5 edges', () => {
@@ -28,12 +19,29 @@ describe('html view model', () => {
     expect(latencyHistogram(new Map([['a', [700, 1500]]])).bins.map((b) => b.label)).toEqual(['500 ms–1 s', '1–2 s'])
   })
 
-  it('collects step latencies by kind and timelines with their limits', () => {
-    const view = buildHtmlViewModel(sampleReport())
+  it('collects step latencies by kind and timelines with the runner\'s rate check', () => {
+    const report = sampleReport()
+    const view = buildHtmlViewModel(report)
     expect(view.latency.stats.map((s) => [s.kind, s.count])).toEqual([['connect', 9], ['http', 9], ['publish', 9], ['subscribe', 9]])
+    expect(view.latency.table.map((r) => [r.kind, r.cells.map((c) => c.label)])).toContainEqual(['publish', ['min', 'p25', 'median', 'p75', 'p95', 'max', 'mean']])
     expect(view.timelines).toHaveLength(1)
-    expect(view.timelines[0]).toMatchObject({ scenarioId: 'session-replay-rate', limit: { count: 10, windowMs: 1000, tolerance: 1 }, status: 'passed' })
-    expect(view.timelines[0]!.peak).toBeGreaterThanOrEqual(10)
+    const tl = view.timelines[0]!
+    expect(tl).toMatchObject({ scenarioId: 'session-replay-rate', rate: { max: 10, perMs: 1000, tolerance: 1, passed: true }, status: 'passed' })
+    // What the chart draws peaks exactly at the runner's fullest window, and never above the limit of a passing check.
+    const top = Math.max(...tl.windows!.map((w) => w.count))
+    expect(top).toBe(tl.rate!.peak.count)
+    expect(tl.windows!.find((w) => w.count === top)!.t).toBe(tl.rate!.peak.start)
+    expect(top).toBeLessThanOrEqual(tl.rate!.max + tl.rate!.tolerance)
+  })
+
+  it('draws no limit for a timeline without a structured rate check (no parsing of the assertion text)', () => {
+    const report = sampleReport()
+    const s = report.scenarios.find((x) => x.timelines)!
+    s.timelines = s.timelines!.map(({ rate: _rate, ...rest }) => rest)
+    const tl = buildHtmlViewModel(report).timelines[0]!
+    expect(tl.assertion).toBe('at most 10 per 1000 ms (+1)')
+    expect(tl.rate).toBeUndefined()
+    expect(tl.windows).toBeUndefined()
   })
 
   it('serialises data that cannot end its script element', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { renderJunitReport } from '../junit-reporter.js'
+import { junitClassname, renderJunitReport } from '../junit-reporter.js'
 import { escapeXmlAttr, escapeXmlText, replaceInvalidXmlChars } from '../xml-escape.js'
 import { sampleReport } from './fixtures.js'
 import { runReportArbitrary } from './report-arbitrary.js'
@@ -28,7 +28,7 @@ describe('junit reporter', () => {
     const xml = renderJunitReport(sampleReport())
     expect(xml).toMatch(/<testsuites name="mqtt-harness" tests="10" failures="1" errors="1" disabled="2" time="7\.250">/)
     expect(xml).toContain('<testsuite name="scenarios/retained-exact-match.yaml" tests="2" failures="0" errors="0" skipped="0"')
-    const alias = /<testcase classname="scenarios\/alias-out-of-range.yaml" name="alias-out-of-range\[version=5\]" time="([\d.]+)">([\s\S]*?)<\/testcase>/.exec(xml)
+    const alias = /<testcase classname="scenarios.alias-out-of-range" name="alias-out-of-range\[version=5\]" time="([\d.]+)">([\s\S]*?)<\/testcase>/.exec(xml)
     expect(alias).not.toBeNull()
     const body = alias![2]!
     expect(body).toContain('<property name="requirement" value="ALIAS-OUT-OF-RANGE-0x94"/>')
@@ -41,6 +41,34 @@ describe('junit reporter', () => {
     expect(xml).toContain('<skipped message="target lacks capability shared-subscriptions"/>')
     expect(xml).toContain('<skipped message="waived: C13: this broker follows the SUBACK table reading"/>')
     expect(xml).toContain('timestamp="2025-03-01T10:00:00"')
+  })
+
+  it('writes class names that survive the split at the last dot (Jenkins, GitLab)', () => {
+    expect(junitClassname('scenarios/retained/exact-match.yaml')).toBe('scenarios.retained.exact-match')
+    expect(junitClassname('scenarios/mqtt-3.1.1/keepalive.yml')).toBe('scenarios.mqtt-3_1_1.keepalive')
+    expect(junitClassname('./a\\b.c/d.yaml')).toBe('a.b_c.d')
+    const xml = renderJunitReport(sampleReport())
+    for (const [, cls] of xml.matchAll(/classname="([^"]*)"/g)) {
+      // The class is what follows the last dot: never a file extension.
+      expect(cls!.split('.').pop()).not.toMatch(/^ya?ml$/)
+    }
+    // The file is still there, as a property.
+    expect(xml).toContain('<property name="file" value="scenarios/alias-out-of-range.yaml"/>')
+  })
+
+  it('marks a flaky scenario in the testcase and shows its earlier attempts in system-err', () => {
+    const report = sampleReport()
+    const s = report.scenarios[0]!
+    s.status = 'flaky'
+    s.attempts = [{ status: 'failed', durationMs: 12, failures: [{ message: 'no PUBACK within 2000 ms', step: 'publish' }] }]
+    const xml = renderJunitReport(report)
+    const tc = xml.split('<testcase ').find((t) => t.includes(`name="${s.id}"`))!
+    expect(tc).toContain('status="flaky"')
+    expect(tc).toContain('<property name="flaky" value="true"/>')
+    expect(tc).toContain('<property name="attempts" value="2"/>')
+    expect(tc).toMatch(/<system-err>FLAKY: passed on attempt 2[\s\S]*no PUBACK within 2000 ms/)
+    expect(tc).not.toContain('<failure')
+    expect(xmllint(xml, JUNIT_XSD).ok).toBe(true)
   })
 
   it('escapes markup and writes invalid XML characters visibly', () => {

@@ -24,7 +24,7 @@ describe('mergeReports', () => {
     const merged = mergeReports([a, b])
     expect(runReportSchema.parse(merged)).toEqual(merged)
     expect(merged.scenarios.map((s) => s.id)).toEqual(sampleReport().scenarios.map((s) => s.id))
-    expect(merged.summary).toEqual({ total: 10, passed: 6, failed: 1, errored: 1, skipped: 1, waived: 1 })
+    expect(merged.summary).toEqual({ total: 10, passed: 6, failed: 1, errored: 1, skipped: 1, waived: 1, flaky: 0 })
     expect(merged.requirements).toHaveLength(13)
     const status = Object.fromEntries(merged.requirements.map((r) => [r.id, r.status]))
     expect(status).toEqual({

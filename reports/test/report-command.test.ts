@@ -2,23 +2,21 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunReport } from '../../spec/index.js'
 import { readReport } from '../read-report.js'
 import { sampleReport, withScenarios } from './fixtures.js'
+import { BIN, ensureBuilt } from '../../test/built-cli.js'
 
-const CLI = pathToFileURL(fileURLToPath(new URL('../../runners/cli.ts', import.meta.url))).href
-// tsx by absolute URL: `--import tsx` would resolve from the temporary cwd, outside node_modules' reach.
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
 let dir: string
 
-/** Runs the real CLI (TypeScript through tsx, so no build is needed) and collects what it printed. */
+/**
+ * Runs the real CLI as a user would (bin/ on the build, ensureBuilt: no
+ * TypeScript compiled in each child) and collects what it printed.
+ */
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const script = `import(${JSON.stringify(CLI)}).then((m) => m.main(process.argv.slice(1))).then((c) => { process.exitCode = c }, (e) => { console.error(e); process.exitCode = 70 })`
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, '-e', script, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => { stdout += d })
@@ -35,7 +33,7 @@ async function writeJson(name: string, value: unknown): Promise<string> {
   return file
 }
 
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'hx-cli-')) })
+beforeAll(async () => { await ensureBuilt(); dir = await mkdtemp(join(tmpdir(), 'hx-cli-')) }, 180_000)
 afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
 
 describe('mqtt-harness report', () => {

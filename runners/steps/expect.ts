@@ -2,7 +2,7 @@ import { expectStep, patternOf, type VarValue } from '../../spec/index.js'
 import { defineStepRunner } from '../step-registry.js'
 import { ExpectationFailure } from '../errors.js'
 import { countSatisfied, explainMisses, selectPackets, show, type SelectMode } from '../matching/select-packets.js'
-import { checkRate, describeRate } from '../matching/rate-check.js'
+import { describeRate, rateCheck } from '../matching/rate-check.js'
 import { whyNothing } from '../adapters/await-packet.js'
 import { waitForAny, type Inbox, type InboxEntry } from '../adapters/inbox.js'
 
@@ -53,9 +53,9 @@ export const expect = defineStepRunner(expectStep, async (args, ctx) => {
   const times = picked.map((e) => e.t)
   if (args.rate) {
     const limit = { max: args.rate.max, per: args.rate.per, tolerance: args.rate.tolerance }
-    ctx.addTimeline({ name: `${who} arrivals (step ${ctx.stepIndex})`, client: who, points: times.map((t) => Math.round(t * 10) / 10), assertion: describeRate(limit) })
-    const worst = checkRate(times, limit)
-    if (worst) throw new ExpectationFailure(`${who} received ${worst.count} matching packets within ${limit.per} ms from t=${Math.round(worst.start)} ms; limit is ${describeRate(limit)}`, describeRate(limit), times.map((t) => Math.round(t)))
+    const check = rateCheck(times, limit)
+    ctx.addTimeline({ name: `${who} arrivals (step ${ctx.stepIndex})`, client: who, points: times.map((t) => Math.round(t * 10) / 10), assertion: describeRate(limit), rate: check })
+    if (!check.passed) throw new ExpectationFailure(`${who} received ${check.peak.count} matching packets within ${limit.per} ms from t=${Math.round(check.peak.start)} ms; limit is ${describeRate(limit)}`, describeRate(limit), times.map((t) => Math.round(t)))
   }
   return { latencyMs: Math.max(0, Math.max(...times) - started) }
 })

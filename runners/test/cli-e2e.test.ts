@@ -1,12 +1,12 @@
-import { execFile, spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runReportSchema, type RunReport } from '../../spec/index.js'
 import { EXIT } from '../exit-codes.js'
 import { closedPort, startFakeBroker, tempDir } from './helpers.js'
+import { ensureBuilt } from '../../test/built-cli.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = join(root, 'bin', 'mqtt-harness.js')
@@ -56,9 +56,8 @@ steps:
 `
 
 beforeAll(async () => {
-  // The e2e tests run the real CLI from dist/: build it (tsc emits even when another
-  // module has a type error; the typecheck gate is separate).
-  await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root }).catch(() => {})
+  // The e2e tests run the real CLI from dist/: built by pretest, or here when a source is newer.
+  await ensureBuilt()
   expect(existsSync(join(root, 'dist', 'runners', 'run-command.js'))).toBe(true)
 }, 180_000)
 
@@ -69,7 +68,7 @@ describe('mqtt-harness run (built CLI, real sockets)', () => {
     expect(r.code, r.stderr).toBe(EXIT.FAILED)
     const report = readJsonReport(join(dir, 'out'))
     expect(report.target).toMatchObject({ kind: 'bundled', profile: 'aws-iot-core' })
-    expect(report.summary).toEqual({ total: 3, passed: 2, failed: 1, errored: 0, skipped: 0, waived: 0 })
+    expect(report.summary).toEqual({ total: 3, passed: 2, failed: 1, errored: 0, skipped: 0, waived: 0, flaky: 0 })
     expect(report.scenarios.map((s) => [s.id, s.status])).toEqual([
       ['e2e-round-trip[version=3.1.1]', 'passed'],
       ['e2e-round-trip[version=5]', 'passed'],
@@ -81,6 +80,42 @@ describe('mqtt-harness run (built CLI, real sockets)', () => {
     expect(report.requirements.find((q) => q.id === 'M5-CONNACK-PROPERTIES')).toMatchObject({ status: 'failed', scenarios: ['e2e-wrong-connack'] })
     expect(report.requirements.find((q) => q.id === 'RET-EXACT-MATCH')).toMatchObject({ status: 'untested' })
     expect(r.stdout).toMatch(/e2e-wrong-connack/)
+  })
+
+  it('a second run with fewer formats leaves only its own reports, and never a file this tool did not write', async () => {
+    const dir = tempDir({ 'round-trip.yaml': PASSING, 'out/keep-me.txt': 'mine' })
+    const first = await cli(['run', '.', '--reporter', 'json,junit,markdown,html', '--out', 'out'], dir)
+    expect(first.code, first.stderr).toBe(EXIT.PASSED)
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['junit.xml', 'keep-me.txt', 'report.html', 'report.json', 'summary.md'])
+    const second = await cli(['run', '.', '--reporter', 'json,console', '--quiet', '--out', 'out'], dir)
+    expect(second.code, second.stderr).toBe(EXIT.PASSED)
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['keep-me.txt', 'report.json'])
+    // --quiet: no line per scenario, no header; the summary and the version.
+    expect(second.stdout).not.toMatch(/✓ e2e-round-trip/)
+    expect(second.stdout).toMatch(/Scenarios: +2 passed, 0 failed, 0 errored, 0 skipped, 0 waived \(2 total\) in .* · mqtt-harness \d+\.\d+\.\d+/)
+    expect(readJsonReport(join(dir, 'out')).tool.version).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version)
+  })
+
+  it('--version, -V and version print the package version', async () => {
+    const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version as string
+    for (const args of [['--version'], ['-V'], ['version']]) {
+      const r = await cli(args, root)
+      expect(r.code, args.join(' ')).toBe(0)
+      expect(r.stdout.trim()).toBe(version)
+    }
+  })
+
+  it('--tag selects nothing: a usage error naming the filter; --bail with --max-failures is refused', async () => {
+    const dir = tempDir({ 'round-trip.yaml': PASSING })
+    const r = await cli(['run', '.', '--tag', 'nope', '--reporter', 'json', '--out', 'out'], dir)
+    expect(r.code).toBe(EXIT.INVALID_INPUT)
+    expect(r.stderr).toMatch(/no scenario matches --tag nope/)
+    const both = await cli(['run', '.', '--bail', '--max-failures', '2', '--reporter', 'json', '--out', 'out'], dir)
+    expect(both.code).toBe(EXIT.INVALID_INPUT)
+    expect(both.stderr).toMatch(/--bail or --max-failures, not both/)
+    const retries = await cli(['run', '.', '--retries', 'x', '--reporter', 'json', '--out', 'out'], dir)
+    expect(retries.code).toBe(EXIT.INVALID_INPUT)
+    expect(retries.stderr).toMatch(/--retries takes a whole number/)
   })
 
   it('exits 0 when everything selected passes (--grep, --shard)', async () => {

@@ -1,7 +1,7 @@
 import net from 'node:net'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { createStepDefinitionRegistry, loadScenarioText, type Scenario, type VarValue } from '../../spec/index.js'
 
 /** Scenarios from inline YAML; fails the test with every issue when the text is invalid. */
@@ -14,7 +14,10 @@ export function scenariosFrom(text: string, limits: Record<string, VarValue>, fi
 /** A temp folder with files written into it. */
 export function tempDir(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'hx-runners-'))
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true })
+    writeFileSync(join(dir, name), text)
+  }
   return dir
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { durationSchema } from '../duration.js'
-import { matcherSchema } from '../matcher-schema.js'
+import { matcherSchema, typedMatcherSchema } from '../matcher-schema.js'
 
 /** Name of a client declared under `clients:`. */
 export const clientRefSchema = z.string().min(1).describe('Name of a client declared under clients:')
@@ -19,15 +19,15 @@ export const packetNameSchema = z.enum(PACKET_NAMES).describe('Packet type')
  */
 export const packetPatternShape = {
   packet: packetNameSchema.optional(),
-  topic: matcherSchema.optional(),
-  payload: matcherSchema.optional(),
-  qos: matcherSchema.optional(),
-  retain: matcherSchema.optional(),
-  dup: matcherSchema.optional(),
-  messageId: matcherSchema.optional(),
-  reasonCode: matcherSchema.optional(),
-  reasonCodes: matcherSchema.optional(),
-  sessionPresent: matcherSchema.optional(),
+  topic: typedMatcherSchema('text', 'topic').optional(),
+  payload: typedMatcherSchema('text', 'payload').optional(),
+  qos: typedMatcherSchema('integer', 'qos').optional(),
+  retain: typedMatcherSchema('flag', 'retain').optional(),
+  dup: typedMatcherSchema('flag', 'dup').optional(),
+  messageId: typedMatcherSchema('integer', 'messageId').optional(),
+  reasonCode: typedMatcherSchema('integer', 'reasonCode').optional(),
+  reasonCodes: typedMatcherSchema('integer-list', 'reasonCodes').optional(),
+  sessionPresent: typedMatcherSchema('flag', 'sessionPresent').optional(),
   properties: matcherSchema.optional(),
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineStep, checkClientRef } from '../step-definition.js'
 import { connectPropertiesSchema } from '../client-schema.js'
-import { matcherSchema } from '../matcher-schema.js'
+import { packetSubsetSchema } from '../matcher-schema.js'
 import { clientRefSchema, withinSchema } from './common.js'
 
 const connectObject = z.strictObject({
@@ -10,7 +10,7 @@ const connectObject = z.strictObject({
   sessionExpiry: z.number().int().min(0).optional().describe('Overrides the Session Expiry Interval (seconds)'),
   keepalive: z.number().int().min(0).max(65535).optional(),
   properties: connectPropertiesSchema.optional(),
-  expect: matcherSchema.optional().describe('CONNACK subset to expect; default: success (reason code 0). The CONNACK is consumed'),
+  expect: packetSubsetSchema.optional().describe('CONNACK subset to expect; default: success (reason code 0). The CONNACK is consumed'),
   closed: z.literal(true).optional().describe('Expect the server to close the connection without any CONNACK (an MQTT 3.1.1 refusal that has no return code)'),
   within: withinSchema,
 }).refine((a) => !(a.closed && a.expect !== undefined), { message: 'give either expect (a CONNACK) or closed: true (no CONNACK), not both', path: ['closed'] })

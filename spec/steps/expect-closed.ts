@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineStep, checkClientRef } from '../step-definition.js'
-import { matcherSchema } from '../matcher-schema.js'
+import { packetSubsetSchema } from '../matcher-schema.js'
 import { clientRefSchema, withinSchema } from './common.js'
 
 /**
@@ -15,7 +15,7 @@ export const expectClosedStep = defineStep({
   schema: z.strictObject({
     client: clientRefSchema,
     within: withinSchema,
-    disconnect: z.union([z.literal(false), matcherSchema]).optional(),
+    disconnect: z.union([z.literal(false), packetSubsetSchema]).optional(),
   }),
   check: (args, ctx) => checkClientRef(args.client, ctx),
   asserts: () => true,

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { defineStep, checkClientRef } from '../step-definition.js'
 import { publishPropertiesSchema, qosSchema } from '../client-schema.js'
 import { durationSchema } from '../duration.js'
-import { matcherSchema } from '../matcher-schema.js'
+import { packetSubsetSchema } from '../matcher-schema.js'
 import { clientRefSchema, withinSchema } from './common.js'
 
 /**
@@ -24,7 +24,7 @@ export const publishStep = defineStep({
     properties: publishPropertiesSchema.optional(),
     count: z.number().int().min(1).max(100_000).default(1),
     interval: durationSchema.optional().describe('Pause between repetitions (e.g. to stay under a publish rate limit)'),
-    expect: matcherSchema.optional().describe('PUBACK subset (QoS 1); default: reason code below 0x80'),
+    expect: packetSubsetSchema.optional().describe('PUBACK subset (QoS 1); default: reason code below 0x80'),
     within: withinSchema,
   }),
   check: (args, ctx) => checkClientRef(args.client, ctx),

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineStep, checkClientRef } from '../step-definition.js'
 import { qosSchema, userPropertiesSchema } from '../client-schema.js'
-import { matcherSchema } from '../matcher-schema.js'
+import { packetSubsetSchema } from '../matcher-schema.js'
 import { clientRefSchema, withinSchema } from './common.js'
 
 const subscriptionSchema = z.union([
@@ -25,7 +25,7 @@ export const subscribeStep = defineStep({
     topics: z.array(subscriptionSchema).min(1).optional().describe('Filters, each a string or { topic, qos, nl, rap, rh }'),
     qos: qosSchema.default(0).describe('QoS for filters that do not give their own'),
     properties: z.strictObject({ subscriptionIdentifier: z.number().int().min(1).optional(), userProperties: userPropertiesSchema.optional() }).optional(),
-    expect: matcherSchema.optional().describe('SUBACK subset, e.g. { reasonCodes: { every: 0x97 } }; default: every code below 0x80'),
+    expect: packetSubsetSchema.optional().describe('SUBACK subset, e.g. { reasonCodes: { every: 0x97 } }; default: every code below 0x80'),
     within: withinSchema,
   }).refine((a) => (a.topic === undefined) !== (a.topics === undefined), { message: 'give exactly one of topic or topics' }),
   check: (args, ctx) => checkClientRef(args.client, ctx),

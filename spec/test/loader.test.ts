@@ -115,6 +115,21 @@ describe('loadScenarioText: every invalid class names file:line:col and the path
     expect(issues[1]!.message).toMatch(/unknown limit "nope"/)
   })
 
+  it('type-checks expectation patterns against the packet field (validate catches what would never match)', () => {
+    const issues = issuesOf(VALID.replace('within: 2s', "qos: one, retain: yes, payload: 42, within: 2s"))
+    expect(issues.map((i) => [i.path, i.message])).toEqual([
+      ['steps[4].expect.qos', 'qos is a whole number; "one" can never match'],
+      ['steps[4].expect.retain', 'retain is true, false, 1 or 0; "yes" can never match'],
+      ['steps[4].expect.payload', "payload is text (quote it, e.g. '42'); 42 can never match"],
+    ])
+    const matchers = issuesOf(VALID.replace('within: 2s', "qos: { oneOf: [0, high] }, payload: { gte: 3 }, within: 2s"))
+    expect(matchers.map((i) => i.path)).toEqual(['steps[4].expect.qos.oneOf[1]', 'steps[4].expect.payload.gte'])
+    // Acknowledgement subsets too; run-time variables and matchers of the right kind pass.
+    expect(issuesOf(VALID.replace("subscribe: { client: sub, topic: '${prefix}/t'", "subscribe: { client: sub, expect: { reasonCodes: [granted] }, topic: '${prefix}/t'")).map((i) => i.path))
+      .toEqual(['steps[2].subscribe.expect.reasonCodes[0]'])
+    expect(issuesOf(VALID.replace('within: 2s', "qos: { gte: 0, lte: 1 }, messageId: '${vars.id}', retain: 0, within: 2s"))).toEqual([])
+  })
+
   it('collects every problem of a file in one pass, sorted by position', () => {
     const broken = VALID
       .replace('title: Sample\n', '')
