@@ -40,10 +40,10 @@ describe('parseUserProperties', () => {
     for (const bad of [[{ name: 'a', value: 'b' }], [{}], ['a'], [null], [['a', 'b']], [{ a: 1 }], [{ a: null }]]) {
       expect(refusal(() => parseUserProperties(b64json(bad), 8192)), JSON.stringify(bad)).toMatchObject({ reason: 'invalid-mqtt5-header', message: shape })
     }
-    expect(refusal(() => parseUserProperties(b64json({ a: '1' }), 8192))).toMatchObject({ message: `${UP} must be a JSON array of single-key objects` })
-    expect(refusal(() => parseUserProperties(Buffer.from('[{"a":').toString('base64'), 8192))).toMatchObject({ message: `${UP} must be base64 of a JSON array` })
+    expect(refusal(() => parseUserProperties(b64json({ a: '1' }), 8192))).toMatchObject({ reason: 'invalid-mqtt5-header', message: `${UP} must be a JSON array of single-key objects` })
+    expect(refusal(() => parseUserProperties(Buffer.from('[{"a":').toString('base64'), 8192))).toMatchObject({ reason: 'invalid-mqtt5-header', message: `${UP} must be base64 of a JSON array` })
     for (const bad of ['not base64!', 'abc', 'ab=c', 'a===', '=abc']) {
-      expect(refusal(() => parseUserProperties(bad, 8192)), bad).toMatchObject({ message: `${UP} must be base64` })
+      expect(refusal(() => parseUserProperties(bad, 8192)), bad).toMatchObject({ reason: 'invalid-mqtt5-header', message: `${UP} must be base64` })
     }
   })
 })
