@@ -11,7 +11,7 @@ const sweep = process.env.HX_SWEEP === '1'
 export default defineConfig({
   test: {
     include: sweep ? ['test/corpus/deviations.test.ts'] : ['**/test/**/*.test.ts'],
-    exclude: ['node_modules/**', 'dist/**', ...(sweep ? [] : ['test/corpus/deviations.test.ts'])],
+    exclude: ['node_modules/**', 'dist/**', '.stryker-tmp/**', ...(sweep ? [] : ['test/corpus/deviations.test.ts'])],
     testTimeout: 60_000,
     hookTimeout: sweep ? 900_000 : 30_000,
     pool: 'forks',

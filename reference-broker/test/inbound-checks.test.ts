@@ -124,6 +124,37 @@ describe('checkConnect', () => {
     expect(accepted(connect({ keepalive: 0, clean: false, properties: { sessionExpiryInterval: 300 } }, cross, host({ stored: 4 })))).toMatchObject({ resumesSession: true, rewritten: false })
   })
 
+  it('keeps the CONNECT\'s other properties when it sets the Session Expiry', () => {
+    const v = accepted(connect({ keepalive: 0, clean: false, properties: { receiveMaximum: 10 } }, aws, host({ stored: 5 })))
+    expect(v.packet.properties).toEqual({ receiveMaximum: 10, sessionExpiryInterval: 1 })
+    const f = accepted(connect({ keepalive: 0, clean: false, properties: { receiveMaximum: 10 } }, aws, host({ stored: 5, faults: ['sei-absent-keeps-session'] })))
+    expect(f.packet.properties).toEqual({ receiveMaximum: 10, sessionExpiryInterval: aws.sessions.expirySeconds })
+  })
+
+  it('works with a host that has no faults set at all', () => {
+    const bare: ConnectHost = { connectAllowed: () => true, sessionVersion: () => 5 }
+    const will = { topic: 'w', payload: Buffer.from('x'), qos: 0, retain: true }
+    expect(accepted(checkConnect({ protocolVersion: 5, clientId: 'dev', keepalive: 0, clean: true, will }, aws, bare)).packet.will.retain).toBe(true)
+    expect(accepted(checkConnect({ protocolVersion: 5, clientId: 'dev', keepalive: 0, clean: false }, aws, bare))).toMatchObject({ endSessionAtClose: true, resumesSession: true })
+    // A CONNECT without a client id is anonymous: the connect rate is not asked about.
+    expect(refusalOf(checkConnect({ protocolVersion: 5, keepalive: 0, clean: true }, aws, { connectAllowed: () => false, sessionVersion: () => undefined }))).toBeUndefined()
+  })
+
+  it('applies the session deviations only when switched on, and only where they apply', () => {
+    // clean-start-keeps-session: only for Clean Start 1 with a stored session of a named client.
+    const sei = { sessionExpiryInterval: 300 }
+    const keepsOn = host({ stored: 5, faults: ['clean-start-keeps-session'] })
+    expect(accepted(connect({ keepalive: 0, clean: true, properties: sei }, aws, keepsOn))).toMatchObject({ resumesSession: true, rewritten: true })
+    expect(accepted(connect({ keepalive: 0, clean: false, properties: sei }, aws, keepsOn))).toMatchObject({ resumesSession: true, rewritten: false })
+    const anonymous = accepted(connect({ clientId: '', keepalive: 0, clean: true, properties: sei }, aws, keepsOn))
+    expect(anonymous).toMatchObject({ resumesSession: false, rewritten: false })
+    expect(anonymous.packet.clean).toBe(true)
+    // sei-absent-keeps-session: MQTT 5 only (3.1.1 has no Session Expiry).
+    const v311 = accepted(connect({ protocolVersion: 4, keepalive: 0, clean: false }, aws, host({ stored: 4, faults: ['sei-absent-keeps-session'] })))
+    expect(v311).toMatchObject({ resumesSession: true, rewritten: false })
+    expect(v311.packet.properties).toBeUndefined()
+  })
+
   it('applies the session deviations only when switched on', () => {
     const seiFault = accepted(connect({ keepalive: 0, clean: false }, aws, host({ stored: 5, faults: ['sei-absent-keeps-session'] })))
     expect(seiFault).toMatchObject({ endSessionAtClose: false, resumesSession: true, rewritten: true })
@@ -241,6 +272,12 @@ describe('checkPublish', () => {
     expect(mei(604801)).toEqual({ rewritten: true, value: 604800 })
     expect(mei(undefined)).toEqual({ rewritten: false, value: undefined })
     expect(mei(5, ['mei-default-added'])).toEqual({ rewritten: false, value: 5 })
+  })
+
+  it('accepts no extra topic alias unless told to', () => {
+    const packet = { cmd: 'publish', topic: 'dev/t', qos: 1, payload: Buffer.from('x'), properties: { topicAlias: 9 } }
+    expect(checkPublish(packet, 5, aws, new Map())).toMatchObject({ kind: 'violation', reason: 'topic-alias-out-of-range' })
+    expect(checkPublish({ ...packet, properties: { topicAlias: 8 } }, 5, aws, new Map())).toEqual({ kind: 'ok', topic: 'dev/t', rewritten: false })
   })
 
   it('gives a message without expiry a day under the mei-default-added deviation', () => {
