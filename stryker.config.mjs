@@ -4,7 +4,8 @@
 //
 // One module at a time while developing (the machine's cores are shared):
 //   npx stryker run --mutate reference-broker/topic-rules.ts
-// Only some test files (a comma-separated list of globs, see vitest.mutation.config.ts):
+// The test set is vitest.mutation.config.ts's: unit tests plus a few socket tests by default;
+// HX_MUTATION_TESTS=all for every broker test (hours), or a comma-separated list of globs:
 //   HX_MUTATION_TESTS=reference-broker/test/topic-rules.test.ts npx stryker run --mutate reference-broker/topic-rules.ts
 
 /** The rule modules: pure checks first, then the stateful shapers, the data plane and the policy engine. */
@@ -21,6 +22,10 @@ const RULE_MODULES = [
   'reference-broker/http/read-body.ts',
   'reference-broker/http/verify-sigv4.ts',
   'reference-broker/policy/*.ts',
+  // Session expiry and the session bookkeeping of a connection [PS-*].
+  'reference-broker/aws-broker.ts:28-47',
+  'reference-broker/aws-broker.ts:189-225',
+  'reference-broker/aws-broker.ts:285-288',
 ]
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
