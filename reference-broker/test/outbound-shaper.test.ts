@@ -69,6 +69,15 @@ describe('OutboundShaper in-flight cap [QOS1-INFLIGHT-100]', () => {
     expect(out.counted).toBe(5)
   })
 
+  it('counts ids the gate sent itself (direct messages) as in flight', () => {
+    const { s, ids } = shaper({ inflightMaximum: 1 })
+    s.trackInflight(9)
+    s.publish(frame({ qos: 1, messageId: 1 }))
+    expect(ids()).toEqual([])
+    expect(s.acked(9)).toBe(true)
+    expect(ids()).toEqual([1])
+  })
+
   it('counts a held backlog towards the slow-consumer limit', () => {
     const { s, out } = shaper({ inflightMaximum: 1, hardBytes: 250 })
     s.publish(frameOfLength(200, { qos: 1, messageId: 1 })) // in flight, written
@@ -181,6 +190,55 @@ describe('OutboundShaper stored messages [PS-REPLAY-RATE] [MEI-REMAINING]', () =
     expect(meis()).toEqual([0, 1, 60])
   })
 
+  it('leaves live messages as aedes sent them, before any replay and after it', () => {
+    for (const replayed of [false, true]) {
+      const { s, meis } = shaper()
+      if (replayed) {
+        s.startReplay()
+        s.endReplayPhase()
+      }
+      s.noteExpiry(5, Date.now() + 60_000)
+      vi.advanceTimersByTime(1)
+      s.publish(frame({ qos: 1, messageId: 5, mei: 60 }))
+      expect(meis(), `after a replay: ${replayed}`).toEqual([60])
+    }
+  })
+
+  it('drops a stored QoS 0 message that expired without releasing any packet id', () => {
+    const { s, out } = shaper()
+    s.startReplay()
+    s.publish(frame({ qos: 0, mei: 0 }))
+    expect(out.written).toEqual([])
+    expect(out.drops).toEqual([['message expired while queued', undefined]])
+    expect(out.pubacks).toEqual([])
+  })
+
+  it('forgets the noted expiry of a message once used, so a reused packet id starts afresh', () => {
+    const { s, out, meis } = shaper()
+    s.startReplay()
+    s.noteExpiry(3, Date.now())
+    s.publish(frame({ qos: 1, messageId: 3, mei: 1 }))
+    expect(out.drops).toEqual([['message expired while queued', 3]])
+    s.publish(frame({ qos: 1, messageId: 3, mei: 10 }))
+    expect(meis()).toEqual([10])
+  })
+
+  it('replays QoS 0 without a free in-flight slot, and QoS 1 only when one is free, with the expiry left then', () => {
+    const { s, ids, meis } = shaper({ replayRatePerSecond: 10, inflightMaximum: 1 })
+    s.startReplay()
+    s.publish(frame({ qos: 1, messageId: 1 }))
+    s.publish(frame({ qos: 0 }))
+    s.publish(frame({ qos: 1, messageId: 2, mei: 10 }))
+    vi.advanceTimersByTime(200)
+    expect(ids()).toEqual([1, undefined])
+    vi.advanceTimersByTime(4800)
+    expect(ids()).toEqual([1, undefined])
+    s.acked(1)
+    vi.advanceTimersByTime(0)
+    expect(ids()).toEqual([1, undefined, 2])
+    expect(meis()[2]).toBe(5) // 10 s, replayed 5 s after it was queued
+  })
+
   it('leaves the expiry alone under the expiry-not-decremented deviation and on MQTT 3.1.1', () => {
     const kept = shaper({ replayRatePerSecond: 1, keepOriginalExpiry: true })
     kept.s.startReplay()
@@ -209,6 +267,17 @@ describe('OutboundShaper byte budget [LIM-THROUGHPUT-512KIB]', () => {
     vi.advanceTimersByTime(100)
     expect(out.written).toHaveLength(6)
     expect(out.drops).toEqual([])
+  })
+
+  it('sends every waiting frame the budget allows when its timer fires late', () => {
+    const { s, out } = shaper({ throughputBytesPerSecond: 1000, softBytes: 100_000, hardBytes: 100_000 })
+    for (let i = 0; i < 3; i++) s.publish(frameOfLength(100)) // 50 bytes of debt
+    s.publish(frameOfLength(50))
+    s.publish(frameOfLength(50))
+    expect(out.written).toHaveLength(3)
+    vi.setSystemTime(Date.now() + 1000) // the event loop was busy for a second
+    vi.advanceTimersByTime(50)
+    expect(out.written).toHaveLength(5)
   })
 
   it('counts frames waiting for the budget towards the slow-consumer limit, and stops on close', () => {

@@ -36,7 +36,7 @@ describe('matchRoute', () => {
   })
 
   it('finds nothing for a path longer, shorter or different from every route, or without a leading /', () => {
-    for (const path of ['/connections/dev1/messages/x', '/connections', '/connection/dev1', '/', '', 'connections/dev1', '/connections/dev1/message']) {
+    for (const path of ['xconnections/dev1', '/connections/dev1/messages/x', '/connections', '/connection/dev1', '/', '', 'connections/dev1', '/connections/dev1/message']) {
       expect(matchRoute(routes, 'GET', path), path).toEqual({ kind: 'none' })
     }
   })
