@@ -34,7 +34,7 @@ const workers = Number(process.env.HX_TEST_WORKERS) || 3
 export default defineConfig({
   test: {
     include: suite === 'sweep' ? SWEEP_TESTS : suite === 'slow' ? SLOW_TESTS : ['**/test/**/*.test.ts'],
-    exclude: ['node_modules/**', 'dist/**', ...(suite === 'main' ? [...SWEEP_TESTS, ...SLOW_TESTS] : [])],
+    exclude: ['node_modules/**', 'dist/**', '.stryker-tmp/**', ...(suite === 'main' ? [...SWEEP_TESTS, ...SLOW_TESTS] : [])],
     testTimeout: 60_000,
     hookTimeout: suite === 'sweep' ? 900_000 : 60_000,
     pool: 'forks',

@@ -65,3 +65,20 @@ export function errorShape(r: HttpResult): { status: number; type: unknown; hasM
     traceIdMatches: typeof r.json.traceId === 'string' && r.json.traceId.length > 0 && r.headers['x-amzn-requestid'] === r.json.traceId,
   }
 }
+
+/**
+ * What a data-plane check throws for `fn`: its status, exception type, reason
+ * and message. Fails the test when `fn` returns instead of throwing.
+ */
+export function refusal(fn: () => unknown): { status: number; type: string; reason: string; message: string } {
+  let thrown: unknown
+  try {
+    fn()
+  } catch (err) {
+    thrown = err
+  }
+  if (thrown === undefined) throw new Error('expected a refusal, but the check passed')
+  const e = thrown as { status: number; type: string; reason: string; message: string; name: string }
+  if (e.name !== 'ApiError') throw thrown
+  return { status: e.status, type: e.type, reason: e.reason, message: e.message }
+}

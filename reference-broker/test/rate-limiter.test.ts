@@ -39,5 +39,7 @@ describe('RateLimiter [LIM-PUB-RATE-100]', () => {
     expect(limiter.tryTake()).toBe(false)
     const unlimited = new RateLimiter(0)
     for (let i = 0; i < 1000; i++) expect(unlimited.tryTake()).toBe(true)
+    unlimited.forceTake()
+    expect(unlimited.available()).toBe(true)
   })
 })

@@ -1,0 +1,288 @@
+/**
+ * The CONNECT and PUBLISH checks of the gate as pure functions, at the edge of
+ * each limit: client id in bytes [CID-MAX-128], keep-alive clamp
+ * [KA-RANGE-30-1200], Will checks, topic aliases [ALIAS-MAX-8], payload
+ * [LIM-PAYLOAD-128KB], user properties in bytes of name and value
+ * [M5-USER-PROPERTIES], message expiry clamp [MEI-MIN-1] [MEI-MAX-7-DAYS], and
+ * the session decisions of a CONNECT [PS-SEI-DEFAULT-ZERO] [PS-NO-CROSS-VERSION].
+ */
+import { describe, expect, it } from 'vitest'
+import { loadProfile, type Profile } from '../index.js'
+import { checkConnect, checkPublish, effectiveKeepAlive, type ConnectHost, type ConnectVerdict, type PublishVerdict } from '../inbound-checks.js'
+import type { ProtocolVersion } from '../mqtt-codec.js'
+
+const aws = loadProfile('aws-iot-core')
+const mqtt5 = loadProfile('mqtt-5')
+
+function host(opts: { stored?: ProtocolVersion; allowed?: boolean; faults?: string[] } = {}): ConnectHost & { asked: string[] } {
+  const asked: string[] = []
+  return {
+    asked,
+    connectAllowed: (id) => { asked.push(id); return opts.allowed ?? true },
+    sessionVersion: () => opts.stored,
+    faults: new Set(opts.faults ?? []),
+  }
+}
+
+const connect = (fields: Record<string, any>, profile: Profile = aws, h: ConnectHost = host()): ConnectVerdict =>
+  checkConnect({ protocolVersion: 5, clientId: 'dev', keepalive: 60, clean: true, ...fields }, profile, h)
+const refusalOf = (v: ConnectVerdict) => v.refuse
+const accepted = (v: ConnectVerdict) => {
+  if (v.refuse) throw new Error(`refused: ${v.refuse.reason}`)
+  return v
+}
+
+describe('effectiveKeepAlive [KA-RANGE-30-1200]', () => {
+  it('clamps to 30..1200 and reads 0 as 1200 on AWS', () => {
+    const ka = aws.mqtt.keepAlive
+    expect([0, 1, 29, 30, 31, 1199, 1200, 1201, 65535].map((s) => effectiveKeepAlive(s, ka))).toEqual([1200, 30, 30, 30, 31, 1199, 1200, 1200, 1200])
+  })
+  it('keeps the requested value, 0 included, on plain MQTT 5', () => {
+    const ka = mqtt5.mqtt.keepAlive
+    expect([0, 1, 65535].map((s) => effectiveKeepAlive(s, ka))).toEqual([0, 1, 65535])
+  })
+})
+
+describe('checkConnect', () => {
+  it('takes a client id of 128 UTF-8 bytes and refuses 129, whatever the character count [CID-MAX-128]', () => {
+    expect(refusalOf(connect({ clientId: 'a'.repeat(128) }))).toBeUndefined()
+    expect(refusalOf(connect({ clientId: 'é'.repeat(64) }))).toBeUndefined()
+    const tooLong = { reason: 'client-id-too-long', v5: 0x85, v311: 2 }
+    expect(refusalOf(connect({ clientId: 'a'.repeat(129) }))).toEqual(tooLong)
+    expect(refusalOf(connect({ clientId: 'é'.repeat(64) + 'a' }))).toEqual(tooLong) // 65 characters, 129 bytes
+  })
+
+  it('refuses a client id starting with the reserved prefix only where the profile reserves one [CID-DOLLAR-RESERVED]', () => {
+    expect(refusalOf(connect({ clientId: '$dev' }))).toEqual({ reason: 'client-id-reserved-prefix', v5: 0x85, v311: 2 })
+    expect(refusalOf(connect({ clientId: 'dev$' }))).toBeUndefined()
+    expect(refusalOf(connect({ clientId: '$dev' }, mqtt5))).toBeUndefined()
+  })
+
+  it('checks the Will: QoS 2 [LWT-QOS2-REFUSED], its topic, and its payload up to 128 KiB [LIM-PAYLOAD-128KB]', () => {
+    const will = (w: Record<string, any>) => ({ will: { topic: 'dev/will', payload: Buffer.from('bye'), qos: 1, retain: false, ...w } })
+    expect(refusalOf(connect(will({})))).toBeUndefined()
+    expect(refusalOf(connect(will({ qos: 2 })))).toEqual({ reason: 'will-qos2', v5: 0x9b, v311: null })
+    expect(refusalOf(connect(will({ qos: 2 }), mqtt5))).toBeUndefined()
+    expect(refusalOf(connect(will({ topic: 'dev/+' })))).toEqual({ reason: 'will-topic-invalid: wildcard in topic name', v5: 0x90, v311: null })
+    expect(refusalOf(connect(will({ topic: '$SYS/x' })))?.reason).toBe('will-topic-invalid: reserved topic')
+    expect(refusalOf(connect(will({ topic: '$aws/things/t/shadow/update' })))).toBeUndefined()
+    expect(refusalOf(connect(will({ payload: Buffer.alloc(131072) })))).toBeUndefined()
+    expect(refusalOf(connect(will({ payload: Buffer.alloc(131073) })))).toEqual({ reason: 'will-payload-too-large', v5: 0x97, v311: null })
+    expect(refusalOf(connect(will({ payload: undefined })))).toBeUndefined()
+  })
+
+  it('asks the host about the connect rate for a named client only [CID-CONNECT-RATE-1PS]', () => {
+    const h = host({ allowed: false })
+    expect(refusalOf(connect({ clientId: 'dev' }, aws, h))).toEqual({ reason: 'connect-rate-exceeded', v5: 0x9f, v311: 3 })
+    expect(refusalOf(connect({ clientId: '' }, aws, h))).toBeUndefined()
+    expect(h.asked).toEqual(['dev'])
+  })
+
+  it('runs the keep-alive itself: aedes sees 0, the verdict carries the clamped value', () => {
+    const v = accepted(connect({ keepalive: 10 }))
+    expect(v.keepAlive).toBe(30)
+    expect(v.packet.keepalive).toBe(0)
+    expect(v.rewritten).toBe(true)
+    const zero = accepted(connect({ keepalive: 0 }))
+    expect(zero.keepAlive).toBe(1200)
+    expect(zero.rewritten).toBe(false)
+  })
+
+  it('removes the Will Delay Interval before aedes sees it', () => {
+    const v = accepted(connect({ keepalive: 0, will: { topic: 'w', payload: Buffer.from('x'), qos: 0, properties: { willDelayInterval: 5 } } }))
+    expect(v.packet.will.properties).toEqual({})
+    expect(v.rewritten).toBe(true)
+  })
+
+  it('on Clean Start 0 without Session Expiry, resumes a stored session but ends it at close [PS-SEI-DEFAULT-ZERO]', () => {
+    const v = accepted(connect({ keepalive: 0, clean: false }, aws, host({ stored: 5 })))
+    expect(v).toMatchObject({ endSessionAtClose: true, resumesSession: true, rewritten: true })
+    expect(v.packet.properties.sessionExpiryInterval).toBe(1)
+    const none = accepted(connect({ keepalive: 0, clean: false }, aws, host()))
+    expect(none).toMatchObject({ endSessionAtClose: true, resumesSession: false })
+    const kept = accepted(connect({ keepalive: 0, clean: false, properties: { sessionExpiryInterval: 300 } }, aws, host({ stored: 5 })))
+    expect(kept).toMatchObject({ endSessionAtClose: false, resumesSession: true, rewritten: false })
+    expect(kept.packet.properties.sessionExpiryInterval).toBe(300)
+    // MQTT 3.1.1 has no Session Expiry: a persistent session is kept.
+    const v311 = accepted(connect({ protocolVersion: 4, keepalive: 0, clean: false }, aws, host({ stored: 4 })))
+    expect(v311).toMatchObject({ endSessionAtClose: false, resumesSession: true, rewritten: false })
+    // Clean Start 1 resumes nothing.
+    expect(accepted(connect({ keepalive: 0, clean: true }, aws, host({ stored: 5 })))).toMatchObject({ resumesSession: false, endSessionAtClose: false })
+    // An anonymous client has no session to resume.
+    expect(accepted(connect({ clientId: '', keepalive: 0, clean: false }, aws, host({ stored: 5 })))).toMatchObject({ resumesSession: false, endSessionAtClose: false, rewritten: false })
+  })
+
+  it('does not resume the other protocol version\'s session unless the profile allows it [PS-NO-CROSS-VERSION]', () => {
+    const v = accepted(connect({ keepalive: 0, clean: false, properties: { sessionExpiryInterval: 300 } }, aws, host({ stored: 4 })))
+    expect(v).toMatchObject({ resumesSession: false, rewritten: true })
+    expect(v.packet.clean).toBe(true)
+    const from31 = accepted(connect({ protocolVersion: 4, keepalive: 0, clean: false }, aws, host({ stored: 5 })))
+    expect(from31).toMatchObject({ resumesSession: false, rewritten: true })
+    const v3 = accepted(connect({ protocolVersion: 4, keepalive: 0, clean: false }, aws, host({ stored: 3 }))) // 3.1 and 3.1.1 are one major version
+    expect(v3).toMatchObject({ resumesSession: true, rewritten: false })
+    const cross = { ...aws, sessions: { ...aws.sessions, crossVersionResume: true } }
+    expect(accepted(connect({ keepalive: 0, clean: false, properties: { sessionExpiryInterval: 300 } }, cross, host({ stored: 4 })))).toMatchObject({ resumesSession: true, rewritten: false })
+  })
+
+  it('keeps the CONNECT\'s other properties when it sets the Session Expiry', () => {
+    const v = accepted(connect({ keepalive: 0, clean: false, properties: { receiveMaximum: 10 } }, aws, host({ stored: 5 })))
+    expect(v.packet.properties).toEqual({ receiveMaximum: 10, sessionExpiryInterval: 1 })
+    const f = accepted(connect({ keepalive: 0, clean: false, properties: { receiveMaximum: 10 } }, aws, host({ stored: 5, faults: ['sei-absent-keeps-session'] })))
+    expect(f.packet.properties).toEqual({ receiveMaximum: 10, sessionExpiryInterval: aws.sessions.expirySeconds })
+  })
+
+  it('works with a host that has no faults set at all', () => {
+    const bare: ConnectHost = { connectAllowed: () => true, sessionVersion: () => 5 }
+    const will = { topic: 'w', payload: Buffer.from('x'), qos: 0, retain: true }
+    expect(accepted(checkConnect({ protocolVersion: 5, clientId: 'dev', keepalive: 0, clean: true, will }, aws, bare)).packet.will.retain).toBe(true)
+    expect(accepted(checkConnect({ protocolVersion: 5, clientId: 'dev', keepalive: 0, clean: false }, aws, bare))).toMatchObject({ endSessionAtClose: true, resumesSession: true })
+    // A CONNECT without a client id is anonymous: the connect rate is not asked about.
+    expect(refusalOf(checkConnect({ protocolVersion: 5, keepalive: 0, clean: true }, aws, { connectAllowed: () => false, sessionVersion: () => undefined }))).toBeUndefined()
+  })
+
+  it('applies the session deviations only when switched on, and only where they apply', () => {
+    // clean-start-keeps-session: only for Clean Start 1 with a stored session of a named client.
+    const sei = { sessionExpiryInterval: 300 }
+    const keepsOn = host({ stored: 5, faults: ['clean-start-keeps-session'] })
+    expect(accepted(connect({ keepalive: 0, clean: true, properties: sei }, aws, keepsOn))).toMatchObject({ resumesSession: true, rewritten: true })
+    expect(accepted(connect({ keepalive: 0, clean: false, properties: sei }, aws, keepsOn))).toMatchObject({ resumesSession: true, rewritten: false })
+    const anonymous = accepted(connect({ clientId: '', keepalive: 0, clean: true, properties: sei }, aws, keepsOn))
+    expect(anonymous).toMatchObject({ resumesSession: false, rewritten: false })
+    expect(anonymous.packet.clean).toBe(true)
+    // sei-absent-keeps-session: MQTT 5 only (3.1.1 has no Session Expiry).
+    const v311 = accepted(connect({ protocolVersion: 4, keepalive: 0, clean: false }, aws, host({ stored: 4, faults: ['sei-absent-keeps-session'] })))
+    expect(v311).toMatchObject({ resumesSession: true, rewritten: false })
+    expect(v311.packet.properties).toBeUndefined()
+  })
+
+  it('applies the session deviations only when switched on', () => {
+    const seiFault = accepted(connect({ keepalive: 0, clean: false }, aws, host({ stored: 5, faults: ['sei-absent-keeps-session'] })))
+    expect(seiFault).toMatchObject({ endSessionAtClose: false, resumesSession: true, rewritten: true })
+    expect(seiFault.packet.properties.sessionExpiryInterval).toBe(aws.sessions.expirySeconds)
+    const keeps = accepted(connect({ keepalive: 0, clean: true }, aws, host({ stored: 5, faults: ['clean-start-keeps-session'] })))
+    expect(keeps).toMatchObject({ resumesSession: true, rewritten: true })
+    const noSession = accepted(connect({ keepalive: 0, clean: true }, aws, host({ faults: ['clean-start-keeps-session'] })))
+    expect(noSession).toMatchObject({ resumesSession: false, rewritten: false })
+    const retainFault = accepted(connect({ keepalive: 0, will: { topic: 'w', payload: Buffer.from('x'), qos: 0, retain: true } }, aws, host({ faults: ['will-retain-ignored'] })))
+    expect(retainFault.packet.will.retain).toBe(false)
+    expect(retainFault.rewritten).toBe(true)
+    const retained = accepted(connect({ keepalive: 0, will: { topic: 'w', payload: Buffer.from('x'), qos: 0, retain: true } }))
+    expect(retained.packet.will.retain).toBe(true)
+    expect(retained.rewritten).toBe(false)
+  })
+})
+
+describe('checkPublish', () => {
+  const publish = (packet: Record<string, any>, version: ProtocolVersion = 5, opts: { profile?: Profile; aliases?: Map<number, string>; oneMore?: boolean; faults?: string[] } = {}): PublishVerdict =>
+    checkPublish({ cmd: 'publish', topic: 'dev/t', qos: 1, retain: false, payload: Buffer.from('x'), ...packet }, version, opts.profile ?? aws, opts.aliases ?? new Map(), opts.oneMore ?? false, new Set(opts.faults ?? []))
+
+  it('accepts topic aliases 1 to 8, or 9 when one more is accepted, and refuses 0 [ALIAS-MAX-8] [ALIAS-OUT-OF-RANGE-0x94]', () => {
+    for (const alias of [1, 8]) expect(publish({ properties: { topicAlias: alias } })).toEqual({ kind: 'ok', topic: 'dev/t', rewritten: false })
+    for (const alias of [0, 9]) {
+      const v = publish({ properties: { topicAlias: alias } })
+      expect(v).toMatchObject({ kind: 'violation', code: 0x94, reason: 'topic-alias-out-of-range' })
+      expect(v.kind === 'violation' && v.reasonString).toMatch(/^DISCONNECT:Topic alias is out of range\.:[0-9a-f-]{36}$/)
+    }
+    expect(publish({ properties: { topicAlias: 9 } }, 5, { oneMore: true }).kind).toBe('ok')
+    expect(publish({ properties: { topicAlias: 10 } }, 5, { oneMore: true }).kind).toBe('violation')
+  })
+
+  it('sets an alias with a topic and resolves it without one, on this connection only [ALIAS-CONNECTION-SCOPE]', () => {
+    const aliases = new Map<number, string>()
+    expect(publish({ topic: 'a/b', properties: { topicAlias: 3 } }, 5, { aliases }).kind).toBe('ok')
+    expect(aliases.get(3)).toBe('a/b')
+    expect(publish({ topic: '', properties: { topicAlias: 3 } }, 5, { aliases })).toEqual({ kind: 'ok', topic: 'a/b', rewritten: false })
+    const unknown = publish({ topic: '', properties: { topicAlias: 4 } }, 5, { aliases })
+    expect(unknown).toMatchObject({ kind: 'violation', code: 0x82, reason: 'unknown-topic-alias' })
+    expect(unknown.kind === 'violation' && unknown.reasonString).toMatch(/^DISCONNECT:Topic alias 4 is not set on this connection\.:/)
+    // MQTT 3.1.1 has no properties: whatever is there is not read.
+    expect(publish({ properties: { topicAlias: 0 } }, 4).kind).toBe('ok')
+  })
+
+  it('refuses QoS 2 as the profile says: DISCONNECT 0x9B on MQTT 5, a close on 3.1.1 [QOS2-NO-ACK] [QOS2-V5-MAXIMUM-QOS]', () => {
+    expect(publish({ qos: 2 })).toEqual({ kind: 'violation', code: 0x9b, reason: 'qos2-publish', reasonString: undefined })
+    expect(publish({ qos: 2 }, 4)).toEqual({ kind: 'close', reason: 'qos2-publish' })
+    expect(publish({ qos: 2 }, 5, { profile: mqtt5 }).kind).toBe('ok')
+    expect(publish({ qos: 2 }, 4, { profile: mqtt5 }).kind).toBe('ok')
+  })
+
+  it('refuses invalid topic names with 0x90 and the problem as reason string [TOPIC-MAX-256]', () => {
+    expect(publish({ topic: 'é'.repeat(128) }).kind).toBe('ok')
+    expect(publish({ topic: 'é'.repeat(128) + 'a' })).toEqual({ kind: 'violation', code: 0x90, reason: 'topic-name-invalid', reasonString: 'topic longer than 256 bytes' })
+    expect(publish({ topic: 'a/#' }, 4)).toEqual({ kind: 'close', reason: 'topic-name-invalid' })
+    expect(publish({ topic: undefined })).toMatchObject({ kind: 'violation', reasonString: 'empty topic name' })
+  })
+
+  it('refuses retain where unsupported, and on reserved topics [RET-NOT-ON-RESERVED]', () => {
+    const noRetain = { ...aws, mqtt: { ...aws.mqtt, retainAvailable: false } }
+    expect(publish({ retain: true }, 5, { profile: noRetain })).toMatchObject({ kind: 'violation', code: 0x9a, reason: 'retain-unsupported' })
+    expect(publish({ retain: false }, 5, { profile: noRetain }).kind).toBe('ok')
+    const shadow = '$aws/things/t/shadow/update'
+    expect(publish({ topic: shadow, retain: false }).kind).toBe('ok')
+    expect(publish({ topic: shadow, retain: true })).toMatchObject({ kind: 'violation', code: 0x90, reason: 'retain-on-reserved-topic' })
+    expect(publish({ topic: shadow, retain: true }, 5, { faults: ['retain-on-reserved-allowed'] }).kind).toBe('ok')
+    expect(publish({ topic: '$SYS/x', retain: true }, 5, { profile: mqtt5 }).kind).toBe('ok') // no reserved prefix
+  })
+
+  it('takes a payload of 128 KiB and refuses one byte more [LIM-PAYLOAD-128KB]', () => {
+    expect(publish({ payload: Buffer.alloc(131072) }).kind).toBe('ok')
+    expect(publish({ payload: Buffer.alloc(131073) })).toEqual({ kind: 'violation', code: 0x97, reason: 'payload-too-large', reasonString: 'payload of 131073 bytes exceeds 131072' })
+    expect(publish({ payload: Buffer.alloc(131073) }, 4)).toEqual({ kind: 'close', reason: 'payload-too-large' })
+    expect(publish({ payload: undefined }).kind).toBe('ok')
+  })
+
+  it('counts user properties as UTF-8 bytes of name and value plus 4 per pair, up to 8 KiB [M5-USER-PROPERTIES]', () => {
+    const up = (userProperties: Record<string, string | string[]>) => publish({ properties: { userProperties } })
+    const over = { kind: 'violation', code: 0x97, reason: 'user-properties-too-large' }
+    // 1 + 8187 + 4 = 8192 bytes.
+    expect(up({ k: 'v'.repeat(8187) }).kind).toBe('ok')
+    expect(up({ k: 'v'.repeat(8188) })).toMatchObject(over)
+    expect(up({ ['k'.repeat(8188)]: 'v' })).toMatchObject(over)
+    // Multi-byte: 'é' is 2 bytes. 1 + 2 x 4093 + 4 = 8191; one more é is 8193.
+    expect(up({ k: 'é'.repeat(4093) }).kind).toBe('ok')
+    expect(up({ k: 'é'.repeat(4094) })).toMatchObject(over)
+    // Repeated names count once per value: 2 x (1 + 4092 + 4) = 8194.
+    expect(up({ k: ['v'.repeat(4092), 'v'.repeat(4092)] })).toMatchObject(over)
+    expect(up({ k: ['v'.repeat(4091), 'v'.repeat(4091)] }).kind).toBe('ok')
+    // Pairs add up: (1 + 4091 + 4) + (1 + 4091 + 4) = 8192, one more byte is over.
+    expect(up({ a: 'v'.repeat(4091), b: 'v'.repeat(4091) }).kind).toBe('ok')
+    expect(up({ a: 'v'.repeat(4091), b: 'v'.repeat(4092) })).toMatchObject(over)
+    // 3.1.1 has no user properties to count.
+    expect(publish({ properties: { userProperties: { k: 'v'.repeat(9000) } } }, 4).kind).toBe('ok')
+  })
+
+  it('refuses a response topic with wildcards unless the deviation leaves it to aedes [M5-REQUEST-RESPONSE]', () => {
+    expect(publish({ properties: { responseTopic: 'r/+' } })).toMatchObject({ kind: 'violation', code: 0x82, reason: 'response-topic-wildcard' })
+    expect(publish({ properties: { responseTopic: 'r/#' } })).toMatchObject({ kind: 'violation', reason: 'response-topic-wildcard' })
+    expect(publish({ properties: { responseTopic: 'r/x' } }).kind).toBe('ok')
+    expect(publish({ properties: { responseTopic: 'r/+' } }, 5, { faults: ['response-topic-unchecked'] }).kind).toBe('ok')
+  })
+
+  it('clamps the Message Expiry Interval to 1 s .. 7 days, and leaves an absent one absent [MEI-MIN-1] [MEI-MAX-7-DAYS]', () => {
+    const mei = (value: number | undefined, faults: string[] = []) => {
+      const packet: Record<string, any> = { properties: value === undefined ? {} : { messageExpiryInterval: value } }
+      const v = checkPublish({ cmd: 'publish', topic: 'dev/t', qos: 1, payload: Buffer.from('x'), ...packet }, 5, aws, new Map(), false, new Set(faults))
+      return { rewritten: v.kind === 'ok' && v.rewritten, value: packet.properties.messageExpiryInterval }
+    }
+    expect(mei(0)).toEqual({ rewritten: true, value: 1 })
+    expect(mei(1)).toEqual({ rewritten: false, value: 1 })
+    expect(mei(2)).toEqual({ rewritten: false, value: 2 })
+    expect(mei(604799)).toEqual({ rewritten: false, value: 604799 })
+    expect(mei(604800)).toEqual({ rewritten: false, value: 604800 })
+    expect(mei(604801)).toEqual({ rewritten: true, value: 604800 })
+    expect(mei(undefined)).toEqual({ rewritten: false, value: undefined })
+    expect(mei(5, ['mei-default-added'])).toEqual({ rewritten: false, value: 5 })
+  })
+
+  it('accepts no extra topic alias unless told to', () => {
+    const packet = { cmd: 'publish', topic: 'dev/t', qos: 1, payload: Buffer.from('x'), properties: { topicAlias: 9 } }
+    expect(checkPublish(packet, 5, aws, new Map())).toMatchObject({ kind: 'violation', reason: 'topic-alias-out-of-range' })
+    expect(checkPublish({ ...packet, properties: { topicAlias: 8 } }, 5, aws, new Map())).toEqual({ kind: 'ok', topic: 'dev/t', rewritten: false })
+  })
+
+  it('gives a message without expiry a day under the mei-default-added deviation', () => {
+    const packet: Record<string, any> = { cmd: 'publish', topic: 'dev/t', qos: 1, payload: Buffer.from('x'), properties: { contentType: 'text/plain' } }
+    expect(checkPublish(packet, 5, aws, new Map(), false, new Set(['mei-default-added']))).toEqual({ kind: 'ok', topic: 'dev/t', rewritten: true })
+    expect(packet.properties).toEqual({ contentType: 'text/plain', messageExpiryInterval: 86400 })
+  })
+})

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Per-module mutation scores and the surviving mutants of Stryker's JSON report
+// (results/mutation/mutation.json by default), as Markdown: the table of
+// docs/mutation.md and the list its triage starts from.
+//   node scripts/mutation-summary.mjs [report.json]
+import { readFileSync } from 'node:fs'
+
+const report = JSON.parse(readFileSync(process.argv[2] ?? 'results/mutation/mutation.json', 'utf8'))
+const DETECTED = new Set(['Killed', 'Timeout'])
+const COUNTED = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage'])
+
+const rows = []
+const survivors = []
+for (const [file, { mutants, source }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+  const counted = mutants.filter((m) => COUNTED.has(m.status))
+  const detected = counted.filter((m) => DETECTED.has(m.status)).length
+  const left = counted.filter((m) => !DETECTED.has(m.status))
+  rows.push({ file, total: counted.length, detected, left: left.length })
+  const lines = source.split('\n')
+  for (const m of left) {
+    const { line, column } = m.location.start
+    survivors.push(`- \`${file}:${line}:${column}\` ${m.status} ${m.mutatorName}: \`${lines[line - 1].trim().slice(0, 100)}\` → \`${m.replacement.replace(/\s+/g, ' ').slice(0, 80)}\``)
+  }
+}
+const pct = (d, t) => (t === 0 ? 'n/a' : `${((100 * d) / t).toFixed(2)} %`)
+const sum = rows.reduce((a, r) => ({ total: a.total + r.total, detected: a.detected + r.detected, left: a.left + r.left }), { total: 0, detected: 0, left: 0 })
+console.log('| Module | Mutants | Killed or timed out | Survived or not covered | Score |')
+console.log('|---|---:|---:|---:|---:|')
+for (const r of rows) console.log(`| \`${r.file}\` | ${r.total} | ${r.detected} | ${r.left} | ${pct(r.detected, r.total)} |`)
+console.log(`| **all** | ${sum.total} | ${sum.detected} | ${sum.left} | **${pct(sum.detected, sum.total)}** |`)
+console.log('')
+console.log(survivors.join('\n'))

@@ -1,0 +1,58 @@
+// Mutation testing of the reference broker's rule modules (issue 11).
+// `npm run test:mutation` runs it; it is not part of `npm test` or .ci/run.
+// docs/mutation.md explains the choices and triages every surviving mutant.
+//
+// One module at a time while developing (the machine's cores are shared):
+//   npx stryker run --mutate reference-broker/topic-rules.ts
+// The test set is vitest.mutation.config.ts's: unit tests plus a few socket tests by default;
+// HX_MUTATION_TESTS=all for every broker test (hours), or a comma-separated list of globs:
+//   HX_MUTATION_TESTS=reference-broker/test/topic-rules.test.ts npx stryker run --mutate reference-broker/topic-rules.ts
+
+/** The rule modules: pure checks first, then the stateful shapers, the data plane and the policy engine. */
+const RULE_MODULES = [
+  'reference-broker/inbound-checks.ts',
+  'reference-broker/topic-rules.ts',
+  'reference-broker/rate-limiter.ts',
+  'reference-broker/byte-budget.ts',
+  'reference-broker/outbound-shaper.ts',
+  'reference-broker/http/request-params.ts',
+  'reference-broker/http/name-rules.ts',
+  'reference-broker/http/route-table.ts',
+  'reference-broker/http/mqtt5-headers.ts',
+  'reference-broker/http/read-body.ts',
+  'reference-broker/http/verify-sigv4.ts',
+  'reference-broker/policy/*.ts',
+  // Session expiry and the session bookkeeping of a connection [PS-*].
+  'reference-broker/aws-broker.ts:28-47',
+  'reference-broker/aws-broker.ts:189-225',
+  'reference-broker/aws-broker.ts:285-288',
+]
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.ts', related: true },
+  mutate: RULE_MODULES,
+  // Each mutant runs only the tests that executed its code in the dry run.
+  coverageAnalysis: 'perTest',
+  // Mutants of module-level constants run only when the module loads, so every test would have
+  // to run for each of them; they are skipped (docs/mutation.md lists what that leaves out).
+  ignoreStatic: true,
+  // Results are reused for mutants whose code and covering tests did not change. The file is
+  // per machine and churns on every run, so it is not committed (docs/mutation.md).
+  incremental: true,
+  incrementalFile: 'results/mutation/stryker-incremental.json',
+  // The machine's cores are shared: one test process unless told otherwise (--concurrency N).
+  concurrency: 1,
+  // A busy machine slows every test; a mutant only times out well past its dry-run time.
+  timeoutMS: 20_000,
+  timeoutFactor: 2,
+  dryRunTimeoutMinutes: 20,
+  reporters: ['html', 'json', 'clear-text', 'progress'],
+  htmlReporter: { fileName: 'results/mutation/index.html' },
+  jsonReporter: { fileName: 'results/mutation/mutation.json' },
+  clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+  tempDirName: '.stryker-tmp',
+  ignorePatterns: ['dist', 'results', '.tmp'],
+  thresholds: { high: 90, low: 85, break: null },
+}
