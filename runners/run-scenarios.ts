@@ -50,7 +50,7 @@ async function runWithRetries(run: (attempt: number) => Promise<ScenarioResult>,
 }
 
 /** A scenario the run did not start (after --max-failures): skipped, saying why. */
-function notRun(scenario: Scenario, reason: string): ScenarioResult {
+function stoppedEarly(scenario: Scenario, reason: string): ScenarioResult {
   return {
     id: scenario.id, title: scenario.title, file: scenario.file, location: scenario.location, status: 'skipped',
     requirements: scenario.spec, ...(scenario.matrix ? { matrix: scenario.matrix } : {}), ...(scenario.tags?.length ? { tags: scenario.tags } : {}),
@@ -90,7 +90,7 @@ export async function runScenarios(scenarios: readonly Scenario[], target: Resol
       let result = goneBefore
         ? notRun(scenario, goneBefore)
         : bad >= maxFailures
-          ? notRun(scenario, `not run: the run stopped after ${bad} failed or errored scenario${bad === 1 ? '' : 's'} (--max-failures ${maxFailures})`)
+          ? stoppedEarly(scenario, `not run: the run stopped after ${bad} failed or errored scenario${bad === 1 ? '' : 's'} (--max-failures ${maxFailures})`)
           : await runWithRetries((attempt) => runScenario(scenario, target, { registry, runId, index: index + attempt * scenarios.length }), retries)
       // A failure against a target that no longer answers is the target's absence, not a verdict.
       if (!goneBefore && (result.status === 'failed' || result.status === 'errored')) {
