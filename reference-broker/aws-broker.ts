@@ -113,25 +113,29 @@ class SessionAedes extends Aedes {
  * if there is one. Found by the model-based session test.
  */
 function deliverAtHighestQos(client: AnyClient, hashMatchesParent: boolean): void {
-  const subscriptions = () => client.subscriptions as Record<string, { qos?: number }>
-  const highest = (topic: string): number => {
+  type Packet = { qos: number; topic: string; brokerId?: unknown; clientId?: string }
+  const subscriptions = () => client.subscriptions as Record<string, { qos?: number; nl?: boolean }>
+  const highest = (packet: Packet): number => {
     let qos = 0
-    for (const [filter, sub] of Object.entries(subscriptions())) if ((sub.qos ?? 0) > qos && matches(filter, topic, hashMatchesParent)) qos = sub.qos ?? 0
+    for (const [filter, sub] of Object.entries(subscriptions())) {
+      // A No Local subscription does not deliver the client's own messages.
+      if ((sub.qos ?? 0) > qos && !(sub.nl && packet.clientId === client.id) && matches(filter, packet.topic, hashMatchesParent)) qos = sub.qos ?? 0
+    }
     return qos
   }
-  type Deliver = (packet: { qos: number; topic: string; brokerId?: unknown }, cb: () => void) => void
+  type Deliver = (packet: Packet, cb: () => void) => void
   const deliver0 = client.deliver0 as Deliver
   const deliverQoS = client.deliverQoS as Deliver
   client.deliver0 = ((packet, cb) => {
     // The QoS 1 subscription's delivery sends it.
-    if (packet.qos > 0 && highest(packet.topic) > 0) return setImmediate(cb)
+    if (packet.qos > 0 && highest(packet) > 0) return setImmediate(cb)
     deliver0(packet, cb)
   }) as Deliver
   client.deliverQoS = ((packet, cb) => {
     const subs = subscriptions()
     const exact = subs[packet.topic]
     // (A retained message sent on SUBSCRIBE, brokerId null, is for that one subscription: left alone.)
-    const best = packet.qos > 0 && packet.brokerId !== null && exact !== undefined && (exact.qos ?? 0) < packet.qos ? highest(packet.topic) : 0
+    const best = packet.qos > 0 && packet.brokerId !== null && exact !== undefined && (exact.qos ?? 0) < packet.qos ? highest(packet) : 0
     if (best <= (exact?.qos ?? 0)) return deliverQoS(packet, cb)
     // aedes reads the exact filter's QoS in its next turn (setImmediate): show it the highest for that turn.
     const raised = Object.assign(Object.create(Object.getPrototypeOf(exact)), exact, { qos: best })

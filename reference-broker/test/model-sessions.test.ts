@@ -268,17 +268,19 @@ class Publish implements Cmd {
 }
 
 class Disconnect implements Cmd {
-  constructor(readonly client: number) {}
+  /** `endSocket`: the client closes its side right after the DISCONNECT, as most libraries do; else it waits for the server. */
+  constructor(readonly client: number, readonly endSocket = false) {}
   check(w: World): boolean { return w.clients[this.client]!.conn !== null }
   async run(_m: World, w: World): Promise<void> {
     const c = w.clients[this.client]!
     if (!c.conn) return
     c.conn.raw.send({ cmd: 'disconnect' })
+    if (this.endSocket) c.conn.raw.stream.end()
     await c.conn.raw.waitClosed(WAIT_MS)
     await w.closed(c)
     w.check()
   }
-  toString(): string { return `disconnect(c${this.client})` }
+  toString(): string { return `disconnect(c${this.client}${this.endSocket ? ', end socket' : ''})` }
 }
 
 class Drop implements Cmd {
@@ -305,7 +307,7 @@ const commandArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(clientArb, optsArb).map(([c, o]): Cmd => new Takeover(c, o)) },
   { weight: 3, arbitrary: fc.tuple(clientArb, fc.constantFrom(...FILTERS), fc.constantFrom<Qos>(0, 1)).map(([c, f, q]): Cmd => new Subscribe(c, f, q)) },
   { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...TOPICS), fc.constantFrom<Qos>(0, 1)).map(([t, q]): Cmd => new Publish(t, q)) },
-  { weight: 1, arbitrary: clientArb.map((c): Cmd => new Disconnect(c)) },
+  { weight: 1, arbitrary: fc.tuple(clientArb, fc.boolean()).map(([c, end]): Cmd => new Disconnect(c, end)) },
   { weight: 1, arbitrary: clientArb.map((c): Cmd => new Drop(c)) },
 )
 // A plain array rather than fc.commands: fc.commands starts the first runs with a handful of
