@@ -9,6 +9,7 @@ import type { Scenario } from '../spec/index.js'
 import { DEFAULT_CONCURRENCY, runScenarios } from './run-scenarios.js'
 import { parseGrep, parseShard, selectScenarios } from './select-scenarios.js'
 import { resolveTarget } from './targets/resolve-target.js'
+import type { ResolvedTarget } from './targets/resolved-target.js'
 import { toolVersion } from './package-info.js'
 
 /** The exit code of a finished run: failures first, then errors. */
@@ -29,6 +30,13 @@ export function declaredFor(known: readonly KnownRequirement[], all: readonly Sc
   const run = new Set(selected.flatMap((s) => s.spec))
   const elsewhere = new Set(all.flatMap((s) => s.spec))
   return known.map((r) => (!run.has(r.id) && (grep || elsewhere.has(r.id)) ? { ...r, status: 'not-selected' as const } : r))
+}
+
+/** Resolves (and probes) a target file now; `discard` tears it down if the run stops before using it. */
+function resolveEarly(file: string): { target: Promise<ResolvedTarget>; discard(): Promise<void> } {
+  const target = resolveTarget({ target: file })
+  target.catch(() => {})
+  return { target, discard: () => target.then((t) => t.teardown(), () => {}) }
 }
 
 function collectNames(value: string, previous: string[] | undefined): string[] {
@@ -107,14 +115,26 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
         const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined
         if (opts.target !== 'bundled' && (opts.profile || opts.config || opts.deviation)) throw new CliUsageError('--profile, --config and --deviation apply to the bundled broker; a target file names its own profile')
         const profile = await profileForTarget(opts)
-        const { scenarios, requirements } = await loadCliScenarios({ paths, ...opts }, profile)
+        // A target file's probe (up to 5 s against a silent port) runs while the scenarios load;
+        // invalid scenarios still win (exit 2) and the probed target is let go.
+        const early = opts.target !== 'bundled' ? resolveEarly(opts.target) : undefined
+        let loaded: Awaited<ReturnType<typeof loadCliScenarios>>
+        let selected: Scenario[]
+        let reporters: ReturnType<typeof createReporters>
         const filters = { ...(grep ? { grep } : {}), ...(opts.tag ? { tags: opts.tag } : {}), ...(opts.excludeTag ? { excludeTags: opts.excludeTag } : {}), ...(opts.requirement ? { requirements: opts.requirement } : {}) }
-        const selected = selectScenarios(scenarios, { ...filters, ...(shard ? { shard } : {}) })
-        if (Object.keys(filters).length && selected.length === 0 && !shard) throw new CliUsageError(`no scenario matches ${describeFilters(opts)}`)
-        const reporters = createReporters(opts.reporter ?? [...BUILTIN_REPORTERS], { outDir: opts.out, ...(opts.quiet ? { quiet: true } : {}) })
+        try {
+          loaded = await loadCliScenarios({ paths, ...opts }, profile)
+          selected = selectScenarios(loaded.scenarios, { ...filters, ...(shard ? { shard } : {}) })
+          if (Object.keys(filters).length && selected.length === 0 && !shard) throw new CliUsageError(`no scenario matches ${describeFilters(opts)}`)
+          reporters = createReporters(opts.reporter ?? [...BUILTIN_REPORTERS], { outDir: opts.out, ...(opts.quiet ? { quiet: true } : {}) })
+        } catch (err) {
+          await early?.discard()
+          throw err
+        }
         // The folder holds only this run's reports: files an earlier run wrote in formats not chosen now go first.
         await cleanReportFolder(opts.out)
-        const target = await resolveTarget({ target: opts.target, ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.config ? { config: opts.config } : {}), ...(opts.deviation ? { deviations: opts.deviation } : {}) })
+        const { scenarios, requirements } = loaded
+        const target = early ? await early.target : await resolveTarget({ target: opts.target, ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.config ? { config: opts.config } : {}), ...(opts.deviation ? { deviations: opts.deviation } : {}) })
         try {
           const report = await runScenarios(selected, target, {
             concurrency,

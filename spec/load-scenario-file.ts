@@ -163,7 +163,7 @@ function loadStep(
   if (keys.length !== 1) {
     report(at, keys.length === 0
       ? 'empty step: give one step kind'
-      : `a step has exactly one key (the step kind, besides checks: and setup:), found ${keys.length}: ${keys.join(', ')}; split it into ${keys.length} steps`)
+      : `a step has exactly one key (the step kind), found ${keys.length}: ${keys.join(', ')}; split it into ${keys.length} steps (only checks: and setup: may sit beside the kind)`)
     return null
   }
   const kind = keys[0]!

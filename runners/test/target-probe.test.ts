@@ -90,6 +90,15 @@ describe('the target probe refuses a port that is no MQTT broker (exit 3, in sec
     expect(r.stderr).toMatch(/sent no CONNACK within 5 s.*\(HX_TARGET_NOT_MQTT\)/)
   })
 
+  it('invalid scenarios still win over a silent target (exit 2), the probe running meanwhile is let go', async () => {
+    const host = await silentServer()
+    const dir = tempDir({ 's.yaml': SCENARIO.replace('connect: pub', 'connect: ghost'), 'target.yaml': `name: silent\nmqtt: { url: 'mqtt://${host}' }\n` })
+    const r = await cli(['run', 's.yaml', '--target', 'target.yaml', '--reporter', 'json', '--out', 'out'], dir)
+    expect(r.code, r.stderr).toBe(EXIT.INVALID_INPUT)
+    expect(r.stderr).toMatch(/client "ghost" is not declared/)
+    expect(r.ms).toBeLessThan(10_000)
+  })
+
   it('a declared HTTP data plane that is not HTTP (a silent port) is refused too', async () => {
     const broker = await startBundledTarget({ profile: 'aws-iot-core' })
     stops.push(() => broker.teardown())
