@@ -53,7 +53,7 @@ function latencyBoxChart(canvas, arg) {
     ] },
     options: baseOptions({
       interaction: { mode: 'index', intersect: false },
-      scales: { y: { type: 'logarithmic', min: floor, title: { display: true, text: 'latency (ms), log scale; below ' + floor + ' ms drawn at ' + floor } } },
+      scales: { y: { type: 'logarithmic', min: floor, title: { display: true, text: 'latency (ms, log scale)' } } },
       plugins: {
         legend: { position: 'bottom', labels: { boxWidth: 12, boxHeight: 12 } },
         tooltip: {
@@ -86,7 +86,7 @@ function timelineChart(canvas, tl) {
   var datasets, yTitle;
   if (tl.rate && tl.windows) {
     var r = tl.rate, allowed = r.max + r.tolerance;
-    yTitle = 'arrivals in the ' + r.perMs + ' ms window starting here';
+    yTitle = 'arrivals per ' + r.perMs + ' ms window';
     datasets = [{ label: 'arrivals per sliding window', data: tl.windows.map(function (w) { return { x: w.t, y: w.count }; }), stepped: 'before', borderColor: '#3056d3', backgroundColor: '#3056d3', pointRadius: 2, borderWidth: 2, fill: false }];
     datasets.push({ label: 'arrivals', data: tl.points.map(function (t) { return { x: t, y: 0 }; }), showLine: false, pointStyle: 'line', rotation: 90, pointRadius: 5, borderColor: '#5f6b7a', borderWidth: 1 });
     if (r.max > 0) {

@@ -76,7 +76,7 @@ export function renderHtmlPage({ report, dataJson, chartJs }: HtmlPageParts): st
   <p class="sub">Each requirement takes the worst outcome of the scenarios that check it; hover a tile for its scenarios and reason, click it to list them.</p>
   <div id="requirements-body"></div></section>
 <section id="latency"><h2>Latency by step kind</h2>
-  <p class="sub">Left: spread per step kind on a log axis (bar min–max, box p25–p75, line median, triangle p95). Right: how many steps fell in each latency band. Below: the same percentiles per step kind in numbers. All scenarios, whatever the filter.</p>
+  <p class="sub">Left: spread per step kind on a log axis (bar min–max, box p25–p75, line median, triangle p95). Right: how many steps fell in each latency band. Below: the same percentiles per step kind in numbers (a latency under 0.01 ms is drawn at 0.01 ms). All scenarios, whatever the filter.</p>
   <div id="latency-body"></div></section>
 <section id="timelines"><h2>Timed behaviours</h2>
   <p class="sub">Events a scenario timed (e.g. replayed messages). For a rate check, the line is what the check computed: the arrivals in the sliding window that starts at each arrival; the dashed line is the most a window may hold, and the fullest window is marked over its span (green within the limit, red over it).</p>

@@ -44,7 +44,7 @@ describe('mqtt-harness broker (the real CLI, from dist/)', () => {
 
   it.each(['SIGINT', 'SIGTERM'] as const)('prints where it listens, serves MQTT, and stops cleanly on %s', async (signal) => {
     const p = run(['broker', '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0', '--verbose'])
-    const [, url] = await waitForOutput(p.out, /mqtt\s+(mqtt:\/\/127\.0\.0\.1:\d+)/, 10_000)
+    const [, url] = await waitForOutput(p.out, /mqtt\s+(mqtt:\/\/127\.0\.0\.1:\d+)/, 30_000)
     const c = await client(url!)
     const got = collect(c)
     await c.subscribeAsync('cli/t', { qos: 1 })
@@ -71,7 +71,7 @@ describe('mqtt-harness broker (the real CLI, from dist/)', () => {
 
   it('a port in use is an error naming the port, exit code 2', async () => {
     const first = run(['broker', '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0'])
-    const [, port] = await waitForOutput(first.out, /mqtt\s+mqtt:\/\/127\.0\.0\.1:(\d+)/, 10_000)
+    const [, port] = await waitForOutput(first.out, /mqtt\s+mqtt:\/\/127\.0\.0\.1:(\d+)/, 30_000)
     const second = run(['broker', '--mqtt-port', port!, '--ws-port', '0', '--http-port', '0'])
     expect(await second.exited).toBe(2)
     expect(second.err()).toMatch(new RegExp(`127\\.0\\.0\\.1:${port}.*EADDRINUSE`))

@@ -52,7 +52,7 @@ steps:
       method: POST
       path: '/connections/\${clients.device.id}/messages'
       query: { topic: '\${prefix}/n\${i}' }
-      count: 150
+      count: 300
       expect: { status: { oneOf: [200, 429] } }
       responses: { contains: { status: 429, headers: { x-amzn-errortype: ThrottlingException } } }
       within: 10s

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { matchValue } from '../matching/match-value.js'
-import { checkRate } from '../matching/rate-check.js'
+import { checkRate, rateCheck } from '../matching/rate-check.js'
+import { slidingWindowCounts } from '../../reports/index.js'
 import { selectPackets } from '../matching/select-packets.js'
 import type { InboxEntry } from '../adapters/inbox.js'
 
@@ -62,6 +63,31 @@ describe('checkRate', () => {
         expect(checkRate(times, { max, per, tolerance })).toBeNull()
         const burst = Array.from({ length: max + tolerance + 1 }, (_, i) => 5000 + (i * (per - 1)) / (max + tolerance + 1))
         expect(checkRate([...times, ...burst], { max, per, tolerance })?.count).toBeGreaterThan(max + tolerance)
+      },
+    ))
+  })
+})
+
+describe('rateCheck: the check as report data', () => {
+  it('carries the limit and the fullest window, passing or not', () => {
+    expect(rateCheck([0, 100, 200, 1500], { max: 10, per: 1000, tolerance: 1 })).toEqual({ max: 10, perMs: 1000, tolerance: 1, peak: { start: 0, count: 3 }, passed: true })
+    const over = rateCheck(Array.from({ length: 14 }, (_, i) => 300 + i), { max: 10, per: 1000, tolerance: 1 })
+    expect(over).toMatchObject({ passed: false, peak: { start: 300, count: 14 } })
+    expect(rateCheck([], { max: 10, per: 1000, tolerance: 0 })).toMatchObject({ passed: true, peak: { count: 0 } })
+  })
+
+  it('the HTML view draws exactly the windows the runner checked: same peak, same verdict', () => {
+    fc.assert(fc.property(
+      fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 80 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 3 }), fc.constantFrom(250, 1000),
+      (times, max, tolerance, per) => {
+        const check = rateCheck(times, { max, per, tolerance })
+        const windows = slidingWindowCounts(times, per)
+        const top = Math.max(...windows.map((w) => w.count))
+        expect(top).toBe(check.peak.count)
+        expect(windows.find((w) => w.count === top)!.t).toBe(check.peak.start)
+        // A passing check never draws above its line; a failing one always does.
+        expect(check.passed).toBe(top <= max + tolerance)
+        expect(check.passed).toBe(checkRate(times, { max, per, tolerance }) === null)
       },
     ))
   })
