@@ -106,6 +106,9 @@ export async function listenWebSocket(broker: AwsBroker, port: number, host: str
     server,
     handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
   })
+  // ws re-emits the HTTP server's errors on the WebSocketServer; a busy port is already a
+  // ListenError from listen(), and must not also be an unhandled 'error' that kills the process.
+  wss.on('error', () => {})
   wss.on('connection', (ws, req) => {
     const stream = createWebSocketStream(ws)
     broker.accept(stream, { transport: 'ws', remoteAddress: req.socket.remoteAddress })
