@@ -52,7 +52,8 @@ const MiB = (n: number) => (n / 1048576).toFixed(0).padStart(4) + ' MiB'
 interface BrokerChild { child: ChildProcess; port: number; heap: { used: number; external: number; arrayBuffers: number; total: number }; log: Record<string, any>[]; logLines: number }
 
 function startBroker(): Promise<BrokerChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'slow-readers-broker.ts')], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(import.meta.dirname, 'slow-readers-broker.ts')], { stdio: ['ignore', 'pipe', 'pipe'] })
   const b: BrokerChild = { child, port: 0, heap: { used: 0, external: 0, arrayBuffers: 0, total: 0 }, log: [], logLines: 0 }
   let errRest = ''
   child.stderr!.on('data', (d: Buffer) => {

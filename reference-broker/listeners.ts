@@ -4,6 +4,8 @@ import http from 'node:http'
 import https from 'node:https'
 import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { randomUUID } from 'node:crypto'
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import type { AwsBroker } from './aws-broker.js'
 import { ListenError } from './errors.js'
@@ -116,8 +118,27 @@ export async function listenWebSocket(broker: AwsBroker, port: number, host: str
   return { port: await listen(server, port, host, 'MQTT over WebSocket'), close: closer(server, () => { for (const c of wss.clients) c.terminate(); wss.close() }) }
 }
 
+/**
+ * A CONNECT request, or one asking for a protocol upgrade, never reaches the
+ * data plane's handler: Node hands it to the 'connect' / 'upgrade' event and,
+ * with nobody listening, closes the connection without a word. Such a request
+ * is answered in the AWS error shape (405 / 400, `x-amzn-ErrorType`, JSON
+ * `message` and `traceId`) and the connection closed [HTTP-ERRORS].
+ */
+function answerNonHttpRequests(server: http.Server): void {
+  const refuse = (status: number, type: string, message: string) => (_req: http.IncomingMessage, socket: Duplex) => {
+    const traceId = randomUUID()
+    const body = JSON.stringify({ message, traceId })
+    socket.on('error', () => {})
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nx-amzn-ErrorType: ${type}\r\nx-amzn-RequestId: ${traceId}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
+  }
+  server.on('connect', refuse(405, 'MethodNotAllowedException', 'Method not allowed; CONNECT is not supported'))
+  server.on('upgrade', refuse(400, 'InvalidRequestException', 'Protocol upgrade is not supported by the HTTP data plane'))
+}
+
 export async function listenHttp(handler: http.RequestListener, port: number, host: string): Promise<Listener> {
   const server = http.createServer(handler)
+  answerNonHttpRequests(server)
   return { port: await listen(server, port, host, 'HTTP'), close: closer(server) }
 }
 
@@ -134,6 +155,7 @@ export async function listenHttps(handler: http.RequestListener, port: number, h
     requestCert: opts.requestCert === true || opts.ca !== undefined,
     rejectUnauthorized: opts.rejectUnauthorized ?? false,
   }, handler)
+  answerNonHttpRequests(server)
   server.on('tlsClientError', () => {})
   return { port: await listen(server, port, host, 'HTTPS'), close: closer(server) }
 }
