@@ -49,12 +49,13 @@ const HEALTHY_INTERVAL_MS = 50
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const MiB = (n: number) => (n / 1048576).toFixed(0).padStart(4) + ' MiB'
 
-interface BrokerChild { child: ChildProcess; port: number; heap: { used: number; external: number; arrayBuffers: number; total: number }; log: Record<string, any>[]; logLines: number }
+interface BrokerChild { child: ChildProcess; port: number; held: { socket: number; paced: number; heldFifo: number; total: number }; heldPeak: { socket: number; paced: number; heldFifo: number; total: number }; heap: { used: number; external: number; arrayBuffers: number; total: number }; log: Record<string, any>[]; logLines: number }
 
 function startBroker(): Promise<BrokerChild> {
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []
   const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(import.meta.dirname, 'slow-readers-broker.ts')], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const b: BrokerChild = { child, port: 0, heap: { used: 0, external: 0, arrayBuffers: 0, total: 0 }, log: [], logLines: 0 }
+  const zero = { socket: 0, paced: 0, heldFifo: 0, total: 0 }
+  const b: BrokerChild = { child, port: 0, held: zero, heldPeak: zero, heap: { used: 0, external: 0, arrayBuffers: 0, total: 0 }, log: [], logLines: 0 }
   let errRest = ''
   child.stderr!.on('data', (d: Buffer) => {
     const lines = (errRest + d.toString()).split('\n')
@@ -79,6 +80,11 @@ function startBroker(): Promise<BrokerChild> {
         const port = /^PORT (\d+)/.exec(line)
         if (port) { b.port = Number(port[1]); clearTimeout(t); resolve(b) }
         const mem = /^MEM (\d+) (\d+) (\d+) (\d+)/.exec(line)
+        const held = /^HELD (\d+) (\d+) (\d+)/.exec(line)
+        if (held) {
+          b.held = { socket: Number(held[1]), paced: Number(held[2]), heldFifo: Number(held[3]), total: Number(held[1]) + Number(held[2]) + Number(held[3]) }
+          if (b.held.total > b.heldPeak.total) b.heldPeak = b.held
+        }
         if (mem) b.heap = { used: Number(mem[1]), external: Number(mem[2]), arrayBuffers: Number(mem[3]), total: Number(mem[4]) }
       }
     })
@@ -221,6 +227,7 @@ try {
     `                      healthy messages lost: ${healthyLost}`,
     `broker RSS            before ${MiB(rssBefore)}  peak ${MiB(rssPeak)} (target < 400: ${rssPeak < 400 * 1048576 ? 'met' : 'NOT met'})  ${SETTLE_S} s after the non-readers are gone ${MiB(rssAfter)} (target < 250: ${rssAfter < 250 * 1048576 ? 'met' : 'NOT met'})`,
     `broker heapUsed       before ${MiB(heapBefore)}  ${SETTLE_S} s after ${MiB(heapAfter.used)}  (heapTotal ${MiB(heapAfter.total)}, external ${MiB(heapAfter.external)}, arrayBuffers ${MiB(heapAfter.arrayBuffers)})`,
+    `waiting for clients   at its peak ${MiB(broker.heldPeak.total)}: socket buffers ${MiB(broker.heldPeak.socket)}, shaper paced ${MiB(broker.heldPeak.paced)}, shaper held ${MiB(broker.heldPeak.heldFifo)}`,
     `non-readers cut off   ${cut.length} of ${SLOW} within ${(cutMs / 1000).toFixed(1)} s of the load's start; reasons: ${[...reasons].map(([r, n]) => `${r} x${n}`).join(', ') || 'none'}${cut.length < SLOW ? ` (the rest closed by the bench at ${((goneAt - loadStart) / 1000).toFixed(1)} s)` : ''}`,
     `log lines             ${logLinesLoad} during the load (${(logLinesLoad / (loadMs / 1000)).toFixed(0)}/s), ${drops.length} of them drop lines covering ${dropped} dropped messages`,
   ]

@@ -218,6 +218,12 @@ export class WireGate {
     return this.socket.writableLength - this.outCorkedBytes
   }
 
+  /** Counts a QoS 0 delivery as dropped, and says so, when this client is over its slow-consumer limit. */
+  dropsQos0ForSlowReader(): boolean {
+    if (this.shaper === null || this.deviated !== null || this.state !== 'connected') return false
+    return this.shaper.overSoftLimit() && this.shaper.dropQos0()
+  }
+
   /** Drops `pieces` when they are one whole QoS 0 PUBLISH the shaper would drop anyway (slow reader). */
   dropsQos0Unjoined(pieces: readonly Buffer[]): boolean {
     if (this.shaper === null || this.deviated !== null || this.state !== 'connected' || !this.outSplitter.atFrameStart) return false

@@ -182,7 +182,10 @@ describe('raw HTTP/1.1 framing under arbitrary input (net sockets)', () => {
     await client(b.urls.mqtt!, { clientId: TARGET })
     const unanswered: string[] = []
     const tally = { complete: 0, answered: 0, closedWithout: 0, incomplete: 0, statuses: new Map<number, number>() }
-    await fc.assert(fc.asyncProperty(
+    const started = Date.now()
+    const report = () => { if (process.env.HX_HTTP_FUZZ_RUNS) console.log('raw HTTP fuzz', { ...tally, seconds: (Date.now() - started) / 1000, statuses: Object.fromEntries([...tally.statuses].sort((x, y) => x[0] - y[0])) }) }
+    try {
+      await fc.assert(fc.asyncProperty(
       tokenArb, rawPathArb, fc.array(headerLineArb, { maxLength: 6 }), fc.uint8Array({ maxLength: 96 }), framingArb, fc.integer({ min: 1, max: 4 }),
       async (method, path, headers, body, framing, pieces) => {
         const { bytes, complete } = rawRequest(method, path, headers, body, framing)
@@ -199,10 +202,12 @@ describe('raw HTTP/1.1 framing under arbitrary input (net sockets)', () => {
         expect(status, bytes.toString('latin1').slice(0, 300)).toBeLessThan(500)
       },
     ), { numRuns: RUNS })
-    if (process.env.HX_HTTP_FUZZ_RUNS) console.log('raw HTTP fuzz', { ...tally, statuses: Object.fromEntries([...tally.statuses].sort((x, y) => x[0] - y[0])) })
+    } finally {
+      report()
+    }
     expect(unanswered).toEqual([])
     expect(tally.closedWithout).toBe(0)
     expect(lines.filter((l) => l.event === 'http-internal-error')).toEqual([])
     expect((await http(b.urls.http!, 'GET', '/retainedMessage')).status).toBe(200)
-  })
+  }, 30_000 + RUNS * 20)
 })
