@@ -186,22 +186,22 @@ describe('raw HTTP/1.1 framing under arbitrary input (net sockets)', () => {
     const report = () => { if (process.env.HX_HTTP_FUZZ_RUNS) console.log('raw HTTP fuzz', { ...tally, seconds: (Date.now() - started) / 1000, statuses: Object.fromEntries([...tally.statuses].sort((x, y) => x[0] - y[0])) }) }
     try {
       await fc.assert(fc.asyncProperty(
-      tokenArb, rawPathArb, fc.array(headerLineArb, { maxLength: 6 }), fc.uint8Array({ maxLength: 96 }), framingArb, fc.integer({ min: 1, max: 4 }),
-      async (method, path, headers, body, framing, pieces) => {
-        const { bytes, complete } = rawRequest(method, path, headers, body, framing)
-        const status = await exchange(b.ports.http!, bytes, pieces, complete)
-        if (!complete) { tally.incomplete++; return }
-        tally.complete++
-        if (status === null) {
-          tally.closedWithout++
-          if (unanswered.length < 5) unanswered.push(bytes.toString('latin1').slice(0, 200))
-          return
-        }
-        tally.answered++
-        tally.statuses.set(status, (tally.statuses.get(status) ?? 0) + 1)
-        expect(status, bytes.toString('latin1').slice(0, 300)).toBeLessThan(500)
-      },
-    ), { numRuns: RUNS })
+        tokenArb, rawPathArb, fc.array(headerLineArb, { maxLength: 6 }), fc.uint8Array({ maxLength: 96 }), framingArb, fc.integer({ min: 1, max: 4 }),
+        async (method, path, headers, body, framing, pieces) => {
+          const { bytes, complete } = rawRequest(method, path, headers, body, framing)
+          const status = await exchange(b.ports.http!, bytes, pieces, complete)
+          if (!complete) { tally.incomplete++; return }
+          tally.complete++
+          if (status === null) {
+            tally.closedWithout++
+            if (unanswered.length < 5) unanswered.push(bytes.toString('latin1').slice(0, 200))
+            return
+          }
+          tally.answered++
+          tally.statuses.set(status, (tally.statuses.get(status) ?? 0) + 1)
+          expect(status, bytes.toString('latin1').slice(0, 300)).toBeLessThan(500)
+        },
+      ), { numRuns: RUNS })
     } finally {
       report()
     }
