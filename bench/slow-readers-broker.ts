@@ -11,6 +11,9 @@
 import { createLogger, startReferenceBroker } from '../reference-broker/index.js'
 
 process.on('SIGTERM', () => process.exit(0))
+// Diagnostic only (the parent's --gc-check, which starts this with --expose-gc): is what stays
+// allocated garbage not yet collected, or still referenced?
+process.on('SIGUSR2', () => (globalThis as { gc?: () => void }).gc?.())
 const overrides = process.argv[2] ? JSON.parse(process.argv[2]) : {}
 const b = await startReferenceBroker({ wsPort: false, httpPort: false, logger: createLogger('info', process.stderr), overrides })
 process.stdout.write(`PORT ${b.ports.mqtt}\n`)

@@ -2,7 +2,7 @@
  * Slow readers: subscribers that stop reading must not hurt anybody else, must
  * be cut off, and the memory they cost must be bounded and given back.
  *
- *   npm run bench:slow-readers -- [--slow 200] [--publishers 10] [--megabytes 50] [--size 32768] [--rate 15] [--settle 30]
+ *   npm run bench:slow-readers -- [--slow 200] [--publishers 10] [--megabytes 50] [--size 32768] [--rate 15] [--settle 30] [--gc-check]
  *
  * One reference broker (aws-iot-core profile, quotas as shipped: no override)
  * runs in a child process (bench/slow-readers-broker.ts) so its RSS can be read
@@ -26,7 +26,9 @@
  * Prints the healthy pair's p50/p99 latency with and without the load (same
  * run) and their ratio, the broker's RSS before/peak/after, heapUsed, how many
  * non-readers were cut off and with which logged reason, and how many log lines
- * the load cost. Every phase is bounded; loopback only.
+ * the load cost. Every phase is bounded; loopback only. `--gc-check` (diagnostic only: the
+ * broker never forces a GC itself) forces one in the broker at the end and reports the memory
+ * again, to tell garbage not yet collected from memory still referenced.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -42,6 +44,7 @@ const MEGABYTES = opt('megabytes', 50)
 const SIZE = opt('size', 32768)
 const RATE = opt('rate', 15)
 const SETTLE_S = opt('settle', 30)
+const GC_CHECK = args.includes('--gc-check')
 const BASELINE_MS = 5000
 const CUTOFF_DEADLINE_MS = 60_000
 const HEALTHY_INTERVAL_MS = 50
@@ -53,7 +56,7 @@ interface BrokerChild { child: ChildProcess; port: number; held: { socket: numbe
 
 function startBroker(): Promise<BrokerChild> {
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(import.meta.dirname, 'slow-readers-broker.ts')], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...prof, ...(GC_CHECK ? ['--expose-gc'] : []), '--import', 'tsx', join(import.meta.dirname, 'slow-readers-broker.ts')], { stdio: ['ignore', 'pipe', 'pipe'] })
   const zero = { socket: 0, paced: 0, heldFifo: 0, total: 0 }
   const b: BrokerChild = { child, port: 0, held: zero, heldPeak: zero, heap: { used: 0, external: 0, arrayBuffers: 0, total: 0 }, log: [], logLines: 0 }
   let errRest = ''
@@ -214,6 +217,12 @@ try {
   await sleep(SETTLE_S * 1000)
   const rssAfter = rssOf(pid)
   const heapAfter = broker.heap
+  let gcLine = ''
+  if (GC_CHECK) {
+    broker.child.kill('SIGUSR2')
+    await sleep(1500)
+    gcLine = `after a forced GC     (diagnostic only, --gc-check) RSS ${MiB(rssOf(pid))}  heapUsed ${MiB(broker.heap.used)}  heapTotal ${MiB(broker.heap.total)}  external ${MiB(broker.heap.external)}`
+  }
   clearInterval(healthyTimer)
 
   const drops = broker.log.filter((l) => l.event === 'drop')
@@ -229,6 +238,7 @@ try {
     `broker heapUsed       before ${MiB(heapBefore)}  ${SETTLE_S} s after ${MiB(heapAfter.used)}  (heapTotal ${MiB(heapAfter.total)}, external ${MiB(heapAfter.external)}, arrayBuffers ${MiB(heapAfter.arrayBuffers)})`,
     `waiting for clients   at its peak ${MiB(broker.heldPeak.total)}: socket buffers ${MiB(broker.heldPeak.socket)}, shaper paced ${MiB(broker.heldPeak.paced)}, shaper held ${MiB(broker.heldPeak.heldFifo)}`,
     `non-readers cut off   ${cut.length} of ${SLOW} within ${(cutMs / 1000).toFixed(1)} s of the load's start; reasons: ${[...reasons].map(([r, n]) => `${r} x${n}`).join(', ') || 'none'}${cut.length < SLOW ? ` (the rest closed by the bench at ${((goneAt - loadStart) / 1000).toFixed(1)} s)` : ''}`,
+    ...(gcLine ? [gcLine] : []),
     `log lines             ${logLinesLoad} during the load (${(logLinesLoad / (loadMs / 1000)).toFixed(0)}/s), ${drops.length} of them drop lines covering ${dropped} dropped messages`,
   ]
   process.stdout.write(out.join('\n') + '\n')
