@@ -30,7 +30,22 @@ export interface TlsListenerOptions {
 
 function pem(value: Pem): Buffer {
   if (Buffer.isBuffer(value)) return value
-  return value.includes('-----BEGIN') ? Buffer.from(value) : readFileSync(value)
+  if (value.includes('-----BEGIN')) return Buffer.from(value)
+  try {
+    return readFileSync(value)
+  } catch (err) {
+    throw new ListenError(`cannot read PEM file ${value}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
+}
+
+/** Builds a TLS server; PEM material it cannot use is a ListenError (HX_BROKER_LISTEN), not a crash. */
+function withTlsMaterial<T>(what: string, create: () => T): T {
+  try {
+    return create()
+  } catch (err) {
+    if (err instanceof ListenError) throw err
+    throw new ListenError(`cannot listen for ${what}: unusable TLS material: ${(err as Error).message}`)
+  }
 }
 
 export interface Listener {
@@ -68,9 +83,11 @@ export async function listenTcp(broker: AwsBroker, port: number, host: string): 
 
 export async function listenTls(broker: AwsBroker, port: number, host: string, opts: TlsListenerOptions): Promise<Listener> {
   const contexts = new Map<string, tls.SecureContext>()
-  for (const [name, m] of Object.entries(opts.sni ?? {})) contexts.set(name.toLowerCase(), tls.createSecureContext({ key: pem(m.key), cert: pem(m.cert), ca: opts.ca ? pem(opts.ca) : undefined }))
+  withTlsMaterial('MQTT over TLS', () => {
+    for (const [name, m] of Object.entries(opts.sni ?? {})) contexts.set(name.toLowerCase(), tls.createSecureContext({ key: pem(m.key), cert: pem(m.cert), ca: opts.ca ? pem(opts.ca) : undefined }))
+  })
   const requestCert = opts.requestCert ?? false
-  const server = tls.createServer({
+  const server = withTlsMaterial('MQTT over TLS', () => tls.createServer({
     key: pem(opts.key),
     cert: pem(opts.cert),
     ca: opts.ca ? pem(opts.ca) : undefined,
@@ -94,7 +111,7 @@ export async function listenTls(broker: AwsBroker, port: number, host: string, o
       certificateSubject: subject || undefined,
       servername: (socket as tls.TLSSocket & { servername?: string | false }).servername || undefined,
     })
-  })
+  }))
   // A failed handshake is the client's problem; it must not reach the process.
   server.on('tlsClientError', () => {})
   return { port: await listen(server, port, host, 'MQTT over TLS'), close: closer(server) }
@@ -148,13 +165,13 @@ export async function listenHttp(handler: http.RequestListener, port: number, ho
  * none; the data plane decides who a caller is [DM-AUTH-MODES].
  */
 export async function listenHttps(handler: http.RequestListener, port: number, host: string, opts: TlsListenerOptions): Promise<Listener> {
-  const server = https.createServer({
+  const server = withTlsMaterial('HTTPS', () => https.createServer({
     key: pem(opts.key),
     cert: pem(opts.cert),
     ca: opts.ca ? pem(opts.ca) : undefined,
     requestCert: opts.requestCert === true || opts.ca !== undefined,
     rejectUnauthorized: opts.rejectUnauthorized ?? false,
-  }, handler)
+  }, handler))
   answerNonHttpRequests(server)
   server.on('tlsClientError', () => {})
   return { port: await listen(server, port, host, 'HTTPS'), close: closer(server) }

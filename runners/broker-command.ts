@@ -46,17 +46,20 @@ export function registerBrokerCommand(program: Command, setExit: (code: number) 
           tls: opts.tlsCert ? { cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa, requestCert: opts.mtls } : undefined,
           logLevel: (opts.verbose ? 'info' : 'warn') as LogLevel,
         })
+        // Listen for the signals before saying where the broker listens: a caller may send one as
+        // soon as it reads that.
+        const stopped = new Promise<void>((resolve) => {
+          const stop = () => resolve()
+          process.once('SIGINT', stop)
+          process.once('SIGTERM', stop)
+        })
         const lines = [`reference broker (profile ${handle.profile.name}) listening:`]
         for (const [kind, url] of Object.entries(handle.urls)) lines.push(`  ${kind.padEnd(6)} ${url}`)
         lines.push(handle.developmentMode
           ? 'authorization: development mode (no policies configured: every action is allowed)'
           : `authorization: ${Object.keys(handle.profile.auth.policies).length} policies, ${handle.profile.auth.credentials.length} SigV4 keys`)
         process.stdout.write(lines.join('\n') + '\n')
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve()
-          process.once('SIGINT', stop)
-          process.once('SIGTERM', stop)
-        })
+        await stopped
         await handle.close()
         process.stdout.write('reference broker stopped\n')
         setExit(EXIT.PASSED)

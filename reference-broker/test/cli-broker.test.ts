@@ -87,6 +87,19 @@ describe('mqtt-harness broker (the real CLI; needs `npm run build`)', () => {
     }
   })
 
+  it('TLS material that is missing or not PEM: one HX_BROKER_LISTEN line, no stack, exit code 2, nothing left listening', async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'cli-')), 'bad.pem')
+    writeFileSync(bad, 'not a certificate\n')
+    for (const [cert, key, says] of [[join(tmpdir(), 'no-such-dir-hx', 'c.pem'), bad, 'ENOENT'], [bad, bad, 'unusable TLS material']] as const) {
+      const p = run(['broker', '--mqtt-port', '0', '--ws-port', 'off', '--http-port', 'off', '--tls-port', '0', '--https-port', 'off', '--tls-cert', cert, '--tls-key', key])
+      expect(await p.exited).toBe(2)
+      const lines = p.err().trim().split('\n')
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain(says)
+      expect(lines[0]).toMatch(/\(HX_BROKER_LISTEN\)$/)
+    }
+  })
+
   it('--<kind>-port off switches a listener off; a bad port value is a usage error (exit 2)', async () => {
     const p = run(['broker', '--mqtt-port', '0', '--ws-port', 'off', '--http-port', 'off'])
     await waitForOutput(p.out, /authorization:/, 10_000)
