@@ -3,6 +3,8 @@ import type { MqttClient } from 'mqtt'
 import { broker, client, rawConnected, uid, until } from './helpers.js'
 import { memoryLogger } from './http-helpers.js'
 import type { ProfileOverrides } from '../index.js'
+import { isOneQos0Publish } from '../chunked-frame.js'
+import { encode } from '../mqtt-codec.js'
 
 const SOFT = 64 * 1024
 const STALL_MS = 1000
@@ -117,4 +119,20 @@ describe('slow readers: the stall rule (soft bytes AND time without progress), a
     }
     expect(lines.find((l) => l.event === 'rejected' && l.clientId === id)).toMatchObject({ reason: 'slow-consumer', rule: 'hard-bytes' })
   })
+
+  it('isOneQos0Publish: one whole QoS 0 PUBLISH in any split, nothing else', () => {
+    const frame = (qos: 0 | 1, size: number) => encode({ cmd: 'publish', topic: 'a/b', payload: Buffer.alloc(size, 1), qos, messageId: qos ? 7 : undefined, retain: false, dup: false } as never, 4)
+    const split = (b: Buffer, at: number[]) => [0, ...at, b.length].slice(1).map((end, i, ends) => b.subarray(i === 0 ? 0 : ends[i - 1]!, end))
+    for (const size of [0, 100, 200, 20_000, 3_000_000]) {
+      const f = frame(0, size)
+      expect(isOneQos0Publish([f])).toBe(true)
+      expect(isOneQos0Publish(split(f, [1, 2, 3]))).toBe(true) // header byte, length bytes split across pieces
+      expect(isOneQos0Publish([f.subarray(0, f.length - 1)])).toBe(false) // incomplete
+      expect(isOneQos0Publish([f, frame(0, 1)])).toBe(false) // two frames
+    }
+    expect(isOneQos0Publish([frame(1, 10)])).toBe(false)
+    expect(isOneQos0Publish([encode({ cmd: 'pingresp' } as never, 4)])).toBe(false)
+    expect(isOneQos0Publish([])).toBe(false)
+  })
 })
+
