@@ -246,7 +246,10 @@ export class AwsBroker implements GateHost {
   }
 
   /** [TOPIC-HASH-NO-PARENT] `a/#` must not deliver `a` when the profile says so. */
-  private authorizeForward(client: AnyClient, packet: { topic: string; retain?: boolean; clientId?: string }): unknown {
+  private authorizeForward(client: AnyClient, packet: { topic: string; qos?: number; retain?: boolean; clientId?: string }): unknown {
+    // A QoS 0 message for a reader over its slow-consumer limit is dropped here, before aedes
+    // builds and writes a packet for it: with many stalled readers that work would cost the rest.
+    if (packet.qos === 0 && (client.conn as { gate?: WireGate }).gate?.dropsQos0ForSlowReader()) return null
     // The `cross-version-isolated` deviation: MQTT 3.1.1 and MQTT 5 clients do not hear each other [M5-CROSS-VERSION].
     if (this.faults.has('cross-version-isolated') && packet.clientId !== undefined) {
       const from = this.gatesByClientId.get(packet.clientId)

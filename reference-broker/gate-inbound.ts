@@ -100,15 +100,20 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
     keepOriginalExpiry: gate.host.faults.has('mei-not-decremented'),
     softBytes: gate.profile.server.slowClientSoftBytes,
     hardBytes: gate.profile.server.slowClientHardBytes,
+    stallMs: gate.profile.server.slowClientStallMs,
     // The `client-packet-size-ignored` deviation sends packets larger than the client accepts [M5-MAX-PACKET-SIZE].
     clientMaximumPacketSize: gate.version === 5 && !gate.host.faults.has('client-packet-size-ignored') ? packet.properties?.maximumPacketSize : undefined,
     throughputBytesPerSecond: gate.profile.mqtt.throughputBytesPerSecond,
     version: gate.version,
     write: (f) => gate.writeOut(f),
     bufferedBytes: () => gate.bufferedTowardsClient(),
+    bytesTaken: () => gate.bytesTakenByClient(),
     injectPuback: (id) => gate.injectPuback(id),
-    onSlowConsumer: () => gate.closeNow('slow-consumer'),
-    onDrop: (reason, messageId) => gate.host.log.info({ event: 'drop', clientId: gate.clientId, reason, messageId }),
+    onSlowConsumer: (why) => {
+      gate.host.log.info({ event: 'rejected', clientId: gate.clientId, reason: 'slow-consumer', ...why })
+      gate.closeNow('slow-consumer')
+    },
+    onDrop: (reason, count) => gate.host.log.info({ event: 'drop', clientId: gate.clientId, reason, count }),
     countOutboundPublish: () => gate.rate.forceTake(),
   })
   gate.state = 'connecting'

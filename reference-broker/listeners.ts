@@ -4,6 +4,8 @@ import http from 'node:http'
 import https from 'node:https'
 import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { randomUUID } from 'node:crypto'
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import type { AwsBroker } from './aws-broker.js'
 import { ListenError } from './errors.js'
@@ -28,7 +30,22 @@ export interface TlsListenerOptions {
 
 function pem(value: Pem): Buffer {
   if (Buffer.isBuffer(value)) return value
-  return value.includes('-----BEGIN') ? Buffer.from(value) : readFileSync(value)
+  if (value.includes('-----BEGIN')) return Buffer.from(value)
+  try {
+    return readFileSync(value)
+  } catch (err) {
+    throw new ListenError(`cannot read PEM file ${value}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
+}
+
+/** Builds a TLS server; PEM material it cannot use is a ListenError (HX_BROKER_LISTEN), not a crash. */
+function withTlsMaterial<T>(what: string, create: () => T): T {
+  try {
+    return create()
+  } catch (err) {
+    if (err instanceof ListenError) throw err
+    throw new ListenError(`cannot listen for ${what}: unusable TLS material: ${(err as Error).message}`)
+  }
 }
 
 export interface Listener {
@@ -66,9 +83,11 @@ export async function listenTcp(broker: AwsBroker, port: number, host: string): 
 
 export async function listenTls(broker: AwsBroker, port: number, host: string, opts: TlsListenerOptions): Promise<Listener> {
   const contexts = new Map<string, tls.SecureContext>()
-  for (const [name, m] of Object.entries(opts.sni ?? {})) contexts.set(name.toLowerCase(), tls.createSecureContext({ key: pem(m.key), cert: pem(m.cert), ca: opts.ca ? pem(opts.ca) : undefined }))
+  withTlsMaterial('MQTT over TLS', () => {
+    for (const [name, m] of Object.entries(opts.sni ?? {})) contexts.set(name.toLowerCase(), tls.createSecureContext({ key: pem(m.key), cert: pem(m.cert), ca: opts.ca ? pem(opts.ca) : undefined }))
+  })
   const requestCert = opts.requestCert ?? false
-  const server = tls.createServer({
+  const server = withTlsMaterial('MQTT over TLS', () => tls.createServer({
     key: pem(opts.key),
     cert: pem(opts.cert),
     ca: opts.ca ? pem(opts.ca) : undefined,
@@ -92,7 +111,7 @@ export async function listenTls(broker: AwsBroker, port: number, host: string, o
       certificateSubject: subject || undefined,
       servername: (socket as tls.TLSSocket & { servername?: string | false }).servername || undefined,
     })
-  })
+  }))
   // A failed handshake is the client's problem; it must not reach the process.
   server.on('tlsClientError', () => {})
   return { port: await listen(server, port, host, 'MQTT over TLS'), close: closer(server) }
@@ -106,6 +125,9 @@ export async function listenWebSocket(broker: AwsBroker, port: number, host: str
     server,
     handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
   })
+  // ws re-emits the HTTP server's errors on the WebSocketServer; a busy port is already a
+  // ListenError from listen(), and must not also be an unhandled 'error' that kills the process.
+  wss.on('error', () => {})
   wss.on('connection', (ws, req) => {
     const stream = createWebSocketStream(ws)
     broker.accept(stream, { transport: 'ws', remoteAddress: req.socket.remoteAddress })
@@ -113,8 +135,27 @@ export async function listenWebSocket(broker: AwsBroker, port: number, host: str
   return { port: await listen(server, port, host, 'MQTT over WebSocket'), close: closer(server, () => { for (const c of wss.clients) c.terminate(); wss.close() }) }
 }
 
+/**
+ * A CONNECT request, or one asking for a protocol upgrade, never reaches the
+ * data plane's handler: Node hands it to the 'connect' / 'upgrade' event and,
+ * with nobody listening, closes the connection without a word. Such a request
+ * is answered in the AWS error shape (405 / 400, `x-amzn-ErrorType`, JSON
+ * `message` and `traceId`) and the connection closed [HTTP-ERRORS].
+ */
+function answerNonHttpRequests(server: http.Server): void {
+  const refuse = (status: number, type: string, message: string) => (_req: http.IncomingMessage, socket: Duplex) => {
+    const traceId = randomUUID()
+    const body = JSON.stringify({ message, traceId })
+    socket.on('error', () => {})
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nx-amzn-ErrorType: ${type}\r\nx-amzn-RequestId: ${traceId}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
+  }
+  server.on('connect', refuse(405, 'MethodNotAllowedException', 'Method not allowed; CONNECT is not supported'))
+  server.on('upgrade', refuse(400, 'InvalidRequestException', 'Protocol upgrade is not supported by the HTTP data plane'))
+}
+
 export async function listenHttp(handler: http.RequestListener, port: number, host: string): Promise<Listener> {
   const server = http.createServer(handler)
+  answerNonHttpRequests(server)
   return { port: await listen(server, port, host, 'HTTP'), close: closer(server) }
 }
 
@@ -124,13 +165,14 @@ export async function listenHttp(handler: http.RequestListener, port: number, ho
  * none; the data plane decides who a caller is [DM-AUTH-MODES].
  */
 export async function listenHttps(handler: http.RequestListener, port: number, host: string, opts: TlsListenerOptions): Promise<Listener> {
-  const server = https.createServer({
+  const server = withTlsMaterial('HTTPS', () => https.createServer({
     key: pem(opts.key),
     cert: pem(opts.cert),
     ca: opts.ca ? pem(opts.ca) : undefined,
     requestCert: opts.requestCert === true || opts.ca !== undefined,
     rejectUnauthorized: opts.rejectUnauthorized ?? false,
-  }, handler)
+  }, handler))
+  answerNonHttpRequests(server)
   server.on('tlsClientError', () => {})
   return { port: await listen(server, port, host, 'HTTPS'), close: closer(server) }
 }

@@ -36,6 +36,11 @@ export class FrameSplitter {
     this.pending = null
   }
 
+  /** No partial frame is waiting: the next byte pushed starts a frame. */
+  get atFrameStart(): boolean {
+    return this.pending === null
+  }
+
   push(chunk: Buffer): void {
     if (this.stopped) return
     let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk

@@ -1,6 +1,11 @@
 import { FrameDecoder, encode, peekPublish, type ProtocolVersion } from './mqtt-codec.js'
 import { ByteBudget } from './byte-budget.js'
 import { FrameFifo } from './fifo.js'
+import { StallWatch, type Stall } from './stall-watch.js'
+import { DropTally } from './drop-tally.js'
+
+/** Dropped messages are reported as one summary per reason per second (drop-tally.ts). */
+const DROP_SUMMARY_MS = 1000
 
 export interface ShaperOptions {
   /** Unacknowledged QoS 1 PUBLISHes allowed towards the client [QOS1-INFLIGHT-100]. */
@@ -13,6 +18,8 @@ export interface ShaperOptions {
   softBytes: number
   /** Bytes buffered towards the client above which it is disconnected as a slow consumer. */
   hardBytes: number
+  /** Time above softBytes without progress after which it is disconnected as a slow consumer (stall-watch.ts); 0 = never. */
+  stallMs?: number
   /** The client's own Maximum Packet Size (MQTT 5), if it sent one. */
   clientMaximumPacketSize?: number
   /** PUBLISH bytes per second towards the client [LIM-THROUGHPUT-512KIB]; 0 or absent = unlimited. */
@@ -20,12 +27,19 @@ export interface ShaperOptions {
   version: ProtocolVersion
   write: (frame: Buffer) => void
   bufferedBytes: () => number
+  /** Bytes the client has taken from its socket so far (grows only while it reads). */
+  bytesTaken?: () => number
   /** Tells aedes a QoS 1 message is done (dropped or expired) so it leaves its in-flight state. */
   injectPuback: (messageId: number) => void
-  onSlowConsumer: () => void
-  onDrop: (reason: string, messageId?: number) => void
+  /** The client is cut off: over hardBytes (no stall), or over softBytes without progress for stallMs. */
+  onSlowConsumer: (why: SlowConsumer) => void
+  /** Messages not delivered: one call per reason per second with how many (never one per message). */
+  onDrop: (reason: string, count: number) => void
   countOutboundPublish: () => void
 }
+
+/** Why a client is cut off as a slow consumer. */
+export type SlowConsumer = { rule: 'hard-bytes'; backlogBytes: number } | ({ rule: 'stalled' } & Stall)
 
 interface Queued {
   frame: Buffer
@@ -61,10 +75,38 @@ export class OutboundShaper {
   private readonly paced = new FrameFifo()
   /** Set while the byte budget is in debt; every frame waits behind it. */
   private paceTimer: NodeJS.Timeout | null = null
+  /** PUBACKs received: progress for the stall rule along with the bytes the client takes. */
+  private acks = 0
+  private readonly stall: StallWatch
+  private readonly drops: DropTally
 
   constructor(private readonly opts: ShaperOptions) {
     this.decoder = new FrameDecoder(opts.version)
     this.budget = opts.throughputBytesPerSecond ? new ByteBudget(opts.throughputBytesPerSecond) : null
+    this.drops = new DropTally(DROP_SUMMARY_MS, (reason, count) => opts.onDrop(reason, count))
+    this.stall = new StallWatch({
+      softBytes: opts.softBytes,
+      stallMs: opts.stallMs ?? 0,
+      backlog: () => this.backlogBytes(),
+      progress: () => (opts.bytesTaken?.() ?? 0) + this.acks,
+      onStalled: (stall) => this.cutOff({ rule: 'stalled', ...stall }),
+    })
+  }
+
+  private cutOff(why: SlowConsumer): void {
+    if (this.closed) return
+    this.opts.onSlowConsumer(why)
+  }
+
+  /** Over the hard limit: cut off at once; over the soft limit: the stall rule watches. */
+  private checkBacklog(): boolean {
+    const backlogBytes = this.backlogBytes()
+    if (backlogBytes > this.opts.hardBytes) {
+      this.cutOff({ rule: 'hard-bytes', backlogBytes })
+      return true
+    }
+    if (backlogBytes > this.opts.softBytes) this.stall.check()
+    return false
   }
 
   /** Messages written between a session-present CONNACK and aedes' clientReady are the stored backlog. */
@@ -98,7 +140,7 @@ export class OutboundShaper {
     const max = this.opts.clientMaximumPacketSize
     if (max !== undefined && frame.length > max) {
       // [MQTT-3.1.2-25] never send a packet larger than the client accepts.
-      this.opts.onDrop('exceeds client maximum packet size', messageId)
+      this.drops.add('exceeds client maximum packet size')
       if (messageId !== undefined) this.opts.injectPuback(messageId)
       return
     }
@@ -111,7 +153,7 @@ export class OutboundShaper {
       // Unpaced replay: stored messages still carry exactly what is left of their expiry.
       const shaped = this.withRemainingExpiry({ frame, at: Date.now() })
       if (!shaped) {
-        this.opts.onDrop('message expired while queued', messageId)
+        this.drops.add('message expired while queued')
         if (messageId !== undefined) this.opts.injectPuback(messageId)
         return
       }
@@ -120,24 +162,36 @@ export class OutboundShaper {
     this.send(frame, qos, messageId)
   }
 
+  /** Live QoS 0 deliveries are dropped now: the client is over the soft limit. */
+  overSoftLimit(): boolean {
+    return !this.closed && !this.replayPhase && !this.storedPhase && this.backlogBytes() > this.opts.softBytes
+  }
+
+  /** Drops one QoS 0 delivery for a reader over the soft limit (counted, and the stall rule watches). */
+  dropQos0(): true {
+    this.drops.add('slow consumer: QoS 0 dropped')
+    this.stall.check()
+    return true
+  }
+
   private send(frame: Buffer, qos: number, messageId: number | undefined): void {
     if (qos > 0 && messageId !== undefined) {
       if (this.inflight.size >= this.opts.inflightMaximum) {
         // Held for a free in-flight slot: counts towards the slow-consumer limit, so a client
         // that stops acknowledging cannot make the broker hold an unbounded backlog.
         this.held.push(frame)
-        if (this.backlogBytes() > this.opts.hardBytes) this.opts.onSlowConsumer()
+        this.checkBacklog()
         return
       }
       this.inflight.add(messageId)
     } else if (this.backlogBytes() > this.opts.softBytes) {
-      this.opts.onDrop('slow consumer: QoS 0 dropped')
+      this.dropQos0()
       return
     }
     if (this.paceTimer !== null) {
       // [LIM-THROUGHPUT-512KIB] over the byte budget: delayed, in order, never dropped.
       this.paced.push(frame)
-      if (this.backlogBytes() > this.opts.hardBytes) this.opts.onSlowConsumer()
+      this.checkBacklog()
       return
     }
     this.write(frame)
@@ -146,8 +200,8 @@ export class OutboundShaper {
   private write(frame: Buffer): void {
     this.opts.countOutboundPublish()
     this.opts.write(frame)
-    if (this.backlogBytes() > this.opts.hardBytes) this.opts.onSlowConsumer()
-    else if (this.budget !== null && !this.budget.take(frame.length)) this.schedulePaced()
+    if (this.checkBacklog()) return
+    if (this.budget !== null && !this.budget.take(frame.length)) this.schedulePaced()
   }
 
   private schedulePaced(): void {
@@ -172,6 +226,7 @@ export class OutboundShaper {
   /** A PUBACK from the client frees an in-flight slot. Returns whether the id was in flight. */
   acked(messageId: number): boolean {
     const had = this.inflight.delete(messageId)
+    this.acks++
     this.expiries.delete(messageId)
     this.releaseHeld()
     if (this.replay.length > 0) this.scheduleReplay()
@@ -208,7 +263,7 @@ export class OutboundShaper {
       this.lastReplayAt = Date.now()
       this.send(frame, qos, messageId)
     } else if (messageId !== undefined) {
-      this.opts.onDrop('message expired while queued', messageId) // [PS-MEI-EXPIRED-NOT-DELIVERED]
+      this.drops.add('message expired while queued') // [PS-MEI-EXPIRED-NOT-DELIVERED]
       this.opts.injectPuback(messageId)
     }
     this.scheduleReplay()
@@ -237,6 +292,8 @@ export class OutboundShaper {
 
   close(): void {
     this.closed = true
+    this.stall.close()
+    this.drops.flush()
     if (this.replayTimer) clearTimeout(this.replayTimer)
     this.replayTimer = null
     if (this.paceTimer) clearTimeout(this.paceTimer)

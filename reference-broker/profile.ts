@@ -117,6 +117,8 @@ export const profileSchema = z.strictObject({
     connectTimeoutMs: z.number().int().min(100),
     slowClientSoftBytes: z.number().int().min(1024),
     slowClientHardBytes: z.number().int().min(1024),
+    /** Time a client may stay above slowClientSoftBytes without taking a byte or acknowledging a message; 0 = no limit. */
+    slowClientStallMs: z.number().int().min(0).default(10000),
   }),
 })
 

@@ -14,6 +14,7 @@ import { DirectDelivery, type DirectMessage, type DirectSend } from './direct-de
 import { onInbound } from './gate-inbound.js'
 import { onOutbound } from './gate-outbound.js'
 import { InboundWindow } from './inbound-window.js'
+import { isOneQos0Publish } from './chunked-frame.js'
 
 type State = 'awaiting-connect' | 'connecting' | 'connected' | 'closing' | 'closed'
 
@@ -86,6 +87,8 @@ export class WireGate {
   /** The socket is corked until the end of this event-loop turn (see writeOut). */
   private outCorked = false
   private outCorkedBytes = 0
+  /** Bytes given to the socket by writeOut, for bytesTakenByClient. */
+  private outBytes = 0
   /** Frames forwarded while one socket read is being split; pushed to aedes in one piece. */
   private batch: Buffer[] | null = null
   private aedesEnded = false
@@ -100,10 +103,14 @@ export class WireGate {
       read() { if (gate.inThrottle === null) gate.socket.resume() },
       write(chunk: Buffer, _enc, cb) { gate.outSplitter.push(chunk); cb() },
       writev(chunks, cb) {
+        const pieces = chunks.map((c) => c.chunk as Buffer)
+        // A QoS 0 PUBLISH for a reader over its slow-consumer limit is dropped before its payload
+        // is copied: with many stalled readers the copies alone would cost the healthy ones.
+        if (gate.dropsQos0Unjoined(pieces)) return cb()
         // aedes writes a packet in several small chunks (it corks its writes): join the batch
         // once rather than let the splitter re-join after every chunk. The frames reach the
         // socket through writeOut, which writes one turn's frames at once.
-        gate.outSplitter.push(chunks.length === 1 ? chunks[0]!.chunk as Buffer : Buffer.concat(chunks.map((c) => c.chunk as Buffer)))
+        gate.outSplitter.push(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces))
         cb()
       },
       final(cb) { gate.endSocket(); cb() },
@@ -219,6 +226,7 @@ export class WireGate {
   writeOut(frame: Buffer): void {
     if (this.state === 'closed' || this.socket.destroyed) return
     const type = frameType(frame)
+    this.outBytes += frame.length
     if (type !== PT.PUBLISH && type !== PT.PUBACK) {
       this.socket.write(frame)
       return this.flushOut()
@@ -242,6 +250,23 @@ export class WireGate {
   /** Bytes the client has not taken yet (frames waiting for this turn's write are not its backlog). */
   bufferedTowardsClient(): number {
     return this.socket.writableLength - this.outCorkedBytes
+  }
+
+  /** Counts a QoS 0 delivery as dropped, and says so, when this client is over its slow-consumer limit. */
+  dropsQos0ForSlowReader(): boolean {
+    if (this.shaper === null || this.deviated !== null || this.state !== 'connected') return false
+    return this.shaper.overSoftLimit() && this.shaper.dropQos0()
+  }
+
+  /** Drops `pieces` when they are one whole QoS 0 PUBLISH the shaper would drop anyway (slow reader). */
+  dropsQos0Unjoined(pieces: readonly Buffer[]): boolean {
+    if (this.shaper === null || this.deviated !== null || this.state !== 'connected' || !this.outSplitter.atFrameStart) return false
+    return this.shaper.overSoftLimit() && isOneQos0Publish(pieces) && this.shaper.dropQos0()
+  }
+
+  /** Bytes the client has taken so far: written minus still waiting in the socket (the slow-reader rule's progress). */
+  bytesTakenByClient(): number {
+    return this.outBytes - this.socket.writableLength
   }
 
   injectPuback(messageId: number): void {

@@ -1,10 +1,12 @@
-import type { Command } from 'commander'
+import { InvalidArgumentError, type Command } from 'commander'
 import { startReferenceBroker, BrokerError, type LogLevel } from '../reference-broker/index.js'
 import { EXIT } from './exit-codes.js'
 
-function port(value: string): number {
+/** A listener's port: 0 = any free port, `off` = no such listener. */
+function port(value: string): number | false {
+  if (value === 'off') return false
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`not a port number: ${value}`)
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`not a port number or "off": ${value}`)
   return n
 }
 
@@ -14,14 +16,14 @@ export function registerBrokerCommand(program: Command, setExit: (code: number) 
     .command('broker')
     .description('run the reference broker (a local AWS IoT Core message broker) until SIGINT/SIGTERM')
     .option('--host <address>', 'interface to bind', '127.0.0.1')
-    .option('--mqtt-port <n>', 'MQTT over TCP port (0 = any free port)', port, 1883)
-    .option('--ws-port <n>', 'MQTT over WebSocket port', port, 8080)
-    .option('--http-port <n>', 'HTTP data-plane port', port, 8443)
-    .option('--tls-port <n>', 'MQTT over TLS port; only with --tls-cert and --tls-key (then default 8883)', port)
+    .option('--mqtt-port <n|off>', 'MQTT over TCP port (0 = any free port, off = no listener; same for every port)', port, 1883)
+    .option('--ws-port <n|off>', 'MQTT over WebSocket port', port, 8080)
+    .option('--http-port <n|off>', 'HTTP data-plane port (plain HTTP)', port, 8088)
+    .option('--tls-port <n|off>', 'MQTT over TLS port; only with --tls-cert and --tls-key (then default 8883)', port)
     .option('--tls-cert <file>', 'server certificate (PEM)')
     .option('--tls-key <file>', 'server private key (PEM)')
     .option('--tls-ca <file>', 'CA that client certificates must chain to')
-    .option('--https-port <n>', 'HTTP data plane over TLS, client certificates identify callers; only with --tls-cert and --tls-key (then default 9443)', port)
+    .option('--https-port <n|off>', 'HTTP data plane over TLS, as AWS on 8443; client certificates identify callers; only with --tls-cert and --tls-key (then default 8443)', port)
     .option('--mtls', 'require a client certificate (mutual TLS)', false)
     .option('--profile <name|file>', 'broker profile: aws-iot-core, mqtt-5, mqtt-3.1.1 or a YAML file', 'aws-iot-core')
     .option('--config <file>', 'YAML file overriding profile values (limits, timings; policies and SigV4 keys in its auth: section)')
@@ -44,9 +46,16 @@ export function registerBrokerCommand(program: Command, setExit: (code: number) 
           wsPort: opts.wsPort,
           httpPort: opts.httpPort,
           tlsPort: opts.tlsPort ?? 8883,
-          httpsPort: opts.httpsPort ?? 9443,
+          httpsPort: opts.httpsPort ?? 8443,
           tls: opts.tlsCert ? { cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa, requestCert: opts.mtls } : undefined,
           logLevel: (opts.verbose ? 'info' : 'warn') as LogLevel,
+        })
+        // Listen for the signals before saying where the broker listens: a caller may send one as
+        // soon as it reads that.
+        const stopped = new Promise<void>((resolve) => {
+          const stop = () => resolve()
+          process.once('SIGINT', stop)
+          process.once('SIGTERM', stop)
         })
         const lines = [`reference broker (profile ${handle.profile.name}) listening:`]
         for (const [kind, url] of Object.entries(handle.urls)) lines.push(`  ${kind.padEnd(6)} ${url}`)
@@ -54,11 +63,7 @@ export function registerBrokerCommand(program: Command, setExit: (code: number) 
           ? 'authorization: development mode (no policies configured: every action is allowed)'
           : `authorization: ${Object.keys(handle.profile.auth.policies).length} policies, ${handle.profile.auth.credentials.length} SigV4 keys`)
         process.stdout.write(lines.join('\n') + '\n')
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve()
-          process.once('SIGINT', stop)
-          process.once('SIGTERM', stop)
-        })
+        await stopped
         await handle.close()
         process.stdout.write('reference broker stopped\n')
         setExit(EXIT.PASSED)

@@ -36,7 +36,7 @@ export function callerIdentity(req: http.IncomingMessage, body: Buffer, authoriz
     }
     // [API-SIGNING-NAME] the 'signing-name-iotdata-only' deviation refuses the iotdevicegateway scope (C10), breaking it on purpose.
     const names = faults.has('signing-name-iotdata-only') ? ['iotdata'] : SIGNING_NAMES
-    const signed = verifySigV4(req, body, (id) => authorizer.secretFor(id), names)
+    const signed = verifySigV4(req, body, (id) => authorizer.secretFor(id), names, authorizer.region)
     return { kind: 'access-key', id: signed.accessKeyId }
   }
   const socket = req.socket as TLSSocket

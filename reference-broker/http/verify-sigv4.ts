@@ -22,6 +22,8 @@ export interface SignedCaller {
 
 interface ParsedAuthorization {
   accessKeyId: string
+  /** `AKID/yyyymmdd/region/service/aws4_request`: five non-empty parts, an 8-digit date, the fixed terminator. */
+  scopeWellFormed: boolean
   date: string
   region: string
   service: string
@@ -37,11 +39,20 @@ function parseAuthorization(value: string): ParsedAuthorization | null {
     const eq = part.indexOf('=')
     if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim())
   }
-  const scope = (fields.get('Credential') ?? '').split('/')
   const signedHeaders = (fields.get('SignedHeaders') ?? '').split(';').filter(Boolean)
   const signature = fields.get('Signature') ?? ''
-  if (scope.length !== 5 || scope[4] !== 'aws4_request' || !scope[0] || signedHeaders.length === 0 || !/^[0-9a-f]{64}$/.test(signature)) return null
-  return { accessKeyId: scope[0], date: scope[1]!, region: scope[2]!, service: scope[3]!, signedHeaders, signature }
+  const credential = fields.get('Credential')
+  if (credential === undefined || signedHeaders.length === 0 || !/^[0-9a-f]{64}$/.test(signature)) return null
+  const scope = credential.split('/')
+  return {
+    accessKeyId: scope[0] ?? '',
+    scopeWellFormed: scope.length === 5 && !!scope[0] && /^\d{8}$/.test(scope[1]!) && !!scope[2] && !!scope[3] && scope[4] === 'aws4_request',
+    date: scope[1] ?? '',
+    region: scope[2] ?? '',
+    service: scope[3] ?? '',
+    signedHeaders,
+    signature,
+  }
 }
 
 function amzDateMs(value: string): number {
@@ -54,7 +65,7 @@ function amzDateMs(value: string): number {
  * anything (only for the 'sigv4-unchecked' deviation); null when unparsable.
  */
 export function claimedAccessKey(req: http.IncomingMessage): string | null {
-  return parseAuthorization(String(req.headers.authorization ?? ''))?.accessKeyId ?? null
+  return parseAuthorization(String(req.headers.authorization ?? ''))?.accessKeyId || null
 }
 
 /**
@@ -64,15 +75,28 @@ export function claimedAccessKey(req: http.IncomingMessage): string | null {
  * C9: the documents list 403; the API model also has 401). `signingNames` are
  * the credential scopes' services accepted (default both, C10; the
  * 'signing-name-iotdata-only' deviation passes iotdata alone).
+ *
+ * The whole credential scope is checked as AWS does [API-SIGNING-NAME]: its form
+ * (`signature-scope-malformed`), its service, its region against the broker's
+ * (`signature-wrong-region`) and its date against X-Amz-Date's
+ * (`signature-scope-date-mismatch`). A signature is only valid for the scope it
+ * names, so without these checks a request signed for another region verifies.
  */
 export function verifySigV4(
   req: http.IncomingMessage,
   body: Buffer,
   secretFor: (accessKeyId: string) => string | undefined,
   signingNames: readonly string[] = SIGNING_NAMES,
+  region?: string,
 ): SignedCaller {
   const auth = parseAuthorization(String(req.headers.authorization ?? ''))
   if (!auth) throw forbidden('signature-malformed', 'The Authorization header is not a valid AWS Signature Version 4 header')
+  if (!auth.scopeWellFormed) {
+    throw forbidden('signature-scope-malformed', "Credential should be scoped to a valid date, region and service, ending in 'aws4_request' (ACCESS_KEY/yyyymmdd/region/service/aws4_request)")
+  }
+  if (region !== undefined && auth.region !== region) {
+    throw forbidden('signature-wrong-region', `Credential should be scoped to a valid region, not '${auth.region}'; this endpoint is in '${region}'`)
+  }
   if (!signingNames.includes(auth.service)) {
     throw forbidden('signature-wrong-service', `Credential should be scoped to a valid service (${signingNames.join(' or ')}), not ${auth.service}`)
   }
@@ -80,7 +104,10 @@ export function verifySigV4(
   if (secret === undefined) throw forbidden('unknown-access-key', 'The security token included in the request is invalid')
   const amzDate = String(req.headers['x-amz-date'] ?? '')
   const at = amzDateMs(amzDate)
-  if (Number.isNaN(at) || amzDate.slice(0, 8) !== auth.date) throw forbidden('signature-date-invalid', 'X-Amz-Date is missing or does not match the credential scope')
+  if (Number.isNaN(at)) throw forbidden('signature-date-invalid', 'X-Amz-Date is missing or not of the form yyyymmddThhmmssZ')
+  if (amzDate.slice(0, 8) !== auth.date) {
+    throw forbidden('signature-scope-date-mismatch', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate.slice(0, 8)}'`)
+  }
   if (Math.abs(Date.now() - at) > MAX_SKEW_MS) throw forbidden('signature-expired', 'Signature expired: X-Amz-Date is more than 15 minutes from the server time')
   const declaredHash = req.headers['x-amz-content-sha256']
   if (typeof declaredHash === 'string' && declaredHash !== 'UNSIGNED-PAYLOAD' && declaredHash !== createHash('sha256').update(body).digest('hex')) {

@@ -38,6 +38,8 @@ export interface Authorizer {
   readonly hasCredentials: boolean
   /** The secret of a configured SigV4 access key. */
   secretFor(accessKeyId: string): string | undefined
+  /** The broker's region: a SigV4 credential scope must name it [API-SIGNING-NAME]. */
+  readonly region: string
   /** `arn:aws:iot:REGION:ACCOUNT:<resource>` (resource like `client/id`, `topic/a/b`). */
   arn(resource: string): string
   /** Decides one action; `resource` is relative (`topic/a/b`) or `*` for account-wide actions. */
@@ -94,6 +96,7 @@ export function createAuthorizer(auth: AuthConfig, baseDir: string = process.cwd
     developmentMode,
     hasCredentials: secrets.size > 0,
     secretFor: (id) => secrets.get(id),
+    region: auth.region,
     arn: (resource) => prefix + resource,
     authorize(principal, action, resource, context = {}) {
       if (developmentMode) return { effect: 'allow', policy: '(development mode)' }

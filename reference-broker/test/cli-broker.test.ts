@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import net from 'node:net'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../../test/built-cli.js'
 import { client, collect } from './helpers.js'
+import { makeTlsMaterial } from '../../test/tls-material.js'
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'mqtt-harness.js')
 
@@ -78,4 +80,55 @@ describe('mqtt-harness broker (the real CLI, from dist/)', () => {
     first.child.kill('SIGTERM')
     expect(await first.exited).toBe(0)
   })
+
+  it.each(['mqtt', 'ws', 'http', 'tls', 'https'])('a busy --%s-port: one HX_BROKER_LISTEN line on stderr, no stack, exit code 2', async (kind) => {
+    const holder = net.createServer()
+    await new Promise<void>((resolve, reject) => { holder.once('error', reject); holder.listen(0, '127.0.0.1', resolve) })
+    const busy = String((holder.address() as net.AddressInfo).port)
+    try {
+      const m = tlsFiles()
+      const ports = Object.fromEntries(['mqtt', 'ws', 'http', 'tls', 'https'].map((k) => [k, k === kind ? busy : '0']))
+      const p = run(['broker', '--tls-cert', m.cert, '--tls-key', m.key, ...Object.entries(ports).flatMap(([k, v]) => [`--${k}-port`, v])])
+      expect(await p.exited).toBe(2)
+      const lines = p.err().trim().split('\n')
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatch(new RegExp(`^mqtt-harness broker: cannot listen for .* on 127\\.0\\.0\\.1:${busy}: EADDRINUSE \\(HX_BROKER_LISTEN\\)$`))
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()))
+    }
+  })
+
+  it('TLS material that is missing or not PEM: one HX_BROKER_LISTEN line, no stack, exit code 2, nothing left listening', async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'cli-')), 'bad.pem')
+    writeFileSync(bad, 'not a certificate\n')
+    for (const [cert, key, says] of [[join(tmpdir(), 'no-such-dir-hx', 'c.pem'), bad, 'ENOENT'], [bad, bad, 'unusable TLS material']] as const) {
+      const p = run(['broker', '--mqtt-port', '0', '--ws-port', 'off', '--http-port', 'off', '--tls-port', '0', '--https-port', 'off', '--tls-cert', cert, '--tls-key', key])
+      expect(await p.exited).toBe(2)
+      const lines = p.err().trim().split('\n')
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain(says)
+      expect(lines[0]).toMatch(/\(HX_BROKER_LISTEN\)$/)
+    }
+  })
+
+  it('--<kind>-port off switches a listener off; a bad port value is a usage error (exit 2)', async () => {
+    const p = run(['broker', '--mqtt-port', '0', '--ws-port', 'off', '--http-port', 'off'])
+    await waitForOutput(p.out, /authorization:/, 10_000)
+    expect(p.out()).toMatch(/mqtt\s+mqtt:\/\/127\.0\.0\.1:\d+/)
+    expect(p.out()).not.toMatch(/ws:\/\/|http:\/\//)
+    p.child.kill('SIGTERM')
+    expect(await p.exited).toBe(0)
+    const bad = run(['broker', '--ws-port', 'of'])
+    expect(await bad.exited).toBe(2)
+    expect(bad.err()).toContain('not a port number or "off": of')
+  })
 })
+
+let tlsPaths: { cert: string; key: string } | null = null
+/** Server certificate and key as files (made once). */
+function tlsFiles(): { cert: string; key: string } {
+  if (tlsPaths) return tlsPaths
+  const m = makeTlsMaterial()
+  tlsPaths = { cert: join(m.dir, 'server.pem'), key: join(m.dir, 'server.key') }
+  return tlsPaths
+}

@@ -93,3 +93,121 @@ describe('request validation under arbitrary input', () => {
     ), { numRuns: 150 })
   })
 })
+
+/**
+ * Raw HTTP/1.1 over net sockets, framing included: random methods, paths with
+ * percent-escapes, header names and values, bodies sent with a truthful,
+ * shorter or longer Content-Length, or chunked with or without the last chunk,
+ * sometimes written in pieces. A complete request (the server has every byte
+ * its framing announced) must be answered within a deadline, never with a 5xx
+ * other than a deliberate 500; an incomplete one is abandoned. The broker must
+ * not crash and must still serve afterwards.
+ * HX_HTTP_FUZZ_RUNS=100000 for a long run (default 1500, about 4 s).
+ */
+const RUNS = Number(process.env.HX_HTTP_FUZZ_RUNS ?? 1500)
+const ANSWER_MS = 5000
+
+const tokenArb = fc.oneof(
+  fc.constantFrom('GET', 'POST', 'DELETE', 'PUT', 'HEAD', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT', 'PROPFIND', 'get', 'X'),
+  fc.stringMatching(/^[A-Za-z!#$%&'*+.^_`|~-]{1,10}$/),
+)
+const rawPathArb = fc.tuple(pathArb, fc.option(queryArb, { nil: undefined }))
+  .map(([p, q]) => (q ? `${p}?${q}` : p).replace(/[\s\u0000-\u001f\u007f-\uffff]/g, (c) => [...Buffer.from(c, 'utf8')].map((x) => `%${x.toString(16).padStart(2, '0').toUpperCase()}`).join('')))
+const headerLineArb = fc.tuple(
+  fc.oneof(fc.constantFrom('host', 'content-type', 'x-amz-date', 'authorization', 'expect', 'connection', 'upgrade', 'x-amz-mqtt5-user-properties', 'transfer-encoding', 'te', 'trailer'), fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/)),
+  fc.oneof(messy, fc.constantFrom('100-continue', 'close', 'keep-alive', 'websocket', 'chunked', 'gzip', 'application/json')).map((v) => v.replace(/[\r\n\u0000]/g, '').replace(/[^\u0020-\u00ff]/g, 'x')),
+).map(([k, v]) => `${k}: ${v}`)
+
+type Framing = 'none' | 'exact' | 'shorter' | 'longer' | 'chunked' | 'chunked-unterminated' | 'chunked-bad-size'
+const framingArb = fc.constantFrom<Framing>('none', 'exact', 'shorter', 'longer', 'chunked', 'chunked-unterminated', 'chunked-bad-size')
+
+/** The bytes of one request, and whether its framing is complete (the server has every byte announced). */
+function rawRequest(method: string, path: string, headers: string[], body: Uint8Array, framing: Framing): { bytes: Buffer; complete: boolean } {
+  const lines = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', ...headers.filter((h) => !/^(content-length|transfer-encoding)\s*:/i.test(h))]
+  let payload = Buffer.from(body)
+  let complete = true
+  switch (framing) {
+    case 'none': payload = Buffer.alloc(0); break
+    case 'exact': lines.push(`Content-Length: ${payload.length}`); break
+    case 'shorter': lines.push(`Content-Length: ${Math.max(0, payload.length - 1 - (payload.length >> 1))}`); break
+    case 'longer': lines.push(`Content-Length: ${payload.length + 1 + payload.length}`); complete = false; break
+    case 'chunked': case 'chunked-unterminated': case 'chunked-bad-size': {
+      lines.push('Transfer-Encoding: chunked')
+      const parts: Buffer[] = []
+      for (let i = 0; i < payload.length; i += 7) {
+        const c = payload.subarray(i, i + 7)
+        parts.push(Buffer.from(`${framing === 'chunked-bad-size' && i === 0 ? 'zz' : c.length.toString(16)}\r\n`), c, Buffer.from('\r\n'))
+      }
+      if (framing !== 'chunked-unterminated') parts.push(Buffer.from('0\r\n\r\n'))
+      else complete = false
+      payload = Buffer.concat(parts)
+    }
+  }
+  return { bytes: Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), payload]), complete }
+}
+
+/**
+ * Writes `bytes` (in `pieces` writes) and resolves with the first final status
+ * code, or null when the server closed without one; rejects when nothing came
+ * within ANSWER_MS. With `waitForAnswer` false it closes right after writing.
+ */
+function exchange(port: number, bytes: Buffer, pieces: number, waitForAnswer: boolean): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1')
+    let data = ''
+    const t = setTimeout(() => { s.destroy(); reject(new Error(`no answer within ${ANSWER_MS} ms to ${JSON.stringify(bytes.toString('latin1').slice(0, 300))}`)) }, ANSWER_MS)
+    const finish = (status: number | null) => { clearTimeout(t); s.destroy(); resolve(status) }
+    s.on('error', () => {})
+    s.on('connect', () => {
+      const step = Math.max(1, Math.ceil(bytes.length / pieces))
+      for (let i = 0; i < bytes.length; i += step) s.write(bytes.subarray(i, i + step))
+      if (!waitForAnswer) finish(null)
+    })
+    s.on('data', (d) => {
+      data += d.toString('latin1')
+      // Skip interim 1xx answers (100 Continue); the first final status line counts.
+      for (const m of data.matchAll(/HTTP\/1\.[01] (\d{3})[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n/g)) {
+        const status = Number(m[1])
+        if (status >= 200) return finish(status)
+      }
+    })
+    s.on('close', () => finish(null))
+  })
+}
+
+describe('raw HTTP/1.1 framing under arbitrary input (net sockets)', () => {
+  it(`${RUNS} random requests: every complete one answered within ${ANSWER_MS} ms without a 5xx, no crash, still serving`, async () => {
+    const { logger, lines } = memoryLogger()
+    const b = await broker({ logger, overrides: { auth: { credentials: [{ accessKeyId: 'AKIDFUZZ', secretAccessKey: 'fuzz' }] }, mqtt: { connectsPerSecondPerClientId: 0 } } })
+    await client(b.urls.mqtt!, { clientId: TARGET })
+    const unanswered: string[] = []
+    const tally = { complete: 0, answered: 0, closedWithout: 0, incomplete: 0, statuses: new Map<number, number>() }
+    const started = Date.now()
+    const report = () => { if (process.env.HX_HTTP_FUZZ_RUNS) console.log('raw HTTP fuzz', { ...tally, seconds: (Date.now() - started) / 1000, statuses: Object.fromEntries([...tally.statuses].sort((x, y) => x[0] - y[0])) }) }
+    try {
+      await fc.assert(fc.asyncProperty(
+        tokenArb, rawPathArb, fc.array(headerLineArb, { maxLength: 6 }), fc.uint8Array({ maxLength: 96 }), framingArb, fc.integer({ min: 1, max: 4 }),
+        async (method, path, headers, body, framing, pieces) => {
+          const { bytes, complete } = rawRequest(method, path, headers, body, framing)
+          const status = await exchange(b.ports.http!, bytes, pieces, complete)
+          if (!complete) { tally.incomplete++; return }
+          tally.complete++
+          if (status === null) {
+            tally.closedWithout++
+            if (unanswered.length < 5) unanswered.push(bytes.toString('latin1').slice(0, 200))
+            return
+          }
+          tally.answered++
+          tally.statuses.set(status, (tally.statuses.get(status) ?? 0) + 1)
+          expect(status, bytes.toString('latin1').slice(0, 300)).toBeLessThan(500)
+        },
+      ), { numRuns: RUNS })
+    } finally {
+      report()
+    }
+    expect(unanswered).toEqual([])
+    expect(tally.closedWithout).toBe(0)
+    expect(lines.filter((l) => l.event === 'http-internal-error')).toEqual([])
+    expect((await http(b.urls.http!, 'GET', '/retainedMessage')).status).toBe(200)
+  }, 30_000 + RUNS * 20)
+})

@@ -1,8 +1,21 @@
+import net from 'node:net'
 import tls from 'node:tls'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { broker, client, collect, raw, uid } from './helpers.js'
 import { makeTlsMaterial, type TlsMaterial } from '../../test/tls-material.js'
 import { RawMqttClient } from '../../runners/index.js'
+import { ListenError, startReferenceBroker, type ReferenceBrokerOptions } from '../index.js'
+
+/** A port held by a plain TCP server on 127.0.0.1 for the length of `body`. */
+async function withBusyPort<T>(body: (port: number) => Promise<T>): Promise<T> {
+  const holder = net.createServer()
+  await new Promise<void>((resolve, reject) => { holder.once('error', reject); holder.listen(0, '127.0.0.1', resolve) })
+  try {
+    return await body((holder.address() as net.AddressInfo).port)
+  } finally {
+    await new Promise<void>((resolve) => holder.close(() => resolve()))
+  }
+}
 
 let m: TlsMaterial
 beforeAll(() => { m = makeTlsMaterial() })
@@ -71,5 +84,24 @@ describe('listeners', () => {
     await c.connect({ clientId: uid() })
     c.send({ cmd: 'publish', topic: 'a', payload: Buffer.from('x'), qos: 0, properties: { topicAlias: 9 } })
     expect((await c.waitClosed(3000)).disconnect?.reasonCode).toBe(0x94)
+  })
+
+  const PORT_OPTION = { mqtt: 'mqttPort', ws: 'wsPort', mqtts: 'tlsPort', http: 'httpPort', https: 'httpsPort' } as const
+  it.each(Object.keys(PORT_OPTION) as (keyof typeof PORT_OPTION)[])('a busy %s port is a ListenError (HX_BROKER_LISTEN) naming it, not a crash; nothing is left listening', async (kind) => {
+    await withBusyPort(async (busy) => {
+      const err = await startReferenceBroker({ logLevel: 'silent', tls: { key: m.serverKey, cert: m.serverCert }, [PORT_OPTION[kind]]: busy }).then(() => null, (e: unknown) => e)
+      expect(err).toBeInstanceOf(ListenError)
+      expect((err as ListenError).code).toBe('HX_BROKER_LISTEN')
+      expect((err as ListenError).message).toContain(`127.0.0.1:${busy}: EADDRINUSE`)
+    })
+  })
+
+  it('each listener can be switched off (false) and the others still start', async () => {
+    const all: ReferenceBrokerOptions = { tls: { key: m.serverKey, cert: m.serverCert } }
+    for (const [kind, option] of Object.entries(PORT_OPTION)) {
+      const b = await broker({ ...all, [option]: false })
+      expect(Object.keys(b.urls).sort()).toEqual(Object.keys(PORT_OPTION).filter((k) => k !== kind).sort())
+      await b.close()
+    }
   })
 })
