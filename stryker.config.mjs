@@ -4,8 +4,9 @@
 //
 // One module at a time while developing (the machine's cores are shared):
 //   npx stryker run --mutate reference-broker/topic-rules.ts
-// The test set is vitest.mutation.config.ts's: unit tests plus a few socket tests by default;
-// HX_MUTATION_TESTS=all for every broker test (hours), or a comma-separated list of globs:
+// The test set is vitest.mutation.config.ts's: the unit tests of the rule modules by default;
+// HX_MUTATION_SOCKETS=1 adds socket tests and the broker glue they reach; HX_MUTATION_TESTS=all
+// runs every broker test (hours), or a comma-separated list of globs narrows the set:
 //   HX_MUTATION_TESTS=reference-broker/test/topic-rules.test.ts npx stryker run --mutate reference-broker/topic-rules.ts
 
 /** The rule modules: pure checks first, then the stateful shapers, the data plane and the policy engine. */
@@ -22,17 +23,28 @@ const RULE_MODULES = [
   'reference-broker/http/read-body.ts',
   'reference-broker/http/verify-sigv4.ts',
   'reference-broker/policy/*.ts',
-  // Session expiry and the session bookkeeping of a connection [PS-*].
+  '!reference-broker/policy/install-mqtt-policy.ts',
+]
+
+/**
+ * Code only a running broker reaches: session expiry and the session bookkeeping
+ * of a connection [PS-*], and the MQTT policy hooks. Mutated with
+ * HX_MUTATION_SOCKETS=1, which also adds the socket tests that reach it
+ * (vitest.mutation.config.ts); each mutant there costs seconds to minutes.
+ */
+const BROKER_GLUE = [
   'reference-broker/aws-broker.ts:28-47',
   'reference-broker/aws-broker.ts:189-225',
   'reference-broker/aws-broker.ts:285-288',
+  'reference-broker/policy/install-mqtt-policy.ts',
 ]
+const sockets = process.env.HX_MUTATION_SOCKETS === '1'
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts', related: true },
-  mutate: RULE_MODULES,
+  mutate: sockets ? [...RULE_MODULES.filter((m) => !m.startsWith('!')), ...BROKER_GLUE] : RULE_MODULES,
   // Each mutant runs only the tests that executed its code in the dry run.
   coverageAnalysis: 'perTest',
   // Mutants of module-level constants run only when the module loads, so every test would have

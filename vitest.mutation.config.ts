@@ -5,10 +5,10 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node'
  * The tests Stryker runs against mutants of the rule modules (stryker.config.mjs,
  * docs/mutation.md).
  *
- * By default: the unit tests of the rule modules (milliseconds each), plus the
- * socket tests of the code only a running broker reaches (session expiry in
- * aws-broker.ts, the MQTT and HTTP policy hooks). That set takes minutes per
- * module on two busy cores.
+ * By default: the unit tests of the rule modules (milliseconds each).
+ * HX_MUTATION_SOCKETS=1 adds the socket tests of the code only a running broker
+ * reaches (session expiry in aws-broker.ts, the MQTT and HTTP policy hooks), which
+ * stryker.config.mjs then mutates too: seconds to minutes per mutant.
  * HX_MUTATION_TESTS=all: every reference-broker test except cli-broker (it runs
  * dist/ in a child process, where no mutant is active) and throughput (a timed
  * load). Survivors then run every socket test that reaches them: hours.
@@ -23,7 +23,8 @@ const UNIT = [
 const SOCKET = ['sessions', 'policy-mqtt', 'policy-mqtt-connect-attributes', 'policy-http'].map((name) => `${T}/${name}.test.ts`)
 
 const chosen = process.env.HX_MUTATION_TESTS
-const include = chosen === 'all' ? [`${T}/**/*.test.ts`] : chosen ? chosen.split(',').map((s) => s.trim()).filter(Boolean) : [...UNIT, ...SOCKET]
+const sockets = process.env.HX_MUTATION_SOCKETS === '1' ? SOCKET : []
+const include = chosen === 'all' ? [`${T}/**/*.test.ts`] : chosen ? chosen.split(',').map((s) => s.trim()).filter(Boolean) : [...UNIT, ...sockets]
 
 /**
  * Unit test files first, then socket tests: Stryker bails at the first failing

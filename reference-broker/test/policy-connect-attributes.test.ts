@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { compilePolicy, createAuthorizer, evaluatePolicies, PolicyInvalidError, profileSchema } from '../index.js'
-import { connectAttributesOf } from '../policy/install-mqtt-policy.js'
+import { connectAttributesOf, principalOfGate } from '../policy/install-mqtt-policy.js'
 
 const ARN = 'arn:aws:iot:us-west-2:123456789012:'
 const P = 'PersistentConnect'
@@ -125,6 +125,24 @@ describe('[AUTHZ-CONNECT-ATTRIBUTES] the attribute set of a CONNECT', () => {
     // The gate turns Clean Start 0 into 1 when the stored session is of the other version [PS-NO-CROSS-VERSION].
     const rewritten = { ...v311(true), conn: { gate: { cleanStart: false } } } as unknown as Hook
     expect(connectAttributesOf(rewritten)).toEqual([P])
+    // A connection without a gate record falls back to what aedes was given.
+    expect(connectAttributesOf({ ...v5(false, 0), conn: {} } as unknown as Hook)).toEqual([P])
+    expect(connectAttributesOf({ ...v5(true, 0), conn: {} } as unknown as Hook)).toEqual([])
+  })
+
+  it('a Session Expiry is read on MQTT 5 only, and no client has no attributes', () => {
+    expect(connectAttributesOf({ id: 'c', version: 4, _cleanStart: true, _connectSessionExpiryInterval: 300 })).toEqual([])
+    expect(connectAttributesOf(null)).toEqual([])
+  })
+})
+
+describe('the policy principal of an MQTT connection', () => {
+  type Gate = Parameters<typeof principalOfGate>[0]
+  it('is the client certificate\'s CN, or anonymous without one', () => {
+    expect(principalOfGate({ info: { certificateSubject: 'device-001' } } as unknown as Gate)).toEqual({ kind: 'certificate', id: 'device-001' })
+    expect(principalOfGate({ info: { certificateSubject: '' } } as unknown as Gate)).toEqual({ kind: 'anonymous' })
+    expect(principalOfGate({ info: {} } as unknown as Gate)).toEqual({ kind: 'anonymous' })
+    expect(principalOfGate(undefined)).toEqual({ kind: 'anonymous' })
   })
 })
 

@@ -136,10 +136,17 @@ describe('verifySigV4 [DM-STATUS-401]', () => {
       (a) => a.replace(/Signature=[0-9a-f]+/, (s) => `${s}0`),
       (a) => a.replace(/Signature=([0-9a-f]+)/, (_, s: string) => `Signature=${s.toUpperCase()}`),
       (a) => a.replace(/Credential=[^,]*,/, ''),
+      (a) => a.replace(/SignedHeaders=[^,]*,\s*/, ''),
+      (a) => a.replace(/,\s*Signature=[0-9a-f]+/, ''),
     ]
     for (const edit of edits) expect(reasonOf(withAuth(r, edit)), edit(String(r.req.headers.authorization))).toMatchObject({ status: 403, reason: 'signature-malformed' })
     // Spacing around the fields is not significant.
     expect(verify(withAuth(r, (a) => `  ${a.replace(/, /g, ' ,  ')}  `)).service).toBe('iotdata')
+  })
+
+  it('refuses a path the signer cannot even read as a mismatch, not a crash', () => {
+    const r = signed()
+    expect(reasonOf({ ...r, req: { ...r.req, url: '/topics/%ZZ' } as unknown as http.IncomingMessage })).toMatchObject({ status: 403, reason: 'signature-mismatch' })
   })
 
   it('claimedAccessKey reads the key id without verifying anything', () => {
