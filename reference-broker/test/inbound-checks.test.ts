@@ -88,10 +88,14 @@ describe('checkConnect', () => {
     expect(zero.rewritten).toBe(false)
   })
 
-  it('removes the Will Delay Interval before aedes sees it', () => {
+  it('passes the Will Delay Interval to aedes as it came, which delays the Will by it [LWT-ON-UNGRACEFUL]', () => {
     const v = accepted(connect({ keepalive: 0, will: { topic: 'w', payload: Buffer.from('x'), qos: 0, properties: { willDelayInterval: 5 } } }))
-    expect(v.packet.will.properties).toEqual({})
-    expect(v.rewritten).toBe(true)
+    expect(v.packet.will.properties).toEqual({ willDelayInterval: 5 })
+    // Keeping it is no rewrite: with keep-alive 0 and nothing else to change, aedes gets the CONNECT as sent.
+    expect(v.rewritten).toBe(false)
+    const zero = accepted(connect({ keepalive: 0, will: { topic: 'w', payload: Buffer.from('x'), qos: 0, properties: { willDelayInterval: 0 } } }))
+    expect(zero.packet.will.properties).toEqual({ willDelayInterval: 0 })
+    expect(zero.rewritten).toBe(false)
   })
 
   it('on Clean Start 0 without Session Expiry, resumes a stored session but ends it at close [PS-SEI-DEFAULT-ZERO]', () => {
@@ -108,8 +112,25 @@ describe('checkConnect', () => {
     expect(v311).toMatchObject({ endSessionAtClose: false, resumesSession: true, rewritten: false })
     // Clean Start 1 resumes nothing.
     expect(accepted(connect({ keepalive: 0, clean: true }, aws, host({ stored: 5 })))).toMatchObject({ resumesSession: false, endSessionAtClose: false })
-    // An anonymous client has no session to resume.
-    expect(accepted(connect({ clientId: '', keepalive: 0, clean: false }, aws, host({ stored: 5 })))).toMatchObject({ resumesSession: false, endSessionAtClose: false, rewritten: false })
+    // An anonymous MQTT 5 client is assigned a new id [CID-ASSIGNED-V5]: no stored session can be
+    // its, so aedes sees Clean Start 1 and there is no session to end at close.
+    const anon = accepted(connect({ clientId: '', keepalive: 0, clean: false }, aws, host({ stored: 5 })))
+    expect(anon).toMatchObject({ resumesSession: false, endSessionAtClose: false, rewritten: true })
+    expect(anon.packet.clean).toBe(true)
+    expect(anon.packet.properties).toBeUndefined()
+  })
+
+  it('marks the end of the session at close on the verdict of one connection, never on its client id [PS-SEI-DEFAULT-ZERO]', () => {
+    // The gate copies the verdict's mark onto its own connection (GateHost.endSessionNow(gate)):
+    // the same client id connecting again with a Session Expiry gets no mark from the connection before.
+    const h = host({ stored: 5 })
+    expect(accepted(connect({ keepalive: 0, clean: false }, aws, h)).endSessionAtClose).toBe(true)
+    const next = accepted(connect({ keepalive: 0, clean: false, properties: { sessionExpiryInterval: 300 } }, aws, h))
+    expect(next).toMatchObject({ endSessionAtClose: false, resumesSession: true, rewritten: false })
+    expect(next.packet.properties).toEqual({ sessionExpiryInterval: 300 })
+    // Session Expiry 1 is a Session Expiry: kept as sent, no mark.
+    expect(accepted(connect({ keepalive: 0, clean: false, properties: { sessionExpiryInterval: 1 } }, aws, h))).toMatchObject({ endSessionAtClose: false, rewritten: false })
+    expect(accepted(connect({ keepalive: 0, clean: false }, aws, h)).endSessionAtClose).toBe(true)
   })
 
   it('does not resume the other protocol version\'s session unless the profile allows it [PS-NO-CROSS-VERSION]', () => {

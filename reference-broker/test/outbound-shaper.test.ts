@@ -4,6 +4,8 @@
  * limits, the paced replay of stored messages [PS-REPLAY-RATE] with what is left
  * of their expiry [MEI-REMAINING] [MEI-ZERO-ROUNDING], and the outbound byte
  * budget [LIM-THROUGHPUT-512KIB]: each limit just at and just past its edge.
+ * Drops are reported as one (reason, count) summary per reason, a second after
+ * the first drop or at close (drop-tally.ts), never one call per message.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { encode, FrameDecoder, type ProtocolVersion } from '../mqtt-codec.js'
@@ -33,7 +35,7 @@ function frameOfLength(length: number, opts: { qos?: 0 | 1; messageId?: number }
 
 /** A shaper writing into arrays; `buffered` is what the socket holds, set by the test. */
 function shaper(over: Partial<ShaperOptions> = {}) {
-  const out = { written: [] as Buffer[], pubacks: [] as number[], drops: [] as [string, number | undefined][], slow: 0, counted: 0, buffered: 0 }
+  const out = { written: [] as Buffer[], pubacks: [] as number[], drops: [] as [string, number][], slow: 0, counted: 0, buffered: 0 }
   const version = over.version ?? 5
   const s = new OutboundShaper({
     inflightMaximum: 100, replayRatePerSecond: 0, softBytes: 1000, hardBytes: 5000, version,
@@ -41,7 +43,7 @@ function shaper(over: Partial<ShaperOptions> = {}) {
     bufferedBytes: () => out.buffered,
     injectPuback: (id) => out.pubacks.push(id),
     onSlowConsumer: () => { out.slow++ },
-    onDrop: (reason, id) => out.drops.push([reason, id]),
+    onDrop: (reason, count) => out.drops.push([reason, count]),
     countOutboundPublish: () => { out.counted++ },
     ...over,
   })
@@ -98,9 +100,13 @@ describe('OutboundShaper limits on the client side', () => {
     s.publish(frame({ qos: 1, messageId: 2, payload: 11 }))
     s.publish(frame({ qos: 0, payload: 100 }))
     expect(ids()).toEqual([1])
-    expect(out.drops).toEqual([['exceeds client maximum packet size', 2], ['exceeds client maximum packet size', undefined]])
-    expect(out.pubacks).toEqual([2])
+    expect(out.pubacks).toEqual([2]) // released at once
     expect(s.inflightCount).toBe(1)
+    // The two drops, QoS 1 and QoS 0, are one summary a second after the first.
+    vi.advanceTimersByTime(999)
+    expect(out.drops).toEqual([])
+    vi.advanceTimersByTime(1)
+    expect(out.drops).toEqual([['exceeds client maximum packet size', 2]])
   })
 
   it('drops QoS 0 once more than the soft limit is buffered, never QoS 1', () => {
@@ -110,9 +116,13 @@ describe('OutboundShaper limits on the client side', () => {
     expect(out.written).toHaveLength(1)
     out.buffered = 1001
     s.publish(frame({ qos: 0 }))
+    s.publish(frame({ qos: 0 }))
     s.publish(frame({ qos: 1, messageId: 7 }))
     expect(out.written).toHaveLength(2)
-    expect(out.drops).toEqual([['slow consumer: QoS 0 dropped', undefined]])
+    expect(out.drops).toEqual([])
+    s.close() // what is still counted is reported at close
+    expect(out.drops).toEqual([['slow consumer: QoS 0 dropped', 2]])
+    expect(out.slow).toBe(0) // no stall rule (stallMs 0) and under the hard limit
   })
 
   it('reports a slow consumer once more than the hard limit is buffered after a write', () => {
@@ -168,7 +178,9 @@ describe('OutboundShaper stored messages [PS-REPLAY-RATE] [MEI-REMAINING]', () =
     s.publish(frame({ qos: 1, messageId: 6 })) // no expiry: sent as it is
     vi.advanceTimersByTime(6000)
     expect(meis()).toEqual([10, 1, 1, undefined])
-    expect(out.drops).toEqual([['message expired while queued', 4]])
+    // Only the QoS 1 message is counted: the paced replay drops an expired QoS 0 one
+    // without a report (the unpaced path counts it, see below).
+    expect(out.drops).toEqual([['message expired while queued', 1]])
     expect(out.pubacks).toEqual([4])
   })
 
@@ -182,12 +194,12 @@ describe('OutboundShaper stored messages [PS-REPLAY-RATE] [MEI-REMAINING]', () =
     s.noteExpiry(3, Date.now())
     s.publish(frame({ qos: 1, messageId: 3, mei: 1 }))
     expect(meis()).toEqual([0, 1])
-    expect(out.drops).toEqual([['message expired while queued', 3]])
     expect(out.pubacks).toEqual([3])
     s.endReplayPhase()
     s.publish(frame({ qos: 1, messageId: 4, mei: 60 }))
     vi.advanceTimersByTime(5000)
     expect(meis()).toEqual([0, 1, 60])
+    expect(out.drops).toEqual([['message expired while queued', 1]])
   })
 
   it('leaves live messages as aedes sent them, before any replay and after it', () => {
@@ -209,7 +221,8 @@ describe('OutboundShaper stored messages [PS-REPLAY-RATE] [MEI-REMAINING]', () =
     s.startReplay()
     s.publish(frame({ qos: 0, mei: 0 }))
     expect(out.written).toEqual([])
-    expect(out.drops).toEqual([['message expired while queued', undefined]])
+    vi.advanceTimersByTime(1000)
+    expect(out.drops).toEqual([['message expired while queued', 1]])
     expect(out.pubacks).toEqual([])
   })
 
@@ -218,9 +231,11 @@ describe('OutboundShaper stored messages [PS-REPLAY-RATE] [MEI-REMAINING]', () =
     s.startReplay()
     s.noteExpiry(3, Date.now())
     s.publish(frame({ qos: 1, messageId: 3, mei: 1 }))
-    expect(out.drops).toEqual([['message expired while queued', 3]])
+    expect(out.pubacks).toEqual([3])
     s.publish(frame({ qos: 1, messageId: 3, mei: 10 }))
     expect(meis()).toEqual([10])
+    s.close()
+    expect(out.drops).toEqual([['message expired while queued', 1]]) // the first only
   })
 
   it('replays QoS 0 without a free in-flight slot, and QoS 1 only when one is free, with the expiry left then', () => {

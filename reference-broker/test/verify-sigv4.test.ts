@@ -22,8 +22,8 @@ function signed(opts: { body?: string; service?: string; at?: Date; headers?: Re
   const lower = Object.fromEntries(Object.entries(s.headers as Record<string, string | number>).map(([k, v]) => [k.toLowerCase(), String(v)]))
   return { req: { method: opts.method ?? 'POST', url: PATH, headers: lower } as unknown as http.IncomingMessage, body: Buffer.from(opts.body ?? '') }
 }
-const verify = (r: { req: http.IncomingMessage; body: Buffer }, names?: readonly string[]) => verifySigV4(r.req, r.body, secretFor, names)
-const reasonOf = (r: { req: http.IncomingMessage; body: Buffer }, names?: readonly string[]) => refusal(() => verify(r, names))
+const verify = (r: { req: http.IncomingMessage; body: Buffer }, names?: readonly string[], region?: string) => verifySigV4(r.req, r.body, secretFor, names, region)
+const reasonOf = (r: { req: http.IncomingMessage; body: Buffer }, names?: readonly string[], region?: string) => refusal(() => verify(r, names, region))
 /** `r` with its Authorization header rewritten. */
 const withAuth = (r: { req: http.IncomingMessage; body: Buffer }, edit: (auth: string) => string) =>
   ({ ...r, req: { ...r.req, headers: { ...r.req.headers, authorization: edit(String(r.req.headers.authorization)) } } as unknown as http.IncomingMessage })
@@ -88,7 +88,20 @@ describe('verifySigV4 [DM-STATUS-401]', () => {
     expect(reasonOf(withAuth(r, () => 'Bearer x')).message).toBe('The Authorization header is not a valid AWS Signature Version 4 header')
     expect(reasonOf(signed({ service: 's3' })).message).toBe('Credential should be scoped to a valid service (iotdata or iotdevicegateway), not s3')
     expect(reasonOf(withAuth(r, (a) => a.replace('AKIDEXAMPLE', 'AKIDOTHER'))).message).toBe('The security token included in the request is invalid')
-    expect(reasonOf({ ...r, req: { ...r.req, headers: { ...r.req.headers, 'x-amz-date': undefined } } as unknown as http.IncomingMessage }).message).toBe('X-Amz-Date is missing or does not match the credential scope')
+    expect(reasonOf({ ...r, req: { ...r.req, headers: { ...r.req.headers, 'x-amz-date': undefined } } as unknown as http.IncomingMessage }).message).toBe('X-Amz-Date is missing or not of the form yyyymmddThhmmssZ')
+    const day = String(r.req.headers['x-amz-date']).slice(0, 8)
+    expect(reasonOf(withAuth(r, (a) => a.replace(`/${day}/`, '/19990101/')))).toEqual({
+      status: 403, type: 'ForbiddenException', reason: 'signature-scope-date-mismatch',
+      message: `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '19990101' != '${day}'`,
+    })
+    expect(reasonOf(withAuth(r, (a) => a.replace('/aws4_request', '/aws4_other')))).toEqual({
+      status: 403, type: 'ForbiddenException', reason: 'signature-scope-malformed',
+      message: "Credential should be scoped to a valid date, region and service, ending in 'aws4_request' (ACCESS_KEY/yyyymmdd/region/service/aws4_request)",
+    })
+    expect(reasonOf(r, undefined, 'eu-west-1')).toEqual({
+      status: 403, type: 'ForbiddenException', reason: 'signature-wrong-region',
+      message: "Credential should be scoped to a valid region, not 'us-west-2'; this endpoint is in 'eu-west-1'",
+    })
     expect(reasonOf({ ...r, body: Buffer.from('other') }).message).toBe('The request signature we calculated does not match the signature you provided')
     const hashed = signed({ body: 'hello', headers: { 'X-Amz-Content-Sha256': createHash('sha256').update('hello').digest('hex') } })
     expect(reasonOf({ ...hashed, body: Buffer.from('other') }).message).toBe('X-Amz-Content-Sha256 does not match the request body')
@@ -119,7 +132,24 @@ describe('verifySigV4 [DM-STATUS-401]', () => {
     for (const v of [undefined, '', '20250101T000000', '2025-01-01T00:00:00Z', 'x20250101T000000Z']) {
       expect(reasonOf(date(v)), String(v)).toMatchObject({ reason: 'signature-date-invalid' })
     }
-    expect(reasonOf(withAuth(r, (a) => a.replace(/\/\d{8}\//, '/19990101/'))).reason).toBe('signature-date-invalid')
+    // A well-formed X-Amz-Date of another day than the scope's: the scope date is checked first
+    // against X-Amz-Date's day, so the refusal names the mismatch, not the (also too old) time.
+    expect(reasonOf(withAuth(r, (a) => a.replace(/\/\d{8}\//, '/19990101/'))).reason).toBe('signature-scope-date-mismatch')
+    expect(reasonOf(date('19990101T000000Z')).reason).toBe('signature-scope-date-mismatch')
+    // The same day an hour or more away is no mismatch: only the 15-minute skew refuses it.
+    const amz = String(r.req.headers['x-amz-date'])
+    const otherTime = `${amz.slice(0, 8)}T${amz.slice(9, 11) === '00' ? '01' : '00'}${amz.slice(11)}`
+    expect(reasonOf(date(otherTime)).reason).toBe('signature-expired')
+  })
+
+  it('checks the region of the scope only against the broker\'s region, exactly, when it has one', () => {
+    const r = signed()
+    expect(verify(r, undefined, 'us-west-2').region).toBe('us-west-2')
+    expect(verify(r).region).toBe('us-west-2') // no region configured: any
+    expect(reasonOf(r, undefined, 'eu-west-1').reason).toBe('signature-wrong-region')
+    expect(reasonOf(r, undefined, 'US-WEST-2').reason).toBe('signature-wrong-region')
+    // The region is checked before the service: a scope wrong in both names the region.
+    expect(reasonOf(signed({ service: 's3' }), undefined, 'eu-west-1').reason).toBe('signature-wrong-region')
   })
 
   it('refuses an Authorization header that is not SigV4 in shape', () => {
@@ -127,10 +157,6 @@ describe('verifySigV4 [DM-STATUS-401]', () => {
     const edits: ((a: string) => string)[] = [
       () => '',
       (a) => a.replace('AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA1'),
-      (a) => a.replace('/aws4_request', '/aws4_other'),
-      (a) => a.replace('/aws4_request', ''),
-      (a) => a.replace('/aws4_request', '/aws4_request/x'),
-      (a) => a.replace('Credential=AKIDEXAMPLE', 'Credential='),
       (a) => a.replace(/SignedHeaders=[^,]*/, 'SignedHeaders='),
       (a) => a.replace(/Signature=[0-9a-f]+/, (s) => s.slice(0, -1)),
       (a) => a.replace(/Signature=[0-9a-f]+/, (s) => `${s}0`),
@@ -140,6 +166,18 @@ describe('verifySigV4 [DM-STATUS-401]', () => {
       (a) => a.replace(/,\s*Signature=[0-9a-f]+/, ''),
     ]
     for (const edit of edits) expect(reasonOf(withAuth(r, edit)), edit(String(r.req.headers.authorization))).toMatchObject({ status: 403, reason: 'signature-malformed' })
+    // A readable header whose Credential is not AKID/yyyymmdd/region/service/aws4_request.
+    const scopeEdits: ((a: string) => string)[] = [
+      (a) => a.replace('/aws4_request', '/aws4_other'),
+      (a) => a.replace('/aws4_request', ''),
+      (a) => a.replace('/aws4_request', '/aws4_request/x'),
+      (a) => a.replace('Credential=AKIDEXAMPLE', 'Credential='),
+      (a) => a.replace(/\/(\d{8})\//, (_, d: string) => `/${d.slice(1)}/`),
+      (a) => a.replace(/\/(\d{8})\//, (_, d: string) => `/${d}0/`),
+      (a) => a.replace('/us-west-2/', '//'),
+      (a) => a.replace('/iotdata/', '//'),
+    ]
+    for (const edit of scopeEdits) expect(reasonOf(withAuth(r, edit)), edit(String(r.req.headers.authorization))).toMatchObject({ status: 403, reason: 'signature-scope-malformed' })
     // Spacing around the fields is not significant.
     expect(verify(withAuth(r, (a) => `  ${a.replace(/, /g, ' ,  ')}  `)).service).toBe('iotdata')
   })
