@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { loadProfile, type Profile } from '../reference-broker/index.js'
-import { loadCatalogue, loadScenarios, type Scenario } from '../spec/index.js'
+import { knownRequirementIds, loadCatalogue, loadScenarios, type Scenario } from '../spec/index.js'
 import { ScenarioInvalidError } from './errors.js'
 import { loadTargetFile } from './targets/external-target.js'
 import { flattenLimits } from './targets/resolved-target.js'
@@ -41,9 +41,18 @@ export function catalogueRequirements(): { id: string; reason?: string }[] {
   }
 }
 
+/** Ids a scenario's `spec:` may name (catalogue and MQTT standard statements); undefined when they cannot be read (spec ids are then not checked). */
+function knownIds(): Set<string> | undefined {
+  try {
+    return knownRequirementIds()
+  } catch {
+    return undefined
+  }
+}
+
 /** Loads and validates every scenario; throws ScenarioInvalidError listing all problems. */
 export async function loadCliScenarios(opts: CliInputOptions, profile: Profile): Promise<{ scenarios: Scenario[]; files: string[] }> {
-  const catalogue = catalogueRequirements()
+  const known = knownIds()
   let paths = opts.paths
   let excludeDir = LOAD_SCENARIO_DIR
   if (paths.length === 0) {
@@ -56,7 +65,7 @@ export async function loadCliScenarios(opts: CliInputOptions, profile: Profile):
   }
   const result = await loadScenarios(paths, {
     limits: flattenLimits(profile),
-    ...(catalogue.length ? { knownRequirements: new Set(catalogue.map((r) => r.id)) } : {}),
+    ...(known ? { knownRequirements: known } : {}),
     // Load scenarios have their own runner and format; a folder walk skips them.
     excludeDirs: [excludeDir],
   })
