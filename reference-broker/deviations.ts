@@ -11,7 +11,7 @@ import { DeviationUnknownError } from './errors.js'
 export interface Deviation {
   name: string
   description: string
-  /** Catalogue ids whose scenarios must fail under this deviation. */
+  /** Catalogue ids, or MQTT standard statement ids (MQTT5-3.12.4-1), whose scenarios must fail under this deviation. */
   breaks: string[]
   /**
    * When the deviation breaks only one aspect of a requirement that several
@@ -106,7 +106,7 @@ const list: Deviation[] = [
   { name: 'disconnect-expiry-ignored', description: 'the Session Expiry Interval of an MQTT 5 DISCONNECT is ignored', breaks: ['PS-SEI-ON-DISCONNECT'], fault: 'disconnect-expiry-ignored' },
   { name: 'session-expiry-unclamped', description: 'an MQTT 5 Session Expiry Interval above the 1-hour account maximum is kept as requested', breaks: ['PS-SEI-CLAMP'], overrides: { sessions: { expirySeconds: 4294967295 } } },
   { name: 'sei-absent-keeps-session', description: 'MQTT 5 Clean Start 0 without Session Expiry keeps the session for the account maximum', breaks: ['PS-SEI-DEFAULT-ZERO', 'PS-SEI-ON-DISCONNECT'], fault: 'sei-absent-keeps-session' },
-  { name: 'clean-start-keeps-session', description: 'cleanSession / Clean Start 1 resumes a stored session', breaks: ['PS-CLEAN-ENDS-SESSION'], fault: 'clean-start-keeps-session' },
+  { name: 'clean-start-keeps-session', description: 'cleanSession / Clean Start 1 resumes a stored session', breaks: ['PS-CLEAN-ENDS-SESSION', 'MQTT311-3.2.2-1', 'MQTT5-3.2.2-2'], fault: 'clean-start-keeps-session' },
   { name: 'session-never-expires', description: 'persistent sessions never expire', breaks: ['PS-EXPIRED-NEW-SESSION', 'PS-SESSION-EXPIRY-OVERRIDES-MEI'], fault: 'session-never-expires' },
   { name: 'offline-queue-off', description: 'no message is kept for a persistent session while it is offline: neither new QoS 1 messages nor unacknowledged ones (the session keeps its subscriptions)', breaks: ['PS-STORE-QOS1', 'PS-DELIVER-AFTER-CONNACK', 'PS-REPLAY-RATE', 'PS-MEI-EXPIRED-NOT-DELIVERED', 'MEI-REMAINING', 'MEI-ZERO-ROUNDING', 'MEI-ABSENT-NO-EXPIRY', 'MEI-CROSS-VERSION', 'MEI-UNACKED-QOS1', 'RET-PERSISTENT-MULTIPLE', 'MEI-MIN-1', 'PERSISTED-QOS-IS-MIN'], fault: 'offline-queue-off' },
   { name: 'subscriptions-not-restored', description: 'a resumed session says Session Present 1 but has lost its subscriptions (its stored messages are still replayed)', breaks: ['PS-SESSION-PRESENT'], fault: 'subscriptions-not-restored' },
@@ -157,12 +157,17 @@ const list: Deviation[] = [
   { name: 'lifecycle-version-per-event', description: 'each lifecycle event gets its own versionNumber, so a connection\'s pair differs', breaks: ['LC-VERSION-NUMBER'], fault: 'lifecycle-version-per-event' },
   { name: 'retain-publish-unchecked', description: 'retained publishes (MQTT and HTTPS) need only iot:Publish, not iot:RetainPublish', breaks: ['RET-POLICY-RETAINPUBLISH'], fault: 'retain-publish-unchecked' },
   { name: 'cross-version-resume', description: 'an MQTT 3.1.1 persistent session can be resumed by MQTT 5 and the other way round', breaks: ['PS-NO-CROSS-VERSION'], overrides: { sessions: { crossVersionResume: true } } },
-  { name: 'qos1-delivered-at-qos0', description: 'QoS 1 messages are delivered at QoS 0', breaks: ['QOS-LEVELS-0-1'], fault: 'qos1-delivered-at-qos0', dependents: { ids: ['HTTP-PUBLISH-URL', 'HTTP-QOS-PARAM', 'M5-CROSS-VERSION', 'QOS1-INFLIGHT-100', 'PERSISTED-QOS-IS-MIN', 'RET-QOS-0-1', 'PS-STORE-QOS1', 'SHARE-QUEUE', 'LWT-ON-UNGRACEFUL'], why: 'these scenarios assert that what they receive (HTTPS and cross-version publishes, in-flight windows, replays, shared queues, Wills) arrives at QoS 1' } },
-  { name: 'qos0-delivered-at-qos1', description: 'QoS 0 messages are delivered at QoS 1', breaks: ['QOS-LEVELS-0-1'], fault: 'qos0-delivered-at-qos1', dependents: { ids: ['HTTP-PUBLISH-URL', 'HTTP-QOS-PARAM', 'RET-QOS-0-1'], why: 'these scenarios check the QoS at which HTTPS and retained publishes are delivered' } },
+  { name: 'qos1-delivered-at-qos0', description: 'QoS 1 messages are delivered at QoS 0', breaks: ['QOS-LEVELS-0-1', 'MQTT311-4.3.2-1', 'MQTT5-4.3.2-2'], fault: 'qos1-delivered-at-qos0', dependents: { ids: ['HTTP-PUBLISH-URL', 'HTTP-QOS-PARAM', 'M5-CROSS-VERSION', 'QOS1-INFLIGHT-100', 'PERSISTED-QOS-IS-MIN', 'RET-QOS-0-1', 'PS-STORE-QOS1', 'SHARE-QUEUE', 'LWT-ON-UNGRACEFUL'], why: 'these scenarios assert that what they receive (HTTPS and cross-version publishes, in-flight windows, replays, shared queues, Wills) arrives at QoS 1' } },
+  { name: 'qos0-delivered-at-qos1', description: 'QoS 0 messages are delivered at QoS 1', breaks: ['QOS-LEVELS-0-1', 'MQTT311-4.3.1-1', 'MQTT5-4.3.1-1'], fault: 'qos0-delivered-at-qos1', dependents: { ids: ['HTTP-PUBLISH-URL', 'HTTP-QOS-PARAM', 'RET-QOS-0-1'], why: 'these scenarios check the QoS at which HTTPS and retained publishes are delivered' } },
   { name: 'throughput-unlimited', description: 'no limit on the bytes per second one connection sends or receives', breaks: ['LIM-THROUGHPUT-512KIB'], overrides: { mqtt: { throughputBytesPerSecond: 0 } } },
   { name: 'sigv4-unchecked', description: 'SigV4 signatures are not verified: a request with a missing or wrong signature is served like a signed one', breaks: ['DM-STATUS-401'], fault: 'sigv4-unchecked', dependents: { ids: ['API-SIGNING-NAME'], why: 'api-signing-name makes its 200s meaningful by expecting a request signed for another service (execute-api) to be refused' } },
   { name: 'signing-name-iotdata-only', description: 'SigV4 signatures are accepted for the signing name iotdata only; a request signed for iotdevicegateway gets 403 (contradiction C10)', breaks: ['API-SIGNING-NAME'], fault: 'signing-name-iotdata-only' },
   { name: 'connect-attributes-ignored', description: 'iot:ConnectAttributes conditions always hold: a policy cannot forbid persistent sessions or Wills, and a Deny conditioned on them applies to every CONNECT', breaks: ['AUTHZ-CONNECT-ATTRIBUTES'], fault: 'connect-attributes-ignored' },
+  // MQTT standard behaviour (scenarios/standard/), named by statement id.
+  { name: 'pingreq-unanswered', description: 'PINGREQ gets no PINGRESP', breaks: ['MQTT311-3.12.4-1', 'MQTT5-3.12.4-1'], fault: 'pingreq-unanswered' },
+  { name: 'suback-codes-reversed', description: 'a SUBACK lists its codes in the reverse order of the SUBSCRIBE\'s filters', breaks: ['MQTT311-3.9.3-1', 'MQTT5-3.9.3-1'], fault: 'suback-codes-reversed' },
+  { name: 'unsubscribe-ignored', description: 'an UNSUBSCRIBE is acknowledged but removes no subscription', breaks: ['MQTT311-3.10.4-2', 'MQTT5-3.10.4-2'], fault: 'unsubscribe-ignored' },
+  { name: 'puback-wrong-packet-id', description: 'a PUBACK carries the next packet id instead of the PUBLISH\'s', breaks: ['MQTT311-2.3.1-6', 'MQTT5-2.2.1-5'], fault: 'puback-wrong-packet-id' },
 ]
 
 /** Every deviation, by name. */

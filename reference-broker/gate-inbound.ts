@@ -22,7 +22,8 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
   }
   // The most frequent frames skip the general decoder (throughput: the gate must cost little).
   if (type === PT.PUBACK && frame.length >= 4 && (frame[0]! & 0x0f) === 0) return handlePuback(gate, frame, pubackMessageId(frame))
-  if (type === PT.PINGREQ && frame.length === 2) return gate.forward(frame)
+  // The `pingreq-unanswered` deviation drops PINGREQ, so no PINGRESP comes back [MQTT5-3.12.4-1].
+  if (type === PT.PINGREQ && frame.length === 2) return gate.host.faults.has('pingreq-unanswered') ? undefined : gate.forward(frame)
   let packet: Record<string, any> | null = type === PT.PUBLISH ? fastPublish(frame, gate.version) : null
   if (packet) return handlePublish(gate, frame, packet)
   try {
@@ -45,7 +46,7 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
       if (gate.host.faults.has('qos2-flow-ignored')) return
       return gate.violation(RC.PROTOCOL_ERROR, 'qos2-flow-unsupported') // [QOS-NO-PUBREC-AUTH]
     case PT.AUTH: return gate.violation(RC.PROTOCOL_ERROR, 'auth-unsupported') // [M5-NO-AUTH-PACKET]
-    case PT.PINGREQ: return gate.forward(frame)
+    case PT.PINGREQ: return gate.host.faults.has('pingreq-unanswered') ? undefined : gate.forward(frame)
     case PT.DISCONNECT:
       gate.sawDisconnect = true
       // The `will-on-disconnect` deviation: aedes never sees the DISCONNECT, so it publishes the Will.
