@@ -167,6 +167,9 @@ const list: Deviation[] = [
   { name: 'pingreq-unanswered', description: 'PINGREQ gets no PINGRESP', breaks: ['MQTT311-3.12.4-1', 'MQTT5-3.12.4-1'], fault: 'pingreq-unanswered' },
   { name: 'suback-codes-reversed', description: 'a SUBACK lists its codes in the reverse order of the SUBSCRIBE\'s filters', breaks: ['MQTT311-3.9.3-1', 'MQTT5-3.9.3-1'], fault: 'suback-codes-reversed' },
   { name: 'unsubscribe-ignored', description: 'an UNSUBSCRIBE is acknowledged but removes no subscription', breaks: ['MQTT311-3.10.4-2', 'MQTT5-3.10.4-2'], fault: 'unsubscribe-ignored' },
+  { name: 'resubscribe-ignored', description: 'a SUBSCRIBE to a filter the connection holds is acknowledged but the old subscription stays', breaks: ['MQTT311-3.8.4-3', 'MQTT5-3.8.4-3'], fault: 'resubscribe-ignored' },
+  { name: 'qos3-publish-downgraded', description: 'a PUBLISH with both QoS bits set is read as QoS 1 instead of closing the connection', breaks: ['MQTT311-3.3.1-4', 'MQTT5-3.3.1-4'], fault: 'qos3-publish-downgraded' },
+  { name: 'reserved-flags-ignored', description: 'SUBSCRIBE, UNSUBSCRIBE and PUBREL with wrong fixed-header flags are accepted', breaks: ['MQTT311-3.8.1-1', 'MQTT5-3.8.1-1'], fault: 'reserved-flags-ignored' },
   { name: 'puback-wrong-packet-id', description: 'a PUBACK carries the next packet id instead of the PUBLISH\'s', breaks: ['MQTT311-2.3.1-6', 'MQTT5-2.2.1-5'], fault: 'puback-wrong-packet-id' },
 ]
 

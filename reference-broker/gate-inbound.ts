@@ -16,6 +16,7 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
   if (gate.state === 'closing' || gate.state === 'closed') return
   if (gate.keepAlive > 0) gate.armKeepAlive(gate.keepAlive * gate.profile.mqtt.keepAlive.timeoutFactor * 1000)
   const type = frameType(frame)
+  if (gate.host.faults.size > 0 && gate.state !== 'awaiting-connect') frame = toleratedFrame(gate, type, frame)
   if (gate.state === 'awaiting-connect') {
     if (type !== PT.CONNECT) return gate.closeNow('packet-before-connect')
     return handleConnect(gate, frame)
@@ -62,6 +63,24 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
       return gate.forward(frame)
     default: return gate.violation(RC.PROTOCOL_ERROR, 'unexpected-packet-type', `packet type ${type} from a client`)
   }
+}
+
+/**
+ * Deviations that let malformed frames through: `reserved-flags-ignored` sets the fixed-header
+ * flags of SUBSCRIBE, UNSUBSCRIBE and PUBREL to 0010 [MQTT5-3.8.1-1]; `qos3-publish-downgraded`
+ * reads a PUBLISH with both QoS bits set as QoS 1 [MQTT5-3.3.1-4].
+ */
+function toleratedFrame(gate: WireGate, type: number, frame: Buffer): Buffer {
+  const f = gate.host.faults
+  if (f.has('reserved-flags-ignored') && (type === PT.SUBSCRIBE || type === PT.UNSUBSCRIBE || type === PT.PUBREL) && (frame[0]! & 0x0f) !== 0x02) {
+    frame = Buffer.from(frame)
+    frame[0] = (frame[0]! & 0xf0) | 0x02
+  }
+  if (f.has('qos3-publish-downgraded') && type === PT.PUBLISH && (frame[0]! & 0x06) === 0x06) {
+    frame = Buffer.from(frame)
+    frame[0] = frame[0]! & ~0x04
+  }
+  return frame
 }
 
 function handleConnect(gate: WireGate, frame: Buffer): void {

@@ -81,6 +81,12 @@ export class GateSubscriptions {
           return gate.version === 5 ? gate.violation(RC.QOS_NOT_SUPPORTED, 'qos2-subscribe') : gate.closeNow('qos2-subscribe')
         }
       }
+      // The `resubscribe-ignored` deviation acknowledges a SUBSCRIBE to a filter the connection holds but keeps the old subscription [MQTT5-3.8.4-3].
+      if (this.filters.has(s.topic) && this.host.faults.has('resubscribe-ignored')) {
+        codes[i] = Math.min(s.qos, m.maximumQoS)
+        changed = true
+        continue
+      }
       const shared = parseShared(s.topic)
       // The `share-prefix-counted` deviation counts the slashes of `$share/{name}/` against the quota [SHARE-SYNTAX].
       const problem = shared && this.host.faults.has('share-prefix-counted') && s.topic.split('/').length - 1 > m.topicMaxSlashes
