@@ -42,6 +42,8 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
     case PT.UNSUBSCRIBE: return gate.subs.unsubscribe(frame, packet)
     case PT.PUBACK: return handlePuback(gate, frame, packet.messageId as number)
     case PT.PUBREC: case PT.PUBREL: case PT.PUBCOMP:
+      // The `qos2-release-dropped` deviation drops PUBREC and PUBREL: no PUBREL or PUBCOMP follows [MQTT5-4.3.3-11].
+      if (type !== PT.PUBCOMP && gate.host.faults.has('qos2-release-dropped')) return
       if (gate.qos2Reaction() === 'support') return gate.forward(frame)
       // The `qos2-flow-ignored` deviation drops them silently instead.
       if (gate.host.faults.has('qos2-flow-ignored')) return
