@@ -77,22 +77,22 @@ export function complianceMode(profile: string): ComplianceMode {
   return /(^|[/\\])aws-iot-core(\.ya?ml)?$/.test(profile) ? 'aws' : 'standard'
 }
 
-/** `retained-one-per-topic[version=3.1.1,qos=1]` → '3.1.1'; undefined without a version matrix key. */
-export function cellVersion(scenarioId: string): string | undefined {
-  const m = /\[(.*)\]$/.exec(scenarioId)
-  if (!m) return undefined
-  for (const part of m[1]!.split(',')) {
-    const [k, v] = part.split('=')
-    if (k === 'version') return v
-  }
-  return undefined
+/**
+ * The protocol version of a matrix cell: its `version` key (3.1.1, 5) or its
+ * `level` key (the CONNECT protocol level, 4 or 5); undefined when the matrix
+ * has neither (the scenario then speaks for the versions its clients use).
+ */
+export function cellVersion(matrix: Readonly<Record<string, unknown>> | undefined): '3.1.1' | '5' | undefined {
+  const v = matrix?.version ?? (matrix?.level === undefined ? undefined : String(matrix.level) === '4' ? '3.1.1' : String(matrix.level))
+  if (v === undefined) return undefined
+  return String(v) === '5' ? '5' : String(v) === '3.1.1' || String(v) === '4' ? '3.1.1' : undefined
 }
 
 /** Whether a scenario cell's result may count for a requirement ref: a version-qualified statement counts only in cells of its version. */
-function cellCounts(ref: string, scenarioId: string): boolean {
+function cellCounts(ref: string, result: Pick<ScenarioResult, 'matrix'>): boolean {
   const version = statementRefVersion(ref)
   if (!version) return true
-  const cell = cellVersion(scenarioId)
+  const cell = cellVersion(result.matrix)
   return cell === undefined || cell === version
 }
 
@@ -124,7 +124,7 @@ function ranByRef(results: readonly ScenarioResult[]): Map<string, { id: string;
   for (const s of results) {
     if (s.status === 'skipped') continue
     for (const ref of new Set(s.requirements)) {
-      if (!cellCounts(ref, s.id)) continue
+      if (!cellCounts(ref, s)) continue
       out.set(ref, [...(out.get(ref) ?? []), { id: s.id, status: s.status }])
     }
   }
