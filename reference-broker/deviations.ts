@@ -178,9 +178,10 @@ const list: Deviation[] = [
   { name: 'qos3-publish-downgraded', description: 'a PUBLISH with both QoS bits set is read as QoS 1 instead of closing the connection', breaks: ['MQTT311-3.3.1-4', 'MQTT5-3.3.1-4'], fault: 'qos3-publish-downgraded' },
   { name: 'reserved-flags-ignored', description: 'SUBSCRIBE, UNSUBSCRIBE and PUBREL with wrong fixed-header flags are accepted', breaks: ['MQTT311-3.8.1-1', 'MQTT5-3.8.1-1'], fault: 'reserved-flags-ignored' },
   // Standard behaviour aws-iot-core overrides: run with a plain-MQTT profile by test/corpus/standard-scenarios.test.ts.
-  { name: 'keepalive-timeout-tripled', description: 'a silent connection is closed after 3, not 1.5, keep-alive periods', breaks: ['MQTT311-3.1.2-24', 'MQTT5-3.1.2-22'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', overrides: { mqtt: { keepAlive: { timeoutFactor: 3 } } } },
+  { name: 'keepalive-timeout-slow', description: 'a silent connection is closed after 6, not 1.5, keep-alive periods', breaks: ['MQTT311-3.1.2-24', 'MQTT5-3.1.2-22'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', overrides: { mqtt: { keepAlive: { timeoutFactor: 6 } } } },
   { name: 'qos2-release-dropped', description: 'PUBREC and PUBREL from a client are dropped, so the QoS 2 exchange never completes', breaks: ['MQTT311-4.3.3-1', 'MQTT311-4.3.3-2', 'MQTT5-4.3.3-4', 'MQTT5-4.3.3-11'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'qos2-release-dropped' },
   { name: 'retained-exact-match-only', description: 'retained messages reach only a filter equal to their topic (the AWS reading)', breaks: ['MQTT311-3.3.1-6', 'MQTT5-3.3.1-9'], scenarios: ['retained-via-wildcard-filter'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', overrides: { retained: { exactMatchOnly: true } } },
+  { name: 'subscription-options-ignored', description: 'the MQTT 5 subscription options No Local, Retain As Published and Retain Handling are ignored', breaks: ['MQTT5-3.8.3-3', 'MQTT5-3.3.1-10', 'MQTT5-3.3.1-11', 'MQTT5-3.3.1-13'], fault: 'subscription-options-ignored' },
   { name: 'puback-wrong-packet-id', description: 'a PUBACK carries the next packet id instead of the PUBLISH\'s', breaks: ['MQTT311-2.3.1-6', 'MQTT5-2.2.1-5'], scenarios: ['puback-same-packet-id'], fault: 'puback-wrong-packet-id' },
 ]
 

@@ -70,6 +70,11 @@ export class GateSubscriptions {
         if (faults.has('trailing-plus-multi-level') && s.topic.endsWith('/+')) s.topic = s.topic.slice(0, -1) + '#'
         if (faults.has('subscription-qos-raised') && s.qos === 0 && !gate.cleanStart) s.qos = 1
         if (s.topic !== before.topic || s.qos !== before.qos) changed = true
+        // `subscription-options-ignored`: No Local, Retain As Published and Retain Handling dropped [MQTT5-3.8.3-3].
+        if (faults.has('subscription-options-ignored')) {
+          const o = s as { nl?: boolean; rap?: boolean; rh?: number }
+          if (o.nl || o.rap || o.rh) { o.nl = false; o.rap = false; o.rh = 0; changed = true }
+        }
       }
       if (s.qos === 2) {
         const reaction = gate.version === 5 ? m.qos2.mqtt5Subscribe : m.qos2.mqtt311
