@@ -1,5 +1,5 @@
 import type { WireGate } from './wire-gate.js'
-import { FrameDecoder, PT, encode, fastPublish, frameType, pubackMessageId } from './mqtt-codec.js'
+import { FrameDecoder, PT, encode, fastPublish, frameType, pubackMessageId, publishTopicUtf8Problem } from './mqtt-codec.js'
 import { OutboundShaper } from './outbound-shaper.js'
 import { RC } from './reason-codes.js'
 import { checkConnect, checkPublish } from './inbound-checks.js'
@@ -152,6 +152,14 @@ function refuseConnect(gate: WireGate, refuse: { reason: string; v5: number; v31
 }
 
 function handlePublish(gate: WireGate, frame: Buffer, packet: Record<string, any>): void {
+  // A topic that decoded to U+FFFD or holds U+0000 is checked byte for byte: ill-formed UTF-8 and
+  // U+0000 make the packet malformed [MQTT5-1.5.4-1] [MQTT5-1.5.4-2] [MQTT311-1.5.3-1] [MQTT311-1.5.3-2].
+  // The `utf8-unchecked` deviation lets such topics through (aedes' own behaviour).
+  const rawTopic = String(packet.topic ?? '')
+  if ((rawTopic.includes('\uFFFD') || rawTopic.includes('\u0000')) && !gate.host.faults.has('utf8-unchecked')) {
+    const problem = publishTopicUtf8Problem(frame)
+    if (problem) return gate.violation(RC.MALFORMED_PACKET, 'malformed-packet', problem)
+  }
   // The `wildcard-publish-dropped` deviation: acknowledged, then dropped, connection kept [TOPIC-NO-WILDCARD-PUBLISH].
   if (gate.host.faults.has('wildcard-publish-dropped') && /[+#]/.test(String(packet.topic ?? ''))) {
     if (packet.qos === 1) gate.writeOut(encode({ cmd: 'puback', messageId: packet.messageId }, gate.version))
