@@ -129,8 +129,9 @@ export class GateSubscriptions {
     const gate = this.gate
     const topics = packet.unsubscriptions as string[]
     const messageId = packet.messageId as number
-    // The `unsubscribe-ignored` deviation acknowledges the UNSUBSCRIBE but removes nothing [MQTT5-3.10.4-2].
-    if (this.host.faults.has('unsubscribe-ignored')) {
+    // The `unsubscribe-ignored` deviation acknowledges the UNSUBSCRIBE of non-shared filters but aedes keeps them [MQTT5-3.10.4-2].
+    if (this.host.faults.has('unsubscribe-ignored') && !topics.some((t) => parseShared(t))) {
+      for (const t of topics) this.filters.delete(t)
       const ack: Record<string, unknown> = { cmd: 'unsuback', messageId }
       if (gate.version === 5) ack.granted = topics.map(() => RC.SUCCESS)
       return gate.writeOut(encode(ack, gate.version))
@@ -175,10 +176,11 @@ export class GateSubscriptions {
 
   /**
    * The `problem-info-ignored` deviation adds a Reason String to a failing MQTT 5 SUBACK whatever the client asked [M5-REQUEST-PROBLEM-INFO];
-   * `suback-codes-reversed` lists the codes in reverse filter order [MQTT5-3.9.3-1].
+   * `suback-codes-reversed` lists the codes of a fully granted SUBACK in reverse filter order [MQTT5-3.9.3-1].
    */
   private encodeSuback(ack: Record<string, unknown>): Buffer {
-    if (this.host.faults.has('suback-codes-reversed')) ack = { ...ack, granted: (ack.granted as number[]).slice().reverse() }
+    const granted = ack.granted as number[]
+    if (this.host.faults.has('suback-codes-reversed') && granted.every((c) => c < 0x80)) ack = { ...ack, granted: granted.slice().reverse() }
     const failed = (ack.granted as number[]).some((c) => c >= 0x80)
     if (failed && this.gate.version === 5 && this.host.faults.has('problem-info-ignored')) ack = { ...ack, properties: { reasonString: 'SUBACK: a topic filter was refused' } }
     return encode(ack, this.gate.version)

@@ -32,7 +32,7 @@ async function start(profile: string, deviation?: string): Promise<ResolvedTarge
 const statementDeviations = [...deviations.values()].filter((d) => d.breaks.some((id) => statementRefVersion(id)))
 
 /** The deviations of a plain-MQTT profile, left out of the aws-iot-core sweep: this file is their evidence (`checkedBy`). */
-const PROFILE_DEVIATIONS = ['keepalive-timeout-slow', 'qos2-release-dropped', 'retained-exact-match-only']
+const PROFILE_DEVIATIONS = ['keepalive-timeout-slow', 'qos2-release-dropped', 'retained-exact-match-only', 'puback-wrong-packet-id']
 
 describe('scenarios/standard', () => {
   it('runs every deviation of a plain-MQTT profile', () => {
@@ -57,9 +57,9 @@ describe('scenarios/standard', () => {
     }, 60_000)
   }
 
-  for (const d of statementDeviations) {
-    it(`turn red under the ${d.name} deviation`, async () => {
-      const profile = d.profile ?? 'mqtt-5'
+  // A deviation without a profile is also swept with aws-iot-core: check that profile too.
+  for (const [d, profile] of statementDeviations.flatMap((d) => (d.profile ? [[d, d.profile]] : [[d, 'mqtt-5'], [d, 'aws-iot-core']]) as [typeof d, string][])) {
+    it(`turn red under the ${d.name} deviation (${profile})`, async () => {
       const tagged = (await load(profile)).filter((s) => s.spec.some((id) => d.breaks.includes(id)) && (!d.scenarios || d.scenarios.includes(s.baseId)))
       expect(tagged.length).toBeGreaterThan(0)
       const report = await runScenarios(tagged, await start(profile, d.name), { concurrency: 8 })
