@@ -6,6 +6,8 @@
 export * from './report-schema.js'
 export * from './catalogue.js'
 export * from './user-catalogue.js'
+export * from './mqtt-standard.js'
+export { knownRequirementIds } from './known-requirements.js'
 export * from './duration.js'
 export * from './yaml-source.js'
 export * from './variables.js'
