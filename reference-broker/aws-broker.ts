@@ -29,6 +29,11 @@ class SessionAedes extends Aedes {
     const self = this as unknown as { closed: boolean; _takingOver: Set<string> }
     if (self.closed || self._takingOver.has(client.id)) return
     if (this.endAtClose.delete(client.id)) client.sessionExpiryInterval = 0
+    // aedes arms a timer from this value and throws (outside any handler) on a non-number. The gate
+    // refuses the packets that could carry one (packet-shape.ts); a session without a valid interval
+    // ends with its connection rather than take the process down.
+    const sei = client.sessionExpiryInterval as unknown
+    if (typeof sei !== 'number' || !Number.isFinite(sei) || sei < 0) client.sessionExpiryInterval = 0
     if (client.sessionExpiryInterval === 0) this.onSessionGone(client.id)
     else {
       // The `session-never-expires` deviation keeps every persistent session [PS-EXPIRED-NEW-SESSION].
@@ -141,13 +146,20 @@ export class AwsBroker implements GateHost {
   }
 
   /** Accepts one client connection (TCP, TLS or WebSocket stream). */
-  accept(socket: Duplex, info: GateInfo): WireGate {
-    const gate = new WireGate(socket, this, info)
-    ;(gate.aedesSide as Duplex & { gate?: WireGate }).gate = gate
-    const client = this.aedes.handle(gate.aedesSide as never, undefined as never) as unknown as AnyClient
-    this.aedesClientOf.set(gate, client)
-    this.gates.add(gate)
-    return gate
+  accept(socket: Duplex, info: GateInfo): WireGate | null {
+    try {
+      const gate = new WireGate(socket, this, info)
+      ;(gate.aedesSide as Duplex & { gate?: WireGate }).gate = gate
+      const client = this.aedes.handle(gate.aedesSide as never, undefined as never) as unknown as AnyClient
+      this.aedesClientOf.set(gate, client)
+      this.gates.add(gate)
+      return gate
+    } catch (err) {
+      // A connection that cannot be set up is closed; the listener keeps accepting.
+      this.log.error({ event: 'rejected', reason: 'internal-error', where: 'accept', detail: (err as Error).message, ...info })
+      socket.destroy()
+      return null
+    }
   }
 
   /** [TOPIC-HASH-NO-PARENT] `a/#` must not deliver `a` when the profile says so. */

@@ -4,6 +4,7 @@ import { OutboundShaper } from './outbound-shaper.js'
 import { RC } from './reason-codes.js'
 import { checkConnect, checkPublish } from './inbound-checks.js'
 import { DeviatedFrames } from './deviated-frames.js'
+import { shapeProblem } from './packet-shape.js'
 
 /**
  * The inbound half of a WireGate: each whole frame from the client, checked
@@ -30,6 +31,8 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
   } catch (err) {
     return gate.violation(RC.MALFORMED_PACKET, 'malformed-packet', (err as Error).message)
   }
+  const problem = shapeProblem(packet)
+  if (problem) return gate.violation(problem.code, problem.reason, problem.detail)
   switch (type) {
     case PT.CONNECT:
       // The `double-connect-ignored` deviation drops a second CONNECT instead.
@@ -69,6 +72,12 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
     packet = new FrameDecoder(4).decode(frame) as Record<string, any>
   } catch (err) {
     return gate.closeNow(`malformed-connect: ${(err as Error).message}`)
+  }
+  // A CONNECT mqtt-packet decodes but the standard calls malformed: MQTT 5 CONNACK 0x81/0x82, 3.1.1 a close.
+  const problem = shapeProblem(packet)
+  if (problem) {
+    gate.version = packet.protocolVersion === 5 ? 5 : 4
+    return refuseConnect(gate, { reason: `${problem.reason}: ${problem.detail}`, v5: problem.code, v311: null })
   }
   gate.version = packet.protocolVersion === 5 ? 5 : packet.protocolVersion === 3 ? 3 : 4
   gate.inDecoder = new FrameDecoder(gate.version)

@@ -108,24 +108,19 @@ export class WireGate {
     })
     this.inSplitter = new FrameSplitter({
       maxFrameBytes: this.profile.mqtt.maximumPacketSize,
-      onFrame: (f) => onInbound(this, f),
+      onFrame: (f) => { try { onInbound(this, f) } catch (err) { this.internalError('inbound', err) } },
       onTooLarge: (n) => this.violation(RC.PACKET_TOO_LARGE, 'packet-too-large', `packet of ${n} bytes exceeds ${this.profile.mqtt.maximumPacketSize}`),
       onMalformed: (why) => this.violation(RC.MALFORMED_PACKET, 'malformed-packet', why),
     })
-    this.outSplitter = new FrameSplitter({ onFrame: (f) => onOutbound(this, f) })
+    this.outSplitter = new FrameSplitter({ onFrame: (f) => { try { onOutbound(this, f) } catch (err) { this.internalError('outbound', err) } } })
     socket.on('data', (chunk: Buffer) => {
-      // Anything but CONNECT as the first byte is not MQTT: close now rather than
-      // wait for a frame that may never complete.
-      if (!this.sawFirstByte && chunk.length > 0) {
-        this.sawFirstByte = true
-        if (chunk[0]! >> 4 !== PT.CONNECT) return this.closeNow('not-mqtt')
+      // Nothing a client sends may throw out of here (it would end the process): see internalError.
+      try {
+        this.onData(chunk)
+      } catch (err) {
+        this.batch = null
+        this.internalError('inbound', err)
       }
-      this.batch = []
-      this.inSplitter.push(chunk)
-      const batch = this.batch
-      this.batch = null
-      if (batch && batch.length > 0) this.pushToAedes(batch.length === 1 ? batch[0]! : Buffer.concat(batch))
-      if (this.inBudget !== null && !this.inBudget.take(chunk.length)) this.throttleInbound()
     })
     socket.on('end', () => this.onSocketGone())
     socket.on('close', () => this.onSocketGone())
@@ -134,6 +129,22 @@ export class WireGate {
   }
 
   // ---- towards aedes (what each client frame does: gate-inbound.ts) -----------------------
+
+  private onData(chunk: Buffer): void {
+    // Anything but CONNECT as the first byte is not MQTT: close now rather than
+    // wait for a frame that may never complete.
+    if (!this.sawFirstByte && chunk.length > 0) {
+      this.sawFirstByte = true
+      if (chunk[0]! >> 4 !== PT.CONNECT) return this.closeNow('not-mqtt')
+    }
+    this.batch = []
+    this.inSplitter.push(chunk)
+    const batch = this.batch
+    this.batch = null
+    // aedes parses what it is given at once, so a throw inside aedes lands here too.
+    if (batch && batch.length > 0) this.pushToAedes(batch.length === 1 ? batch[0]! : Buffer.concat(batch))
+    if (this.inBudget !== null && !this.inBudget.take(chunk.length)) this.throttleInbound()
+  }
 
   qos2Reaction(): string {
     const q = this.profile.mqtt.qos2
@@ -183,7 +194,7 @@ export class WireGate {
    * for messages once its CONNACK or SUBACK arrived still reads that packet on its own.
    */
   writeOut(frame: Buffer): void {
-    if (this.state === 'closed' || this.socket.destroyed) return
+    if (this.state === 'closed' || this.socket.destroyed || this.socket.writableEnded) return
     const type = frameType(frame)
     if (type !== PT.PUBLISH && type !== PT.PUBACK) {
       this.socket.write(frame)
@@ -275,6 +286,40 @@ export class WireGate {
       return
     }
     this.sendDisconnect(code, reasonString)
+  }
+
+  /**
+   * An unexpected error while handling this connection's traffic ends this
+   * connection and nothing else: every client packet is checked before use
+   * (packet-shape.ts, inbound-checks.ts), so a throw here is our bug. One log
+   * line (error level, reason `internal-error`) says where and why. MQTT 5
+   * clients get DISCONNECT 0x83 Implementation specific error when their frame
+   * was being handled (the packet passed the checks but could not be processed)
+   * or 0x80 Unspecified error for the outbound path; before the CONNACK they get
+   * CONNACK with that code; MQTT 3.1.1 clients a close. The close runs the usual
+   * path (aedes sees the stream end, shared groups and quotas are released).
+   */
+  internalError(where: 'inbound' | 'outbound', err: unknown): void {
+    if (this.state === 'closed') return
+    const code = where === 'inbound' ? RC.IMPLEMENTATION_SPECIFIC_ERROR : RC.UNSPECIFIED_ERROR
+    const detail = err instanceof Error ? err.message : String(err)
+    const wasClosing = this.state === 'closing'
+    this.host.log.error({ event: 'rejected', clientId: this.clientId, reason: 'internal-error', code, where, detail })
+    this.closeReason = 'internal-error'
+    try {
+      this.inSplitter.stop()
+      if (this.version === 5 && !wasClosing && this.state === 'connected') return this.sendDisconnect(code)
+      if (this.version === 5 && !wasClosing && (this.state === 'awaiting-connect' || this.state === 'connecting') && this.clientId !== null) {
+        this.state = 'closing'
+        this.socket.write(encode({ cmd: 'connack', sessionPresent: false, reasonCode: code }, 5))
+        this.endSocket()
+        return this.endAedesInput()
+      }
+      this.closeNow('internal-error')
+    } catch {
+      this.socket.destroy()
+      this.onSocketGone()
+    }
   }
 
   sendDisconnect(code: number, reasonString?: string): void {
