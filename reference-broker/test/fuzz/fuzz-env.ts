@@ -8,6 +8,12 @@ import type { FuzzInput } from './mutations.js'
 
 const PINGREQ = Buffer.from([0xc0, 0x00])
 
+function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout
+  const deadline = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms) })
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer))
+}
+
 /** How one input ended: the broker closed, answered the trailing PINGREQ, or neither before the deadline. */
 export type InputOutcome = 'closed' | 'answered' | 'deadline'
 
@@ -89,8 +95,9 @@ export async function healthyPair(url: string, version: 4 | 5 = 5) {
   let stop = false
 
   async function publishOne(): Promise<void> {
+    if (closedEarly) throw new Error(closedEarly)
     const n = ++sent
-    const ack = await pub.publishAsync(topic, String(n), { qos: 1 })
+    const ack = await withDeadline(pub.publishAsync(topic, String(n), { qos: 1 }), 5000, `healthy publish ${n} not acknowledged`)
     const code = (ack as { reasonCode?: number } | undefined)?.reasonCode ?? 0
     if (code >= 0x80) throw new Error(`healthy publish ${n} refused with 0x${code.toString(16)}`)
   }
@@ -123,11 +130,14 @@ export async function healthyPair(url: string, version: 4 | 5 = 5) {
           await new Promise((r) => setTimeout(r, 25))
         }
       })()
+      // Its failure is reported by stopPublishing; until then it must not count as unhandled.
+      publishing.catch(() => {})
     },
     async stopPublishing(): Promise<void> {
       stop = true
-      await publishing
+      const p = publishing
       publishing = null
+      await withDeadline(p ?? Promise.resolve(), 6000, 'healthy publisher stuck')
     },
     drain,
     close(): void {

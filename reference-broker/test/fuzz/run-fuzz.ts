@@ -115,7 +115,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       await probe(broker.port)
       await pair.drain()
       broker.check()
-    } catch (err) {
+    } catch (caught) {
+      // A dead broker explains everything else (a publish never acknowledged, a refused probe): say that.
+      let err = caught as Error
+      try { broker.check() } catch (brokerErr) { err = brokerErr as Error }
       failures++
       shrinking = true
       log(`failure (${failures}): ${(err as Error).message.split('\n')[0]}`)
