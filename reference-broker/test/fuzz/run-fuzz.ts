@@ -134,7 +134,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   let counterexample: string | null = null
   const numRuns = Math.ceil(opts.inputs / (batchMax / 2)) * 2 + 10
   try {
-    const details = await fc.check(property, { seed: opts.seed, numRuns })
+    // Shrinking restarts the broker for every failing try: bounded too when the run is.
+    const interruptAfterTimeLimit = opts.timeLimitMs === undefined ? undefined : opts.timeLimitMs + 60_000
+    const details = await fc.check(property, { seed: opts.seed, numRuns, interruptAfterTimeLimit })
     if (details.failed) {
       counterexample = fc.defaultReportMessage(details) ?? String(details.errorInstance)
       log(counterexample)
