@@ -64,5 +64,6 @@ function handleConnack(gate: WireGate, frame: Buffer): void {
   gate.host.log.info({ event: 'connect', clientId: gate.clientId, version: gate.version, cleanStart: gate.cleanStart, sessionPresent: !!packet.sessionPresent, keepAlive: gate.keepAlive, ...gate.info })
   gate.host.onConnected(gate)
   gate.writeOut(frame)
+  gate.connackSent = true
   if (gate.pendingDisconnect) gate.sendDisconnect(gate.pendingDisconnect.code, gate.pendingDisconnect.reasonString)
 }

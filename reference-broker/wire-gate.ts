@@ -41,6 +41,8 @@ export class WireGate {
 
   /** The CONNACK said Session Present 1. */
   sessionResumed = false
+  /** The successful CONNACK has been written to the client. */
+  connackSent = false
 
   // Connection state the gate's halves (gate-inbound.ts, gate-outbound.ts) read and set; not for other modules.
   readonly profile: Profile
@@ -308,8 +310,8 @@ export class WireGate {
     this.closeReason = 'internal-error'
     try {
       this.inSplitter.stop()
-      if (this.version === 5 && !wasClosing && this.state === 'connected') return this.sendDisconnect(code)
-      if (this.version === 5 && !wasClosing && (this.state === 'awaiting-connect' || this.state === 'connecting') && this.clientId !== null) {
+      if (this.version === 5 && !wasClosing && this.connackSent) return this.sendDisconnect(code)
+      if (this.version === 5 && !wasClosing && this.clientId !== null) {
         this.state = 'closing'
         this.socket.write(encode({ cmd: 'connack', sessionPresent: false, reasonCode: code }, 5))
         this.endSocket()

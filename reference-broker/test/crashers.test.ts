@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { broker, client, collect, raw, rawConnected, uid } from './helpers.js'
+import { memoryLogger } from './http-helpers.js'
 import { frame, healthyPair, replayRegressions } from './fuzz/index.js'
 import type { ReferenceBroker } from '../index.js'
 
@@ -15,6 +16,7 @@ async function servesOn(b: ReferenceBroker, pair: Awaited<ReturnType<typeof heal
   await c.subscribeAsync('health/new', { qos: 1 })
   await c.publishAsync('health/new', 'ok', { qos: 1 })
   await got.waitFor(1)
+  pair.close()
 }
 
 const utf8 = (s: string) => { const b = Buffer.from(s); return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]) }
@@ -112,6 +114,60 @@ describe('packets that used to crash the broker', () => {
     const connack = await again.connect({ clientId: id, clean: false, properties: { sessionExpiryInterval: 0 } })
     expect(connack.reasonCode).toBe(0)
     expect(connack.sessionPresent).toBe(true)
+    await servesOn(b, pair)
+  })
+})
+
+describe('isolation: an unexpected error ends only the connection it happened on', () => {
+  const internalErrors = (lines: Record<string, any>[]) => lines.filter((l) => l.event === 'rejected' && l.reason === 'internal-error')
+
+  it('over WebSocket too: the 3.1.1 crasher gets CONNACK 0x02 and the broker serves on', async () => {
+    const b = await broker()
+    const pair = await healthyPair(b.urls.mqtt!)
+    const c = await raw(b.urls.ws!, 4)
+    c.sendBytes(Buffer.from('100c00044d5154540400001e0000', 'hex'))
+    expect((await c.next((p) => p.cmd === 'connack', 3000)).returnCode).toBe(2)
+    await c.waitClosed(3000)
+    await servesOn(b, pair)
+  })
+
+  it('MQTT 5, inbound path, connected: DISCONNECT 0x83, exactly one log line, other clients served', async () => {
+    const { logger, lines } = memoryLogger()
+    const b = await broker({ logger })
+    const pair = await healthyPair(b.urls.mqtt!)
+    const { c } = await rawConnected(b.urls.mqtt!, 5)
+    // A fault injected where the gate handles a retained PUBLISH.
+    b.broker.retainedLimitReached = () => { throw new Error('injected fault') }
+    c.send({ cmd: 'publish', topic: 'iso/t', payload: Buffer.from('x'), qos: 1, retain: true, messageId: 3 })
+    expect((await c.waitClosed(3000)).disconnect?.reasonCode).toBe(0x83)
+    expect(internalErrors(lines)).toEqual([expect.objectContaining({ event: 'rejected', where: 'inbound', code: 0x83, detail: 'injected fault' })])
+    await servesOn(b, pair)
+  })
+
+  it('MQTT 3.1.1, inbound path: the connection is closed', async () => {
+    const { logger, lines } = memoryLogger()
+    const b = await broker({ logger })
+    const pair = await healthyPair(b.urls.mqtt!)
+    const { c } = await rawConnected(b.urls.mqtt!, 4)
+    b.broker.retainedLimitReached = () => { throw new Error('injected fault') }
+    c.send({ cmd: 'publish', topic: 'iso/t', payload: Buffer.from('x'), qos: 1, retain: true, messageId: 3 })
+    expect((await c.waitClosed(3000)).disconnect).toBeUndefined()
+    expect(internalErrors(lines)).toHaveLength(1)
+    await servesOn(b, pair)
+  })
+
+  it('MQTT 5, outbound path before the CONNACK: CONNACK 0x80 and a close; the next CONNECT is served', async () => {
+    const { logger, lines } = memoryLogger()
+    const b = await broker({ logger })
+    const pair = await healthyPair(b.urls.mqtt!)
+    const original = b.broker.onConnected.bind(b.broker)
+    b.broker.onConnected = () => { throw new Error('injected fault') }
+    const c = await raw(b.urls.mqtt!, 5)
+    const connack = await c.connect({ clientId: uid('iso') })
+    b.broker.onConnected = original
+    expect(connack.reasonCode).toBe(0x80)
+    await c.waitClosed(3000)
+    expect(internalErrors(lines)).toEqual([expect.objectContaining({ where: 'outbound', code: 0x80 })])
     await servesOn(b, pair)
   })
 })
