@@ -22,6 +22,8 @@ const PROPERTY_KINDS: Record<string, Kind> = {
 
 const MAX: Record<'int8' | 'int16' | 'int32' | 'var', number> = { int8: 0xff, int16: 0xffff, int32: 0xffffffff, var: 268_435_455 }
 
+const ZERO_IS_PROTOCOL_ERROR = new Set(['receiveMaximum', 'maximumPacketSize', 'subscriptionIdentifier'])
+
 const malformed = (detail: string): ShapeProblem => ({ code: RC.MALFORMED_PACKET, reason: 'malformed-packet', detail })
 const protocolError = (detail: string): ShapeProblem => ({ code: RC.PROTOCOL_ERROR, reason: 'protocol-error', detail })
 
@@ -106,6 +108,8 @@ function propertiesProblem(props: unknown, where: string): ShapeProblem | null {
     if (kind === 'bool' && typeof value !== 'boolean') return malformed(`property ${name} is not 0 or 1`)
     if (kind === 'int8' || kind === 'int16' || kind === 'int32' || kind === 'var') {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX[kind]) return malformed(`property ${name} is cut short`)
+      // [MQTT-3.1.2-*] Receive Maximum and Maximum Packet Size 0, Subscription Identifier 0 [MQTT-3.8.2.1.2].
+      if (value === 0 && ZERO_IS_PROTOCOL_ERROR.has(name)) return protocolError(`property ${name} is 0`)
     }
   }
   return null
