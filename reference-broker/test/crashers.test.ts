@@ -98,6 +98,14 @@ describe('packets that used to crash the broker', () => {
     await servesOn(b, pair)
   })
 
+  it('MQTT 5 CONNECT with Receive Maximum 0: CONNACK 0x82 Protocol Error (the broker would never send it anything)', async () => {
+    const b = await broker()
+    const c = await raw(b.urls.mqtt!, 5)
+    c.sendBytes(frame(0x10, utf8('MQTT'), [5, 0x02, 0, 30], [3, 0x21, 0, 0], utf8(uid())))
+    expect((await c.next((p) => p.cmd === 'connack', 3000)).reasonCode).toBe(0x82)
+    await c.waitClosed(3000)
+  })
+
   it('MQTT 5 DISCONNECT with Session Expiry Interval twice (aedes armLongTimer NaN): DISCONNECT 0x82, session state intact', async () => {
     const b = await broker({ overrides: { mqtt: { connectsPerSecondPerClientId: 0 } } })
     const pair = await healthyPair(b.urls.mqtt!)
