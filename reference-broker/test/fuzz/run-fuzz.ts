@@ -21,6 +21,8 @@ export interface FuzzOptions {
 
 export interface FuzzReport {
   seed: number
+  /** fast-check seeds of the rounds run (seed, seed+1, ...); a failure names its own. */
+  seeds: number[]
   inputs: number
   elapsedMs: number
   inputsPerSecond: number
@@ -132,23 +134,30 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   })
 
   let counterexample: string | null = null
-  const numRuns = Math.ceil(opts.inputs / (batchMax / 2)) * 2 + 10
+  // Batches are 1..batch inputs long (about batch/2 on average): rounds of fast-check runs, each
+  // with its own seed (seed, seed+1, ...), until the input budget is spent or a failure is found.
+  const seeds: number[] = []
   try {
-    // Shrinking restarts the broker for every failing try: bounded too when the run is.
-    const interruptAfterTimeLimit = opts.timeLimitMs === undefined ? undefined : opts.timeLimitMs + 60_000
-    const details = await fc.check(property, { seed: opts.seed, numRuns, interruptAfterTimeLimit })
-    if (details.failed) {
-      counterexample = fc.defaultReportMessage(details) ?? String(details.errorInstance)
-      log(counterexample)
-      const found = details.counterexample?.[0]
-      if (found && opts.saveRegressions) saveRegressions(found, `found by npm run fuzz --seed ${opts.seed}`)
+    while (!overBudget() && counterexample === null) {
+      const roundSeed = opts.seed + seeds.length
+      seeds.push(roundSeed)
+      const numRuns = Math.ceil((opts.inputs - sentInputs) / (batchMax / 2)) + 1
+      // Shrinking restarts the broker for every failing try: bounded too when the run is.
+      const interruptAfterTimeLimit = opts.timeLimitMs === undefined ? undefined : Math.max(1000, opts.timeLimitMs - (Date.now() - started) + 60_000)
+      const details = await fc.check(property, { seed: roundSeed, numRuns, interruptAfterTimeLimit })
+      if (details.failed) {
+        counterexample = fc.defaultReportMessage(details) ?? String(details.errorInstance)
+        log(counterexample)
+        const found = details.counterexample?.[0]
+        if (found && opts.saveRegressions) saveRegressions(found, `found by npm run fuzz (fast-check seed ${roundSeed})`)
+      }
     }
   } finally {
     await stopEnv()
   }
   const elapsedMs = Date.now() - started
   return {
-    seed: opts.seed, inputs: sentInputs, elapsedMs, inputsPerSecond: Math.round(sentInputs / (elapsedMs / 1000)),
+    seed: opts.seed, seeds, inputs: sentInputs, elapsedMs, inputsPerSecond: Math.round(sentInputs / (elapsedMs / 1000)),
     failures, healthySent, healthyLost, outcomes, counterexample,
   }
 }
