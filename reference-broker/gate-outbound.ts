@@ -11,7 +11,8 @@ import { connackProperties } from './connack-properties.js'
  * gate's own verdicts, a DISCONNECT from aedes starts the close.
  */
 export function onOutbound(gate: WireGate, frame: Buffer): void {
-  if (gate.state === 'closed') return
+  // After an internal error the connection is being closed: aedes' late CONNACK must not register it.
+  if (gate.state === 'closed' || gate.closeReason === 'internal-error') return
   switch (frameType(frame)) {
     case PT.CONNACK: return handleConnack(gate, frame)
     case PT.PUBLISH:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { broker, client, collect, raw, rawConnected, uid } from './helpers.js'
+import { broker, client, collect, raw, rawConnected, uid, until } from './helpers.js'
 import { memoryLogger } from './http-helpers.js'
 import { ChildBroker, frame, healthyPair, replayRegressions } from './fuzz/index.js'
 import type { ReferenceBroker } from '../index.js'
@@ -161,6 +161,25 @@ describe('isolation: an unexpected error ends only the connection it happened on
     c.send({ cmd: 'publish', topic: 'iso/t', payload: Buffer.from('x'), qos: 1, retain: true, messageId: 3 })
     expect((await c.waitClosed(3000)).disconnect).toBeUndefined()
     expect(internalErrors(lines)).toHaveLength(1)
+    await servesOn(b, pair)
+  })
+
+  it('MQTT 5, inbound path while handling the CONNECT: CONNACK 0x83 and a close; the broker holds no state for it', async () => {
+    const { logger, lines } = memoryLogger()
+    const b = await broker({ logger })
+    const pair = await healthyPair(b.urls.mqtt!)
+    const before = b.broker.connectionCount
+    const original = b.broker.connectAllowed.bind(b.broker)
+    b.broker.connectAllowed = () => { throw new Error('injected fault') }
+    const id = uid('iso')
+    const c = await raw(b.urls.mqtt!, 5)
+    const connack = await c.connect({ clientId: id })
+    b.broker.connectAllowed = original
+    expect(connack.reasonCode).toBe(0x83)
+    await c.waitClosed(3000)
+    expect(internalErrors(lines)).toEqual([expect.objectContaining({ where: 'inbound', code: 0x83 })])
+    expect(b.broker.connection(id)).toBeUndefined()
+    await until(() => b.broker.connectionCount === before, 3000, 'the failed connection to be released')
     await servesOn(b, pair)
   })
 
