@@ -4,7 +4,7 @@ import { OutboundShaper } from './outbound-shaper.js'
 import { RC } from './reason-codes.js'
 import { checkConnect, checkPublish } from './inbound-checks.js'
 import { DeviatedFrames } from './deviated-frames.js'
-import { packetProblem } from './packet-problems.js'
+import { shapeProblem } from './packet-shape.js'
 
 /**
  * The inbound half of a WireGate: each whole frame from the client, checked
@@ -33,8 +33,7 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
   } catch (err) {
     return gate.violation(RC.MALFORMED_PACKET, 'malformed-packet', (err as Error).message)
   }
-  // What the parser lets through but aedes or the encoder cannot take (empty SUBSCRIBE, repeated properties...).
-  const problem = packetProblem(packet)
+  const problem = shapeProblem(packet)
   if (problem) return gate.violation(problem.code, problem.reason, problem.detail)
   switch (type) {
     case PT.CONNECT:
@@ -96,13 +95,15 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
   } catch (err) {
     return gate.closeNow(`malformed-connect: ${(err as Error).message}`)
   }
+  // A CONNECT mqtt-packet decodes but the standard calls malformed: MQTT 5 CONNACK 0x81/0x82, 3.1.1 a close.
+  const problem = shapeProblem(packet)
+  if (problem) {
+    gate.version = packet.protocolVersion === 5 ? 5 : 4
+    return refuseConnect(gate, { reason: `${problem.reason}: ${problem.detail}`, v5: problem.code, v311: null })
+  }
   gate.version = packet.protocolVersion === 5 ? 5 : packet.protocolVersion === 3 ? 3 : 4
   gate.inDecoder = new FrameDecoder(gate.version)
   gate.outDecoder = new FrameDecoder(gate.version)
-  // Checked before anything reads or re-encodes the CONNECT: a malformed one gets CONNACK 0x81 or
-  // 0x82 on MQTT 5 [MQTT-3.2.2-8] and a close on 3.1.1 [MQTT-3.1.4-1].
-  const problem = packetProblem(packet)
-  if (problem) return refuseConnect(gate, { reason: problem.reason, v5: problem.code, v311: null, detail: problem.detail })
   gate.clientId = packet.clientId as string
   gate.cleanStart = packet.clean !== false
   if (gate.host.faults.size > 0) gate.deviated = new DeviatedFrames(gate.host, gate.outDecoder, gate.version, Number(packet.properties?.topicAliasMaximum ?? 0), () => gate.host.nextMessageId(gate))

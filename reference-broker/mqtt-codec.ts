@@ -145,9 +145,22 @@ export class FrameDecoder {
   }
 }
 
-/** Encodes a packet for the given protocol version. */
+/** A packet mqtt-packet refuses to encode (a value it cannot write). */
+export class EncodeError extends Error {
+  override readonly name = 'EncodeError'
+}
+
+/**
+ * Encodes a packet for the given protocol version. Throws EncodeError (never
+ * anything else) when mqtt-packet refuses the packet; callers re-encoding a
+ * client's packet check its shape first (packet-shape.ts).
+ */
 export function encode(packet: AnyPacket | Record<string, unknown>, version: ProtocolVersion): Buffer {
-  return mqtt.generate(packet as AnyPacket, { protocolVersion: version })
+  try {
+    return mqtt.generate(packet as AnyPacket, { protocolVersion: version })
+  } catch (err) {
+    throw new EncodeError(`cannot encode ${String((packet as { cmd?: unknown }).cmd)}: ${(err as Error).message}`)
+  }
 }
 
 /**
