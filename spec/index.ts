@@ -4,6 +4,8 @@
  * This is the folder's only entry.
  */
 export * from './report-schema.js'
+export * from './exit-codes.js'
+export * from './error-codes.js'
 export * from './catalogue.js'
 export * from './user-catalogue.js'
 export * from './mqtt-standard.js'
