@@ -25,6 +25,9 @@ export const SLOW_TESTS = [
   'runners/load/test/scale-out.test.ts',
   'reference-broker/test/throughput.test.ts',
   'runners/test/bundled-scenarios.test.ts',
+  // A real Prometheus scraping a load run, and a simulated 4-pod Indexed Job (deploy/).
+  'runners/load/test/prometheus.slow.test.ts',
+  'deploy/test/indexed-job-simulation.slow.test.ts',
 ]
 const SWEEP_TESTS = ['test/corpus/deviations.test.ts']
 

@@ -56,6 +56,8 @@ let seq = 0
 const next = () => make(`device-${seq % 2000}`, { run: 'bench', slice: 0, seq: seq++ })
 const fixed = next()
 
+/** CPU (µs) of the last run's measured window, when the run knows it better than its whole call. */
+let windowCpuUs: number | undefined
 const runs = {
   'raw autocannon': async () => {
     const r = await autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: SECONDS, method: 'POST', path: fixed.path, headers: fixed.headers, body: fixed.body })
@@ -69,16 +71,26 @@ const runs = {
     const driver = createDmDriver({ httpUrl: url, connections: CONNECTIONS, clientTimeoutMs: 10_000, ledger, build: (s, d) => make(`device-${d}`, { run: 'bench', slice: 0, seq: s }), selectDevice: () => seq++ % 2000 })
     // 200,000/s planned: far above loopback; requests wait for a free connection (maxLag 10 min: none skipped).
     const plan = createArrivalPlan(planStages([{ stage: 'steady', duration: SECONDS * 1000, rate: 200_000 }]), { arrival: 'constant', seed: 1, slice: { index: 0, count: 1 } })
-    const scheduler = createOpenModelScheduler({ plan, maxLagMs: 600_000 }, driver.hooks)
+    // At the window's end the queue still holds the plan's excess (most of it): it is skipped at once
+    // instead of being sent, so the round ends with the window.
+    let over = false
+    const hooks = {
+      ...driver.hooks,
+      hasCapacity: () => over || driver.hooks.hasCapacity(),
+      fire: (s: number, due: number, lag: number) => (over ? driver.hooks.skip(s, due, 'saturated') : driver.hooks.fire(s, due, lag)),
+    }
+    const scheduler = createOpenModelScheduler({ plan, maxLagMs: 600_000 }, hooks)
     driver.onRelease(() => scheduler.release())
     const t0 = performance.now()
-    const end = setTimeout(() => scheduler.stop(), SECONDS * 1000)
+    const cpu0 = process.cpuUsage()
     const ran = scheduler.run()
-    // Count what completed within the window: the queue left at the end is the plan's excess, not throughput.
     await new Promise((r) => setTimeout(r, SECONDS * 1000))
+    // Count what completed within the window, and the CPU it took (not the skipping of the excess after it).
     const done = ledger.snapshot().buckets['200']
     const rate = done / ((performance.now() - t0) / 1000)
-    clearTimeout(end)
+    const cpu = process.cpuUsage(cpu0)
+    windowCpuUs = cpu.user + cpu.system
+    over = true
     scheduler.stop()
     await ran
     await driver.drain()
@@ -89,13 +101,22 @@ const runs = {
 }
 type Name = keyof typeof runs
 const results = Object.fromEntries(Object.keys(runs).map((k) => [k, [] as number[]])) as Record<Name, number[]>
+const cpuPerRequest = Object.fromEntries(Object.keys(runs).map((k) => [k, [] as number[]])) as Record<Name, number[]>
 try {
   const names = (Object.keys(runs) as Name[]).filter((n) => !ONLY || n === ONLY || n === 'raw autocannon')
   for (let r = 0; r < ROUNDS; r++) {
     for (const name of r % 2 === 0 ? names : [...names].reverse()) {
+      const cpu0 = process.cpuUsage()
+      windowCpuUs = undefined
       const rate = await runs[name]()
+      const whole = process.cpuUsage(cpu0)
+      const cpu = windowCpuUs !== undefined ? { user: windowCpuUs, system: 0 } : whole
       results[name].push(rate)
-      process.stdout.write(`round ${r + 1} ${name.padEnd(19)} ${rate.toFixed(0)} req/s\n`)
+      // CPU per request (this process: the client; the server is a child): contention on a shared
+      // machine moves req/s a lot, CPU per request much less.
+      const us = (cpu.user + cpu.system) / Math.max(1, rate * SECONDS)
+      cpuPerRequest[name].push(us)
+      process.stdout.write(`round ${r + 1} ${name.padEnd(19)} ${rate.toFixed(0)} req/s  ${us.toFixed(1)} µs CPU/request\n`)
     }
   }
 } finally {
@@ -108,4 +129,8 @@ for (const name of (Object.keys(results) as Name[]).filter((n) => results[n].len
 for (const name of (['harness/autocannon', 'harness/undici', 'harness/open-model'] as Name[]).filter((n) => results[n].length)) {
   const x = ratio(name)
   process.stdout.write(`ratio ${name} / raw autocannon ${x.toFixed(2)} (target >= 0.90: ${x >= 0.9 ? 'met' : 'NOT met'})\n`)
+}
+process.stdout.write('CPU per request (medians): ' + (Object.keys(cpuPerRequest) as Name[]).filter((n) => cpuPerRequest[n].length).map((n) => `${n} ${median(cpuPerRequest[n]).toFixed(1)} µs`).join(', ') + '\n')
+for (const name of (['harness/autocannon', 'harness/undici', 'harness/open-model'] as Name[]).filter((n) => cpuPerRequest[n].length)) {
+  process.stdout.write(`requests per CPU-second, ${name} / raw autocannon ${(median(cpuPerRequest['raw autocannon']) / median(cpuPerRequest[name])).toFixed(2)}\n`)
 }

@@ -24,8 +24,6 @@ const memoryPersistence = createRequire(import.meta.url)('aedes-persistence') as
  */
 class SessionAedes extends Aedes {
   declare clampSessionExpiry: (interval: number) => number
-  /** The profile's session expiry [PS-EXPIRY-DEFAULT-1H]. */
-  expirySeconds = 3600
   onSessionGone: (clientId: string) => void = () => {}
   /** Deliberate faults (deviations.ts) aedes itself must apply; empty in normal use. */
   faults: ReadonlySet<string> = new Set()
@@ -36,10 +34,11 @@ class SessionAedes extends Aedes {
     // Marked by endSessionNow on this connection's own aedes client, never by client id: a mark
     // by id outlived its connection and ended the next session of the id [PS-SEI-DEFAULT-ZERO].
     if (client[END_AT_CLOSE] === true) client.sessionExpiryInterval = 0
-    // aedes arms its timer with this number and throws on anything but a finite one; the gate
-    // refuses the packets that could make it so (a repeated property [MQTT-2.2.2-2]), and a
-    // session whose interval is still unreadable gets the account's [PS-EXPIRY-DEFAULT-1H].
-    if (typeof client.sessionExpiryInterval !== 'number' || !Number.isFinite(client.sessionExpiryInterval)) client.sessionExpiryInterval = this.expirySeconds
+    // aedes arms a timer from this value and throws (outside any handler) on a non-number. The gate
+    // refuses the packets that could carry one (packet-shape.ts); a session without a valid interval
+    // ends with its connection rather than take the process down.
+    const sei = client.sessionExpiryInterval as unknown
+    if (typeof sei !== 'number' || !Number.isFinite(sei) || sei < 0) client.sessionExpiryInterval = 0
     if (client.sessionExpiryInterval === 0) this.onSessionGone(client.id)
     else {
       // The `session-never-expires` deviation keeps every persistent session [PS-EXPIRED-NEW-SESSION].
@@ -168,7 +167,6 @@ export class AwsBroker implements GateHost {
   private constructor(readonly profile: Profile, readonly log: Logger, aedes: SessionAedes, readonly faults: ReadonlySet<string>, private readonly retained: ReadonlySet<string>) {
     this.aedes = aedes
     aedes.faults = faults
-    aedes.expirySeconds = profile.sessions.expirySeconds
     aedes.onSessionGone = (id) => this.sessionEnded(id)
     aedes.on('sessionExpired', (client: AnyClient) => this.sessionEnded(client.id))
     aedes.on('clientReady', (client: AnyClient) => {
@@ -235,14 +233,21 @@ export class AwsBroker implements GateHost {
   }
 
   /** Accepts one client connection (TCP, TLS or WebSocket stream). */
-  accept(socket: Duplex, info: GateInfo): WireGate {
-    const gate = new WireGate(socket, this, info)
-    ;(gate.aedesSide as Duplex & { gate?: WireGate }).gate = gate
-    const client = this.aedes.handle(gate.aedesSide as never, undefined as never) as unknown as AnyClient
-    deliverAtHighestQos(client, this.profile.mqtt.hashMatchesParent)
-    this.aedesClientOf.set(gate, client)
-    this.gates.add(gate)
-    return gate
+  accept(socket: Duplex, info: GateInfo): WireGate | null {
+    try {
+      const gate = new WireGate(socket, this, info)
+      ;(gate.aedesSide as Duplex & { gate?: WireGate }).gate = gate
+      const client = this.aedes.handle(gate.aedesSide as never, undefined as never) as unknown as AnyClient
+      deliverAtHighestQos(client, this.profile.mqtt.hashMatchesParent)
+      this.aedesClientOf.set(gate, client)
+      this.gates.add(gate)
+      return gate
+    } catch (err) {
+      // A connection that cannot be set up is closed; the listener keeps accepting.
+      this.log.error({ event: 'rejected', reason: 'internal-error', where: 'accept', detail: (err as Error).message, ...info })
+      socket.destroy()
+      return null
+    }
   }
 
   /** [TOPIC-HASH-NO-PARENT] `a/#` must not deliver `a` when the profile says so. */

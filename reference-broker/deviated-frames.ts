@@ -56,8 +56,13 @@ export class DeviatedFrames {
     return encode(packet, 5)
   }
 
-  /** `puback-no-matching-subscribers`: PUBACK 0x10 when nobody subscribes [M5-PUBACK-NO-MATCHING-SUBSCRIBERS]. */
+  /** `puback-no-matching-subscribers`: PUBACK 0x10 when nobody subscribes [M5-PUBACK-NO-MATCHING-SUBSCRIBERS]; `puback-wrong-packet-id`. */
   puback(frame: Buffer): Buffer {
+    // `puback-wrong-packet-id`: the PUBACK names the next packet id, not the PUBLISH's [MQTT5-2.2.1-5].
+    if (this.host.faults.has('puback-wrong-packet-id')) {
+      const packet = this.decoder.decode(frame) as Record<string, any>
+      return encode({ ...packet, messageId: (packet.messageId % 65535) + 1 }, this.version)
+    }
     if (this.pubackTopics.size === 0) return frame
     const packet = this.decoder.decode(frame) as Record<string, any>
     const topic = this.pubackTopics.get(packet.messageId)

@@ -11,7 +11,7 @@ import { DeviationUnknownError } from './errors.js'
 export interface Deviation {
   name: string
   description: string
-  /** Catalogue ids whose scenarios must fail under this deviation. */
+  /** Catalogue ids, or MQTT standard statement ids (MQTT5-3.12.4-1), whose scenarios must fail under this deviation. */
   breaks: string[]
   /**
    * When the deviation breaks only one aspect of a requirement that several
@@ -33,6 +33,13 @@ export interface Deviation {
    * runs the broker with this deviation and shows the failure.
    */
   checkedBy?: string
+  /**
+   * For a deviation of standard MQTT behaviour that the aws-iot-core profile
+   * overrides anyway (keep-alive under 30 s, QoS 2, retained through wildcards):
+   * the plain-MQTT profile it is run with. The aws-iot-core deviation sweep
+   * leaves it out; `checkedBy` names the test that runs it with that profile.
+   */
+  profile?: string
   overrides?: ProfileOverrides
   fault?: string
 }
@@ -106,7 +113,7 @@ const list: Deviation[] = [
   { name: 'disconnect-expiry-ignored', description: 'the Session Expiry Interval of an MQTT 5 DISCONNECT is ignored', breaks: ['PS-SEI-ON-DISCONNECT'], fault: 'disconnect-expiry-ignored' },
   { name: 'session-expiry-unclamped', description: 'an MQTT 5 Session Expiry Interval above the 1-hour account maximum is kept as requested', breaks: ['PS-SEI-CLAMP'], overrides: { sessions: { expirySeconds: 4294967295 } } },
   { name: 'sei-absent-keeps-session', description: 'MQTT 5 Clean Start 0 without Session Expiry keeps the session for the account maximum', breaks: ['PS-SEI-DEFAULT-ZERO', 'PS-SEI-ON-DISCONNECT'], fault: 'sei-absent-keeps-session' },
-  { name: 'clean-start-keeps-session', description: 'cleanSession / Clean Start 1 resumes a stored session', breaks: ['PS-CLEAN-ENDS-SESSION'], fault: 'clean-start-keeps-session' },
+  { name: 'clean-start-keeps-session', description: 'cleanSession / Clean Start 1 resumes a stored session', breaks: ['PS-CLEAN-ENDS-SESSION', 'MQTT311-3.2.2-1', 'MQTT5-3.2.2-2'], fault: 'clean-start-keeps-session' },
   { name: 'session-never-expires', description: 'persistent sessions never expire', breaks: ['PS-EXPIRED-NEW-SESSION', 'PS-SESSION-EXPIRY-OVERRIDES-MEI'], fault: 'session-never-expires' },
   { name: 'offline-queue-off', description: 'no message is kept for a persistent session while it is offline: neither new QoS 1 messages nor unacknowledged ones (the session keeps its subscriptions)', breaks: ['PS-STORE-QOS1', 'PS-DELIVER-AFTER-CONNACK', 'PS-REPLAY-RATE', 'PS-MEI-EXPIRED-NOT-DELIVERED', 'MEI-REMAINING', 'MEI-ZERO-ROUNDING', 'MEI-ABSENT-NO-EXPIRY', 'MEI-CROSS-VERSION', 'MEI-UNACKED-QOS1', 'RET-PERSISTENT-MULTIPLE', 'MEI-MIN-1', 'PERSISTED-QOS-IS-MIN'], fault: 'offline-queue-off' },
   { name: 'subscriptions-not-restored', description: 'a resumed session says Session Present 1 but has lost its subscriptions (its stored messages are still replayed)', breaks: ['PS-SESSION-PRESENT'], fault: 'subscriptions-not-restored' },
@@ -157,12 +164,26 @@ const list: Deviation[] = [
   { name: 'lifecycle-version-per-event', description: 'each lifecycle event gets its own versionNumber, so a connection\'s pair differs', breaks: ['LC-VERSION-NUMBER'], fault: 'lifecycle-version-per-event' },
   { name: 'retain-publish-unchecked', description: 'retained publishes (MQTT and HTTPS) need only iot:Publish, not iot:RetainPublish', breaks: ['RET-POLICY-RETAINPUBLISH'], fault: 'retain-publish-unchecked' },
   { name: 'cross-version-resume', description: 'an MQTT 3.1.1 persistent session can be resumed by MQTT 5 and the other way round', breaks: ['PS-NO-CROSS-VERSION'], overrides: { sessions: { crossVersionResume: true } } },
-  { name: 'qos1-delivered-at-qos0', description: 'QoS 1 messages are delivered at QoS 0', breaks: ['QOS-LEVELS-0-1'], fault: 'qos1-delivered-at-qos0', scenarios: ['qos0-qos1-round-trip'], dependents: { ids: ['HTTP-PUBLISH-URL', 'HTTP-QOS-PARAM', 'M5-CROSS-VERSION', 'QOS1-INFLIGHT-100', 'PERSISTED-QOS-IS-MIN', 'RET-QOS-0-1', 'PS-STORE-QOS1', 'SHARE-QUEUE', 'LWT-ON-UNGRACEFUL'], why: 'these scenarios assert that what they receive (HTTPS and cross-version publishes, in-flight windows, replays, shared queues, Wills) arrives at QoS 1' } },
-  { name: 'qos0-delivered-at-qos1', description: 'QoS 0 messages are delivered at QoS 1', breaks: ['QOS-LEVELS-0-1'], fault: 'qos0-delivered-at-qos1', scenarios: ['qos0-qos1-round-trip'], dependents: { ids: ['HTTP-PUBLISH-URL', 'HTTP-QOS-PARAM', 'RET-QOS-0-1'], why: 'these scenarios check the QoS at which HTTPS and retained publishes are delivered' } },
+  { name: 'qos1-delivered-at-qos0', description: 'QoS 1 messages are delivered at QoS 0', breaks: ['QOS-LEVELS-0-1', 'MQTT311-4.3.2-1', 'MQTT5-4.3.2-2'], fault: 'qos1-delivered-at-qos0', scenarios: ['qos0-qos1-round-trip'], dependents: { ids: ['HTTP-PUBLISH-URL', 'HTTP-QOS-PARAM', 'M5-CROSS-VERSION', 'QOS1-INFLIGHT-100', 'PERSISTED-QOS-IS-MIN', 'RET-QOS-0-1', 'PS-STORE-QOS1', 'SHARE-QUEUE', 'LWT-ON-UNGRACEFUL', 'MQTT5-3.8.4-3', 'MQTT5-3.9.3-1'], why: 'these scenarios assert that what they receive (HTTPS and cross-version publishes, in-flight windows, replays, shared queues, Wills, a replaced or multi-filter subscription\'s granted QoS) arrives at QoS 1' } },
+  { name: 'qos0-delivered-at-qos1', description: 'QoS 0 messages are delivered at QoS 1', breaks: ['QOS-LEVELS-0-1', 'MQTT311-4.3.1-1', 'MQTT5-4.3.1-1'], fault: 'qos0-delivered-at-qos1', scenarios: ['qos0-qos1-round-trip'], dependents: { ids: ['HTTP-PUBLISH-URL', 'HTTP-QOS-PARAM', 'RET-QOS-0-1', 'MQTT5-3.9.3-1'], why: 'these scenarios check the QoS at which HTTPS, retained and multi-filter-subscription deliveries arrive' } },
   { name: 'throughput-unlimited', description: 'no limit on the bytes per second one connection sends or receives', breaks: ['LIM-THROUGHPUT-512KIB'], overrides: { mqtt: { throughputBytesPerSecond: 0 } } },
   { name: 'sigv4-unchecked', description: 'SigV4 signatures are not verified: a request with a missing or wrong signature is served like a signed one', breaks: ['DM-STATUS-401'], fault: 'sigv4-unchecked', dependents: { ids: ['API-SIGNING-NAME'], why: 'api-signing-name makes its 200s meaningful by expecting a request signed for another service (execute-api) to be refused' } },
   { name: 'signing-name-iotdata-only', description: 'SigV4 signatures are accepted for the signing name iotdata only; a request signed for iotdevicegateway gets 403 (contradiction C10)', breaks: ['API-SIGNING-NAME'], fault: 'signing-name-iotdata-only' },
   { name: 'connect-attributes-ignored', description: 'iot:ConnectAttributes conditions always hold: a policy cannot forbid persistent sessions or Wills, and a Deny conditioned on them applies to every CONNECT', breaks: ['AUTHZ-CONNECT-ATTRIBUTES'], fault: 'connect-attributes-ignored' },
+  // MQTT standard behaviour (scenarios/standard/), named by statement id.
+  { name: 'pingreq-unanswered', description: 'PINGREQ gets no PINGRESP', breaks: ['MQTT311-3.12.4-1', 'MQTT5-3.12.4-1'], fault: 'pingreq-unanswered' },
+  { name: 'suback-codes-reversed', description: 'a SUBACK lists its codes in the reverse order of the SUBSCRIBE\'s filters', breaks: ['MQTT311-3.9.3-1', 'MQTT5-3.9.3-1'], fault: 'suback-codes-reversed' },
+  { name: 'unsubscribe-ignored', description: 'an UNSUBSCRIBE is acknowledged but removes no subscription', breaks: ['MQTT311-3.10.4-2', 'MQTT5-3.10.4-2'], fault: 'unsubscribe-ignored' },
+  { name: 'resubscribe-ignored', description: 'a SUBSCRIBE to a filter the connection holds is acknowledged but the old subscription stays', breaks: ['MQTT311-3.8.4-3', 'MQTT5-3.8.4-3'], fault: 'resubscribe-ignored' },
+  { name: 'qos3-publish-downgraded', description: 'a PUBLISH with both QoS bits set is read as QoS 1 instead of closing the connection', breaks: ['MQTT311-3.3.1-4', 'MQTT5-3.3.1-4'], fault: 'qos3-publish-downgraded' },
+  { name: 'reserved-flags-ignored', description: 'SUBSCRIBE, UNSUBSCRIBE and PUBREL with wrong fixed-header flags are accepted', breaks: ['MQTT311-3.8.1-1', 'MQTT5-3.8.1-1'], fault: 'reserved-flags-ignored' },
+  // Standard behaviour aws-iot-core overrides: run with a plain-MQTT profile by test/corpus/standard-scenarios.test.ts.
+  { name: 'keepalive-timeout-slow', description: 'a silent connection is closed after 6, not 1.5, keep-alive periods', breaks: ['MQTT311-3.1.2-24', 'MQTT5-3.1.2-22'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', overrides: { mqtt: { keepAlive: { timeoutFactor: 6 } } } },
+  { name: 'qos2-release-dropped', description: 'PUBREC and PUBREL from a client are dropped, so the QoS 2 exchange never completes', breaks: ['MQTT311-4.3.3-1', 'MQTT311-4.3.3-2', 'MQTT5-4.3.3-4', 'MQTT5-4.3.3-11'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'qos2-release-dropped' },
+  { name: 'retained-exact-match-only', description: 'retained messages reach only a filter equal to their topic (the AWS reading)', breaks: ['MQTT311-3.3.1-6', 'MQTT5-3.3.1-9'], scenarios: ['retained-via-wildcard-filter'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', overrides: { retained: { exactMatchOnly: true } } },
+  { name: 'subscription-options-ignored', description: 'the MQTT 5 subscription options No Local, Retain As Published and Retain Handling are ignored', breaks: ['MQTT5-3.8.3-3', 'MQTT5-3.3.1-10', 'MQTT5-3.3.1-11', 'MQTT5-3.3.1-13'], fault: 'subscription-options-ignored' },
+  { name: 'utf8-unchecked', description: 'PUBLISH topics with ill-formed UTF-8 or U+0000 are accepted (aedes\' own behaviour)', breaks: ['MQTT311-1.5.3-1', 'MQTT5-1.5.4-1'], fault: 'utf8-unchecked' },
+  { name: 'puback-wrong-packet-id', description: 'a PUBACK carries the next packet id instead of the PUBLISH\'s (every QoS 1 publisher stalls, so it is left out of the aws-iot-core sweep)', breaks: ['MQTT311-2.3.1-6', 'MQTT5-2.2.1-5'], scenarios: ['puback-same-packet-id'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'puback-wrong-packet-id' },
 ]
 
 /** Every deviation, by name. */

@@ -2,8 +2,11 @@
  * Errors the reference broker reports to a user. Every class has a stable code
  * (never reused) that docs/errors.md explains; messages say what to change.
  */
+/** The codes the broker raises (each also in spec's ERROR_CODES: runners/cli-errors.ts would not compile otherwise). */
+export type BrokerErrorCode = 'HX_PROFILE_INVALID' | 'HX_BROKER_LISTEN' | 'HX_POLICY_INVALID' | 'HX_DEVIATION_UNKNOWN'
+
 export class BrokerError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: BrokerErrorCode, message: string) {
     super(message)
     this.name = 'BrokerError'
   }

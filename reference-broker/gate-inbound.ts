@@ -1,10 +1,10 @@
 import type { WireGate } from './wire-gate.js'
-import { FrameDecoder, PT, encode, fastPublish, frameType, pubackMessageId } from './mqtt-codec.js'
+import { FrameDecoder, PT, encode, fastPublish, frameType, pubackMessageId, publishTopicUtf8Problem } from './mqtt-codec.js'
 import { OutboundShaper } from './outbound-shaper.js'
 import { RC } from './reason-codes.js'
 import { checkConnect, checkPublish } from './inbound-checks.js'
 import { DeviatedFrames } from './deviated-frames.js'
-import { packetProblem } from './packet-problems.js'
+import { shapeProblem } from './packet-shape.js'
 
 /**
  * The inbound half of a WireGate: each whole frame from the client, checked
@@ -17,13 +17,15 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
   if (gate.state === 'closing' || gate.state === 'closed') return
   if (gate.keepAlive > 0) gate.armKeepAlive(gate.keepAlive * gate.profile.mqtt.keepAlive.timeoutFactor * 1000)
   const type = frameType(frame)
+  if (gate.host.faults.size > 0 && gate.state !== 'awaiting-connect') frame = toleratedFrame(gate, type, frame)
   if (gate.state === 'awaiting-connect') {
     if (type !== PT.CONNECT) return gate.closeNow('packet-before-connect')
     return handleConnect(gate, frame)
   }
   // The most frequent frames skip the general decoder (throughput: the gate must cost little).
   if (type === PT.PUBACK && frame.length >= 4 && (frame[0]! & 0x0f) === 0) return handlePuback(gate, frame, pubackMessageId(frame))
-  if (type === PT.PINGREQ && frame.length === 2) return gate.forward(frame)
+  // The `pingreq-unanswered` deviation drops PINGREQ, so no PINGRESP comes back [MQTT5-3.12.4-1].
+  if (type === PT.PINGREQ && frame.length === 2) return gate.host.faults.has('pingreq-unanswered') ? undefined : gate.forward(frame)
   let packet: Record<string, any> | null = type === PT.PUBLISH ? fastPublish(frame, gate.version) : null
   if (packet) return handlePublish(gate, frame, packet)
   try {
@@ -31,8 +33,7 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
   } catch (err) {
     return gate.violation(RC.MALFORMED_PACKET, 'malformed-packet', (err as Error).message)
   }
-  // What the parser lets through but aedes or the encoder cannot take (empty SUBSCRIBE, repeated properties...).
-  const problem = packetProblem(packet)
+  const problem = shapeProblem(packet)
   if (problem) return gate.violation(problem.code, problem.reason, problem.detail)
   switch (type) {
     case PT.CONNECT:
@@ -44,12 +45,14 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
     case PT.UNSUBSCRIBE: return gate.subs.unsubscribe(frame, packet)
     case PT.PUBACK: return handlePuback(gate, frame, packet.messageId as number)
     case PT.PUBREC: case PT.PUBREL: case PT.PUBCOMP:
+      // The `qos2-release-dropped` deviation drops PUBREC and PUBREL: no PUBREL or PUBCOMP follows [MQTT5-4.3.3-11].
+      if (type !== PT.PUBCOMP && gate.host.faults.has('qos2-release-dropped')) return
       if (gate.qos2Reaction() === 'support') return gate.forward(frame)
       // The `qos2-flow-ignored` deviation drops them silently instead.
       if (gate.host.faults.has('qos2-flow-ignored')) return
       return gate.violation(RC.PROTOCOL_ERROR, 'qos2-flow-unsupported') // [QOS-NO-PUBREC-AUTH]
     case PT.AUTH: return gate.violation(RC.PROTOCOL_ERROR, 'auth-unsupported') // [M5-NO-AUTH-PACKET]
-    case PT.PINGREQ: return gate.forward(frame)
+    case PT.PINGREQ: return gate.host.faults.has('pingreq-unanswered') ? undefined : gate.forward(frame)
     case PT.DISCONNECT:
       gate.sawDisconnect = true
       // The `will-on-disconnect` deviation: aedes never sees the DISCONNECT, so it publishes the Will.
@@ -67,6 +70,24 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
   }
 }
 
+/**
+ * Deviations that let malformed frames through: `reserved-flags-ignored` sets the fixed-header
+ * flags of SUBSCRIBE, UNSUBSCRIBE and PUBREL to 0010 [MQTT5-3.8.1-1]; `qos3-publish-downgraded`
+ * reads a PUBLISH with both QoS bits set as QoS 1 [MQTT5-3.3.1-4].
+ */
+function toleratedFrame(gate: WireGate, type: number, frame: Buffer): Buffer {
+  const f = gate.host.faults
+  if (f.has('reserved-flags-ignored') && (type === PT.SUBSCRIBE || type === PT.UNSUBSCRIBE || type === PT.PUBREL) && (frame[0]! & 0x0f) !== 0x02) {
+    frame = Buffer.from(frame)
+    frame[0] = (frame[0]! & 0xf0) | 0x02
+  }
+  if (f.has('qos3-publish-downgraded') && type === PT.PUBLISH && (frame[0]! & 0x06) === 0x06) {
+    frame = Buffer.from(frame)
+    frame[0] = frame[0]! & ~0x04
+  }
+  return frame
+}
+
 function handleConnect(gate: WireGate, frame: Buffer): void {
   let packet: Record<string, any>
   try {
@@ -74,13 +95,15 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
   } catch (err) {
     return gate.closeNow(`malformed-connect: ${(err as Error).message}`)
   }
+  // A CONNECT mqtt-packet decodes but the standard calls malformed: MQTT 5 CONNACK 0x81/0x82, 3.1.1 a close.
+  const problem = shapeProblem(packet)
+  if (problem) {
+    gate.version = packet.protocolVersion === 5 ? 5 : 4
+    return refuseConnect(gate, { reason: `${problem.reason}: ${problem.detail}`, v5: problem.code, v311: null })
+  }
   gate.version = packet.protocolVersion === 5 ? 5 : packet.protocolVersion === 3 ? 3 : 4
   gate.inDecoder = new FrameDecoder(gate.version)
   gate.outDecoder = new FrameDecoder(gate.version)
-  // Checked before anything reads or re-encodes the CONNECT: a malformed one gets CONNACK 0x81 or
-  // 0x82 on MQTT 5 [MQTT-3.2.2-8] and a close on 3.1.1 [MQTT-3.1.4-1].
-  const problem = packetProblem(packet)
-  if (problem) return refuseConnect(gate, { reason: problem.reason, v5: problem.code, v311: null, detail: problem.detail })
   gate.clientId = packet.clientId as string
   gate.cleanStart = packet.clean !== false
   if (gate.host.faults.size > 0) gate.deviated = new DeviatedFrames(gate.host, gate.outDecoder, gate.version, Number(packet.properties?.topicAliasMaximum ?? 0), () => gate.host.nextMessageId(gate))
@@ -143,6 +166,14 @@ function refuseConnect(gate: WireGate, refuse: { reason: string; v5: number; v31
 }
 
 function handlePublish(gate: WireGate, frame: Buffer, packet: Record<string, any>): void {
+  // A topic that decoded to U+FFFD or holds U+0000 is checked byte for byte: ill-formed UTF-8 and
+  // U+0000 make the packet malformed [MQTT5-1.5.4-1] [MQTT5-1.5.4-2] [MQTT311-1.5.3-1] [MQTT311-1.5.3-2].
+  // The `utf8-unchecked` deviation lets such topics through (aedes' own behaviour).
+  const rawTopic = String(packet.topic ?? '')
+  if ((rawTopic.includes('\uFFFD') || rawTopic.includes('\u0000')) && !gate.host.faults.has('utf8-unchecked')) {
+    const problem = publishTopicUtf8Problem(frame)
+    if (problem) return gate.violation(RC.MALFORMED_PACKET, 'malformed-packet', problem)
+  }
   // The `wildcard-publish-dropped` deviation: acknowledged, then dropped, connection kept [TOPIC-NO-WILDCARD-PUBLISH].
   if (gate.host.faults.has('wildcard-publish-dropped') && /[+#]/.test(String(packet.topic ?? ''))) {
     if (packet.qos === 1) gate.writeOut(encode({ cmd: 'puback', messageId: packet.messageId }, gate.version))

@@ -12,7 +12,8 @@ import { ackOf } from './inbound-window.js'
  * gate's own verdicts, a DISCONNECT from aedes starts the close.
  */
 export function onOutbound(gate: WireGate, frame: Buffer): void {
-  if (gate.state === 'closed') return
+  // After an internal error the connection is being closed: aedes' late CONNACK must not register it.
+  if (gate.state === 'closed' || gate.closeReason === 'internal-error') return
   switch (frameType(frame)) {
     case PT.CONNACK: return handleConnack(gate, frame)
     case PT.PUBLISH:
@@ -80,5 +81,6 @@ function handleConnack(gate: WireGate, frame: Buffer): void {
   gate.host.log.info({ event: 'connect', clientId: gate.clientId, version: gate.version, cleanStart: gate.cleanStart, sessionPresent: !!packet.sessionPresent, keepAlive: gate.keepAlive, ...gate.info })
   gate.host.onConnected(gate)
   gate.writeOut(frame)
+  gate.connackSent = true
   if (gate.pendingDisconnect) gate.sendDisconnect(gate.pendingDisconnect.code, gate.pendingDisconnect.reasonString)
 }

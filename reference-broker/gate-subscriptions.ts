@@ -70,6 +70,11 @@ export class GateSubscriptions {
         if (faults.has('trailing-plus-multi-level') && s.topic.endsWith('/+')) s.topic = s.topic.slice(0, -1) + '#'
         if (faults.has('subscription-qos-raised') && s.qos === 0 && !gate.cleanStart) s.qos = 1
         if (s.topic !== before.topic || s.qos !== before.qos) changed = true
+        // `subscription-options-ignored`: No Local, Retain As Published and Retain Handling dropped [MQTT5-3.8.3-3].
+        if (faults.has('subscription-options-ignored')) {
+          const o = s as { nl?: boolean; rap?: boolean; rh?: number }
+          if (o.nl || o.rap || o.rh) { o.nl = false; o.rap = false; o.rh = 0; changed = true }
+        }
       }
       if (s.qos === 2) {
         const reaction = gate.version === 5 ? m.qos2.mqtt5Subscribe : m.qos2.mqtt311
@@ -80,6 +85,12 @@ export class GateSubscriptions {
           // [QOS2-NO-ACK] no SUBACK; the connection is closed.
           return gate.version === 5 ? gate.violation(RC.QOS_NOT_SUPPORTED, 'qos2-subscribe') : gate.closeNow('qos2-subscribe')
         }
+      }
+      // The `resubscribe-ignored` deviation acknowledges a SUBSCRIBE to a filter the connection holds but keeps the old subscription [MQTT5-3.8.4-3].
+      if (this.filters.has(s.topic) && this.host.faults.has('resubscribe-ignored')) {
+        codes[i] = Math.min(s.qos, m.maximumQoS)
+        changed = true
+        continue
       }
       const shared = parseShared(s.topic)
       // The `share-prefix-counted` deviation counts the slashes of `$share/{name}/` against the quota [SHARE-SYNTAX].
@@ -118,6 +129,13 @@ export class GateSubscriptions {
     const gate = this.gate
     const topics = packet.unsubscriptions as string[]
     const messageId = packet.messageId as number
+    // The `unsubscribe-ignored` deviation acknowledges the UNSUBSCRIBE of non-shared filters but aedes keeps them [MQTT5-3.10.4-2].
+    if (this.host.faults.has('unsubscribe-ignored') && !topics.some((t) => parseShared(t))) {
+      for (const t of topics) this.filters.delete(t)
+      const ack: Record<string, unknown> = { cmd: 'unsuback', messageId }
+      if (gate.version === 5) ack.granted = topics.map(() => RC.SUCCESS)
+      return gate.writeOut(encode(ack, gate.version))
+    }
     const codes: (number | undefined)[] = new Array(topics.length)
     const forwarded: number[] = []
     topics.forEach((topic, i) => {
@@ -156,8 +174,13 @@ export class GateSubscriptions {
     return isSub ? this.encodeSuback({ ...ack, granted: codes }) : encode({ ...ack, granted: codes }, this.gate.version)
   }
 
-  /** The `problem-info-ignored` deviation adds a Reason String to a failing MQTT 5 SUBACK whatever the client asked [M5-REQUEST-PROBLEM-INFO]. */
+  /**
+   * The `problem-info-ignored` deviation adds a Reason String to a failing MQTT 5 SUBACK whatever the client asked [M5-REQUEST-PROBLEM-INFO];
+   * `suback-codes-reversed` lists the codes of a fully granted SUBACK in reverse filter order [MQTT5-3.9.3-1].
+   */
   private encodeSuback(ack: Record<string, unknown>): Buffer {
+    const granted = ack.granted as number[]
+    if (this.host.faults.has('suback-codes-reversed') && granted.every((c) => c < 0x80)) ack = { ...ack, granted: granted.slice().reverse() }
     const failed = (ack.granted as number[]).some((c) => c >= 0x80)
     if (failed && this.gate.version === 5 && this.host.faults.has('problem-info-ignored')) ack = { ...ack, properties: { reasonString: 'SUBACK: a topic filter was refused' } }
     return encode(ack, this.gate.version)

@@ -31,9 +31,10 @@ export function checkConnect(packet: Record<string, any>, profile: Profile, host
   const clientId = String(packet.clientId ?? '')
   const refuse = (reason: string, v5code: number, v311: number | null): ConnectVerdict => ({ refuse: { reason, v5: v5code, v311 } })
 
-  // An empty client id: MQTT 3.1 needs 1 to 23 characters, MQTT 3.1.1 allows it only with a clean
-  // session [MQTT-3.1.3-8]: CONNACK 0x02 (Identifier rejected) [MQTT-3.1.3-9].
-  if (!clientId && (packet.protocolVersion === 3 || (!v5 && packet.clean === false))) return refuse('client-id-empty', RC.CLIENT_IDENTIFIER_NOT_VALID, RC311.IDENTIFIER_REJECTED)
+  // An empty client id: MQTT 3.1 requires 1 to 23 characters; MQTT 3.1.1 allows it only with
+  // Clean Session 1 [MQTT-3.1.3-8]: CONNACK 0x02 Identifier rejected.
+  if (!clientId && packet.protocolVersion === 3) return refuse('client-id-empty', RC.CLIENT_IDENTIFIER_NOT_VALID, RC311.IDENTIFIER_REJECTED)
+  if (!clientId && packet.protocolVersion === 4 && packet.clean === false) return refuse('client-id-empty-persistent', RC.CLIENT_IDENTIFIER_NOT_VALID, RC311.IDENTIFIER_REJECTED)
   // [CID-MAX-128] [CID-DOLLAR-RESERVED]
   if (Buffer.byteLength(clientId, 'utf8') > m.clientIdMaxBytes) return refuse('client-id-too-long', RC.CLIENT_IDENTIFIER_NOT_VALID, RC311.IDENTIFIER_REJECTED)
   if (m.clientIdReservedPrefix && clientId.startsWith(m.clientIdReservedPrefix)) return refuse('client-id-reserved-prefix', RC.CLIENT_IDENTIFIER_NOT_VALID, RC311.IDENTIFIER_REJECTED)
@@ -50,8 +51,9 @@ export function checkConnect(packet: Record<string, any>, profile: Profile, host
   if (clientId && !host.connectAllowed(clientId)) return refuse('connect-rate-exceeded', RC.CONNECTION_RATE_EXCEEDED, RC311.SERVER_UNAVAILABLE)
 
   let rewritten = false
-  // MQTT 5 assigns an id to an empty one whatever Clean Start says [MQTT-3.1.3-6] [MQTT-3.1.3-7]
-  // [CID-ASSIGNED-V5]: no stored session can belong to a new id, so the session starts afresh.
+  // [CID-ASSIGNED-V5] MQTT 5 gets an id assigned whatever its Clean Start (MQTT 5 no longer ties an
+  // empty id to Clean Start [MQTT-3.1.3-6]). A fresh id has no stored session to resume, so Clean
+  // Start 0 means what Clean Start 1 does; aedes is told 1 (mqtt-packet cannot encode the other).
   if (!clientId && v5 && packet.clean === false) {
     packet.clean = true
     rewritten = true

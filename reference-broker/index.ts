@@ -5,7 +5,7 @@
  */
 export { startReferenceBroker, type ReferenceBroker, type ReferenceBrokerOptions } from './start-reference-broker.js'
 export { loadProfile, profileSchema, bundledProfileNames, resolveProfileFile, type Profile, type ProfileOverrides } from './profile.js'
-export { BrokerError, ProfileInvalidError, ListenError, PolicyInvalidError } from './errors.js'
+export { BrokerError, ProfileInvalidError, ListenError, PolicyInvalidError, type BrokerErrorCode } from './errors.js'
 export { createLogger, type LogLevel, type Logger } from './logger.js'
 export type { TlsListenerOptions } from './listeners.js'
 export type { AwsBroker } from './aws-broker.js'

@@ -145,9 +145,22 @@ export class FrameDecoder {
   }
 }
 
-/** Encodes a packet for the given protocol version. */
+/** A packet mqtt-packet refuses to encode (a value it cannot write). */
+export class EncodeError extends Error {
+  override readonly name = 'EncodeError'
+}
+
+/**
+ * Encodes a packet for the given protocol version. Throws EncodeError (never
+ * anything else) when mqtt-packet refuses the packet; callers re-encoding a
+ * client's packet check its shape first (packet-shape.ts).
+ */
 export function encode(packet: AnyPacket | Record<string, unknown>, version: ProtocolVersion): Buffer {
-  return mqtt.generate(packet as AnyPacket, { protocolVersion: version })
+  try {
+    return mqtt.generate(packet as AnyPacket, { protocolVersion: version })
+  } catch (err) {
+    throw new EncodeError(`cannot encode ${String((packet as { cmd?: unknown }).cmd)}: ${(err as Error).message}`)
+  }
 }
 
 /**
@@ -182,6 +195,30 @@ export function fastPublish(frame: Buffer, version: ProtocolVersion): Record<str
     pos += 1
   }
   return { cmd: 'publish', topic, qos, retain: (flags & 1) === 1, dup: (flags & 8) === 8, messageId, payload: frame.subarray(pos) }
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * What is wrong with the topic bytes of a PUBLISH frame as an MQTT UTF-8 string,
+ * or null: ill-formed UTF-8 (encoded surrogates included) or U+0000
+ * [MQTT5-1.5.4-1] [MQTT5-1.5.4-2]. Only called for a topic that decoded to
+ * U+FFFD or U+0000, so well-formed traffic never pays for it.
+ */
+export function publishTopicUtf8Problem(frame: Buffer): string | null {
+  let i = 1
+  while (frame[i]! & 0x80) i++
+  const pos = i + 1
+  if (pos + 2 > frame.length) return null
+  const length = frame.readUInt16BE(pos)
+  const bytes = frame.subarray(pos + 2, pos + 2 + length)
+  let text: string
+  try {
+    text = STRICT_UTF8.decode(bytes)
+  } catch {
+    return 'topic is not well-formed UTF-8'
+  }
+  return text.includes('\u0000') ? 'topic contains U+0000' : null
 }
 
 /** Packet identifier of a PUBACK frame. */

@@ -43,6 +43,8 @@ export class WireGate {
 
   /** The CONNACK said Session Present 1. */
   sessionResumed = false
+  /** The successful CONNACK has been written to the client. */
+  connackSent = false
 
   // Connection state the gate's halves (gate-inbound.ts, gate-outbound.ts) read and set; not for other modules.
   readonly profile: Profile
@@ -118,17 +120,27 @@ export class WireGate {
     })
     this.inSplitter = new FrameSplitter({
       maxFrameBytes: this.profile.mqtt.maximumPacketSize,
-      onFrame: (f) => this.guarded('inbound', () => onInbound(this, f)),
+      onFrame: (f) => { try { onInbound(this, f) } catch (err) { this.internalError('inbound', err) } },
       onTooLarge: (n) => this.violation(RC.PACKET_TOO_LARGE, 'packet-too-large', `packet of ${n} bytes exceeds ${this.profile.mqtt.maximumPacketSize}`),
       onMalformed: (why) => this.violation(RC.MALFORMED_PACKET, 'malformed-packet', why),
     })
-    this.outSplitter = new FrameSplitter({ onFrame: (f) => this.guarded('outbound', () => onOutbound(this, f)) })
-    socket.on('data', (chunk: Buffer) => this.guarded('inbound', () => this.onData(chunk)))
+    this.outSplitter = new FrameSplitter({ onFrame: (f) => { try { onOutbound(this, f) } catch (err) { this.internalError('outbound', err) } } })
+    socket.on('data', (chunk: Buffer) => {
+      // Nothing a client sends may throw out of here (it would end the process): see internalError.
+      try {
+        this.onData(chunk)
+      } catch (err) {
+        this.batch = null
+        this.internalError('inbound', err)
+      }
+    })
     socket.on('end', () => this.onSocketGone())
     socket.on('close', () => this.onSocketGone())
     socket.on('error', (err) => { this.closeReason ??= `connection-error: ${err.message}`; this.onSocketGone() })
     this.armKeepAlive(this.profile.server.connectTimeoutMs)
   }
+
+  // ---- towards aedes (what each client frame does: gate-inbound.ts) -----------------------
 
   private onData(chunk: Buffer): void {
     // Anything but CONNECT as the first byte is not MQTT: close now rather than
@@ -141,40 +153,10 @@ export class WireGate {
     this.inSplitter.push(chunk)
     const batch = this.batch
     this.batch = null
+    // aedes parses what it is given at once, so a throw inside aedes lands here too.
     if (batch && batch.length > 0) this.pushToAedes(batch.length === 1 ? batch[0]! : Buffer.concat(batch))
     if (this.inBudget !== null && !this.inBudget.take(chunk.length)) this.throttleInbound()
   }
-
-  /**
-   * Isolation: whatever goes wrong while one connection's bytes or frames are handled ends that
-   * connection only, never the process. Client mistakes are caught earlier by name
-   * (packet-problems.ts, inbound-checks.ts) and get their own reason code; what reaches this
-   * point is a fault of ours, so MQTT 5 gets DISCONNECT 0x83 (Implementation specific error)
-   * once its CONNACK is out, 3.1.1 and a connection still connecting a close; one log line.
-   */
-  private guarded(direction: 'inbound' | 'outbound', work: () => void): void {
-    try {
-      work()
-    } catch (err) {
-      this.internalError(direction, err)
-    }
-  }
-
-  private internalError(direction: 'inbound' | 'outbound', err: unknown): void {
-    if (this.state === 'closed') return
-    const detail = err instanceof Error ? err.message : String(err)
-    this.host.log.warn({ event: 'rejected', reason: 'internal-error', direction, clientId: this.clientId, detail })
-    this.closeReason = 'internal-error'
-    try {
-      if (this.version === 5 && this.state === 'connected') return this.sendDisconnect(RC.IMPLEMENTATION_SPECIFIC_ERROR, `DISCONNECT:internal error while handling the connection's ${direction} packets`)
-      this.closeNow('internal-error')
-    } catch {
-      this.socket.destroy()
-      this.onSocketGone()
-    }
-  }
-
-  // ---- towards aedes (what each client frame does: gate-inbound.ts) -----------------------
 
   qos2Reaction(): string {
     const q = this.profile.mqtt.qos2
@@ -224,7 +206,7 @@ export class WireGate {
    * for messages once its CONNACK or SUBACK arrived still reads that packet on its own.
    */
   writeOut(frame: Buffer): void {
-    if (this.state === 'closed' || this.socket.destroyed) return
+    if (this.state === 'closed' || this.socket.destroyed || this.socket.writableEnded) return
     const type = frameType(frame)
     this.outBytes += frame.length
     if (type !== PT.PUBLISH && type !== PT.PUBACK) {
@@ -351,6 +333,40 @@ export class WireGate {
       return
     }
     this.sendDisconnect(code, reasonString)
+  }
+
+  /**
+   * An unexpected error while handling this connection's traffic ends this
+   * connection and nothing else: every client packet is checked before use
+   * (packet-shape.ts, inbound-checks.ts), so a throw here is our bug. One log
+   * line (error level, reason `internal-error`) says where and why. MQTT 5
+   * clients get DISCONNECT 0x83 Implementation specific error when their frame
+   * was being handled (the packet passed the checks but could not be processed)
+   * or 0x80 Unspecified error for the outbound path; before the CONNACK they get
+   * CONNACK with that code; MQTT 3.1.1 clients a close. The close runs the usual
+   * path (aedes sees the stream end, shared groups and quotas are released).
+   */
+  internalError(where: 'inbound' | 'outbound', err: unknown): void {
+    if (this.state === 'closed') return
+    const code = where === 'inbound' ? RC.IMPLEMENTATION_SPECIFIC_ERROR : RC.UNSPECIFIED_ERROR
+    const detail = err instanceof Error ? err.message : String(err)
+    const wasClosing = this.state === 'closing'
+    this.host.log.error({ event: 'rejected', clientId: this.clientId, reason: 'internal-error', code, where, detail })
+    this.closeReason = 'internal-error'
+    try {
+      this.inSplitter.stop()
+      if (this.version === 5 && !wasClosing && this.connackSent) return this.sendDisconnect(code)
+      if (this.version === 5 && !wasClosing && this.clientId !== null) {
+        this.state = 'closing'
+        this.socket.write(encode({ cmd: 'connack', sessionPresent: false, reasonCode: code }, 5))
+        this.endSocket()
+        return this.endAedesInput()
+      }
+      this.closeNow('internal-error')
+    } catch {
+      this.socket.destroy()
+      this.onSocketGone()
+    }
   }
 
   sendDisconnect(code: number, reasonString?: string): void {

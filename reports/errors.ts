@@ -1,9 +1,11 @@
+import type { ErrorCode } from '../spec/index.js'
+
 /**
  * Errors the reports folder reports to a user. Every class has a stable code
  * (never reused, explained in docs/errors.md); messages say what to change.
  */
 export class ReportError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: ErrorCode, message: string) {
     super(message)
     this.name = 'ReportError'
   }

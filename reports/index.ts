@@ -1,6 +1,6 @@
 /**
  * reports: the reporter interface, one reporter per format (console, JSON,
- * JUnit, Markdown, HTML), merging shards and diffing against a baseline.
+ * JUnit, Markdown, HTML, standards compliance), merging shards and diffing against a baseline.
  * Imports only spec. This is the folder's only entry.
  */
 export { fanOut, type Reporter, type ReporterOptions, type RunStartInfo, type ScenarioStartInfo } from './reporter.js'
@@ -12,6 +12,10 @@ export { MARKDOWN_REPORT_FILE, createMarkdownReporter, renderMarkdownReport, typ
 export { HTML_REPORT_FILE, createHtmlReporter, renderHtmlReport, type HtmlReporterOptions, type RenderHtmlOptions } from './html-reporter.js'
 export { buildHtmlViewModel, slidingWindowCounts, type HtmlViewModel, type LatencyStats, type TimelineView } from './html-view-model.js'
 export { mergeReports, type MergeOptions } from './merge.js'
+export { buildCompliance, cellVersion, complianceMode, COMPLIANCE_STATUSES, type ComplianceCatalogue, type ComplianceCounts, type ComplianceInput, type ComplianceMode, type ComplianceRow, type ComplianceSection, type ComplianceStatus, type ComplianceView } from './compliance.js'
+export { COMPLIANCE_MARKDOWN_FILE, complianceHeadline, renderComplianceMarkdown } from './compliance-markdown.js'
+export { complianceBadgeFile, renderComplianceBadge } from './compliance-badge.js'
+export { createComplianceReporter, defaultComplianceInput, writeCompliance, type ComplianceReporterOptions } from './compliance-reporter.js'
 export { diffReports, hasRegressions, type ReportDiff, type RequirementChange, type ScenarioChange, type ScenarioRef } from './diff.js'
 export { renderDiffMarkdown, renderDiffText } from './render-diff.js'
 export { parseReport, readReport } from './read-report.js'

@@ -5,6 +5,7 @@ import { createJsonReporter } from './json-reporter.js'
 import { createJunitReporter } from './junit-reporter.js'
 import { createMarkdownReporter } from './markdown-reporter.js'
 import { createHtmlReporter } from './html-reporter.js'
+import { createComplianceReporter } from './compliance-reporter.js'
 
 /** Builds one reporter of a format. */
 export type ReporterFactory = (opts: ReporterOptions) => Reporter
@@ -38,7 +39,7 @@ export class ReporterRegistry {
   }
 }
 
-/** A registry holding the built-in formats: console, json, junit, markdown, html. */
+/** A registry holding the built-in formats: console, json, junit, markdown, html, compliance. */
 export function createDefaultReporterRegistry(): ReporterRegistry {
   return new ReporterRegistry()
     .register('console', (o) => createConsoleReporter({ stream: o.stream, quiet: o.quiet }))
@@ -46,10 +47,11 @@ export function createDefaultReporterRegistry(): ReporterRegistry {
     .register('junit', (o) => createJunitReporter({ outDir: o.outDir }))
     .register('markdown', (o) => createMarkdownReporter({ outDir: o.outDir }))
     .register('html', (o) => createHtmlReporter({ outDir: o.outDir }))
+    .register('compliance', (o) => createComplianceReporter({ outDir: o.outDir }))
 }
 
 /** The built-in formats' names, in the order `--help` lists them. */
-export const BUILTIN_REPORTERS = ['console', 'json', 'junit', 'markdown', 'html'] as const
+export const BUILTIN_REPORTERS = ['console', 'json', 'junit', 'markdown', 'html', 'compliance'] as const
 
 /**
  * Reporters for `names` (e.g. from `--reporter json,html`). Every name is

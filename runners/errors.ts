@@ -1,4 +1,4 @@
-import type { SourceIssue } from '../spec/index.js'
+import type { ErrorCode, SourceIssue } from '../spec/index.js'
 
 /**
  * Errors a user can cause or act on. Each has a stable code (never reused)
@@ -6,7 +6,7 @@ import type { SourceIssue } from '../spec/index.js'
  * a stack trace.
  */
 export class HarnessError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: ErrorCode, message: string) {
     super(message)
     this.name = 'HarnessError'
   }

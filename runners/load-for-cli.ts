@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { loadProfile, type Profile } from '../reference-broker/index.js'
-import { loadCatalogue, loadScenarios, loadUserCatalogue, type Scenario, type SourceIssue } from '../spec/index.js'
+import { knownRequirementIds, loadCatalogue, loadScenarios, loadUserCatalogue, type Scenario, type SourceIssue } from '../spec/index.js'
 import { ScenarioInvalidError } from './errors.js'
 import { loadTargetFile } from './targets/external-target.js'
 import { flattenLimits } from './targets/resolved-target.js'
@@ -63,7 +63,7 @@ export async function knownRequirements(opts: Pick<CliInputOptions, 'target' | '
     const own = t.catalogue === undefined ? [] : Array.isArray(t.catalogue) ? t.catalogue : [t.catalogue]
     files.push(...own.map((f) => resolve(dirname(resolve(opts.target!)), f)))
   }
-  const builtinIds = new Set(builtin.map((r) => r.id))
+  const builtinIds = new Set([...builtin.map((r) => r.id), ...(knownIds() ?? [])])
   const out = [...builtin]
   const issues: SourceIssue[] = []
   const seen = new Map<string, string>()
@@ -80,9 +80,19 @@ export async function knownRequirements(opts: Pick<CliInputOptions, 'target' | '
   return out
 }
 
+/** Ids a scenario's `spec:` may name (catalogue and MQTT standard statements); undefined when they cannot be read (spec ids are then not checked). */
+function knownIds(): Set<string> | undefined {
+  try {
+    return knownRequirementIds()
+  } catch {
+    return undefined
+  }
+}
+
 /** Loads and validates every scenario; throws ScenarioInvalidError listing all problems. */
 export async function loadCliScenarios(opts: CliInputOptions, profile: Profile): Promise<{ scenarios: Scenario[]; files: string[]; requirements: KnownRequirement[] }> {
   const catalogue = await knownRequirements(opts)
+  const known = new Set([...(knownIds() ?? []), ...catalogue.map((r) => r.id)])
   let paths = opts.paths
   let excludeDir = LOAD_SCENARIO_DIR
   if (paths.length === 0) {
@@ -95,7 +105,7 @@ export async function loadCliScenarios(opts: CliInputOptions, profile: Profile):
   }
   const result = await loadScenarios(paths, {
     limits: flattenLimits(profile),
-    ...(catalogue.length ? { knownRequirements: new Set(catalogue.map((r) => r.id)) } : {}),
+    knownRequirements: known,
     // Load scenarios have their own runner and format; a folder walk skips them.
     excludeDirs: [excludeDir],
   })

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import {
   BUILTIN_REPORTERS, ReportError, cleanReportFolder, createReporters, diffReports, fanOut, hasRegressions, mergeReports, readReport,
-  renderDiffMarkdown, renderDiffText,
+  renderDiffMarkdown, renderDiffText, writeCompliance,
 } from '../reports/index.js'
 import type { RunReport } from '../spec/index.js'
 import { EXIT } from './exit-codes.js'
@@ -32,7 +32,7 @@ function userError(err: unknown, command: string, setExit: (code: number) => voi
  * and render them in any format; compare a run with a baseline for CI.
  */
 export function registerReportCommand(program: Command, setExit: (code: number) => void): void {
-  const report = program.command('report').description('merge shard reports, or diff a report against a baseline')
+  const report = program.command('report').description('merge shard reports, diff a report against a baseline, or judge a report against the MQTT standards')
 
   report
     .command('merge')
@@ -74,6 +74,21 @@ export function registerReportCommand(program: Command, setExit: (code: number) 
         setExit(hasRegressions(diff) ? EXIT.FAILED : EXIT.PASSED)
       } catch (err) {
         userError(err, 'diff', setExit)
+      }
+    })
+
+  report
+    .command('compliance')
+    .description('write the standards compliance page (compliance.md) and one SVG badge per catalogue for a report.json, judged by the profile it ran with; exits 0')
+    .argument('<file>', 'report.json of a run (or of merged shards)')
+    .requiredOption('--out <dir>', 'folder to write compliance.md and the badges into')
+    .action(async (file: string, opts: { out: string }) => {
+      try {
+        const { files } = await writeCompliance(await readReport(file), opts.out)
+        process.stderr.write(`compliance: ${files.join(', ')}\n`)
+        setExit(EXIT.PASSED)
+      } catch (err) {
+        userError(err, 'compliance', setExit)
       }
     })
 }

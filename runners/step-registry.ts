@@ -1,4 +1,4 @@
-import { createStepDefinitionRegistry, type StepArgs, type StepDefinition, type StepDefinitionRegistry } from '../spec/index.js'
+import { createStepDefinitionRegistry, type ErrorCode, type StepArgs, type StepDefinition, type StepDefinitionRegistry } from '../spec/index.js'
 import type { StepContext, StepOutcome } from './step-context.js'
 
 /** The runner side of one step kind: `run(args, ctx)` for the arguments its spec schema produced. */
@@ -14,7 +14,7 @@ export function defineStepRunner<D extends StepDefinition>(def: D, run: (args: S
 
 /** A step registry that does not line up with the spec's step kinds: a bug in mqtt-harness. */
 export class StepRegistryError extends Error {
-  readonly code = 'HX_STEP_REGISTRY'
+  readonly code = 'HX_STEP_REGISTRY' satisfies ErrorCode
   constructor(message: string) {
     super(message)
     this.name = 'StepRegistryError'

@@ -33,6 +33,12 @@ export const CAPABILITIES = [
    * default, and `sign:` can send a request unsigned or badly signed.
    */
   'sigv4',
+  /**
+   * The target's profile applies MQTT as the OASIS standards write it (any
+   * profile but aws-iot-core): scenarios of standard behaviour that AWS IoT
+   * Core overrides (keep-alive under 30 s, $ topics, wildcard retained) need it.
+   */
+  'mqtt-standard',
 ] as const
 
 export const capabilitySchema = z.enum(CAPABILITIES).describe('A capability the target must have; otherwise the scenario is skipped')

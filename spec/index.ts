@@ -4,8 +4,12 @@
  * This is the folder's only entry.
  */
 export * from './report-schema.js'
+export * from './exit-codes.js'
+export * from './error-codes.js'
 export * from './catalogue.js'
 export * from './user-catalogue.js'
+export * from './mqtt-standard.js'
+export { knownRequirementIds } from './known-requirements.js'
 export * from './duration.js'
 export * from './yaml-source.js'
 export * from './variables.js'

@@ -1,3 +1,4 @@
+import type { ErrorCode } from './error-codes.js'
 import { z } from 'zod'
 import type { ClientDecl } from './client-schema.js'
 import type { DocPath } from './yaml-source.js'
@@ -58,7 +59,7 @@ export type StepArgs<D> = D extends StepDefinition<infer S> ? z.output<S> : neve
 
 /** A step kind registered twice: a programming error in mqtt-harness. */
 export class DuplicateStepKindError extends Error {
-  readonly code = 'HX_STEP_DUPLICATE'
+  readonly code = 'HX_STEP_DUPLICATE' satisfies ErrorCode
   constructor(kind: string) {
     super(`step kind "${kind}" is registered twice`)
     this.name = 'DuplicateStepKindError'

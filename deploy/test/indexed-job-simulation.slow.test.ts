@@ -15,8 +15,8 @@ import { loadReportSchema, type LoadReport } from '../../spec/index.js'
 // manifest's env (fieldRefs resolved as the API server would), JOB_COMPLETION_INDEX
 // and HOSTNAME, and the volume mounts mapped to local folders (the ConfigMap's
 // files, one folder shared by all "pods" as the ReadWriteMany volume). Two
-// values differ from the manifest, both said here: START_DELAY 5 s instead of
-// 60 (a quick test), and PROMETHEUS on port 0 (four pods on one host cannot
+// values differ from the manifest, both said here: START_DELAY 20 s instead of
+// 60 (enough for four Node processes to start and connect on a busy 2-core machine), and PROMETHEUS on port 0 (four pods on one host cannot
 // all bind 9464; each has its own IP in a cluster).
 const REPO = new URL('../../', import.meta.url).pathname.replace(/\/$/, '')
 const JOB_NAME = 'hx-load-sim'
@@ -25,9 +25,9 @@ title: 4 pods, 400 direct messages/s together
 devices: { count: 400, connectRate: 2000/s }
 stages: [{ stage: steady, duration: 4s, rate: 400/s }]
 directMessage: { confirmation: true, timeout: 2 }
-http: { connections: 64 }
+http: { connections: 400, maxLag: 3s }   # 100 per pod: room for a slow broker on a busy machine (Little: 100/s × 1 s)
 drain: 1s
-thresholds: ["delivered == accepted", "notSent == 0", "p(99) < 2s"]
+thresholds: ["delivered == accepted", "notSent == 0", "p(99) < 10s"]   # the test broker shares a busy machine: latency is not what this test checks
 `
 
 let broker: ReferenceBroker
@@ -95,7 +95,7 @@ async function simulateJob(scenario: string, overrides: Record<string, string>) 
 
 describe('the load Job, simulated as 4 local pods', () => {
   it('reaches the planned aggregate rate, merges exactly and exits with the merged verdict', async () => {
-    const { job, n, pods, reports, read } = await simulateJob(SCENARIO, { START_DELAY: '5', PROMETHEUS: '127.0.0.1:0' })
+    const { job, n, pods, reports, read } = await simulateJob(SCENARIO, { START_DELAY: '20', PROMETHEUS: '127.0.0.1:0' })
     expect(job.spec!.completionMode).toBe('Indexed')
     expect(job.spec!.parallelism).toBe(n)
     expect(n).toBe(4)
@@ -144,7 +144,7 @@ describe('the load Job, simulated as 4 local pods', () => {
   }, 120_000)
 
   it('a failing merged verdict fails pod 0 with the threshold code (4), the others still exit 0', async () => {
-    const scenario = SCENARIO.replace('duration: 4s, rate: 400/s', 'duration: 1s, rate: 80/s').replace('"p(99) < 2s"', '"p(99) < 1us"')
+    const scenario = SCENARIO.replace('duration: 4s, rate: 400/s', 'duration: 1s, rate: 80/s').replace('"p(99) < 10s"', '"p(99) < 1us"')
     const { pods, read } = await simulateJob(scenario, { START_DELAY: '4', PROMETHEUS: '127.0.0.1:0' })
     expect(pods.map((p) => p.code), pods.map((p) => p.stderr).join('\n')).toEqual([4, 0, 0, 0])
     const merged = read('merged')

@@ -70,7 +70,11 @@ export function createDataPlane(options: DataPlaneOptions): http.RequestListener
   }
   const routes = options.routes ?? dataPlaneRoutes
   return (req, res) => {
-    void serve(deps, routes, req, res)
+    // serve() answers every failure itself; should that answer fail too, only this request ends.
+    serve(deps, routes, req, res).catch((err: unknown) => {
+      deps.log.error({ event: 'http-internal-error', traceId: null, err })
+      res.destroy()
+    })
   }
 }
 

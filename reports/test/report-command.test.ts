@@ -60,7 +60,7 @@ describe('mqtt-harness report', () => {
     const good = await writeJson('good.json', sampleReport())
     const unknown = await runCli(['report', 'merge', good, '--out', 'x', '--reporter', 'json,pdf'])
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toContain('unknown reporter "pdf"; known reporters: console, json, junit, markdown, html (HX_REPORTER_UNKNOWN)')
+    expect(unknown.stderr).toContain('unknown reporter "pdf"; known reporters: console, json, junit, markdown, html, compliance (HX_REPORTER_UNKNOWN)')
     const broken = sampleReport() as { scenarios: { status: string }[] }
     broken.scenarios[2]!.status = 'exploded'
     const bad = await writeJson('bad.json', broken)

@@ -118,6 +118,8 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink, con
     stopPlan = () => scheduler.stop()
     phase = 'running'
     if (aborted) scheduler.stop()
+    scheduleT0 = performance.now()
+    series.startAt(scheduleT0)
     await scheduler.run()
     phase = 'draining'
     await driver.drain()

@@ -183,6 +183,8 @@ export async function runPubsubSlice(input: SliceInput, progress?: ProgressSink,
     stopPlan = () => scheduler.stop()
     phase = 'running'
     if (aborted) scheduler.stop()
+    scheduleT0 = performance.now()
+    series.startAt(scheduleT0)
     await scheduler.run()
     phase = 'draining'
     const end = performance.now() + sc.drain

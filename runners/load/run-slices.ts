@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import { HarnessError } from '../errors.js'
 import { addProgress, type LoadProgress } from './load-progress.js'
-import type { LoadAbort } from '../../spec/index.js'
+import { isErrorCode, type LoadAbort } from '../../spec/index.js'
 import { runSlice } from './run-slice.js'
 import type { SliceInput, SliceOutput } from './slice-context.js'
 import { SliceControl } from './slice-control.js'
@@ -36,7 +36,7 @@ function startWorker(input: SliceInput, onProgress: (p: LoadProgress) => void, o
       else {
         settled = true
         // A user's error (HX_...) keeps its code across the thread, so the CLI exits with the right code.
-        reject(m.code?.startsWith('HX_') ? new HarnessError(m.code, m.message) : Object.assign(new Error(m.message), { stack: m.stack }))
+        reject(m.code !== undefined && isErrorCode(m.code) ? new HarnessError(m.code, m.message) : Object.assign(new Error(m.message), { stack: m.stack }))
         void worker.terminate()
       }
     })

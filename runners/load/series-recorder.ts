@@ -23,7 +23,15 @@ export class SeriesRecorder {
   private readonly live: Histogram = createLatencyHistogram()
   private readonly cumulative: LiveLatency = emptyLiveLatency()
 
-  constructor(private readonly t0: number) {}
+  constructor(private t0: number) {}
+
+  /**
+   * Second 0 begins at `t0` (clock ms): called just before the scheduler starts, so the seconds
+   * are the plan's own (set-up between construction and the first stage does not shift them).
+   */
+  startAt(t0: number): void {
+    this.t0 = t0
+  }
 
   private at(t: number): Second {
     const i = Math.max(0, Math.floor((t - this.t0) / 1000))

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadCatalogue, loadScenarios, type Outcome, type RunReport, type Scenario, type VarValue } from '../../spec/index.js'
+import { knownRequirementIds, loadScenarios, type Outcome, type RunReport, type Scenario, type VarValue } from '../../spec/index.js'
 import { runScenarios, type ResolvedTarget } from '../../runners/index.js'
 
 /** The repository root (this file is test/corpus/corpus.ts). */
@@ -18,7 +18,7 @@ export const scenariosDir = join(repoRoot, 'scenarios')
  * when a scenario is invalid, as `run` would exit 2.
  */
 export async function loadCorpus(limits: Readonly<Record<string, VarValue>>): Promise<Scenario[]> {
-  const known = new Set(loadCatalogue().requirements.map((r) => r.id))
+  const known = knownRequirementIds()
   const loaded = await loadScenarios([scenariosDir], { limits, knownRequirements: known, excludeDirs: [join(scenariosDir, 'load')], cwd: repoRoot })
   if (!loaded.ok) throw new Error(`the corpus has invalid scenarios:\n${loaded.errors.map((e) => `${e.file}:${e.line}:${e.col} ${e.path}: ${e.message}`).join('\n')}`)
   return loaded.scenarios

@@ -1,14 +1,16 @@
 /**
  * docs/coverage.md: every catalogue requirement with its area, whether it is
- * observable on the wire, and the scenarios that check it, or why none does.
+ * observable on the wire, and the scenarios that check it, or why none does;
+ * then the MQTT standards per version (standard-coverage-table.ts).
  * Generated (`npm run coverage:doc`); test/corpus/coverage-doc.test.ts keeps
  * the committed file in step with the catalogue and the corpus.
  */
 import { join, relative } from 'node:path'
 import { loadProfile } from '../../reference-broker/index.js'
 import { flattenLimits } from '../../runners/index.js'
-import { loadCatalogue, type Requirement, type Scenario } from '../../spec/index.js'
+import { loadCatalogue, loadMqttStandards, type Requirement, type Scenario } from '../../spec/index.js'
 import { loadCorpus, repoRoot } from './corpus.js'
+import { renderStandardDoc, renderStandardSummary } from './standard-coverage-table.js'
 
 export const COVERAGE_DOC = join(repoRoot, 'docs/coverage.md')
 
@@ -82,8 +84,14 @@ export function renderCoverage(requirements: readonly Requirement[], scenarios: 
   return lines.join('\n') + '\n'
 }
 
-/** docs/coverage.md as it should be now. */
+/** docs/coverage.md as it should be now: the AWS catalogue, then the MQTT standards' summary. */
 export async function currentCoverageDoc(): Promise<string> {
   const scenarios = await loadCorpus(flattenLimits(loadProfile('aws-iot-core')))
-  return renderCoverage(loadCatalogue().requirements, scenarios)
+  return renderCoverage(loadCatalogue().requirements, scenarios) + renderStandardSummary(loadMqttStandards().standards, scenarios)
+}
+
+/** docs/mqtt-standard.md as it should be now. */
+export async function currentStandardDoc(): Promise<string> {
+  const scenarios = await loadCorpus(flattenLimits(loadProfile('aws-iot-core')))
+  return renderStandardDoc(loadMqttStandards().standards, scenarios)
 }

@@ -255,7 +255,8 @@ export async function sweepDeviations(opts: SweepOptions = {}): Promise<Sweep> {
   const concurrency = opts.concurrency ?? 64
   const perBroker = opts.perBroker ?? DEFAULT_CONCURRENCY
   const scenarios = await loadSweepCorpus()
-  const deviations = [...allDeviations.values()].filter((d) => !opts.names || opts.names.includes(d.name))
+  // A deviation of a plain-MQTT profile (`profile`) breaks what aws-iot-core overrides: its own test runs it.
+  const deviations = [...allDeviations.values()].filter((d) => !d.profile && (!opts.names || opts.names.includes(d.name)))
   const names: (string | null)[] = [null, ...deviations.map((d) => d.name)]
   // Interleaved shares, so each worker gets early and late deviations alike.
   const shares = Array.from({ length: workers }, (_, w) => names.filter((_, i) => i % workers === w)).filter((s) => s.length)

@@ -56,7 +56,7 @@ describe('the corpus against the documented broker', () => {
 })
 
 describe('each deliberate deviation', () => {
-  it.each([...deviations.keys()])('%s fails the scenarios of what it breaks (at least one), and at most 3 others', (name) => {
+  it.each([...deviations.values()].filter((d) => !d.profile).map((d) => d.name))('%s fails the scenarios of what it breaks (at least one), and at most 3 others', (name) => {
     const run = sweep.runs.find((r) => r.deviation === name)
     expect(run, `${name} was added after the sweep started`).toBeDefined()
     expect(run!.error, `the bundled broker could not start with ${name}`).toBeUndefined()

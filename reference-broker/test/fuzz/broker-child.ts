@@ -1,0 +1,17 @@
+import { startReferenceBroker } from '../../index.js'
+
+/**
+ * The reference broker in a process of its own, for the protocol fuzzer: a
+ * crash ends this process (the fuzzer sees the exit and the stack on stderr)
+ * instead of the fuzzer. Prints `{"port":N}` once listening; logs errors only
+ * (an `internal-error` line is a bug the gate caught).
+ */
+const b = await startReferenceBroker({
+  logLevel: 'error',
+  wsPort: false,
+  httpPort: false,
+  // Fuzz connections reuse a pool of client ids: no connect-rate refusals; short connect deadline.
+  overrides: { mqtt: { connectsPerSecondPerClientId: 0 }, server: { connectTimeoutMs: 2000 } },
+})
+process.stdout.write(JSON.stringify({ port: b.ports.mqtt }) + '\n')
+process.on('SIGTERM', () => { void b.close().then(() => process.exit(0)) })

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest'
+import { runFuzz } from './fuzz/index.js'
+
+/**
+ * The protocol fuzzer within the test suite's budget (about 30 s): mutated
+ * and random MQTT 3.1.1 and 5 traffic against the broker in a child process,
+ * a healthy pair alongside. `npm run fuzz -- --inputs N --seed S` is the long
+ * run. HX_FUZZ_SEED replays a printed seed.
+ */
+describe('protocol fuzzer (bounded)', () => {
+  it('no input crashes the broker, trips an internal error, stops it accepting connections or costs the healthy pair a message', async () => {
+    const seed = Number(process.env.HX_FUZZ_SEED ?? Date.now() % 2 ** 31)
+    const lines: string[] = []
+    const report = await runFuzz({ inputs: 3000, seed, batch: 100, concurrency: 16, timeLimitMs: 25_000, log: (l) => lines.push(l) })
+    console.log(`protocol fuzz: seed ${seed}, ${report.inputs} inputs (${report.inputsPerSecond}/s), failures ${report.failures}, healthy ${report.healthySent} sent / ${report.healthyLost} lost`)
+    if (report.counterexample) console.log(report.counterexample)
+    expect(report.inputs).toBeGreaterThan(0)
+    expect(report.healthySent).toBeGreaterThan(0)
+    expect(report.failures, `seed ${seed}: ${report.counterexample ?? lines.join('\n')}`).toBe(0)
+    expect(report.healthyLost).toBe(0)
+  }, 120_000)
+})
