@@ -27,7 +27,7 @@ COPY --from=build /opt/mqtt-harness/dist dist
 COPY bin bin
 COPY reference-broker/profiles reference-broker/profiles
 COPY scenarios scenarios
-COPY spec/catalogue.json spec/scenario.schema.json spec/
+COPY spec/catalogue.json spec/mqtt-standard.json spec/scenario.schema.json spec/
 WORKDIR /work
 USER node
 EXPOSE 1883 8080 8443

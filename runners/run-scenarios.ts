@@ -46,7 +46,10 @@ async function runWithRetries(run: (attempt: number) => Promise<ScenarioResult>,
     result = await run(earlier.length)
   }
   if (!earlier.length) return result
-  return { ...result, ...(result.status === 'passed' ? { status: 'flaky' as const } : {}), attempts: earlier }
+  if (result.status !== 'passed') return { ...result, attempts: earlier }
+  // Flaky is the scenario's and each requirement it passed on the retry: never silently green.
+  const verdicts = result.verdicts && Object.fromEntries(Object.entries(result.verdicts).map(([id, v]) => [id, v === 'passed' ? 'flaky' as const : v]))
+  return { ...result, status: 'flaky' as const, ...(verdicts ? { verdicts } : {}), attempts: earlier }
 }
 
 /** A scenario the run did not start (after --max-failures): skipped, saying why. */

@@ -18,6 +18,9 @@ const OTHER_TOOLS: Record<string, string> = {
   '--inflight-cap': 'bench/broker-throughput.ts',
   '--no-install-recommends': 'apt-get',
   '--rm': 'docker run',
+  '--inputs': 'npm run fuzz (scripts/fuzz.ts)',
+  '--seed': 'npm run fuzz (scripts/fuzz.ts)',
+  '--gc-check': 'npm run bench:slow-readers (bench/slow-readers.ts)',
 }
 
 function commands(c: Command, path: string[] = []): { path: string; options: string[] }[] {
