@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -55,4 +55,21 @@ export async function ensureBuilt(deadlineMs = 170_000): Promise<void> {
     // The lock folder goes when the build ends; polling it is the only event another process gives.
     await new Promise((r) => setTimeout(r, 250))
   }
+}
+
+/** What one CLI run printed and how it ended. */
+export interface CliRun { code: number | null; stdout: string; stderr: string; ms: number }
+
+/** Runs the built CLI in `cwd` as a user would; a hung CLI fails the test instead of hanging it. */
+export function runCli(args: string[], cwd: string, timeoutMs = 45_000): Promise<CliRun> {
+  const started = Date.now()
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => { stdout += d })
+    child.stderr.on('data', (d) => { stderr += d })
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`CLI did not exit within ${timeoutMs} ms: ${args.join(' ')}\n${stdout}\n${stderr}`)) }, timeoutMs)
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr, ms: Date.now() - started }) })
+  })
 }

@@ -13,10 +13,9 @@ import { createOpenModelScheduler } from './open-model-scheduler.js'
 import { SeriesRecorder } from './series-recorder.js'
 import { createTargetSelector } from './target-selector.js'
 import { sliceRange, type ProgressSink, type SliceInput, type SliceOutput } from './slice-context.js'
-import { createAbortCheck } from './abort-check.js'
+import { SliceWatch } from './slice-watch.js'
 import type { SliceControl } from './slice-control.js'
 import { lateStartWarning, waitForStart } from './start-gate.js'
-import type { LoadAbort } from '../../spec/index.js'
 
 /** A client id from the scenario's template: `${i}` device index, `${run}` run id. */
 export function clientIdOf(template: string, runId: string, i: number): string {
@@ -62,20 +61,12 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink, con
   let phase: 'connecting' | 'running' | 'draining' | 'closed-loop' | 'done' = 'connecting'
   let driver: ReturnType<typeof createDmDriver> | undefined
   let series: SeriesRecorder | undefined
-  // abortOnFail [k6 thresholds]: checked once a second while the plan runs; a stop from another slice ends the plan too.
-  const abortCheck = createAbortCheck(sc.parsedThresholds, slice)
-  let aborted: LoadAbort | undefined
-  let stopPlan = () => {}
-  const stopRun = (a: LoadAbort) => { if (!aborted) { aborted = a; stopPlan() } }
-  control?.onStop(stopRun)
-  let scheduleT0 = 0
-  const tick = setInterval(() => {
-    if (phase === 'running' && abortCheck.active && !aborted && ledger) {
-      const a = abortCheck.check(performance.now() - scheduleT0, () => ({ dm: ledger!.finish(), fleet: fleet.result() }))
-      if (a) { stopRun(a); control?.fired(a) }
-    }
-    progress?.(snapshot())
-  }, 1000)
+  const watch = new SliceWatch({
+    thresholds: sc.parsedThresholds, slice, control,
+    running: () => phase === 'running' && ledger !== undefined,
+    metrics: () => ({ dm: ledger!.finish(), fleet: fleet.result() }),
+    tick: () => progress?.(snapshot()),
+  })
   const snapshot = () => {
     const s = ledger?.snapshot()
     return {
@@ -98,8 +89,7 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink, con
     const late = lateStartWarning(gate.lateMs)
     if (late) warnings.push(late)
     const scheduleStartedAt = new Date().toISOString()
-    scheduleT0 = performance.now()
-    series = new SeriesRecorder(scheduleT0)
+    series = new SeriesRecorder(performance.now())
     const theLedger = new DmLedger({ confirmation: dm.confirmation, series })
     ledger = theLedger
     const random = seededRandom(sc.seed * 31 + slice.index)
@@ -115,11 +105,8 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink, con
     const plan = createArrivalPlan(planStages(sc.stages, input.durationScale), { arrival: sc.arrival, seed: sc.seed, slice })
     const scheduler = createOpenModelScheduler({ plan, maxLagMs: sc.http.maxLag }, driver.hooks)
     driver.onRelease(() => scheduler.release())
-    stopPlan = () => scheduler.stop()
     phase = 'running'
-    if (aborted) scheduler.stop()
-    scheduleT0 = performance.now()
-    series.startAt(scheduleT0)
+    series.startAt(watch.planStarts(() => scheduler.stop()))
     await scheduler.run()
     phase = 'draining'
     await driver.drain()
@@ -127,7 +114,7 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink, con
     const drainEnd = performance.now() + sc.drain
     while (performance.now() < drainEnd && theLedger.awaitingReceipts() > 0) await new Promise((r) => setTimeout(r, 50))
     let closedLoop: SliceOutput['closedLoop']
-    if (sc.closedLoop && slice.index === 0 && !aborted) {
+    if (sc.closedLoop && slice.index === 0 && !watch.aborted) {
       phase = 'closed-loop'
       let k = 0
       closedLoop = await runAutocannonClosedLoop({
@@ -148,10 +135,10 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink, con
     if (closedLoopReceipts > 0) warnings.push(`closed-loop phase: devices received ${closedLoopReceipts} messages (not part of the open-model books)`)
     return {
       slice, startedAt, finishedAt: new Date().toISOString(), scheduleStartedAt, fleet: fleetResult, dm: dmResult, series: series.finish(),
-      ...(closedLoop ? { closedLoop } : {}), ...(aborted ? { aborted } : {}), warnings,
+      ...(closedLoop ? { closedLoop } : {}), ...(watch.aborted ? { aborted: watch.aborted } : {}), warnings,
     }
   } finally {
-    clearInterval(tick)
+    watch.close()
     await fleet.close(1000)
     await driver?.close().catch(() => {})
   }

@@ -10,10 +10,10 @@ import { LoadSetupError } from './load-errors.js'
 import { clientIdOf } from './run-dm-slice.js'
 import { SeriesRecorder } from './series-recorder.js'
 import { sliceRange, type ProgressSink, type SliceInput, type SliceOutput } from './slice-context.js'
-import { createAbortCheck } from './abort-check.js'
+import { SliceWatch } from './slice-watch.js'
 import type { SliceControl } from './slice-control.js'
 import { lateStartWarning, waitForStart } from './start-gate.js'
-import type { LoadAbort, PubsubResult } from '../../spec/index.js'
+import type { PubsubResult } from '../../spec/index.js'
 
 const PAYLOAD_RE = /^\{"hx":"([^"]+)","s":(\d+),"p":(\d+),"q":(\d+),"t":([\d.]+)\}/
 const SOCKET_BUFFER_LIMIT = 1 << 20
@@ -107,20 +107,13 @@ export async function runPubsubSlice(input: SliceInput, progress?: ProgressSink,
     outcomes: { received: tracker.received }, inFlight: inflight.reduce((s, m) => s + m.size, 0), received: tracker.received,
     ...(series ? { latency: series.liveLatency() } : {}),
   })
-  // abortOnFail: checked once a second while the plan runs (mid-run, in-flight deliveries count as lost).
-  const abortCheck = createAbortCheck(sc.parsedThresholds, slice)
-  let aborted: LoadAbort | undefined
-  let stopPlan = () => {}
-  const stopRun = (a: LoadAbort) => { if (!aborted) { aborted = a; stopPlan() } }
-  control?.onStop(stopRun)
-  let scheduleT0 = 0
-  const tick = setInterval(() => {
-    if (phase === 'running' && abortCheck.active && !aborted) {
-      const a = abortCheck.check(performance.now() - scheduleT0, () => ({ pubsub: resultNow(), fleet: mergeFleet([subs.result(), pubs.result()]) }))
-      if (a) { stopRun(a); control?.fired(a) }
-    }
-    progress?.(snapshot())
-  }, 1000)
+  // abortOnFail: judged once a second while the plan runs (mid-run, in-flight deliveries count as lost).
+  const watch = new SliceWatch({
+    thresholds: sc.parsedThresholds, slice, control,
+    running: () => phase === 'running',
+    metrics: () => ({ pubsub: resultNow(), fleet: mergeFleet([subs.result(), pubs.result()]) }),
+    tick: () => progress?.(snapshot()),
+  })
   try {
     await subs.connectAll()
     if (subs.connectFailures === S) throw new TargetUnreachableError(`no subscriber could connect: ${subs.result().connectErrorSamples.join('; ')}`)
@@ -135,8 +128,7 @@ export async function runPubsubSlice(input: SliceInput, progress?: ProgressSink,
     const late = lateStartWarning(gate.lateMs)
     if (late) warnings.push(late)
     const scheduleStartedAt = new Date().toISOString()
-    scheduleT0 = performance.now()
-    series = new SeriesRecorder(scheduleT0)
+    series = new SeriesRecorder(performance.now())
     const s = series
     let rr = 0
     const plan = createArrivalPlan(stages, { arrival: sc.arrival, seed: sc.seed, slice })
@@ -180,11 +172,8 @@ export async function runPubsubSlice(input: SliceInput, progress?: ProgressSink,
       },
     })
     release = () => scheduler.release()
-    stopPlan = () => scheduler.stop()
     phase = 'running'
-    if (aborted) scheduler.stop()
-    scheduleT0 = performance.now()
-    series.startAt(scheduleT0)
+    series.startAt(watch.planStarts(() => scheduler.stop()))
     await scheduler.run()
     phase = 'draining'
     const end = performance.now() + sc.drain
@@ -199,10 +188,10 @@ export async function runPubsubSlice(input: SliceInput, progress?: ProgressSink,
     return {
       slice, startedAt, finishedAt: new Date().toISOString(), scheduleStartedAt,
       fleet: mergeFleet([subs.result(), pubs.result()]),
-      pubsub: result, series: s.finish(), ...(aborted ? { aborted } : {}), warnings,
+      pubsub: result, series: s.finish(), ...(watch.aborted ? { aborted: watch.aborted } : {}), warnings,
     }
   } finally {
-    clearInterval(tick)
+    watch.close()
     await Promise.all([subs.close(1000), pubs.close(1000)])
   }
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -6,23 +5,12 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { runReportSchema, type RunReport } from '../../spec/index.js'
 import { EXIT } from '../exit-codes.js'
 import { closedPort, startFakeBroker, tempDir } from './helpers.js'
-import { ensureBuilt } from '../../test/built-cli.js'
+
+import { ensureBuilt, runCli as cli } from '../../test/built-cli.js'
+
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
-const bin = join(root, 'bin', 'mqtt-harness.js')
 
-/** Runs the built CLI in `cwd`; a hung CLI fails the test instead of hanging it. */
-function cli(args: string[], cwd: string, timeoutMs = 45_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stderr += d })
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`CLI did not exit within ${timeoutMs} ms: ${args.join(' ')}\n${stdout}\n${stderr}`)) }, timeoutMs)
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
-  })
-}
 
 function readJsonReport(dir: string): RunReport {
   const parsed = runReportSchema.safeParse(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')))

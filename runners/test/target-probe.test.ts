@@ -8,8 +8,6 @@
 import http from 'node:http'
 import net from 'node:net'
 import { join } from 'node:path'
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runReportSchema } from '../../spec/index.js'
 import { EXIT } from '../exit-codes.js'
@@ -18,21 +16,10 @@ import { runScenarios } from '../run-scenarios.js'
 import { startBundledTarget } from '../targets/bundled-target.js'
 import { resolveExternalTarget } from '../targets/external-target.js'
 import { scenariosFrom, tempDir } from './helpers.js'
+import { runCli as cli } from '../../test/built-cli.js'
 
-const bin = join(fileURLToPath(new URL('../../', import.meta.url)), 'bin', 'mqtt-harness.js')
 
-function cli(args: string[], cwd: string, timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const started = Date.now()
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stderr += d })
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`CLI did not exit within ${timeoutMs} ms\n${stdout}\n${stderr}`)) }, timeoutMs)
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr, ms: Date.now() - started }) })
-  })
-}
+
 
 const stops: (() => Promise<unknown>)[] = []
 afterEach(async () => {

@@ -4,28 +4,16 @@
  * of a subset says `not-selected` for the requirements it did not run.
  * Through the built CLI against the bundled broker.
  */
-import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { runReportSchema, type RunReport } from '../../spec/index.js'
 import { EXIT } from '../exit-codes.js'
 import { tempDir } from './helpers.js'
+import { runCli as cli } from '../../test/built-cli.js'
 
-const bin = join(fileURLToPath(new URL('../../', import.meta.url)), 'bin', 'mqtt-harness.js')
 
-function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stderr += d })
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`CLI did not exit within 45 s\n${stdout}\n${stderr}`)) }, 45_000)
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
-  })
-}
+
 
 const report = (dir: string): RunReport => runReportSchema.parse(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')))
 
