@@ -52,6 +52,14 @@ scrape_configs:
   let log = ''
   prom.stderr!.on('data', (d: Buffer) => { log += d.toString() })
   await until(`Prometheus ready (${log})`, 30_000, async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined))
+  // Ready is not scraping yet: wait until the scrape loop for the exporter's address has run once
+  // (the exporter is not up yet, so that scrape failed), so a short run is scraped while it runs
+  // and the exporter lingers for the final scrape (it lingers only for a scraper it has seen).
+  await until('Prometheus scraping the exporter address', 30_000, async () => {
+    const body = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as { data: { activeTargets: { scrapeUrl: string; lastScrape: string }[] } }
+    const target = body.data.activeTargets.find((t) => t.scrapeUrl.includes(`:${exporterPort}/`))
+    return target && !target.lastScrape.startsWith('0001-') ? true : undefined
+  })
 }, 40_000)
 
 afterAll(() => { prom?.kill('SIGTERM') })
