@@ -262,9 +262,11 @@ export class OutboundShaper {
     if (frame) {
       this.lastReplayAt = Date.now()
       this.send(frame, qos, messageId)
-    } else if (messageId !== undefined) {
-      this.drops.add('message expired while queued') // [PS-MEI-EXPIRED-NOT-DELIVERED]
-      this.opts.injectPuback(messageId)
+    } else {
+      // [PS-MEI-EXPIRED-NOT-DELIVERED] counted whatever its QoS, as on the unpaced path; a QoS 1
+      // message's packet id is released.
+      this.drops.add('message expired while queued')
+      if (messageId !== undefined) this.opts.injectPuback(messageId)
     }
     this.scheduleReplay()
   }

@@ -178,9 +178,8 @@ describe('OutboundShaper stored messages [PS-REPLAY-RATE] [MEI-REMAINING]', () =
     s.publish(frame({ qos: 1, messageId: 6 })) // no expiry: sent as it is
     vi.advanceTimersByTime(6000)
     expect(meis()).toEqual([10, 1, 1, undefined])
-    // Only the QoS 1 message is counted: the paced replay drops an expired QoS 0 one
-    // without a report (the unpaced path counts it, see below).
-    expect(out.drops).toEqual([['message expired while queued', 1]])
+    // Both expired messages are counted, the QoS 0 one too (as the unpaced path does, below).
+    expect(out.drops).toEqual([['message expired while queued', 2]])
     expect(out.pubacks).toEqual([4])
   })
 
