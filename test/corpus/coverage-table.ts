@@ -11,26 +11,11 @@ import { flattenLimits } from '../../runners/index.js'
 import { loadCatalogue, loadMqttStandards, type Requirement, type Scenario } from '../../spec/index.js'
 import { loadCorpus, repoRoot } from './corpus.js'
 import { renderStandardDoc, renderStandardSummary } from './standard-coverage-table.js'
+import { cell, scenariosById } from './doc-table.js'
 
 export const COVERAGE_DOC = join(repoRoot, 'docs/coverage.md')
 
-/** Table cell text: one line, pipes escaped. */
-function cell(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|')
-}
 
-/** Scenario documents (not matrix cells) checking each requirement id. */
-function scenariosById(scenarios: readonly Scenario[]): Map<string, Scenario[]> {
-  const out = new Map<string, Scenario[]>()
-  const seen = new Set<string>()
-  for (const s of scenarios) {
-    if (seen.has(s.baseId)) continue
-    seen.add(s.baseId)
-    for (const id of s.spec) out.set(id, [...(out.get(id) ?? []), s])
-  }
-  for (const list of out.values()) list.sort((a, b) => a.baseId.localeCompare(b.baseId))
-  return out
-}
 
 type Status = 'tested' | 'not observable' | 'no scenario yet'
 

@@ -8,25 +8,11 @@
 import { join, relative } from 'node:path'
 import type { MqttStandard, MqttStatement, Scenario } from '../../spec/index.js'
 import { repoRoot } from './corpus.js'
+import { cell, scenariosById } from './doc-table.js'
 
 export const STANDARD_DOC = join(repoRoot, 'docs/mqtt-standard.md')
 
-function cell(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|')
-}
 
-/** Scenario documents naming each statement ref. */
-function scenariosByRef(scenarios: readonly Scenario[]): Map<string, Scenario[]> {
-  const out = new Map<string, Scenario[]>()
-  const seen = new Set<string>()
-  for (const s of scenarios) {
-    if (seen.has(s.baseId)) continue
-    seen.add(s.baseId)
-    for (const id of s.spec) out.set(id, [...(out.get(id) ?? []), s])
-  }
-  for (const list of out.values()) list.sort((a, b) => a.baseId.localeCompare(b.baseId))
-  return out
-}
 
 interface Counts { statements: number; must: number; should: number; may: number; server: number; observable: number; tested: number; overridden: number; undocumented: number }
 
@@ -48,7 +34,7 @@ const title = (std: MqttStandard) => `MQTT ${std.version === '5' ? '5.0' : std.v
 
 /** The section of docs/coverage.md about the MQTT standards: one row per version, then per chapter. */
 export function renderStandardSummary(standards: readonly MqttStandard[], scenarios: readonly Scenario[]): string {
-  const byRef = scenariosByRef(scenarios)
+  const byRef = scenariosById(scenarios)
   const lines = [
     '',
     '## MQTT standards',
@@ -80,7 +66,7 @@ export function renderStandardSummary(standards: readonly MqttStandard[], scenar
 
 /** docs/mqtt-standard.md: every statement with its level, side, observability, AWS relation and scenarios. */
 export function renderStandardDoc(standards: readonly MqttStandard[], scenarios: readonly Scenario[]): string {
-  const byRef = scenariosByRef(scenarios)
+  const byRef = scenariosById(scenarios)
   const docDir = join(repoRoot, 'docs')
   const link = (s: Scenario) => `[\`${s.baseId}\`](${relative(docDir, join(repoRoot, s.file)).split('\\').join('/')})`
   const lines = [
