@@ -56,6 +56,23 @@ describe('keep-alive [KA-RANGE-30-1200] [KA-TIMEOUT-1.5X]', () => {
     expect(will!.payload.toString()).toBe('gone')
   })
 
+  it('keeps a client whose packets come between 1 x and 1.5 x keep-alive apart, and closes it once they stop', async () => {
+    const b = await broker({ overrides: { mqtt: { keepAlive: { minSeconds: 1 } } } })
+    const { c } = await rawConnected(b.urls.mqtt!, 5, { keepalive: 1 })
+    // A PINGREQ every 1.3 s: later than the keep-alive, earlier than 1.5 x it. Five of them span
+    // 6.5 s, over four times the 1.5 s a silent client is given.
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 1300))
+      expect(c.isClosed, `closed before PINGREQ ${i + 1}`).toBe(false)
+      c.send({ cmd: 'pingreq' })
+      await c.next((p) => p.cmd === 'pingresp', 1000, `PINGRESP ${i + 1}`)
+    }
+    const stopped = Date.now()
+    const disconnect = await c.next((p) => p.cmd === 'disconnect', 4000, 'DISCONNECT after the pings stop')
+    expect(disconnect.reasonCode).toBe(0x8d)
+    expect(Date.now() - stopped).toBeGreaterThanOrEqual(1400)
+  })
+
   it('closes a silent MQTT 3.1.1 client after 1.5 x keep-alive', async () => {
     const b = await broker({ overrides: { mqtt: { keepAlive: { minSeconds: 1 } } } })
     const { c } = await rawConnected(b.urls.mqtt!, 4, { keepalive: 1 })
