@@ -15,9 +15,8 @@
  * keeps that cap (see broker-under-test.ts for why the ratio then says little).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import net from 'node:net'
 import { join } from 'node:path'
-import mqtt from 'mqtt-packet'
+import { RawConn } from './raw-conn.js'
 
 const args = process.argv.slice(2)
 const opt = (name: string, def: number) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def }
@@ -40,32 +39,10 @@ function startBroker(kind: string): Promise<{ port: number; child: ChildProcess 
   })
 }
 
-class RawConn {
-  readonly sock: net.Socket
-  private readonly parser = mqtt.parser({ protocolVersion: 4 })
-  onPacket: (p: any) => void = () => {}
-  constructor(port: number) {
-    this.sock = net.connect(port, '127.0.0.1')
-    this.sock.setNoDelay(true)
-    this.sock.on('data', (b) => this.parser.parse(b))
-    this.parser.on('packet', (p) => this.onPacket(p))
-    this.sock.on('error', () => {})
-  }
-  send(p: object) { this.sock.write(mqtt.generate(p as never)) }
-  async connect(clientId: string) {
-    await new Promise<void>((r) => this.sock.once('connect', () => r()))
-    const acked = new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('no CONNACK')), 5000)
-      this.onPacket = (p) => { if (p.cmd === 'connack') { clearTimeout(t); resolve() } }
-    })
-    this.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 600, clientId })
-    await acked
-  }
-}
 
 async function round(port: number): Promise<number> {
   const sub = new RawConn(port)
-  await sub.connect(`sub-${Date.now()}`)
+  await sub.connect(`sub-${Date.now()}`, 600)
   let delivered = 0
   let counting = false
   const subscribed = new Promise<void>((r) => {
@@ -83,7 +60,7 @@ async function round(port: number): Promise<number> {
   let running = true
   for (let i = 0; i < PUBLISHERS; i++) {
     const pub = new RawConn(port)
-    await pub.connect(`pub-${i}-${Date.now()}`)
+    await pub.connect(`pub-${i}-${Date.now()}`, 600)
     let next = 1
     const publish = () => {
       pub.send({ cmd: 'publish', topic: 'bench/t', payload: PAYLOAD, qos: 1, messageId: next, retain: false, dup: false })

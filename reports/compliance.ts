@@ -154,6 +154,13 @@ export function buildCompliance(report: RunReport, input: ComplianceInput): Comp
   const mode = complianceMode(profile)
   const ran = ranByRef(report.scenarios)
   const catalogueVerdict = (id: string) => verdict(ran.get(id)).status
+  /** A row decided by the scenario cells that name `ref`: passed, failed (which cells) or untested. */
+  const ranRow = (base: Pick<ComplianceRow, 'ref' | 'id' | 'statement' | 'level' | 'binds'>, ref: string): ComplianceRow => {
+    const cells = ran.get(ref)
+    const v = verdict(cells)
+    const note = v.status === 'failed' ? failedCells(cells) : undefined
+    return { ...base, status: v.status, scenarios: v.scenarios, ...(note ? { note } : {}) }
+  }
 
   const catalogues: ComplianceCatalogue[] = input.standards.map((std) => {
     const rowOf = (s: MqttStatement): ComplianceRow => {
@@ -163,10 +170,7 @@ export function buildCompliance(report: RunReport, input: ComplianceInput): Comp
         const by = s.aws.by.map((id) => `${id} (${catalogueVerdict(id)})`).join(', ')
         return { ...base, status: 'overridden', scenarios: [], note: `${s.aws.reason} Checked as ${by}.` }
       }
-      const cells = ran.get(s.ref)
-      const v = verdict(cells)
-      const note = v.status === 'failed' ? failedCells(cells) : undefined
-      return { ...base, status: v.status, scenarios: v.scenarios, ...(note ? { note } : {}) }
+      return ranRow(base, s.ref)
     }
     const sections = std.chapters
       .map((ch) => section(ch.number, ch.name, std.statements.filter((s) => s.chapter.number === ch.number).map(rowOf)))
@@ -179,10 +183,7 @@ export function buildCompliance(report: RunReport, input: ComplianceInput): Comp
     const rowOf = (r: Requirement): ComplianceRow => {
       const base = { ref: r.id, id: r.id, statement: r.statement }
       if (!r.wire) return { ...base, status: 'not-observable', scenarios: [], note: r.reason! }
-      const cells = ran.get(r.id)
-      const v = verdict(cells)
-      const note = v.status === 'failed' ? failedCells(cells) : undefined
-      return { ...base, status: v.status, scenarios: v.scenarios, ...(note ? { note } : {}) }
+      return ranRow(base, r.id)
     }
     const sections = input.areas
       .map((a) => section(a.letter, a.name, input.catalogue.filter((r) => r.area.letter === a.letter).map(rowOf)))
