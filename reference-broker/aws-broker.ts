@@ -1,3 +1,4 @@
+import type { Faults } from './deviations.js'
 import { Readable, type Duplex } from 'node:stream'
 import { Aedes, type AedesOptions, type Client as AedesClient } from 'aedes'
 import { createRequire } from 'node:module'
@@ -26,7 +27,7 @@ class SessionAedes extends Aedes {
   declare clampSessionExpiry: (interval: number) => number
   onSessionGone: (clientId: string) => void = () => {}
   /** Deliberate faults (deviations.ts) aedes itself must apply; empty in normal use. */
-  faults: ReadonlySet<string> = new Set()
+  faults: Faults = new Set()
 
   scheduleSessionExpiry(client: AnyClient): void {
     const self = this as unknown as { closed: boolean; _takingOver: Set<string> }
@@ -164,7 +165,7 @@ export class AwsBroker implements GateHost {
   private readonly lifecycleVersion = new Map<string, number>()
   private readonly gateLifecycleVersion = new WeakMap<WireGate, number>()
 
-  private constructor(readonly profile: Profile, readonly log: Logger, aedes: SessionAedes, readonly faults: ReadonlySet<string>, private readonly retained: ReadonlySet<string>) {
+  private constructor(readonly profile: Profile, readonly log: Logger, aedes: SessionAedes, readonly faults: Faults, private readonly retained: ReadonlySet<string>) {
     this.aedes = aedes
     aedes.faults = faults
     aedes.onSessionGone = (id) => this.sessionEnded(id)
@@ -187,13 +188,13 @@ export class AwsBroker implements GateHost {
     })
   }
 
-  static async create(profile: Profile, log: Logger, faults: ReadonlySet<string> = new Set()): Promise<AwsBroker> {
+  static async create(profile: Profile, log: Logger, faults: Faults = new Set()): Promise<AwsBroker> {
     const persistence = exactMatchRetained(memoryPersistence(), profile, faults)
     clearIncomingWithSession(persistence)
     const retained = trackRetained(persistence, faults)
     // The `expiry-not-decremented` deviation queues messages without their absolute expiry, so
     // aedes neither drops expired ones nor lowers the interval (the shaper keeps it too).
-    if (faults.has('mei-not-decremented')) {
+    if (faults.has('expiry-not-decremented')) {
       const enqueue = persistence.outgoingEnqueueCombi.bind(persistence) as (subs: unknown, packet: Record<string, unknown>, cb?: unknown) => unknown
       persistence.outgoingEnqueueCombi = (subs: unknown, packet: Record<string, unknown>, cb?: unknown) => {
         const { messageExpiry: _dropped, ...rest } = packet
@@ -210,7 +211,7 @@ export class AwsBroker implements GateHost {
     const options: AedesOptions & Record<string, unknown> = {
       persistence: persistence as never,
       // The gate enforces the profile's limit; aedes must accept what the gate lets through.
-      topicAliasMaximum: profile.mqtt.topicAliasMaximum + (faults.has('alias-accepts-one-more') ? 1 : 0),
+      topicAliasMaximum: profile.mqtt.topicAliasMaximum + (faults.has('alias-limit-9') ? 1 : 0),
       maxClientsIdLength: profile.mqtt.clientIdMaxBytes,
       sessionExpiryIntervalLimit: profile.sessions.expirySeconds,
       connectTimeout: profile.server.connectTimeoutMs,
@@ -478,7 +479,7 @@ function clearIncomingWithSession(persistence: Record<string, any>): void {
  * topic [RET-EXACT-MATCH]; wildcard filters get later messages but not the
  * retained one. The profile can restore standard MQTT matching.
  */
-function exactMatchRetained(persistence: Record<string, any>, profile: Profile, faults: ReadonlySet<string>): Record<string, any> {
+function exactMatchRetained(persistence: Record<string, any>, profile: Profile, faults: Faults): Record<string, any> {
   const original = persistence.createRetainedStreamCombi.bind(persistence) as (patterns: string[]) => Readable
   // The `retained-delivered-qos0` deviation sends retained messages at QoS 0 on subscribe [RET-QOS-0-1].
   const stream = !faults.has('retained-delivered-qos0') ? original : (patterns: string[]) => Readable.from((async function* () {
@@ -501,7 +502,7 @@ function exactMatchRetained(persistence: Record<string, any>, profile: Profile, 
  * empty payload deletes [RET-EMPTY-DELETES]. Also where the retained-store
  * deviations break the store on purpose.
  */
-function trackRetained(persistence: Record<string, any>, faults: ReadonlySet<string>): ReadonlySet<string> {
+function trackRetained(persistence: Record<string, any>, faults: Faults): ReadonlySet<string> {
   const topics = new Set<string>()
   const original = persistence.storeRetained.bind(persistence) as (packet: Record<string, any>, cb?: (err: Error | null) => void) => unknown
   persistence.storeRetained = (packet: Record<string, any>, cb?: (err: Error | null) => void) => {

@@ -1,3 +1,4 @@
+import type { Faults } from './deviations.js'
 import type { Logger } from './logger.js'
 import type { Profile } from './profile.js'
 import type { ProtocolVersion } from './mqtt-codec.js'
@@ -9,7 +10,7 @@ export interface GateHost extends SharedSubscriptionHost {
   readonly profile: Profile
   readonly log: Logger
   /** Deliberate faults (deviations) switched on for this broker; empty in normal use. */
-  readonly faults: ReadonlySet<string>
+  readonly faults: Faults
   /** [CID-CONNECT-RATE-1PS] */
   connectAllowed(clientId: string): boolean
   /** Protocol version of the stored persistent session for this id, if any [PS-NO-CROSS-VERSION]. */

@@ -38,7 +38,7 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
   switch (type) {
     case PT.CONNECT:
       // The `double-connect-ignored` deviation drops a second CONNECT instead.
-      if (gate.host.faults.has('second-connect-ignored')) return
+      if (gate.host.faults.has('double-connect-ignored')) return
       return gate.violation(RC.PROTOCOL_ERROR, 'second-connect') // [CONN-DOUBLE-CONNECT]
     case PT.PUBLISH: return handlePublish(gate, frame, packet)
     case PT.SUBSCRIBE: return gate.subs.subscribe(frame, packet)
@@ -111,7 +111,7 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
   if (gate.host.faults.has('aliases-outlive-connection')) gate.aliases = aliasesOfClient(gate.host, gate.clientId)
   gate.requestedKeepAlive = Number(packet.keepalive ?? 0)
   // The `assigned-client-id-missing` deviation refuses an empty client id like MQTT 3.1.1 [CID-ASSIGNED-V5].
-  if (gate.host.faults.has('empty-client-id-refused') && !packet.clientId) return refuseConnect(gate, { reason: 'client-id-empty', v5: RC.CLIENT_IDENTIFIER_NOT_VALID, v311: 2 })
+  if (gate.host.faults.has('assigned-client-id-missing') && !packet.clientId) return refuseConnect(gate, { reason: 'client-id-empty', v5: RC.CLIENT_IDENTIFIER_NOT_VALID, v311: 2 })
   const verdict = checkConnect(packet, gate.profile, gate.host)
   if (verdict.refuse) return refuseConnect(gate, verdict.refuse)
   gate.keepAlive = verdict.keepAlive
@@ -120,7 +120,7 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
   gate.shaper = new OutboundShaper({
     inflightMaximum: Math.min(gate.profile.mqtt.outboundInflightMaximum, packet.properties?.receiveMaximum ?? 65535),
     replayRatePerSecond: gate.profile.sessions.replayRatePerSecond,
-    keepOriginalExpiry: gate.host.faults.has('mei-not-decremented'),
+    keepOriginalExpiry: gate.host.faults.has('expiry-not-decremented'),
     softBytes: gate.profile.server.slowClientSoftBytes,
     hardBytes: gate.profile.server.slowClientHardBytes,
     stallMs: gate.profile.server.slowClientStallMs,
@@ -143,7 +143,7 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
   gate.armKeepAlive(gate.profile.server.connectTimeoutMs)
   // The `auth-method-accepted` deviation ignores an Authentication Method instead of refusing it [M5-NO-AUTH-PACKET].
   const props = verdict.packet.properties as Record<string, unknown> | undefined
-  const ignoreAuth = gate.host.faults.has('auth-method-ignored') && props?.authenticationMethod !== undefined
+  const ignoreAuth = gate.host.faults.has('auth-method-accepted') && props?.authenticationMethod !== undefined
   if (ignoreAuth) {
     delete props!.authenticationMethod
     delete props!.authenticationData
@@ -179,7 +179,7 @@ function handlePublish(gate: WireGate, frame: Buffer, packet: Record<string, any
     if (packet.qos === 1) gate.writeOut(encode({ cmd: 'puback', messageId: packet.messageId }, gate.version))
     return
   }
-  const verdict = checkPublish(packet, gate.version, gate.profile, gate.aliases, gate.host.faults.has('alias-accepts-one-more'), gate.host.faults)
+  const verdict = checkPublish(packet, gate.version, gate.profile, gate.aliases, gate.host.faults.has('alias-limit-9'), gate.host.faults)
   if (verdict.kind === 'violation') return gate.violation(verdict.code, verdict.reason, verdict.reasonString)
   // (3.1.1: a close, after the answers to what came before, like a DISCONNECT on MQTT 5.)
   if (verdict.kind === 'close') return gate.violation(RC.PROTOCOL_ERROR, verdict.reason)

@@ -41,7 +41,7 @@ export function onOutbound(gate: WireGate, frame: Buffer): void {
       const takenOver = frame.length > 2 && frame[2] === RC.SESSION_TAKEN_OVER
       gate.closeReason ??= takenOver ? 'duplicate-clientid' : 'server-disconnect'
       // The `takeover-silent` deviation drops the 0x8E DISCONNECT on purpose.
-      if (takenOver && gate.host.faults.has('takeover-without-disconnect')) return gate.closeNow('duplicate-clientid')
+      if (takenOver && gate.host.faults.has('takeover-silent')) return gate.closeNow('duplicate-clientid')
       if (gate.state === 'connected') gate.state = 'closing'
       return gate.writeOut(frame)
     }
@@ -67,7 +67,7 @@ function handleConnack(gate: WireGate, frame: Buffer): void {
   if (gate.version === 5) {
     packet.properties = connackProperties(packet.properties, gate.profile, gate.keepAlive, gate.endSessionAtClose)
     // The `server-redirect` deviation points the client to another server [M5-NO-SERVER-REDIRECT].
-    if (gate.host.faults.has('server-reference-sent')) packet.properties.serverReference = 'other-broker.example:8883'
+    if (gate.host.faults.has('server-redirect')) packet.properties.serverReference = 'other-broker.example:8883'
     // Deviations: Server Keep Alive left out when it equals the request; Wildcard Subscription Available 0 advertised.
     if (gate.host.faults.has('server-keepalive-omitted') && packet.properties.serverKeepAlive === gate.requestedKeepAlive) delete packet.properties.serverKeepAlive
     if (gate.host.faults.has('connack-wildcard-unavailable')) packet.properties.wildcardSubscriptionAvailable = false

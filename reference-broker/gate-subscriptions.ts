@@ -1,3 +1,4 @@
+import type { Faults } from './deviations.js'
 import type { WireGate } from './wire-gate.js'
 import type { Logger } from './logger.js'
 import type { Profile } from './profile.js'
@@ -10,7 +11,7 @@ export interface SharedSubscriptionHost {
   readonly profile: Profile
   readonly log: Logger
   /** Deliberate faults (deviations) switched on for this broker; empty in normal use. */
-  readonly faults: ReadonlySet<string>
+  readonly faults: Faults
   sharedSubscribe(gate: WireGate, group: string, filter: string, qos: number): void
   sharedUnsubscribe(gate: WireGate, group: string, filter: string): void
   /** The connection ended: its clean-session memberships end, a persistent session's stay offline. */

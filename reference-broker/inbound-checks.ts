@@ -1,3 +1,4 @@
+import type { Faults } from './deviations.js'
 import { randomUUID } from 'node:crypto'
 import type { Profile } from './profile.js'
 import type { ProtocolVersion } from './mqtt-codec.js'
@@ -8,7 +9,7 @@ export interface ConnectHost {
   connectAllowed(clientId: string): boolean
   sessionVersion(clientId: string): ProtocolVersion | undefined
   /** Deliberate faults (deviations.ts) switched on; absent or empty in normal use. */
-  readonly faults?: ReadonlySet<string>
+  readonly faults?: Faults
 }
 
 export type ConnectVerdict =
@@ -128,7 +129,7 @@ function publishFailure(v5: boolean, code: number, reason: string, reasonString?
  * Checks an inbound PUBLISH [ALIAS-*] [TOPIC-*] [LIM-PAYLOAD-128KB] [QOS2-*]
  * [MEI-MIN-1] [MEI-MAX-7-DAYS]. Resolves topic aliases into `aliases`.
  */
-export function checkPublish(packet: Record<string, any>, version: ProtocolVersion, profile: Profile, aliases: Map<number, string>, acceptOneMoreAlias = false, faults: ReadonlySet<string> = new Set()): PublishVerdict {
+export function checkPublish(packet: Record<string, any>, version: ProtocolVersion, profile: Profile, aliases: Map<number, string>, acceptOneMoreAlias = false, faults: Faults = new Set()): PublishVerdict {
   const m = profile.mqtt
   const v5 = version === 5
   let topic = String(packet.topic ?? '')

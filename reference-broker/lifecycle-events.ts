@@ -1,3 +1,4 @@
+import type { Faults } from './deviations.js'
 import type { Aedes } from 'aedes'
 import type { WireGate } from './wire-gate.js'
 
@@ -20,7 +21,7 @@ export function disconnectReason(closeReason: string | null): string {
  * documented JSON fields [LC-TOPICS-PAYLOAD]; the connect/disconnect pair of one
  * connection shares a versionNumber that grows per client id [LC-VERSION-NUMBER].
  */
-export function publishLifecycleEvent(aedes: Aedes, gate: WireGate, kind: 'connected' | 'disconnected', versionNumber: number, faults: ReadonlySet<string> = new Set()): void {
+export function publishLifecycleEvent(aedes: Aedes, gate: WireGate, kind: 'connected' | 'disconnected', versionNumber: number, faults: Faults = new Set()): void {
   const clientId = gate.clientId!
   const event: Record<string, unknown> = {
     clientId,

@@ -1,3 +1,4 @@
+import type { Fault, Faults } from './deviations.js'
 import type { Aedes } from 'aedes'
 import type { WireGate } from './wire-gate.js'
 import { matches } from './topic-rules.js'
@@ -49,7 +50,7 @@ export interface SharedSubscriptionsOptions {
   retentionSeconds: number
   /** Whether the session of this client id outlives its connection (a persistent session). */
   isPersistent(clientId: string): boolean
-  faults: ReadonlySet<string>
+  faults: Faults
   onDrop?(reason: string, group: string, topic: string): void
 }
 
@@ -77,7 +78,7 @@ export class SharedSubscriptions {
 
   constructor(private readonly aedes: Aedes, private readonly opts: SharedSubscriptionsOptions, private readonly delivery: MemberDelivery) {}
 
-  private fault(name: string): boolean {
+  private fault(name: Fault): boolean {
     return this.opts.faults.has(name)
   }
 

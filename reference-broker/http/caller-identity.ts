@@ -1,3 +1,4 @@
+import type { Faults } from '../deviations.js'
 import type http from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import type { Authorizer, Principal } from '../policy/create-authorizer.js'
@@ -12,7 +13,7 @@ export interface CallerIdentityOptions {
    */
   requireSignature?: boolean
   /** Named faults of the deliberate deviations (deviations.ts). */
-  faults?: ReadonlySet<string>
+  faults?: Faults
 }
 
 /**

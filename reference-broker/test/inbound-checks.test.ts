@@ -6,6 +6,7 @@
  * [M5-USER-PROPERTIES], message expiry clamp [MEI-MIN-1] [MEI-MAX-7-DAYS], and
  * the session decisions of a CONNECT [PS-SEI-DEFAULT-ZERO] [PS-NO-CROSS-VERSION].
  */
+import type { Fault } from '../deviations.js'
 import { describe, expect, it } from 'vitest'
 import { loadProfile, type Profile } from '../index.js'
 import { checkConnect, checkPublish, effectiveKeepAlive, type ConnectHost, type ConnectVerdict, type PublishVerdict } from '../inbound-checks.js'
@@ -14,7 +15,7 @@ import type { ProtocolVersion } from '../mqtt-codec.js'
 const aws = loadProfile('aws-iot-core')
 const mqtt5 = loadProfile('mqtt-5')
 
-function host(opts: { stored?: ProtocolVersion; allowed?: boolean; faults?: string[] } = {}): ConnectHost & { asked: string[] } {
+function host(opts: { stored?: ProtocolVersion; allowed?: boolean; faults?: Fault[] } = {}): ConnectHost & { asked: string[] } {
   const asked: string[] = []
   return {
     asked,
@@ -194,7 +195,7 @@ describe('checkConnect', () => {
 })
 
 describe('checkPublish', () => {
-  const publish = (packet: Record<string, any>, version: ProtocolVersion = 5, opts: { profile?: Profile; aliases?: Map<number, string>; oneMore?: boolean; faults?: string[] } = {}): PublishVerdict =>
+  const publish = (packet: Record<string, any>, version: ProtocolVersion = 5, opts: { profile?: Profile; aliases?: Map<number, string>; oneMore?: boolean; faults?: Fault[] } = {}): PublishVerdict =>
     checkPublish({ cmd: 'publish', topic: 'dev/t', qos: 1, retain: false, payload: Buffer.from('x'), ...packet }, version, opts.profile ?? aws, opts.aliases ?? new Map(), opts.oneMore ?? false, new Set(opts.faults ?? []))
 
   it('accepts topic aliases 1 to 8, or 9 when one more is accepted, and refuses 0 [ALIAS-MAX-8] [ALIAS-OUT-OF-RANGE-0x94]', () => {
@@ -280,7 +281,7 @@ describe('checkPublish', () => {
   })
 
   it('clamps the Message Expiry Interval to 1 s .. 7 days, and leaves an absent one absent [MEI-MIN-1] [MEI-MAX-7-DAYS]', () => {
-    const mei = (value: number | undefined, faults: string[] = []) => {
+    const mei = (value: number | undefined, faults: Fault[] = []) => {
       const packet: Record<string, any> = { properties: value === undefined ? {} : { messageExpiryInterval: value } }
       const v = checkPublish({ cmd: 'publish', topic: 'dev/t', qos: 1, payload: Buffer.from('x'), ...packet }, 5, aws, new Map(), false, new Set(faults))
       return { rewritten: v.kind === 'ok' && v.rewritten, value: packet.properties.messageExpiryInterval }
