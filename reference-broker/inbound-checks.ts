@@ -1,15 +1,13 @@
-import type { Faults } from './deviations.js'
 import { randomUUID } from 'node:crypto'
 import type { Profile } from './profile.js'
 import type { ProtocolVersion } from './mqtt-codec.js'
 import { RC, RC311 } from './reason-codes.js'
 import { topicNameProblem } from './topic-rules.js'
+import { publishTopicUtf8Problem } from './mqtt-codec.js'
 
 export interface ConnectHost {
   connectAllowed(clientId: string): boolean
   sessionVersion(clientId: string): ProtocolVersion | undefined
-  /** Deliberate faults (deviations.ts) switched on; absent or empty in normal use. */
-  readonly faults?: Faults
 }
 
 export type ConnectVerdict =
@@ -66,17 +64,6 @@ export function checkConnect(packet: Record<string, any>, profile: Profile, host
   }
   // The Will Delay Interval stays: aedes delays the Will by it (capped by the session expiry)
   // [LWT-ON-UNGRACEFUL]; SessionAedes.publishWill keeps it out of the Will PUBLISH.
-  const faults = host.faults
-  // The `will-retain-ignored` deviation stores no Will as retained [RET-WILL-RETAIN].
-  if (will?.retain && faults?.has('will-retain-ignored')) {
-    will.retain = false
-    rewritten = true
-  }
-  // The `clean-start-keeps-session` deviation resumes a stored session despite Clean Start 1 [PS-CLEAN-ENDS-SESSION].
-  if (packet.clean && clientId && faults?.has('clean-start-keeps-session') && host.sessionVersion(clientId) !== undefined) {
-    packet.clean = false
-    rewritten = true
-  }
   let endSessionAtClose = false
   let resumesSession = false
   if (!packet.clean && clientId) {
@@ -86,10 +73,6 @@ export function checkConnect(packet: Record<string, any>, profile: Profile, host
     if (storedMajor !== undefined && storedMajor !== thisMajor && !profile.sessions.crossVersionResume) {
       // [PS-NO-CROSS-VERSION] the other version's session is not resumed.
       packet.clean = true
-      rewritten = true
-    } else if (v5 && !packet.properties?.sessionExpiryInterval && faults?.has('sei-absent-keeps-session')) {
-      // The `sei-absent-keeps-session` deviation keeps the session for the account maximum [PS-SEI-DEFAULT-ZERO].
-      packet.properties = { ...(packet.properties ?? {}), sessionExpiryInterval: profile.sessions.expirySeconds }
       rewritten = true
     } else if (v5 && !packet.properties?.sessionExpiryInterval) {
       // Clean Start 0 without Session Expiry resumes the session but does not keep it
@@ -111,6 +94,26 @@ export type PublishVerdict =
   | { kind: 'violation'; code: number; reason: string; reasonString?: string }
   | { kind: 'close'; reason: string }
 
+/** What the PUBLISH rules read and settle: the topic (aliases resolved) and whether aedes must get a re-encoded packet. */
+export interface PublishContext {
+  readonly packet: Record<string, any>
+  /** The frame as the client sent it (byte-level checks). */
+  readonly frame: Buffer | undefined
+  readonly v5: boolean
+  /** The profile's MQTT limits. */
+  m: Profile['mqtt']
+  readonly aliases: Map<number, string>
+  topic: string
+  rewritten: boolean
+}
+
+/** One PUBLISH rule: a refusal, or nothing when the packet passes (it may rewrite it). */
+export interface PublishRule {
+  /** The catalogue or standard ids the rule implements. */
+  readonly id: string
+  check(ctx: PublishContext): Exclude<PublishVerdict, { kind: 'ok' }> | undefined
+}
+
 function userPropertiesBytes(props: Record<string, unknown> | undefined): number {
   if (!props) return 0
   let n = 0
@@ -121,67 +124,116 @@ function userPropertiesBytes(props: Record<string, unknown> | undefined): number
 }
 
 /** A refused PUBLISH: DISCONNECT with the reason code on MQTT 5, a close on 3.1.1. */
-function publishFailure(v5: boolean, code: number, reason: string, reasonString?: string): PublishVerdict {
+function publishFailure(v5: boolean, code: number, reason: string, reasonString?: string): Exclude<PublishVerdict, { kind: 'ok' }> {
   return v5 ? { kind: 'violation', code, reason, reasonString } : { kind: 'close', reason }
 }
 
 /**
- * Checks an inbound PUBLISH [ALIAS-*] [TOPIC-*] [LIM-PAYLOAD-128KB] [QOS2-*]
- * [MEI-MIN-1] [MEI-MAX-7-DAYS]. Resolves topic aliases into `aliases`.
+ * The rules an inbound PUBLISH must pass, in the order they are checked. A deviation
+ * removes or wraps one by its id (faults/gate-faults.ts).
  */
-export function checkPublish(packet: Record<string, any>, version: ProtocolVersion, profile: Profile, aliases: Map<number, string>, acceptOneMoreAlias = false, faults: Faults = new Set()): PublishVerdict {
-  const m = profile.mqtt
-  const v5 = version === 5
-  let topic = String(packet.topic ?? '')
-  let rewritten = false
-  if (v5) {
-    const alias = packet.properties?.topicAlias as number | undefined
-    if (alias !== undefined) {
+export const PUBLISH_RULES: readonly PublishRule[] = [
+  {
+    // A topic that decoded to U+FFFD or holds U+0000 is checked byte for byte: ill-formed UTF-8 and
+    // U+0000 make the packet malformed, whatever the version.
+    id: 'MQTT5-1.5.4-1 MQTT5-1.5.4-2 MQTT311-1.5.3-1 MQTT311-1.5.3-2',
+    check({ packet, frame }) {
+      const rawTopic = String(packet.topic ?? '')
+      if (frame === undefined || !(rawTopic.includes('\uFFFD') || rawTopic.includes('\u0000'))) return undefined
+      const problem = publishTopicUtf8Problem(frame)
+      return problem ? { kind: 'violation', code: RC.MALFORMED_PACKET, reason: 'malformed-packet', reasonString: problem } : undefined
+    },
+  },
+  {
+    // Resolves topic aliases into the connection's aliases [ALIAS-CONNECTION-SCOPE].
+    id: 'ALIAS-OUT-OF-RANGE-0x94 ALIAS-CONNECTION-SCOPE',
+    check(ctx) {
+      const alias = ctx.v5 ? ctx.packet.properties?.topicAlias as number | undefined : undefined
+      if (alias === undefined) return undefined
       // [ALIAS-OUT-OF-RANGE-0x94] reason string of the form AWS sends.
-      if (alias === 0 || alias > m.topicAliasMaximum + (acceptOneMoreAlias ? 1 : 0)) {
-        return publishFailure(v5, RC.TOPIC_ALIAS_INVALID, 'topic-alias-out-of-range', `DISCONNECT:Topic alias is out of range.:${randomUUID()}`)
+      if (alias === 0 || alias > ctx.m.topicAliasMaximum) {
+        return publishFailure(ctx.v5, RC.TOPIC_ALIAS_INVALID, 'topic-alias-out-of-range', `DISCONNECT:Topic alias is out of range.:${randomUUID()}`)
       }
-      if (topic) aliases.set(alias, topic)
+      if (ctx.topic) ctx.aliases.set(alias, ctx.topic)
       else {
-        const known = aliases.get(alias)
+        const known = ctx.aliases.get(alias)
         // [ALIAS-CONNECTION-SCOPE] an alias is only valid on the connection that set it.
-        if (known === undefined) return publishFailure(v5, RC.PROTOCOL_ERROR, 'unknown-topic-alias', `DISCONNECT:Topic alias ${alias} is not set on this connection.:${randomUUID()}`)
-        topic = known
+        if (known === undefined) return publishFailure(ctx.v5, RC.PROTOCOL_ERROR, 'unknown-topic-alias', `DISCONNECT:Topic alias ${alias} is not set on this connection.:${randomUUID()}`)
+        ctx.topic = known
       }
-    }
-  }
-  if (packet.qos === 2) {
-    const reaction = v5 ? m.qos2.mqtt5Publish : m.qos2.mqtt311
-    if (reaction !== 'support') return publishFailure(v5, RC.QOS_NOT_SUPPORTED, 'qos2-publish') // [QOS2-NO-ACK] [QOS2-V5-MAXIMUM-QOS]
-  }
-  const problem = topicNameProblem(topic, m, m.reservedTopicsPublishAllowed)
-  if (problem) return publishFailure(v5, RC.TOPIC_NAME_INVALID, 'topic-name-invalid', problem)
-  if (packet.retain && !m.retainAvailable) return publishFailure(v5, 0x9a, 'retain-unsupported')
-  // The `retain-on-reserved-allowed` deviation lets retained publishes onto allowed $ topics.
-  if (packet.retain && m.reservedTopicPrefix && topic.startsWith(m.reservedTopicPrefix) && !faults.has('retain-on-reserved-allowed')) {
-    return publishFailure(v5, RC.TOPIC_NAME_INVALID, 'retain-on-reserved-topic') // [RET-NOT-ON-RESERVED]
-  }
-  const payloadBytes = packet.payload ? (packet.payload as Buffer).length : 0
-  if (payloadBytes > m.payloadMaxBytes) return publishFailure(v5, RC.QUOTA_EXCEEDED, 'payload-too-large', `payload of ${payloadBytes} bytes exceeds ${m.payloadMaxBytes}`)
-  if (v5) {
-    const props = packet.properties as Record<string, any> | undefined
-    if (userPropertiesBytes(props?.userProperties) > m.userPropertiesMaxBytes) return publishFailure(v5, RC.QUOTA_EXCEEDED, 'user-properties-too-large')
-    const responseTopic = props?.responseTopic as string | undefined
-    // [M5-REQUEST-RESPONSE] (the `response-topic-unchecked` deviation leaves it to aedes, which closes without DISCONNECT)
-    if (responseTopic !== undefined && /[+#]/.test(responseTopic) && !faults.has('response-topic-unchecked')) return publishFailure(v5, RC.PROTOCOL_ERROR, 'response-topic-wildcard')
-    const mei = props?.messageExpiryInterval as number | undefined
-    // The `mei-default-added` deviation gives a message without expiry a 1-day interval [MEI-ABSENT-NO-EXPIRY].
-    if (mei === undefined && faults.has('mei-default-added')) {
-      packet.properties = { ...(props ?? {}), messageExpiryInterval: 86400 }
-      rewritten = true
-    }
-    if (mei !== undefined) {
-      const clamped = Math.min(Math.max(mei, m.messageExpiryMinSeconds), m.messageExpiryMaxSeconds)
+      return undefined
+    },
+  },
+  {
+    id: 'QOS2-NO-ACK QOS2-V5-MAXIMUM-QOS',
+    check({ packet, v5, m }) {
+      if (packet.qos !== 2) return undefined
+      const reaction = v5 ? m.qos2.mqtt5Publish : m.qos2.mqtt311
+      return reaction !== 'support' ? publishFailure(v5, RC.QOS_NOT_SUPPORTED, 'qos2-publish') : undefined
+    },
+  },
+  {
+    id: 'TOPIC-MAX-256 TOPIC-MAX-7-SLASHES TOPIC-DOLLAR-RESERVED',
+    check({ topic, v5, m }) {
+      const problem = topicNameProblem(topic, m, m.reservedTopicsPublishAllowed)
+      return problem ? publishFailure(v5, RC.TOPIC_NAME_INVALID, 'topic-name-invalid', problem) : undefined
+    },
+  },
+  {
+    id: 'RET-SUPPORTED',
+    check: ({ packet, v5, m }) => packet.retain && !m.retainAvailable ? publishFailure(v5, 0x9a, 'retain-unsupported') : undefined,
+  },
+  {
+    id: 'RET-NOT-ON-RESERVED',
+    check: ({ packet, topic, v5, m }) => packet.retain && m.reservedTopicPrefix && topic.startsWith(m.reservedTopicPrefix)
+      ? publishFailure(v5, RC.TOPIC_NAME_INVALID, 'retain-on-reserved-topic')
+      : undefined,
+  },
+  {
+    id: 'LIM-PAYLOAD-128KB',
+    check({ packet, v5, m }) {
+      const payloadBytes = packet.payload ? (packet.payload as Buffer).length : 0
+      return payloadBytes > m.payloadMaxBytes ? publishFailure(v5, RC.QUOTA_EXCEEDED, 'payload-too-large', `payload of ${payloadBytes} bytes exceeds ${m.payloadMaxBytes}`) : undefined
+    },
+  },
+  {
+    id: 'M5-USER-PROPERTIES',
+    check: ({ packet, v5, m }) => v5 && userPropertiesBytes(packet.properties?.userProperties) > m.userPropertiesMaxBytes
+      ? publishFailure(v5, RC.QUOTA_EXCEEDED, 'user-properties-too-large')
+      : undefined,
+  },
+  {
+    id: 'M5-REQUEST-RESPONSE',
+    check({ packet, v5 }) {
+      const responseTopic = v5 ? packet.properties?.responseTopic as string | undefined : undefined
+      return responseTopic !== undefined && /[+#]/.test(responseTopic) ? publishFailure(v5, RC.PROTOCOL_ERROR, 'response-topic-wildcard') : undefined
+    },
+  },
+  {
+    id: 'MEI-MIN-1 MEI-MAX-7-DAYS',
+    check(ctx) {
+      const props = ctx.v5 ? ctx.packet.properties as Record<string, any> | undefined : undefined
+      const mei = props?.messageExpiryInterval as number | undefined
+      if (mei === undefined) return undefined
+      const clamped = Math.min(Math.max(mei, ctx.m.messageExpiryMinSeconds), ctx.m.messageExpiryMaxSeconds)
       if (clamped !== mei) {
         props!.messageExpiryInterval = clamped
-        rewritten = true
+        ctx.rewritten = true
       }
-    }
+      return undefined
+    },
+  },
+]
+
+/**
+ * Checks an inbound PUBLISH against `rules` (PUBLISH_RULES in normal use) [ALIAS-*] [TOPIC-*]
+ * [LIM-PAYLOAD-128KB] [QOS2-*] [MEI-MIN-1] [MEI-MAX-7-DAYS]. Resolves topic aliases into `aliases`.
+ */
+export function checkPublish(packet: Record<string, any>, version: ProtocolVersion, profile: Profile, aliases: Map<number, string>, rules: readonly PublishRule[] = PUBLISH_RULES, frame?: Buffer): PublishVerdict {
+  const ctx: PublishContext = { packet, frame, v5: version === 5, m: profile.mqtt, aliases, topic: String(packet.topic ?? ''), rewritten: false }
+  for (let i = 0; i < rules.length; i++) {
+    const refused = rules[i]!.check(ctx)
+    if (refused) return refused
   }
-  return { kind: 'ok', topic, rewritten }
+  return { kind: 'ok', topic: ctx.topic, rewritten: ctx.rewritten }
 }

@@ -2,32 +2,28 @@ import { Duplex } from 'node:stream'
 import { randomUUID } from 'node:crypto'
 import type { Profile } from './profile.js'
 import { FrameDecoder, FrameSplitter, PT, encode, frameType, type ProtocolVersion } from './mqtt-codec.js'
-import type { OutboundShaper } from './outbound-shaper.js'
+import { OutboundShaper } from './outbound-shaper.js'
 import { RateLimiter } from './rate-limiter.js'
 import { ByteBudget } from './byte-budget.js'
 import { RC } from './reason-codes.js'
-import { GateSubscriptions } from './gate-subscriptions.js'
-import type { GateHost, GateInfo } from './gate-host.js'
-import { awsReasonString } from './reason-strings.js'
-import type { DeviatedFrames } from './deviated-frames.js'
+import { GateSubscriptions } from './gate/subscriptions.js'
+import type { AcceptedConnect, ConnectionState, GateConnection, GateHandlers, GateHost, GateInfo } from './gate/connection.js'
+import { gateHandlers } from './gate/registry.js'
+import { Deadline } from './gate/deadline.js'
 import { DirectDelivery, type DirectMessage, type DirectSend } from './direct-delivery.js'
-import { onInbound } from './gate-inbound.js'
-import { onOutbound } from './gate-outbound.js'
 import { InboundWindow } from './inbound-window.js'
 import { isOneQos0Publish } from './chunked-frame.js'
 
-type State = 'awaiting-connect' | 'connecting' | 'connected' | 'closing' | 'closed'
-
 /**
  * One client connection as AWS IoT Core handles it. Sits between the socket
- * and aedes: every inbound frame is checked against the profile before aedes
- * sees it (gate-inbound.ts), violations are answered here (DISCONNECT with the
- * documented reason code, written only after the CONNACK so it is never lost:
- * aedes 2.0.0-beta.1 defect 3), and outbound frames are shaped (gate-outbound.ts:
- * CONNACK properties, replay pacing, in-flight cap). This file keeps the
- * connection's state, the byte plumbing between socket and aedes, and closing.
+ * and aedes: every whole frame, inbound or outbound, goes to the handler of its
+ * packet type (gate/registry.ts: gate/inbound/, gate/outbound/), which sees the
+ * connection through GateConnection (gate/connection.ts). Violations are
+ * answered here (DISCONNECT with the documented reason code, written only after
+ * the CONNACK so it is never lost: aedes 2.0.0-beta.1 defect 3). This file keeps
+ * the connection's state, the byte plumbing between socket and aedes, and closing.
  */
-export class WireGate {
+export class WireGate implements GateConnection {
   readonly aedesSide: Duplex
   readonly id = randomUUID()
   version: ProtocolVersion = 4
@@ -37,7 +33,7 @@ export class WireGate {
   /** Keep Alive the client asked for in its CONNECT, before the clamp. */
   requestedKeepAlive = 0
   cleanStart = true
-  state: State = 'awaiting-connect'
+  state: ConnectionState = 'awaiting-connect'
   closeReason: string | null = null
   readonly connectedAt = Date.now()
 
@@ -46,40 +42,36 @@ export class WireGate {
   /** The successful CONNACK has been written to the client. */
   connackSent = false
 
-  // Connection state the gate's halves (gate-inbound.ts, gate-outbound.ts) read and set; not for other modules.
+  // What the packet handlers read (GateConnection); they change it only through the methods below.
   readonly profile: Profile
-  readonly inSplitter: FrameSplitter
+  readonly handlers: GateHandlers
   inDecoder = new FrameDecoder(4)
   outDecoder = new FrameDecoder(4)
-  /** Outbound rewrites of the deliberate deviations; null in normal use. */
-  deviated: DeviatedFrames | null = null
   /** Created when the CONNECT is accepted. */
   shaper: OutboundShaper | null = null
   readonly rate: RateLimiter
-  aliases = new Map<number, string>()
+  readonly aliases = new Map<number, string>()
   readonly subs: GateSubscriptions
-  /** A violation seen before the CONNACK went out: sent right after it. */
-  pendingDisconnect: { code: number; reasonString?: string } | null = null
   endSessionAtClose = false
   /** The CONNECT resumes a stored session (Session Present 1) [PS-CREATE-311] [PS-CREATE-V5]. */
   resumesSession = false
-  sawDisconnect = false
   /** The client's QoS 1/2 PUBLISHes aedes has not acknowledged yet (Receive Maximum, orderly close). */
   readonly inbound = new InboundWindow()
 
+  /** A violation seen before the CONNACK went out: sent right after it. */
+  private pendingDisconnect: { code: number; reasonString?: string } | null = null
+  private sawDisconnect = false
+  private readonly inSplitter: FrameSplitter
   private readonly outSplitter: FrameSplitter
   /** [LIM-THROUGHPUT-512KIB] bytes read from the client; null = unlimited. */
   private readonly inBudget: ByteBudget | null
   /** Set while reading is paused for the byte budget. */
   private inThrottle: NodeJS.Timeout | null = null
-  private keepAliveTimer: NodeJS.Timeout | null = null
-  /** When the connect or keep-alive deadline passes (ms since the epoch); 0 = none. */
-  private keepAliveDue = 0
-  /** When keepAliveTimer fires; it may be earlier than the deadline, then it re-arms. */
-  private keepAliveTimerAt = 0
-  readonly direct = new DirectDelivery({
+  /** The connect deadline, then the keep-alive deadline [KA-TIMEOUT-1.5X]. */
+  private readonly deadline = new Deadline(() => this.onKeepAliveTimeout())
+  readonly direct: DirectDelivery = new DirectDelivery({
     version: () => this.version,
-    takeQuota: () => this.state === 'connected' && (this.rate.tryTake() || this.host.faults.has('dm-receiver-rate-unlimited')),
+    takeQuota: (): boolean => this.state === 'connected' && this.handlers.directQuota(this),
     nextMessageId: () => this.host.nextMessageId(this),
     trackInflight: (id) => this.shaper?.trackInflight(id),
     releaseInflight: (id) => { this.shaper?.acked(id) },
@@ -97,6 +89,7 @@ export class WireGate {
 
   constructor(readonly socket: Duplex, readonly host: GateHost, readonly info: GateInfo) {
     this.profile = host.profile
+    this.handlers = gateHandlers(host.faults)
     this.rate = new RateLimiter(this.profile.mqtt.publishesPerSecondPerConnection)
     this.inBudget = this.profile.mqtt.throughputBytesPerSecond > 0 ? new ByteBudget(this.profile.mqtt.throughputBytesPerSecond) : null
     this.subs = new GateSubscriptions(this, host)
@@ -120,11 +113,11 @@ export class WireGate {
     })
     this.inSplitter = new FrameSplitter({
       maxFrameBytes: this.profile.mqtt.maximumPacketSize,
-      onFrame: (f) => { try { onInbound(this, f) } catch (err) { this.internalError('inbound', err) } },
+      onFrame: (f) => { try { this.onInbound(f) } catch (err) { this.internalError('inbound', err) } },
       onTooLarge: (n) => this.violation(RC.PACKET_TOO_LARGE, 'packet-too-large', `packet of ${n} bytes exceeds ${this.profile.mqtt.maximumPacketSize}`),
       onMalformed: (why) => this.violation(RC.MALFORMED_PACKET, 'malformed-packet', why),
     })
-    this.outSplitter = new FrameSplitter({ onFrame: (f) => { try { onOutbound(this, f) } catch (err) { this.internalError('outbound', err) } } })
+    this.outSplitter = new FrameSplitter({ onFrame: (f) => { try { this.onOutbound(f) } catch (err) { this.internalError('outbound', err) } } })
     socket.on('data', (chunk: Buffer) => {
       // Nothing a client sends may throw out of here (it would end the process): see internalError.
       try {
@@ -140,7 +133,100 @@ export class WireGate {
     this.armKeepAlive(this.profile.server.connectTimeoutMs)
   }
 
-  // ---- towards aedes (what each client frame does: gate-inbound.ts) -----------------------
+  // ---- the handlers of each packet type (gate/registry.ts) ------------------------------
+
+  /** A whole frame from the client: its handler checks it before aedes sees it (gate/inbound/). */
+  private onInbound(frame: Buffer): void {
+    if (this.state === 'closing' || this.state === 'closed') return
+    if (this.keepAlive > 0) this.armKeepAlive(this.keepAlive * this.profile.mqtt.keepAlive.timeoutFactor * 1000)
+    if (this.state !== 'awaiting-connect') return this.handlers.inbound[frameType(frame)]!(this, frame)
+    if (frameType(frame) !== PT.CONNECT) return this.closeNow('packet-before-connect')
+    this.handlers.connect(this, frame)
+  }
+
+  /** A whole frame aedes writes to the client (gate/outbound/). */
+  private onOutbound(frame: Buffer): void {
+    // After an internal error the connection is being closed: aedes' late CONNACK must not register it.
+    if (this.state === 'closed' || this.closeReason === 'internal-error') return
+    this.handlers.outbound[frameType(frame)]!(this, frame)
+  }
+
+  // ---- what the handlers change (GateConnection) -----------------------------------------
+
+  identify(version: ProtocolVersion, clientId: string | null, cleanStart: boolean, requestedKeepAlive: number): void {
+    this.version = version
+    this.inDecoder = new FrameDecoder(version)
+    this.outDecoder = new FrameDecoder(version)
+    this.clientId = clientId
+    this.cleanStart = cleanStart
+    this.requestedKeepAlive = requestedKeepAlive
+  }
+
+  refuseConnect(refuse: { reason: string; v5: number; v311: number | null; detail?: string }): void {
+    this.host.log.info({ event: 'connect-refused', clientId: this.clientId, version: this.version, reason: refuse.reason, detail: refuse.detail, ...this.info })
+    this.closeReason = refuse.reason
+    this.state = 'closing'
+    this.inSplitter.stop()
+    if (this.version === 5) {
+      this.socket.write(encode({ cmd: 'connack', sessionPresent: false, reasonCode: refuse.v5 }, 5))
+    } else if (refuse.v311 !== null) {
+      this.socket.write(encode({ cmd: 'connack', sessionPresent: false, returnCode: refuse.v311 }, this.version))
+    }
+    this.endSocket()
+    this.aedesSide.destroy()
+  }
+
+  acceptConnect(accepted: AcceptedConnect): void {
+    this.keepAlive = accepted.keepAlive
+    this.endSessionAtClose = accepted.endSessionAtClose
+    this.resumesSession = accepted.resumesSession
+    this.shaper = new OutboundShaper({
+      ...accepted.shaper,
+      version: this.version,
+      write: (f) => this.writeOut(f),
+      bufferedBytes: () => this.bufferedTowardsClient(),
+      bytesTaken: () => this.bytesTakenByClient(),
+      injectPuback: (id) => this.injectPuback(id),
+      onSlowConsumer: (why) => {
+        this.host.log.info({ event: 'rejected', clientId: this.clientId, reason: 'slow-consumer', ...why })
+        this.closeNow('slow-consumer')
+      },
+      onDrop: (reason, count) => this.host.log.info({ event: 'drop', clientId: this.clientId, reason, count }),
+      countOutboundPublish: () => this.rate.forceTake(),
+    })
+    this.state = 'connecting'
+    this.armKeepAlive(this.profile.server.connectTimeoutMs)
+  }
+
+  connected(frame: Buffer, sessionPresent: boolean, assignedClientId: string | undefined): void {
+    if (assignedClientId !== undefined) this.clientId = assignedClientId
+    this.state = 'connected'
+    this.armKeepAlive(this.keepAlive * this.profile.mqtt.keepAlive.timeoutFactor * 1000)
+    if (sessionPresent) this.shaper?.startReplay()
+    this.sessionResumed = sessionPresent
+    this.host.log.info({ event: 'connect', clientId: this.clientId, version: this.version, cleanStart: this.cleanStart, sessionPresent, keepAlive: this.keepAlive, ...this.info })
+    this.host.onConnected(this)
+    this.writeOut(frame)
+    this.connackSent = true
+    if (this.pendingDisconnect) this.sendDisconnect(this.pendingDisconnect.code, this.pendingDisconnect.reasonString)
+  }
+
+  connectRefusedByAedes(code: number, frame: Buffer): void {
+    this.closeReason = `connack-refused-${code}`
+    this.state = 'closing'
+    this.writeOut(frame)
+  }
+
+  closingByServer(reason: string): void {
+    this.closeReason ??= reason
+    if (this.state === 'connected') this.state = 'closing'
+  }
+
+  sawClientDisconnect(): void {
+    this.sawDisconnect = true
+  }
+
+  // ---- towards aedes ---------------------------------------------------------------------
 
   private onData(chunk: Buffer): void {
     // Anything but CONNECT as the first byte is not MQTT: close now rather than
@@ -236,13 +322,13 @@ export class WireGate {
 
   /** Counts a QoS 0 delivery as dropped, and says so, when this client is over its slow-consumer limit. */
   dropsQos0ForSlowReader(): boolean {
-    if (this.shaper === null || this.deviated !== null || this.state !== 'connected') return false
+    if (this.shaper === null || !this.handlers.dropsQos0Early || this.state !== 'connected') return false
     return this.shaper.overSoftLimit() && this.shaper.dropQos0()
   }
 
   /** Drops `pieces` when they are one whole QoS 0 PUBLISH the shaper would drop anyway (slow reader). */
   dropsQos0Unjoined(pieces: readonly Buffer[]): boolean {
-    if (this.shaper === null || this.deviated !== null || this.state !== 'connected' || !this.outSplitter.atFrameStart) return false
+    if (this.shaper === null || !this.handlers.dropsQos0Early || this.state !== 'connected' || !this.outSplitter.atFrameStart) return false
     return this.shaper.overSoftLimit() && isOneQos0Publish(pieces) && this.shaper.dropQos0()
   }
 
@@ -255,7 +341,7 @@ export class WireGate {
     this.forward(encode({ cmd: 'puback', messageId }, this.version))
   }
 
-  // ---- towards the client (what each aedes frame does: gate-outbound.ts) ------------------
+  // ---- towards the client -----------------------------------------------------------------
 
   /** The absolute Message Expiry of a stored message aedes is sending with this packet id [MEI-REMAINING]. */
   noteExpiry(messageId: number, expiresAt: number): void {
@@ -371,10 +457,7 @@ export class WireGate {
 
   sendDisconnect(code: number, reasonString?: string): void {
     this.state = 'closing'
-    const aws = awsReasonString(code, reasonString)
-    // The `reason-string-plain` deviation drops the `DISCONNECT:` prefix AWS uses [M5-REASON-STRING-FORMAT].
-    const text = this.host.faults.has('reason-string-plain') ? aws.replace(/^DISCONNECT:\s*/, '') : aws
-    const properties = { reasonString: text }
+    const properties = { reasonString: this.handlers.disconnectReasonString(code, reasonString) } // [M5-REASON-STRING-FORMAT]
     this.socket.write(encode({ cmd: 'disconnect', reasonCode: code, properties }, 5))
     this.endSocket()
     this.endAedesInput()
@@ -401,34 +484,8 @@ export class WireGate {
   }
 
   /** (Re)starts the connect or keep-alive deadline: `ms` from now; 0 = none. */
-  armKeepAlive(ms: number): void {
-    if (ms <= 0) {
-      this.keepAliveDue = 0
-      if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer)
-      this.keepAliveTimer = null
-      return
-    }
-    const due = Date.now() + ms
-    this.keepAliveDue = due
-    // Every inbound frame moves the deadline: a timer that fires no later than it is kept (it
-    // re-arms itself for the rest) instead of replacing a timer per frame.
-    if (this.keepAliveTimer !== null && this.keepAliveTimerAt <= due) return
-    this.startKeepAliveTimer(ms)
-  }
-
-  private startKeepAliveTimer(ms: number): void {
-    if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer)
-    this.keepAliveTimerAt = Date.now() + ms
-    this.keepAliveTimer = setTimeout(() => this.onKeepAliveTimer(), ms)
-    this.keepAliveTimer.unref()
-  }
-
-  private onKeepAliveTimer(): void {
-    this.keepAliveTimer = null
-    if (this.keepAliveDue === 0) return
-    const left = this.keepAliveDue - Date.now()
-    if (left > 0) return this.startKeepAliveTimer(left)
-    this.onKeepAliveTimeout()
+  private armKeepAlive(ms: number): void {
+    this.deadline.arm(ms)
   }
 
   private onKeepAliveTimeout(): void {
@@ -447,15 +504,12 @@ export class WireGate {
     this.inSplitter.stop()
     this.outSplitter.stop()
     this.shaper?.close()
-    if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer)
+    this.deadline.stop()
     if (this.inThrottle) clearTimeout(this.inThrottle)
     this.inThrottle = null
     this.closeReason ??= this.sawDisconnect ? 'client-disconnect' : 'connection-lost'
-    // The `will-not-on-connection-loss` deviation treats a dropped socket like a DISCONNECT: no Will [LWT-ON-UNGRACEFUL].
     const lost = this.closeReason === 'connection-lost' || this.closeReason.startsWith('connection-error')
-    if (lost && this.shaper !== null && this.host.faults.has('will-not-on-connection-loss') && !this.aedesSide.destroyed) {
-      this.pushToAedes(encode({ cmd: 'disconnect', reasonCode: 0 }, this.version))
-    }
+    if (lost && this.shaper !== null && !this.aedesSide.destroyed) this.handlers.connectionLost(this) // [LWT-ON-UNGRACEFUL]
     this.endAedesInput()
     this.subs.close()
     if (this.endSessionAtClose) this.host.endSessionNow(this)
@@ -469,4 +523,4 @@ export class WireGate {
   }
 }
 
-export type { GateHost, GateInfo, Transport } from './gate-host.js'
+export type { GateHost, GateInfo, Transport } from './gate/connection.js'

@@ -6,16 +6,20 @@
  * [M5-USER-PROPERTIES], message expiry clamp [MEI-MIN-1] [MEI-MAX-7-DAYS], and
  * the session decisions of a CONNECT [PS-SEI-DEFAULT-ZERO] [PS-NO-CROSS-VERSION].
  */
-import type { Fault } from '../deviations.js'
+import type { Fault, Faults } from '../deviations.js'
 import { describe, expect, it } from 'vitest'
 import { loadProfile, type Profile } from '../index.js'
 import { checkConnect, checkPublish, effectiveKeepAlive, type ConnectHost, type ConnectVerdict, type PublishVerdict } from '../inbound-checks.js'
 import type { ProtocolVersion } from '../mqtt-codec.js'
+import { gateHandlers } from '../gate/registry.js'
+
+/** The CONNECT and PUBLISH rules of a broker running with these faults (faults/gate-faults.ts installs them). */
+const rulesWith = (faults: Faults) => gateHandlers(faults)
 
 const aws = loadProfile('aws-iot-core')
 const mqtt5 = loadProfile('mqtt-5')
 
-function host(opts: { stored?: ProtocolVersion; allowed?: boolean; faults?: Fault[] } = {}): ConnectHost & { asked: string[] } {
+function host(opts: { stored?: ProtocolVersion; allowed?: boolean; faults?: Fault[] } = {}): ConnectHost & { asked: string[]; faults: Faults } {
   const asked: string[] = []
   return {
     asked,
@@ -25,8 +29,8 @@ function host(opts: { stored?: ProtocolVersion; allowed?: boolean; faults?: Faul
   }
 }
 
-const connect = (fields: Record<string, any>, profile: Profile = aws, h: ConnectHost = host()): ConnectVerdict =>
-  checkConnect({ protocolVersion: 5, clientId: 'dev', keepalive: 60, clean: true, ...fields }, profile, h)
+const connect = (fields: Record<string, any>, profile: Profile = aws, h: ConnectHost & { faults?: Faults } = host()): ConnectVerdict =>
+  rulesWith(h.faults ?? new Set()).checkConnect({ protocolVersion: 5, clientId: 'dev', keepalive: 60, clean: true, ...fields }, profile, h)
 const refusalOf = (v: ConnectVerdict) => v.refuse
 const accepted = (v: ConnectVerdict) => {
   if (v.refuse) throw new Error(`refused: ${v.refuse.reason}`)
@@ -196,7 +200,7 @@ describe('checkConnect', () => {
 
 describe('checkPublish', () => {
   const publish = (packet: Record<string, any>, version: ProtocolVersion = 5, opts: { profile?: Profile; aliases?: Map<number, string>; oneMore?: boolean; faults?: Fault[] } = {}): PublishVerdict =>
-    checkPublish({ cmd: 'publish', topic: 'dev/t', qos: 1, retain: false, payload: Buffer.from('x'), ...packet }, version, opts.profile ?? aws, opts.aliases ?? new Map(), opts.oneMore ?? false, new Set(opts.faults ?? []))
+    checkPublish({ cmd: 'publish', topic: 'dev/t', qos: 1, retain: false, payload: Buffer.from('x'), ...packet }, version, opts.profile ?? aws, opts.aliases ?? new Map(), rulesWith(new Set([...(opts.faults ?? []), ...(opts.oneMore ? ['alias-limit-9' as const] : [])])).publishRules)
 
   it('accepts topic aliases 1 to 8, or 9 when one more is accepted, and refuses 0 [ALIAS-MAX-8] [ALIAS-OUT-OF-RANGE-0x94]', () => {
     for (const alias of [1, 8]) expect(publish({ properties: { topicAlias: alias } })).toEqual({ kind: 'ok', topic: 'dev/t', rewritten: false })
@@ -283,7 +287,7 @@ describe('checkPublish', () => {
   it('clamps the Message Expiry Interval to 1 s .. 7 days, and leaves an absent one absent [MEI-MIN-1] [MEI-MAX-7-DAYS]', () => {
     const mei = (value: number | undefined, faults: Fault[] = []) => {
       const packet: Record<string, any> = { properties: value === undefined ? {} : { messageExpiryInterval: value } }
-      const v = checkPublish({ cmd: 'publish', topic: 'dev/t', qos: 1, payload: Buffer.from('x'), ...packet }, 5, aws, new Map(), false, new Set(faults))
+      const v = checkPublish({ cmd: 'publish', topic: 'dev/t', qos: 1, payload: Buffer.from('x'), ...packet }, 5, aws, new Map(), rulesWith(new Set(faults)).publishRules)
       return { rewritten: v.kind === 'ok' && v.rewritten, value: packet.properties.messageExpiryInterval }
     }
     expect(mei(0)).toEqual({ rewritten: true, value: 1 })
@@ -304,7 +308,7 @@ describe('checkPublish', () => {
 
   it('gives a message without expiry a day under the mei-default-added deviation', () => {
     const packet: Record<string, any> = { cmd: 'publish', topic: 'dev/t', qos: 1, payload: Buffer.from('x'), properties: { contentType: 'text/plain' } }
-    expect(checkPublish(packet, 5, aws, new Map(), false, new Set(['mei-default-added']))).toEqual({ kind: 'ok', topic: 'dev/t', rewritten: true })
+    expect(checkPublish(packet, 5, aws, new Map(), rulesWith(new Set(['mei-default-added'])).publishRules)).toEqual({ kind: 'ok', topic: 'dev/t', rewritten: true })
     expect(packet.properties).toEqual({ contentType: 'text/plain', messageExpiryInterval: 86400 })
   })
 })

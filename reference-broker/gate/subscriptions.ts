@@ -1,21 +1,33 @@
-import type { Faults } from './deviations.js'
-import type { WireGate } from './wire-gate.js'
-import type { Logger } from './logger.js'
-import type { Profile } from './profile.js'
-import { encode, type FrameDecoder } from './mqtt-codec.js'
-import { RC, SUBACK_FAILURE_311 } from './reason-codes.js'
-import { parseShared, topicFilterProblem } from './topic-rules.js'
+import type { ConnectionSubscriptions, FilterVerdict, GateConnection, SharedSubscriptionHost } from './connection.js'
+import type { ProtocolVersion } from '../mqtt-codec.js'
+import { encode, type FrameDecoder } from '../mqtt-codec.js'
+import { RC, SUBACK_FAILURE_311 } from '../reason-codes.js'
+import { parseShared, topicFilterProblem } from '../topic-rules.js'
 
-/** Shared subscriptions live in the broker, not in aedes (aedes 2.0.0-beta.1 defect 5). */
-export interface SharedSubscriptionHost {
-  readonly profile: Profile
-  readonly log: Logger
-  /** Deliberate faults (deviations) switched on for this broker; empty in normal use. */
-  readonly faults: Faults
-  sharedSubscribe(gate: WireGate, group: string, filter: string, qos: number): void
-  sharedUnsubscribe(gate: WireGate, group: string, filter: string): void
-  /** The connection ended: its clean-session memberships end, a persistent session's stay offline. */
-  sharedDetach(gate: WireGate): void
+/** A refused filter's code: the MQTT 5 reason code, or 0x80 on 3.1.1. */
+export function filterFailure(version: ProtocolVersion, v5code: number): number {
+  return version === 5 ? v5code : SUBACK_FAILURE_311
+}
+
+/**
+ * The gate's verdict on one filter: AWS filter rules [TOPIC-*], shared
+ * subscriptions [SHARE-*], wildcard availability and the per-connection quota
+ * [SUB-MAX-50-PER-CONNECTION]; undefined when it is granted.
+ */
+export function filterVerdict(gate: GateConnection, s: { topic: string; qos: number }, shared: boolean, held: ReadonlySet<string>): FilterVerdict {
+  const m = gate.profile.mqtt
+  const problem = topicFilterProblem(s.topic, m, m.reservedTopicsSubscribeAllowed)
+  let code: number | undefined
+  if (problem) code = RC.TOPIC_FILTER_INVALID
+  else if (shared && !m.sharedSubscriptionsAvailable) code = 0x9e
+  else if (!m.wildcardSubscriptionAvailable && /[+#]/.test(s.topic)) code = 0xa2
+  else if (!held.has(s.topic) && held.size >= m.subscriptionsPerConnection) code = RC.QUOTA_EXCEEDED
+  return code === undefined ? undefined : { refuse: filterFailure(gate.version, code), problem: problem ?? undefined }
+}
+
+/** A SUBACK as the client gets it. */
+export function encodeSuback(gate: GateConnection, ack: Record<string, unknown>): Buffer {
+  return encode(ack, gate.version)
 }
 
 interface Pending {
@@ -31,16 +43,16 @@ interface Pending {
  * decided here, shared subscriptions go to the broker's registry, the rest to
  * aedes, and the SUBACK/UNSUBACK the client gets lists every filter in order.
  */
-export class GateSubscriptions {
+export class GateSubscriptions implements ConnectionSubscriptions {
   /** Active filters on this connection [SUB-MAX-50-PER-CONNECTION]. */
   private readonly filters = new Set<string>()
   private readonly pendingSub = new Map<number, Pending>()
   private readonly pendingUnsub = new Map<number, Pending>()
 
-  constructor(private readonly gate: WireGate, private readonly host: SharedSubscriptionHost) {}
+  constructor(private readonly gate: GateConnection, private readonly host: SharedSubscriptionHost) {}
 
   private failure(v5code: number): number {
-    return this.gate.version === 5 ? v5code : SUBACK_FAILURE_311
+    return filterFailure(this.gate.version, v5code)
   }
 
   subscribe(frame: Buffer, packet: Record<string, any>): void {
@@ -61,22 +73,6 @@ export class GateSubscriptions {
     let changed = false
     for (let i = 0; i < subs.length; i++) {
       const s = subs[i]!
-      const faults = this.host.faults
-      if (faults.size > 0) {
-        // Deviations: filters folded to lower case [TOPIC-CASE-SENSITIVE]; a trailing `+` matching any
-        // depth [TOPIC-PLUS-ONE-LEVEL]; a persistent session's QoS 0 subscriptions kept as QoS 1, so
-        // QoS 1 messages are stored for them while offline [PERSISTED-QOS-IS-MIN].
-        const before = { topic: s.topic, qos: s.qos }
-        if (faults.has('filter-case-folded')) s.topic = s.topic.toLowerCase()
-        if (faults.has('trailing-plus-multi-level') && s.topic.endsWith('/+')) s.topic = s.topic.slice(0, -1) + '#'
-        if (faults.has('subscription-qos-raised') && s.qos === 0 && !gate.cleanStart) s.qos = 1
-        if (s.topic !== before.topic || s.qos !== before.qos) changed = true
-        // `subscription-options-ignored`: No Local, Retain As Published and Retain Handling dropped [MQTT5-3.8.3-3].
-        if (faults.has('subscription-options-ignored')) {
-          const o = s as { nl?: boolean; rap?: boolean; rh?: number }
-          if (o.nl || o.rap || o.rh) { o.nl = false; o.rap = false; o.rh = 0; changed = true }
-        }
-      }
       if (s.qos === 2) {
         const reaction = gate.version === 5 ? m.qos2.mqtt5Subscribe : m.qos2.mqtt311
         if (reaction === 'downgrade') {
@@ -87,26 +83,16 @@ export class GateSubscriptions {
           return gate.version === 5 ? gate.violation(RC.QOS_NOT_SUPPORTED, 'qos2-subscribe') : gate.closeNow('qos2-subscribe')
         }
       }
-      // The `resubscribe-ignored` deviation acknowledges a SUBSCRIBE to a filter the connection holds but keeps the old subscription [MQTT5-3.8.4-3].
-      if (this.filters.has(s.topic) && this.host.faults.has('resubscribe-ignored')) {
-        codes[i] = Math.min(s.qos, m.maximumQoS)
+      const shared = parseShared(s.topic)
+      const verdict = gate.handlers.filterVerdict(gate, s, shared !== null, this.filters)
+      if (verdict && 'grant' in verdict) {
+        codes[i] = verdict.grant
         changed = true
         continue
       }
-      const shared = parseShared(s.topic)
-      // The `share-prefix-counted` deviation counts the slashes of `$share/{name}/` against the quota [SHARE-SYNTAX].
-      const problem = shared && this.host.faults.has('share-prefix-counted') && s.topic.split('/').length - 1 > m.topicMaxSlashes
-        ? 'topic filter has too many slashes'
-        : topicFilterProblem(s.topic, m, m.reservedTopicsSubscribeAllowed)
-      let code: number | undefined
-      if (problem) code = this.failure(RC.TOPIC_FILTER_INVALID)
-      else if (shared && !m.sharedSubscriptionsAvailable) code = this.failure(0x9e)
-      // The `shared-v5-only` deviation refuses shared subscriptions from MQTT 3.1.1 clients [SHARE-BOTH-VERSIONS].
-      else if (shared && gate.version !== 5 && this.host.faults.has('shared-v5-only')) code = this.failure(0x9e)
-      else if (!m.wildcardSubscriptionAvailable && /[+#]/.test(s.topic)) code = this.failure(0xa2)
-      else if (!this.filters.has(s.topic) && this.filters.size >= m.subscriptionsPerConnection) code = this.failure(RC.QUOTA_EXCEEDED)
-      if (code !== undefined) {
-        this.host.log.info({ event: 'rejected', clientId: gate.clientId, reason: 'subscribe-refused', filter: s.topic, code, detail: problem ?? undefined })
+      if (verdict) {
+        const code = verdict.refuse
+        this.host.log.info({ event: 'rejected', clientId: gate.clientId, reason: 'subscribe-refused', filter: s.topic, code, detail: verdict.problem })
         codes[i] = code
         changed = true
         continue
@@ -130,13 +116,6 @@ export class GateSubscriptions {
     const gate = this.gate
     const topics = packet.unsubscriptions as string[]
     const messageId = packet.messageId as number
-    // The `unsubscribe-ignored` deviation acknowledges the UNSUBSCRIBE of non-shared filters but aedes keeps them [MQTT5-3.10.4-2].
-    if (this.host.faults.has('unsubscribe-ignored') && !topics.some((t) => parseShared(t))) {
-      for (const t of topics) this.filters.delete(t)
-      const ack: Record<string, unknown> = { cmd: 'unsuback', messageId }
-      if (gate.version === 5) ack.granted = topics.map(() => RC.SUCCESS)
-      return gate.writeOut(encode(ack, gate.version))
-    }
     const codes: (number | undefined)[] = new Array(topics.length)
     const forwarded: number[] = []
     topics.forEach((topic, i) => {
@@ -175,16 +154,13 @@ export class GateSubscriptions {
     return isSub ? this.encodeSuback({ ...ack, granted: codes }) : encode({ ...ack, granted: codes }, this.gate.version)
   }
 
-  /**
-   * The `problem-info-ignored` deviation adds a Reason String to a failing MQTT 5 SUBACK whatever the client asked [M5-REQUEST-PROBLEM-INFO];
-   * `suback-codes-reversed` lists the codes of a fully granted SUBACK in reverse filter order [MQTT5-3.9.3-1].
-   */
   private encodeSuback(ack: Record<string, unknown>): Buffer {
-    const granted = ack.granted as number[]
-    if (this.host.faults.has('suback-codes-reversed') && granted.every((c) => c < 0x80)) ack = { ...ack, granted: granted.slice().reverse() }
-    const failed = (ack.granted as number[]).some((c) => c >= 0x80)
-    if (failed && this.gate.version === 5 && this.host.faults.has('problem-info-ignored')) ack = { ...ack, properties: { reasonString: 'SUBACK: a topic filter was refused' } }
-    return encode(ack, this.gate.version)
+    return this.gate.handlers.encodeSuback(this.gate, ack)
+  }
+
+  /** The connection no longer counts this filter against its quota. */
+  forget(filter: string): void {
+    this.filters.delete(filter)
   }
 
   /** A clean-session member leaves its shared groups when the connection ends; a persistent one stays offline [SHARE-MEMBERSHIP-LIFECYCLE]. */

@@ -1,0 +1,274 @@
+import type { Fault, Faults } from '../deviations.js'
+import type { GateConnection, GateHandlers } from '../gate/connection.js'
+import { PT, encode, fastPublish, publishTopicUtf8Problem } from '../mqtt-codec.js'
+import { RC } from '../reason-codes.js'
+import { parseShared, topicFilterProblem } from '../topic-rules.js'
+import { peekInbound } from '../gate/inbound/decode.js'
+import { filterFailure } from '../gate/subscriptions.js'
+import { wrapEntry, wrapInbound, wrapPublishRule, withoutPublishRule, perKey, type GateDecorator } from './gate-decorators.js'
+import { DELIVERY_FAULTS } from './gate-delivery-faults.js'
+
+/**
+ * The gate's deliberate deviations (deviations.ts), each a decorator of the
+ * gate's handlers (gate/connection.ts GateHandlers): installed only on a broker
+ * that runs with the deviation, so the rules in gate/ hold no fault. A fault is
+ * named after its deviation. Those that rewrite what the client sends come
+ * last, so they wrap every other.
+ */
+
+/** A client frame as a packet, without acting on it (null: the handler refuses it anyway). */
+const peekPublish = (c: GateConnection, frame: Buffer) => fastPublish(frame, c.version) ?? peekInbound(c, frame)
+
+/** Drops a well-formed frame; a malformed one still ends the connection. */
+const dropWellFormed = (next: (c: GateConnection, f: Buffer) => void) => (c: GateConnection, f: Buffer) => {
+  if (!peekInbound(c, f)) next(c, f)
+}
+
+/** Topic aliases kept per client id across connections (per broker), for `aliases-outlive-connection`. */
+const aliasesOfBroker = perKey<object, Map<string, Map<number, string>>>(() => new Map())
+const aliasesOfConnection = new WeakMap<GateConnection, Map<number, string>>()
+
+/** A SUBSCRIBE whose filters `rewrite` changes in place goes on re-encoded. */
+function rewriteFilters(rewrite: (c: GateConnection, s: { topic: string; qos: number; nl?: boolean; rap?: boolean; rh?: number }) => boolean): GateDecorator {
+  return wrapInbound([PT.SUBSCRIBE], (next) => (c, f) => {
+    const packet = peekInbound(c, f)
+    if (!packet) return next(c, f)
+    let changed = false
+    for (const s of packet.subscriptions) if (rewrite(c, s)) changed = true
+    next(c, changed ? encode(packet, c.version) : f)
+  })
+}
+
+type MqttLimits = GateConnection['profile']['mqtt']
+const withOneMoreAlias = new WeakMap<MqttLimits, MqttLimits>()
+/** The profile's limits with one more topic alias allowed, for `alias-limit-9`. */
+function oneMoreAlias(m: MqttLimits): MqttLimits {
+  let more = withOneMoreAlias.get(m)
+  if (!more) withOneMoreAlias.set(m, (more = { ...m, topicAliasMaximum: m.topicAliasMaximum + 1 }))
+  return more
+}
+
+/** The highest topic alias the gate accepts from this client [ALIAS-OUT-OF-RANGE-0x94]. */
+const clientAliasMaximum = (c: GateConnection) => c.profile.mqtt.topicAliasMaximum + (c.host.faults.has('alias-limit-9') ? 1 : 0)
+
+const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
+  // ---- CONNECT -------------------------------------------------------------------------
+  // An MQTT 5 CONNECT with an empty client id is refused like MQTT 3.1.1 [CID-ASSIGNED-V5].
+  'assigned-client-id-missing': wrapEntry('checkConnect', (next) => (p, profile, host) =>
+    !p.clientId ? { refuse: { reason: 'client-id-empty', v5: RC.CLIENT_IDENTIFIER_NOT_VALID, v311: 2 } } : next(p, profile, host)),
+  // A stored session is resumed despite Clean Start 1 [PS-CLEAN-ENDS-SESSION].
+  'clean-start-keeps-session': wrapEntry('checkConnect', (next) => (p, profile, host) => {
+    if (!(p.clean && p.clientId && host.sessionVersion(String(p.clientId)) !== undefined)) return next(p, profile, host)
+    p.clean = false
+    const verdict = next(p, profile, host)
+    if (!verdict.refuse) verdict.rewritten = true
+    return verdict
+  }),
+  // Clean Start 0 without Session Expiry keeps the session for the account maximum [PS-SEI-DEFAULT-ZERO].
+  'sei-absent-keeps-session': wrapEntry('checkConnect', (next) => (p, profile, host) => {
+    const verdict = next(p, profile, host)
+    if (verdict.refuse || !verdict.endSessionAtClose) return verdict
+    verdict.packet.properties.sessionExpiryInterval = profile.sessions.expirySeconds
+    verdict.endSessionAtClose = false
+    return verdict
+  }),
+  // No Will is stored as retained [RET-WILL-RETAIN].
+  'will-retain-ignored': wrapEntry('checkConnect', (next) => (p, profile, host) => {
+    const verdict = next(p, profile, host)
+    if (!verdict.refuse && verdict.packet.will?.retain) {
+      verdict.packet.will.retain = false
+      verdict.rewritten = true
+    }
+    return verdict
+  }),
+  // An Authentication Method is ignored instead of refused [M5-NO-AUTH-PACKET].
+  'auth-method-accepted': wrapEntry('checkConnect', (next) => (p, profile, host) => {
+    const verdict = next(p, profile, host)
+    const props = verdict.refuse ? undefined : verdict.packet.properties as Record<string, unknown> | undefined
+    if (!verdict.refuse && props?.authenticationMethod !== undefined) {
+      delete props.authenticationMethod
+      delete props.authenticationData
+      verdict.rewritten = true
+    }
+    return verdict
+  }),
+  // Packets larger than the client accepts are sent to it [M5-MAX-PACKET-SIZE].
+  'client-packet-size-ignored': wrapEntry('shaperOptions', (next) => (c, p) => ({ ...next(c, p), clientMaximumPacketSize: undefined })),
+  // Replayed messages keep their original Message Expiry Interval [MEI-REMAINING].
+  'expiry-not-decremented': wrapEntry('shaperOptions', (next) => (c, p) => ({ ...next(c, p), keepOriginalExpiry: true })),
+  // A second CONNECT is dropped; the connection stays [CONN-DOUBLE-CONNECT].
+  'double-connect-ignored': wrapInbound([PT.CONNECT], dropWellFormed),
+
+  // ---- PUBLISH -------------------------------------------------------------------------
+  // Topic alias 9 is accepted while the CONNACK advertises 8 [ALIAS-OUT-OF-RANGE-0x94].
+  'alias-limit-9': wrapPublishRule('ALIAS-OUT-OF-RANGE-0x94', (next) => (ctx) => {
+    const m = ctx.m
+    ctx.m = oneMoreAlias(m)
+    try {
+      return next(ctx)
+    } finally {
+      ctx.m = m
+    }
+  }),
+  // Topic aliases are kept per client id, so a new connection can use an alias an earlier one set [ALIAS-CONNECTION-SCOPE].
+  'aliases-outlive-connection': (h) => wrapInbound([PT.PUBLISH], (next) => (c, f) => {
+    const kept = aliasesOfConnection.get(c)
+    const packet = kept && c.version === 5 ? peekPublish(c, f) : null
+    const alias = packet?.properties?.topicAlias as number | undefined
+    if (!kept || !packet || alias === undefined) return next(c, f)
+    if (packet.topic) {
+      if (alias !== 0 && alias <= clientAliasMaximum(c)) kept.set(alias, String(packet.topic))
+      return next(c, f)
+    }
+    const topic = kept.get(alias)
+    if (topic === undefined) return next(c, f)
+    // aedes knows only this connection's aliases: it gets the topic itself.
+    packet.topic = topic
+    delete packet.properties.topicAlias
+    next(c, encode(packet, 5))
+  })(wrapEntry('connect', (next) => (c, f) => {
+    next(c, f)
+    if (c.clientId === null) return
+    const byClient = aliasesOfBroker(c.host)
+    let aliases = byClient.get(c.clientId)
+    if (!aliases) byClient.set(c.clientId, (aliases = new Map()))
+    aliasesOfConnection.set(c, aliases)
+  })(h)),
+  // A retained publish onto an allowed $ topic is accepted [RET-NOT-ON-RESERVED].
+  'retain-on-reserved-allowed': withoutPublishRule('RET-NOT-ON-RESERVED'),
+  // A Response Topic with wildcards is left to aedes, which closes without DISCONNECT [M5-SERVER-DISCONNECT].
+  'response-topic-unchecked': withoutPublishRule('M5-REQUEST-RESPONSE'),
+  // A message without expiry gets a 1-day interval [MEI-ABSENT-NO-EXPIRY].
+  'mei-default-added': wrapPublishRule('MEI-MIN-1', (next) => (ctx) => {
+    const props = ctx.v5 ? ctx.packet.properties as Record<string, any> | undefined : undefined
+    if (!ctx.v5 || props?.messageExpiryInterval !== undefined) return next(ctx)
+    ctx.packet.properties = { ...(props ?? {}), messageExpiryInterval: 86400 }
+    ctx.rewritten = true
+    return undefined
+  }),
+  // Topics with ill-formed UTF-8 or U+0000 are accepted (aedes' own behaviour) [MQTT5-1.5.4-1].
+  'utf8-unchecked': withoutPublishRule('MQTT5-1.5.4-1'),
+  // A PUBLISH to a wildcard topic is acknowledged and dropped; the connection stays [TOPIC-NO-WILDCARD-PUBLISH].
+  'wildcard-publish-dropped': wrapInbound([PT.PUBLISH], (next) => (c, f) => {
+    const packet = peekPublish(c, f)
+    const topic = String(packet?.topic ?? '')
+    if (!packet || !/[+#]/.test(topic)) return next(c, f)
+    const malformed = (topic.includes('\uFFFD') || topic.includes('\u0000')) && !c.host.faults.has('utf8-unchecked') && publishTopicUtf8Problem(f) !== null
+    if (malformed) return next(c, f)
+    if (packet.qos === 1) c.writeOut(encode({ cmd: 'puback', messageId: packet.messageId }, c.version))
+  }),
+  // A plain publish replaces the topic's retained message [RET-NONRETAINED-DOES-NOT-CLEAR].
+  'nonretained-replaces-retained': wrapEntry('forwardPublish', (next) => (c, f, p, topic) => {
+    if (!p.retain && c.host.hasRetained(topic)) f[0] = f[0]! | 0x01
+    next(c, f, p, topic)
+  }),
+
+  // ---- SUBSCRIBE, UNSUBSCRIBE, SUBACK --------------------------------------------------
+  // Filters folded to lower case [TOPIC-CASE-SENSITIVE].
+  'filter-case-folded': rewriteFilters((_c, s) => s.topic !== (s.topic = s.topic.toLowerCase())),
+  // A trailing `+` matches any depth [TOPIC-PLUS-ONE-LEVEL].
+  'trailing-plus-multi-level': rewriteFilters((_c, s) => s.topic.endsWith('/+') && ((s.topic = s.topic.slice(0, -1) + '#'), true)),
+  // A persistent session's QoS 0 subscriptions are kept as QoS 1 [PERSISTED-QOS-IS-MIN].
+  'subscription-qos-raised': rewriteFilters((c, s) => s.qos === 0 && !c.cleanStart && ((s.qos = 1), true)),
+  // No Local, Retain As Published and Retain Handling dropped [MQTT5-3.8.3-3].
+  'subscription-options-ignored': rewriteFilters((_c, s) => {
+    if (!(s.nl || s.rap || s.rh)) return false
+    s.nl = false
+    s.rap = false
+    s.rh = 0
+    return true
+  }),
+  // A SUBSCRIBE to a filter the connection holds is acknowledged; the old subscription stays [MQTT5-3.8.4-3].
+  'resubscribe-ignored': wrapEntry('filterVerdict', (next) => (c, s, shared, held) =>
+    held.has(s.topic) ? { grant: Math.min(s.qos, c.profile.mqtt.maximumQoS) } : next(c, s, shared, held)),
+  // The slashes of `$share/{name}/` count against the quota [SHARE-SYNTAX].
+  'share-prefix-counted': wrapEntry('filterVerdict', (next) => (c, s, shared, held) =>
+    shared && s.topic.split('/').length - 1 > c.profile.mqtt.topicMaxSlashes
+      ? { refuse: filterFailure(c.version, RC.TOPIC_FILTER_INVALID), problem: 'topic filter has too many slashes' }
+      : next(c, s, shared, held)),
+  // MQTT 3.1.1 clients cannot join shared subscriptions [SHARE-BOTH-VERSIONS].
+  'shared-v5-only': wrapEntry('filterVerdict', (next) => (c, s, shared, held) => {
+    const m = c.profile.mqtt
+    const refused = shared && c.version !== 5 && m.sharedSubscriptionsAvailable && !topicFilterProblem(s.topic, m, m.reservedTopicsSubscribeAllowed)
+    return refused ? { refuse: filterFailure(c.version, 0x9e) } : next(c, s, shared, held)
+  }),
+  // UNSUBSCRIBE of non-shared filters acknowledged, but aedes keeps them [MQTT5-3.10.4-2].
+  'unsubscribe-ignored': wrapInbound([PT.UNSUBSCRIBE], (next) => (c, f) => {
+    const packet = peekInbound(c, f)
+    const topics = packet?.unsubscriptions as string[] | undefined
+    if (!packet || !topics || topics.some((t) => parseShared(t))) return next(c, f)
+    for (const t of topics) c.subs.forget(t)
+    const ack: Record<string, unknown> = { cmd: 'unsuback', messageId: packet.messageId }
+    if (c.version === 5) ack.granted = topics.map(() => RC.SUCCESS)
+    c.writeOut(encode(ack, c.version))
+  }),
+  // A fully granted SUBACK lists its codes in reverse filter order [MQTT5-3.9.3-1].
+  'suback-codes-reversed': wrapEntry('encodeSuback', (next) => (c, ack) => {
+    const granted = ack.granted as number[]
+    return next(c, granted.every((code) => code < 0x80) ? { ...ack, granted: granted.slice().reverse() } : ack)
+  }),
+  // A failing MQTT 5 SUBACK carries a Reason String whatever the client asked [M5-REQUEST-PROBLEM-INFO].
+  'problem-info-ignored': wrapEntry('encodeSuback', (next) => (c, ack) => {
+    const failed = (ack.granted as number[]).some((code) => code >= 0x80)
+    return next(c, failed && c.version === 5 ? { ...ack, properties: { reasonString: 'SUBACK: a topic filter was refused' } } : ack)
+  }),
+
+  // ---- QoS 2 flow, PINGREQ, DISCONNECT, connection loss ----------------------------------
+  // Unsolicited PUBREC, PUBREL and PUBCOMP are dropped silently [QOS-NO-PUBREC-AUTH].
+  'qos2-flow-ignored': wrapInbound([PT.PUBREC, PT.PUBREL, PT.PUBCOMP], (next) => (c, f) => {
+    if (c.qos2Reaction() === 'support' || !peekInbound(c, f)) next(c, f)
+  }),
+  // PUBREC and PUBREL are dropped: no PUBREL or PUBCOMP follows [MQTT5-4.3.3-11].
+  'qos2-release-dropped': wrapInbound([PT.PUBREC, PT.PUBREL], dropWellFormed),
+  // PINGREQ gets no PINGRESP [MQTT5-3.12.4-1].
+  'pingreq-unanswered': wrapInbound([PT.PINGREQ], (next) => (c, f) => {
+    if (f.length !== 2 && !peekInbound(c, f)) next(c, f)
+  }),
+  // The DISCONNECT's Session Expiry Interval is dropped [PS-SEI-ON-DISCONNECT].
+  'disconnect-expiry-ignored': wrapInbound([PT.DISCONNECT], (next) => (c, f) => {
+    const packet = peekInbound(c, f)
+    if (packet?.properties?.sessionExpiryInterval === undefined) return next(c, f)
+    const { sessionExpiryInterval: _ignored, ...rest } = packet.properties as Record<string, unknown>
+    next(c, encode({ ...packet, properties: rest }, c.version))
+  }),
+  // aedes never sees the DISCONNECT, so it publishes the Will [LWT-NOT-ON-DISCONNECT].
+  'will-on-disconnect': wrapInbound([PT.DISCONNECT], (next) => (c, f) => {
+    if (!peekInbound(c, f)) return next(c, f)
+    c.sawClientDisconnect()
+    c.closeNow('client-disconnect')
+  }),
+  // A dropped socket is treated like a DISCONNECT: no Will [LWT-ON-UNGRACEFUL].
+  'will-not-on-connection-loss': wrapEntry('connectionLost', () => (c) => c.forward(encode({ cmd: 'disconnect', reasonCode: 0 }, c.version))),
+  // Server DISCONNECT reason strings lack the `DISCONNECT:` prefix [M5-REASON-STRING-FORMAT].
+  'reason-string-plain': wrapEntry('disconnectReasonString', (next) => (code, detail) => next(code, detail).replace(/^DISCONNECT:\s*/, '')),
+  // Direct messages ignore the receiver's 100 publishes per second [DM-STATUS-429].
+  'dm-receiver-rate-unlimited': wrapEntry('directQuota', (next) => (c) => next(c) || true),
+
+  ...DELIVERY_FAULTS,
+
+  // ---- malformed frames let through (wrap every other) ----------------------------------
+  // SUBSCRIBE, UNSUBSCRIBE and PUBREL with wrong fixed-header flags are read as 0010 [MQTT5-3.8.1-1].
+  'reserved-flags-ignored': wrapInbound([PT.SUBSCRIBE, PT.UNSUBSCRIBE, PT.PUBREL], (next) => (c, f) => {
+    if ((f[0]! & 0x0f) === 0x02) return next(c, f)
+    const fixed = Buffer.from(f)
+    fixed[0] = (fixed[0]! & 0xf0) | 0x02
+    next(c, fixed)
+  }),
+  // A PUBLISH with both QoS bits set is read as QoS 1 [MQTT5-3.3.1-4].
+  'qos3-publish-downgraded': wrapInbound([PT.PUBLISH], (next) => (c, f) => {
+    if ((f[0]! & 0x06) !== 0x06) return next(c, f)
+    const fixed = Buffer.from(f)
+    fixed[0] = fixed[0]! & ~0x04
+    next(c, fixed)
+  }),
+}
+
+/** The gate's handlers with the broker's faults installed, in the order of GATE_FAULTS. */
+export function installGateFaults(handlers: GateHandlers, faults: Faults): GateHandlers {
+  // A decorated handler may change a delivery's QoS: QoS 0 is no longer dropped before aedes writes it.
+  let h: GateHandlers = { ...handlers, dropsQos0Early: false }
+  for (const [fault, decorate] of Object.entries(GATE_FAULTS) as [Fault, GateDecorator][]) {
+    if (faults.has(fault)) h = decorate(h)
+  }
+  return h
+}

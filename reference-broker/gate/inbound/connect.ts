@@ -1,0 +1,53 @@
+import type { GateConnection, InboundHandler } from '../connection.js'
+import { FrameDecoder, encode } from '../../mqtt-codec.js'
+import { RC } from '../../reason-codes.js'
+import { shapeProblem } from '../../packet-shape.js'
+import { decoded } from './decode.js'
+
+/**
+ * The first frame of a connection, a CONNECT: checked against the profile
+ * (inbound-checks.ts), then passed to aedes, which answers with the CONNACK
+ * (gate/outbound/connack.ts). A refused CONNECT gets the CONNACK AWS sends.
+ */
+export const connect: InboundHandler = (conn, frame) => {
+  let packet: Record<string, any>
+  try {
+    packet = new FrameDecoder(4).decode(frame) as Record<string, any>
+  } catch (err) {
+    return conn.closeNow(`malformed-connect: ${(err as Error).message}`)
+  }
+  // A CONNECT mqtt-packet decodes but the standard calls malformed: MQTT 5 CONNACK 0x81/0x82, 3.1.1 a close.
+  const problem = shapeProblem(packet)
+  if (problem) {
+    conn.identify(packet.protocolVersion === 5 ? 5 : 4, null, true, 0)
+    return conn.refuseConnect({ reason: `${problem.reason}: ${problem.detail}`, v5: problem.code, v311: null })
+  }
+  conn.identify(packet.protocolVersion === 5 ? 5 : packet.protocolVersion === 3 ? 3 : 4, packet.clientId as string, packet.clean !== false, Number(packet.keepalive ?? 0))
+  const verdict = conn.handlers.checkConnect(packet, conn.profile, conn.host)
+  if (verdict.refuse) return conn.refuseConnect(verdict.refuse)
+  conn.acceptConnect({
+    keepAlive: verdict.keepAlive,
+    endSessionAtClose: verdict.endSessionAtClose,
+    resumesSession: verdict.resumesSession,
+    shaper: conn.handlers.shaperOptions(conn, packet),
+  })
+  conn.forward(verdict.rewritten ? encode(verdict.packet, conn.version) : frame)
+}
+
+/** How the outbound shaper of an accepted CONNECT is set up: the profile's limits and the client's own. */
+export function shaperOptions(conn: GateConnection, packet: Record<string, any>): ReturnType<GateConnection['handlers']['shaperOptions']> {
+  const p = conn.profile
+  return {
+    inflightMaximum: Math.min(p.mqtt.outboundInflightMaximum, packet.properties?.receiveMaximum ?? 65535), // [QOS1-INFLIGHT-100]
+    replayRatePerSecond: p.sessions.replayRatePerSecond, // [PS-REPLAY-RATE]
+    softBytes: p.server.slowClientSoftBytes,
+    hardBytes: p.server.slowClientHardBytes,
+    stallMs: p.server.slowClientStallMs,
+    // [M5-MAX-PACKET-SIZE] never more than the client accepts.
+    clientMaximumPacketSize: conn.version === 5 ? packet.properties?.maximumPacketSize : undefined,
+    throughputBytesPerSecond: p.mqtt.throughputBytesPerSecond, // [LIM-THROUGHPUT-512KIB]
+  }
+}
+
+/** A second CONNECT on a connection is a protocol error [CONN-DOUBLE-CONNECT]. */
+export const secondConnect: InboundHandler = decoded((conn) => conn.violation(RC.PROTOCOL_ERROR, 'second-connect'))
