@@ -1,15 +1,15 @@
-import { Duplex } from 'node:stream'
+import type { Duplex } from 'node:stream'
 import { randomUUID } from 'node:crypto'
 import type { Profile } from './profile.js'
-import { FrameDecoder, FrameSplitter, PT, encode, frameType, type ProtocolVersion } from './mqtt-codec.js'
+import { FrameDecoder, PT, encode, frameType, type ProtocolVersion } from './mqtt-codec.js'
 import { OutboundShaper } from './outbound-shaper.js'
 import { RateLimiter } from './rate-limiter.js'
-import { ByteBudget } from './byte-budget.js'
 import { RC } from './reason-codes.js'
 import { GateSubscriptions } from './gate/subscriptions.js'
-import type { AcceptedConnect, ConnectionState, GateConnection, GateHandlers, GateHost, GateInfo } from './gate/connection.js'
+import type { AcceptedConnect, GateConnection, GateHandlers, GateHost, GateInfo } from './gate/connection.js'
 import { gateHandlers } from './gate/registry.js'
 import { Deadline } from './gate/deadline.js'
+import { GateSocket } from './gate/gate-socket.js'
 import { DirectDelivery, type DirectMessage, type DirectSend } from './direct-delivery.js'
 import { InboundWindow } from './inbound-window.js'
 import { isOneQos0Publish } from './chunked-frame.js'
@@ -21,10 +21,10 @@ import { isOneQos0Publish } from './chunked-frame.js'
  * connection through GateConnection (gate/connection.ts). Violations are
  * answered here (DISCONNECT with the documented reason code, written only after
  * the CONNACK so it is never lost: aedes 2.0.0-beta.1 defect 3). This file keeps
- * the connection's state, the byte plumbing between socket and aedes, and closing.
+ * the connection's state, its named changes, and closing; the bytes between
+ * socket and aedes are GateSocket's (gate/gate-socket.ts).
  */
-export class WireGate implements GateConnection {
-  readonly aedesSide: Duplex
+export class WireGate extends GateSocket implements GateConnection {
   readonly id = randomUUID()
   version: ProtocolVersion = 4
   clientId: string | null = null
@@ -33,8 +33,6 @@ export class WireGate implements GateConnection {
   /** Keep Alive the client asked for in its CONNECT, before the clamp. */
   requestedKeepAlive = 0
   cleanStart = true
-  state: ConnectionState = 'awaiting-connect'
-  closeReason: string | null = null
   readonly connectedAt = Date.now()
 
   /** The CONNACK said Session Present 1. */
@@ -61,12 +59,6 @@ export class WireGate implements GateConnection {
   /** A violation seen before the CONNACK went out: sent right after it. */
   private pendingDisconnect: { code: number; reasonString?: string } | null = null
   private sawDisconnect = false
-  private readonly inSplitter: FrameSplitter
-  private readonly outSplitter: FrameSplitter
-  /** [LIM-THROUGHPUT-512KIB] bytes read from the client; null = unlimited. */
-  private readonly inBudget: ByteBudget | null
-  /** Set while reading is paused for the byte budget. */
-  private inThrottle: NodeJS.Timeout | null = null
   /** The connect deadline, then the keep-alive deadline [KA-TIMEOUT-1.5X]. */
   private readonly deadline = new Deadline(() => this.onKeepAliveTimeout())
   readonly direct: DirectDelivery = new DirectDelivery({
@@ -77,66 +69,28 @@ export class WireGate implements GateConnection {
     releaseInflight: (id) => { this.shaper?.acked(id) },
     writeOut: (f) => this.writeOut(f),
   })
-  private sawFirstByte = false
-  /** The socket is corked until the end of this event-loop turn (see writeOut). */
-  private outCorked = false
-  private outCorkedBytes = 0
-  /** Bytes given to the socket by writeOut, for bytesTakenByClient. */
-  private outBytes = 0
-  /** Frames forwarded while one socket read is being split; pushed to aedes in one piece. */
-  private batch: Buffer[] | null = null
-  private aedesEnded = false
 
-  constructor(readonly socket: Duplex, readonly host: GateHost, readonly info: GateInfo) {
+  constructor(socket: Duplex, readonly host: GateHost, readonly info: GateInfo) {
+    super(socket, { maxFrameBytes: host.profile.mqtt.maximumPacketSize, throughputBytesPerSecond: host.profile.mqtt.throughputBytesPerSecond })
     this.profile = host.profile
     this.handlers = gateHandlers(host.faults)
     this.rate = new RateLimiter(this.profile.mqtt.publishesPerSecondPerConnection)
-    this.inBudget = this.profile.mqtt.throughputBytesPerSecond > 0 ? new ByteBudget(this.profile.mqtt.throughputBytesPerSecond) : null
     this.subs = new GateSubscriptions(this, host)
-    const gate = this
-    this.aedesSide = new Duplex({
-      read() { if (gate.inThrottle === null) gate.socket.resume() },
-      write(chunk: Buffer, _enc, cb) { gate.outSplitter.push(chunk); cb() },
-      writev(chunks, cb) {
-        const pieces = chunks.map((c) => c.chunk as Buffer)
-        // A QoS 0 PUBLISH for a reader over its slow-consumer limit is dropped before its payload
-        // is copied: with many stalled readers the copies alone would cost the healthy ones.
-        if (gate.dropsQos0Unjoined(pieces)) return cb()
-        // aedes writes a packet in several small chunks (it corks its writes): join the batch
-        // once rather than let the splitter re-join after every chunk. The frames reach the
-        // socket through writeOut, which writes one turn's frames at once.
-        gate.outSplitter.push(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces))
-        cb()
-      },
-      final(cb) { gate.endSocket(); cb() },
-      destroy(err, cb) { gate.endSocket(); cb(err) },
-    })
-    this.inSplitter = new FrameSplitter({
-      maxFrameBytes: this.profile.mqtt.maximumPacketSize,
-      onFrame: (f) => { try { this.onInbound(f) } catch (err) { this.internalError('inbound', err) } },
-      onTooLarge: (n) => this.violation(RC.PACKET_TOO_LARGE, 'packet-too-large', `packet of ${n} bytes exceeds ${this.profile.mqtt.maximumPacketSize}`),
-      onMalformed: (why) => this.violation(RC.MALFORMED_PACKET, 'malformed-packet', why),
-    })
-    this.outSplitter = new FrameSplitter({ onFrame: (f) => { try { this.onOutbound(f) } catch (err) { this.internalError('outbound', err) } } })
-    socket.on('data', (chunk: Buffer) => {
-      // Nothing a client sends may throw out of here (it would end the process): see internalError.
-      try {
-        this.onData(chunk)
-      } catch (err) {
-        this.batch = null
-        this.internalError('inbound', err)
-      }
-    })
-    socket.on('end', () => this.onSocketGone())
-    socket.on('close', () => this.onSocketGone())
-    socket.on('error', (err) => { this.closeReason ??= `connection-error: ${err.message}`; this.onSocketGone() })
     this.armKeepAlive(this.profile.server.connectTimeoutMs)
+  }
+
+  protected onTooLarge(bytes: number): void {
+    this.violation(RC.PACKET_TOO_LARGE, 'packet-too-large', `packet of ${bytes} bytes exceeds ${this.profile.mqtt.maximumPacketSize}`)
+  }
+
+  protected onMalformed(why: string): void {
+    this.violation(RC.MALFORMED_PACKET, 'malformed-packet', why)
   }
 
   // ---- the handlers of each packet type (gate/registry.ts) ------------------------------
 
   /** A whole frame from the client: its handler checks it before aedes sees it (gate/inbound/). */
-  private onInbound(frame: Buffer): void {
+  protected onInbound(frame: Buffer): void {
     if (this.state === 'closing' || this.state === 'closed') return
     if (this.keepAlive > 0) this.armKeepAlive(this.keepAlive * this.profile.mqtt.keepAlive.timeoutFactor * 1000)
     if (this.state !== 'awaiting-connect') return this.handlers.inbound[frameType(frame)]!(this, frame)
@@ -145,7 +99,7 @@ export class WireGate implements GateConnection {
   }
 
   /** A whole frame aedes writes to the client (gate/outbound/). */
-  private onOutbound(frame: Buffer): void {
+  protected onOutbound(frame: Buffer): void {
     // After an internal error the connection is being closed: aedes' late CONNACK must not register it.
     if (this.state === 'closed' || this.closeReason === 'internal-error') return
     this.handlers.outbound[frameType(frame)]!(this, frame)
@@ -228,96 +182,9 @@ export class WireGate implements GateConnection {
 
   // ---- towards aedes ---------------------------------------------------------------------
 
-  private onData(chunk: Buffer): void {
-    // Anything but CONNECT as the first byte is not MQTT: close now rather than
-    // wait for a frame that may never complete.
-    if (!this.sawFirstByte && chunk.length > 0) {
-      this.sawFirstByte = true
-      if (chunk[0]! >> 4 !== PT.CONNECT) return this.closeNow('not-mqtt')
-    }
-    this.batch = []
-    this.inSplitter.push(chunk)
-    const batch = this.batch
-    this.batch = null
-    // aedes parses what it is given at once, so a throw inside aedes lands here too.
-    if (batch && batch.length > 0) this.pushToAedes(batch.length === 1 ? batch[0]! : Buffer.concat(batch))
-    if (this.inBudget !== null && !this.inBudget.take(chunk.length)) this.throttleInbound()
-  }
-
   qos2Reaction(): string {
     const q = this.profile.mqtt.qos2
     return this.version === 5 ? q.mqtt5Publish : q.mqtt311
-  }
-
-  /** Passes a frame to aedes; pauses the socket while aedes is not reading. */
-  forward(frame: Buffer): void {
-    if (this.batch) this.batch.push(frame)
-    else this.pushToAedes(frame)
-  }
-
-  private pushToAedes(bytes: Buffer): void {
-    if (this.aedesEnded || this.aedesSide.destroyed) return
-    if (!this.aedesSide.push(bytes)) this.socket.pause()
-  }
-
-  /**
-   * [LIM-THROUGHPUT-512KIB] The bytes read so far are over the connection's budget: stop
-   * reading until it refills (the excess is delayed, never dropped). Reading resumes then
-   * unless aedes is still full, in which case its next read() resumes it.
-   */
-  private throttleInbound(): void {
-    if (this.inThrottle !== null || this.state === 'closed') return
-    this.socket.pause()
-    this.inThrottle = setTimeout(() => {
-      this.inThrottle = null
-      if (this.state !== 'closed' && this.aedesSide.readableLength < this.aedesSide.readableHighWaterMark) this.socket.resume()
-    }, this.inBudget!.waitMs())
-  }
-
-  /** Ends aedes' input: frames accepted before the end still reach it first. */
-  private endAedesInput(): void {
-    if (this.aedesEnded) return
-    const batch = this.batch
-    this.batch = null
-    if (batch && batch.length > 0) this.pushToAedes(Buffer.concat(batch))
-    this.aedesEnded = true
-    if (!this.aedesSide.destroyed) this.aedesSide.push(null)
-  }
-
-  /**
-   * Writes a frame to the client. PUBLISH and PUBACK frames written in one turn of the event
-   * loop (aedes writes every delivery and every PUBACK from its own setImmediate) leave in one
-   * write at its end instead of one syscall each. Any other frame (CONNACK, SUBACK, PINGRESP,
-   * ...) leaves at once, with whatever waited before it: a client that only starts listening
-   * for messages once its CONNACK or SUBACK arrived still reads that packet on its own.
-   */
-  writeOut(frame: Buffer): void {
-    if (this.state === 'closed' || this.socket.destroyed || this.socket.writableEnded) return
-    const type = frameType(frame)
-    this.outBytes += frame.length
-    if (type !== PT.PUBLISH && type !== PT.PUBACK) {
-      this.socket.write(frame)
-      return this.flushOut()
-    }
-    if (!this.outCorked) {
-      this.outCorked = true
-      this.socket.cork()
-      setImmediate(this.flushOut)
-    }
-    this.outCorkedBytes += frame.length
-    this.socket.write(frame)
-  }
-
-  private readonly flushOut = (): void => {
-    if (!this.outCorked) return
-    this.outCorked = false
-    this.outCorkedBytes = 0
-    this.socket.uncork()
-  }
-
-  /** Bytes the client has not taken yet (frames waiting for this turn's write are not its backlog). */
-  bufferedTowardsClient(): number {
-    return this.socket.writableLength - this.outCorkedBytes
   }
 
   /** Counts a QoS 0 delivery as dropped, and says so, when this client is over its slow-consumer limit. */
@@ -327,14 +194,9 @@ export class WireGate implements GateConnection {
   }
 
   /** Drops `pieces` when they are one whole QoS 0 PUBLISH the shaper would drop anyway (slow reader). */
-  dropsQos0Unjoined(pieces: readonly Buffer[]): boolean {
+  protected dropsQos0Unjoined(pieces: readonly Buffer[]): boolean {
     if (this.shaper === null || !this.handlers.dropsQos0Early || this.state !== 'connected' || !this.outSplitter.atFrameStart) return false
     return this.shaper.overSoftLimit() && isOneQos0Publish(pieces) && this.shaper.dropQos0()
-  }
-
-  /** Bytes the client has taken so far: written minus still waiting in the socket (the slow-reader rule's progress). */
-  bytesTakenByClient(): number {
-    return this.outBytes - this.socket.writableLength
   }
 
   injectPuback(messageId: number): void {
@@ -446,7 +308,7 @@ export class WireGate implements GateConnection {
         this.state = 'closing'
         this.socket.write(encode({ cmd: 'connack', sessionPresent: false, reasonCode: code }, 5))
         this.endSocket()
-        return this.endAedesInput()
+        return this.pipe.end()
       }
       this.closeNow('internal-error')
     } catch {
@@ -460,7 +322,7 @@ export class WireGate implements GateConnection {
     const properties = { reasonString: this.handlers.disconnectReasonString(code, reasonString) } // [M5-REASON-STRING-FORMAT]
     this.socket.write(encode({ cmd: 'disconnect', reasonCode: code, properties }, 5))
     this.endSocket()
-    this.endAedesInput()
+    this.pipe.end()
   }
 
   /** Closes without a DISCONNECT (3.1.1, or before CONNECT). */
@@ -471,16 +333,9 @@ export class WireGate implements GateConnection {
     this.inSplitter.stop()
     this.state = 'closing'
     // Frames already written in this turn (see writeOut) go out first.
-    this.flushOut()
+    this.out.flush()
     this.socket.destroy()
     this.onSocketGone()
-  }
-
-  endSocket(): void {
-    if (this.socket.destroyed) return
-    this.socket.end()
-    // A peer that never closes its side must not keep the socket open.
-    setTimeout(() => this.socket.destroy(), 2000).unref()
   }
 
   /** (Re)starts the connect or keep-alive deadline: `ms` from now; 0 = none. */
@@ -498,19 +353,18 @@ export class WireGate implements GateConnection {
     else this.closeNow('keepalive-timeout')
   }
 
-  private onSocketGone(): void {
+  protected onSocketGone(): void {
     if (this.state === 'closed') return
     this.state = 'closed'
     this.inSplitter.stop()
     this.outSplitter.stop()
     this.shaper?.close()
     this.deadline.stop()
-    if (this.inThrottle) clearTimeout(this.inThrottle)
-    this.inThrottle = null
+    this.pipe.stop()
     this.closeReason ??= this.sawDisconnect ? 'client-disconnect' : 'connection-lost'
     const lost = this.closeReason === 'connection-lost' || this.closeReason.startsWith('connection-error')
     if (lost && this.shaper !== null && !this.aedesSide.destroyed) this.handlers.connectionLost(this) // [LWT-ON-UNGRACEFUL]
-    this.endAedesInput()
+    this.pipe.end()
     this.subs.close()
     if (this.endSessionAtClose) this.host.endSessionNow(this)
     if (this.clientId !== null) this.host.log.info({ event: 'disconnect', clientId: this.clientId, reason: this.closeReason })
