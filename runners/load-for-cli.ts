@@ -90,25 +90,44 @@ function knownIds(): Set<string> | undefined {
 }
 
 /** Loads and validates every scenario; throws ScenarioInvalidError listing all problems. */
-export async function loadCliScenarios(opts: CliInputOptions, profile: Profile): Promise<{ scenarios: Scenario[]; files: string[]; requirements: KnownRequirement[] }> {
-  const catalogue = await knownRequirements(opts)
-  const known = new Set([...(knownIds() ?? []), ...catalogue.map((r) => r.id)])
-  let paths = opts.paths
-  let excludeDir = LOAD_SCENARIO_DIR
-  if (paths.length === 0) {
-    // No paths: ./scenarios, or else the scenarios shipped with the package.
-    const shipped = packageRoot()
-    const dir = existsSync(DEFAULT_SCENARIO_DIR) ? DEFAULT_SCENARIO_DIR : shipped && existsSync(join(shipped, DEFAULT_SCENARIO_DIR)) ? join(shipped, DEFAULT_SCENARIO_DIR) : undefined
-    if (!dir) throw new ScenarioInvalidError([{ file: DEFAULT_SCENARIO_DIR, line: 1, col: 1, path: '', message: 'no scenario paths given and no scenarios/ folder here' }])
-    paths = [dir]
-    excludeDir = join(dir, 'load')
-  }
-  const result = await loadScenarios(paths, {
+/** The default corpus folder: ./scenarios, or else the scenarios shipped with the package. */
+function defaultScenarioDir(): string | undefined {
+  const shipped = packageRoot()
+  return existsSync(DEFAULT_SCENARIO_DIR) ? DEFAULT_SCENARIO_DIR : shipped && existsSync(join(shipped, DEFAULT_SCENARIO_DIR)) ? join(shipped, DEFAULT_SCENARIO_DIR) : undefined
+}
+
+async function loadFrom(paths: string[], excludeDir: string, known: ReadonlySet<string>, profile: Profile) {
+  return loadScenarios(paths, {
     limits: flattenLimits(profile),
     knownRequirements: known,
     // Load scenarios have their own runner and format; a folder walk skips them.
     excludeDirs: [excludeDir],
   })
+}
+
+async function knownIdSet(opts: CliInputOptions): Promise<{ catalogue: KnownRequirement[]; known: Set<string> }> {
+  const catalogue = await knownRequirements(opts)
+  return { catalogue, known: new Set([...(knownIds() ?? []), ...catalogue.map((r) => r.id)]) }
+}
+
+export async function loadCliScenarios(opts: CliInputOptions, profile: Profile): Promise<{ scenarios: Scenario[]; files: string[]; requirements: KnownRequirement[] }> {
+  const { catalogue, known } = await knownIdSet(opts)
+  const dir = defaultScenarioDir()
+  if (opts.paths.length === 0 && !dir) throw new ScenarioInvalidError([{ file: DEFAULT_SCENARIO_DIR, line: 1, col: 1, path: '', message: 'no scenario paths given and no scenarios/ folder here' }])
+  const result = opts.paths.length === 0 ? await loadFrom([dir!], join(dir!, 'load'), known, profile) : await loadFrom(opts.paths, LOAD_SCENARIO_DIR, known, profile)
   if (!result.ok) throw new ScenarioInvalidError(result.errors)
   return { scenarios: result.scenarios, files: result.files, requirements: catalogue }
+}
+
+/**
+ * When explicit paths chose a part of the corpus (or other files): the
+ * requirement ids the default corpus checks, so a run's report says
+ * `not-selected`, not `untested`, for a requirement a scenario outside the
+ * chosen paths checks. Empty without paths, or when the corpus does not load.
+ */
+export async function defaultCorpusChecks(opts: CliInputOptions, profile: Profile): Promise<ReadonlySet<string>> {
+  const dir = defaultScenarioDir()
+  if (opts.paths.length === 0 || !dir) return new Set()
+  const corpus = await loadFrom([dir], join(dir, 'load'), (await knownIdSet(opts)).known, profile)
+  return new Set(corpus.ok ? corpus.scenarios.flatMap((s) => s.spec) : [])
 }

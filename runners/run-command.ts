@@ -4,7 +4,7 @@ import type { RunReport } from '../spec/index.js'
 import { CliUsageError } from './errors.js'
 import { EXIT } from './exit-codes.js'
 import { reportCliError } from './cli-errors.js'
-import { loadCliScenarios, profileForTarget, type KnownRequirement } from './load-for-cli.js'
+import { defaultCorpusChecks, loadCliScenarios, profileForTarget, type KnownRequirement } from './load-for-cli.js'
 import type { Scenario } from '../spec/index.js'
 import { DEFAULT_CONCURRENCY, runScenarios } from './run-scenarios.js'
 import { parseGrep, parseShard, selectScenarios } from './select-scenarios.js'
@@ -22,13 +22,14 @@ export function runExitCode(report: RunReport): number {
 /**
  * The catalogues' requirements for the report. In a subset run a requirement
  * no selected scenario checks is `not-selected`, not `untested`: with --grep
- * every such one; with --shard only those other scenarios check (a merge of
- * the shards then still says untested for the ones no scenario checks).
+ * every such one; with --shard or explicit paths only those other scenarios
+ * (loaded, or of the default corpus: `corpusChecks`) check (a merge of the
+ * shards then still says untested for the ones no scenario checks).
  */
-export function declaredFor(known: readonly KnownRequirement[], all: readonly Scenario[], selected: readonly Scenario[], grep: boolean): (KnownRequirement & { status?: 'not-selected' })[] {
-  if (selected.length === all.length) return [...known]
+export function declaredFor(known: readonly KnownRequirement[], all: readonly Scenario[], selected: readonly Scenario[], grep: boolean, corpusChecks: ReadonlySet<string> = new Set()): (KnownRequirement & { status?: 'not-selected' })[] {
   const run = new Set(selected.flatMap((s) => s.spec))
-  const elsewhere = new Set(all.flatMap((s) => s.spec))
+  const elsewhere = new Set([...all.flatMap((s) => s.spec), ...corpusChecks])
+  if (selected.length === all.length && [...elsewhere].every((id) => run.has(id))) return [...known]
   return known.map((r) => (!run.has(r.id) && (grep || elsewhere.has(r.id)) ? { ...r, status: 'not-selected' as const } : r))
 }
 
@@ -139,7 +140,7 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
           const report = await runScenarios(selected, target, {
             concurrency,
             reporters,
-            declared: declaredFor(requirements, scenarios, selected, Object.keys(filters).length > 0),
+            declared: declaredFor(requirements, scenarios, selected, Object.keys(filters).length > 0, await defaultCorpusChecks({ paths, ...opts }, profile)),
             version: toolVersion(),
             retries,
             ...(maxFailures !== undefined ? { maxFailures } : {}),
