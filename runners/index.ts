@@ -20,10 +20,10 @@ export type { RunnerReporter } from './reporter.js'
 export { createMqttjsClientAdapter } from './adapters/mqttjs-client.js'
 export { createRawClientAdapter } from './adapters/raw-client-adapter.js'
 export { createHttpClient, type HttpClient, type HttpEndpoint, type HttpResult, type SigV4Settings } from './adapters/http-client.js'
-export type { MqttAdapter, MqttEndpoint, ConnectParams, PublishParams, AckMode } from './adapters/mqtt-adapter.js'
+export type { MqttAdapter, MqttEndpoint, ConnectParams, PublishParams } from './adapters/mqtt-adapter.js'
 export { Inbox, type InboxEntry, type CloseState } from './adapters/inbox.js'
 export { matchValue } from './matching/match-value.js'
-export { checkRate, describeRate, peakWindow, rateCheck, type RateLimit } from './matching/rate-check.js'
+export { checkRate, describeRate, peakWindow, rateCheck } from './matching/rate-check.js'
 export {
   HarnessError, ScenarioInvalidError, TargetInvalidError, TargetUnreachableError, CliUsageError, ExpectationFailure, StepError, ScenarioTimeoutError,
 } from './errors.js'

@@ -1,14 +1,7 @@
+import type { HttpExpectation } from '../../spec/index.js'
 import { ExpectationFailure } from '../errors.js'
 import type { HttpResult } from '../adapters/http-client.js'
 import { matchValue } from './match-value.js'
-
-/** `expect: { status, headers, body, latencyMs }` of an http / expect-http / wait-for step. */
-export interface HttpExpectation {
-  status?: unknown
-  headers?: Record<string, unknown>
-  body?: unknown
-  latencyMs?: unknown
-}
 
 /** The first way `res` misses `expected`, or null. */
 export function httpMismatch(expected: HttpExpectation | undefined, res: HttpResult): string | null {

@@ -1,11 +1,4 @@
-import type { RateCheck } from '../../spec/index.js'
-
-/** `rate: { max, per, tolerance }` from a scenario. */
-export interface RateLimit {
-  max: number
-  per: number
-  tolerance: number
-}
+import type { ExpectRate, RateCheck } from '../../spec/index.js'
 
 /**
  * The fullest sliding window: of the windows [t, t + per) that start at an
@@ -29,7 +22,7 @@ export function peakWindow(times: readonly number[], per: number): { start: numb
  * of `per` ms starting at an arrival holds more than max + tolerance arrivals.
  * Returns null when it holds, else the worst window.
  */
-export function checkRate(times: readonly number[], limit: RateLimit): { start: number; count: number } | null {
+export function checkRate(times: readonly number[], limit: ExpectRate): { start: number; count: number } | null {
   if (limit.max === 0) return null
   const peak = peakWindow(times, limit.per)
   return peak.count > limit.max + limit.tolerance ? peak : null
@@ -39,7 +32,7 @@ export function checkRate(times: readonly number[], limit: RateLimit): { start: 
  * The check as report data (spec RateCheck): the limit, the fullest window and
  * the verdict, so reports draw what was checked instead of re-deriving it.
  */
-export function rateCheck(times: readonly number[], limit: RateLimit): RateCheck {
+export function rateCheck(times: readonly number[], limit: ExpectRate): RateCheck {
   const peak = peakWindow(times, limit.per)
   const round = (t: number) => Math.round(t * 10) / 10
   return {
@@ -52,7 +45,7 @@ export function rateCheck(times: readonly number[], limit: RateLimit): RateCheck
 }
 
 /** How the assertion reads in reports: `at most 10 per 1000 ms (+1)`. */
-export function describeRate(limit: RateLimit): string {
+export function describeRate(limit: ExpectRate): string {
   if (limit.max === 0) return 'unlimited'
   return `at most ${limit.max} per ${limit.per} ms${limit.tolerance ? ` (+${limit.tolerance})` : ''}`
 }

@@ -27,6 +27,8 @@ export const expectRateSchema = z.strictObject({
   per: durationSchema.default(1000),
   tolerance: z.number().int().min(0).default(0),
 })
+/** A rate limit as the runner applies it (`per` in ms, defaults filled in). */
+export type ExpectRate = z.output<typeof expectRateSchema>
 
 /**
  * `expect`: wait for packets on a client, matched on decoded fields as a
