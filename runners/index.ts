@@ -16,7 +16,6 @@ export { flattenLimits, profileCapabilities, profileReadings, type ResolvedTarge
 export { StepRegistry, StepRegistryError, defineStepRunner, createStepRegistryFrom, type StepImplementation } from './step-registry.js'
 export { createStepRegistry, BUILTIN_STEPS } from './steps/index.js'
 export type { StepContext, StepOutcome } from './step-context.js'
-export type { RunnerReporter } from './reporter.js'
 export { createMqttjsClientAdapter } from './adapters/mqttjs-client.js'
 export { createRawClientAdapter } from './adapters/raw-client-adapter.js'
 export { createHttpClient, type HttpClient, type HttpEndpoint, type HttpResult, type SigV4Settings } from './adapters/http-client.js'
