@@ -10,7 +10,7 @@ export { JSON_REPORT_FILE, createJsonReporter, renderJsonReport, type JsonReport
 export { JUNIT_REPORT_FILE, createJunitReporter, renderJunitReport, type JunitReporterOptions } from './junit-reporter.js'
 export { MARKDOWN_REPORT_FILE, createMarkdownReporter, renderMarkdownReport, type MarkdownReporterOptions } from './markdown-reporter.js'
 export { HTML_REPORT_FILE, createHtmlReporter, renderHtmlReport, type HtmlReporterOptions, type RenderHtmlOptions } from './html-reporter.js'
-export { buildHtmlViewModel, slidingWindowCounts, type HtmlViewModel, type LatencyStats, type TimelineView } from './html-view-model.js'
+export { buildHtmlViewModel, type HtmlViewModel, type LatencyStats, type TimelineView } from './html-view-model.js'
 export { mergeReports, type MergeOptions } from './merge.js'
 export { buildCompliance, cellVersion, complianceMode, COMPLIANCE_STATUSES, type ComplianceCatalogue, type ComplianceCounts, type ComplianceInput, type ComplianceMode, type ComplianceRow, type ComplianceSection, type ComplianceStatus, type ComplianceView } from './compliance.js'
 export { COMPLIANCE_MARKDOWN_FILE, complianceHeadline, renderComplianceMarkdown } from './compliance-markdown.js'

@@ -22,7 +22,7 @@ export { createHttpClient, type HttpClient, type HttpEndpoint, type HttpResult, 
 export type { MqttAdapter, MqttEndpoint, ConnectParams, PublishParams } from './adapters/mqtt-adapter.js'
 export { Inbox, type InboxEntry, type CloseState } from './adapters/inbox.js'
 export { matchValue } from './matching/match-value.js'
-export { checkRate, describeRate, peakWindow, rateCheck } from './matching/rate-check.js'
+export { describeRate, rateCheck, slidingWindows } from './matching/rate-check.js'
 export {
   HarnessError, ScenarioInvalidError, TargetInvalidError, TargetUnreachableError, CliUsageError, ExpectationFailure, StepError, ScenarioTimeoutError,
 } from './errors.js'
