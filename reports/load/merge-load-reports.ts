@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { loadReportSchema, type LoadReport } from '../../spec/index.js'
 import { ReportInvalidError, ReportMergeConflictError } from '../errors.js'
+import { reportProblems } from '../report-problems.js'
 import { mergeDm, mergeFleet, mergePubsub, mergeSeries } from './merge-load-parts.js'
 
 /** Reads and validates a load report JSON file (a shard's output). */
@@ -12,7 +13,7 @@ export async function readLoadReport(file: string): Promise<LoadReport> {
     throw new ReportInvalidError(file, [{ path: '', message: `cannot read JSON: ${(err as Error).message}` }])
   }
   const parsed = loadReportSchema.safeParse(data)
-  if (!parsed.success) throw new ReportInvalidError(file, parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })))
+  if (!parsed.success) throw new ReportInvalidError(file, reportProblems(parsed.error).slice(0, 10))
   return parsed.data
 }
 
