@@ -8,7 +8,7 @@ import { littlesLawWarning } from './capacity-check.js'
 import { LoadSetupError } from './load-errors.js'
 import type { LoadProgress } from './load-progress.js'
 import { prepareLoadTarget } from './prepare-load-target.js'
-import { clientIdOf } from './run-dm-slice.js'
+import { deviceClientId } from './device-client-id.js'
 import { runSlices } from './run-slices.js'
 import { sliceRange, type SliceInput } from './slice-context.js'
 import { writeLoadReports } from './write-load-reports.js'
@@ -57,7 +57,7 @@ export function exitCodeOf(r: LoadReport): number {
 /** Client ids by global index of the devices this process simulates (for mTLS identities). */
 function localDeviceIds(sc: LoadScenario, slices: readonly Slice[], runId: string): Map<number, string> {
   const ids = new Map<number, string>()
-  const add = (g: number) => ids.set(g, clientIdOf(sc.devices.clientId, runId, g))
+  const add = (g: number) => ids.set(g, deviceClientId(sc.devices.clientId, runId, g))
   for (const s of slices) {
     if (sc.pubsub) {
       const p = sliceRange(sc.pubsub.publishers, s)
