@@ -10,7 +10,7 @@ export { runScenario, missingCapabilities, type RunScenarioOptions } from './run
 export { buildReport, type DeclaredRequirement } from './build-report.js'
 export { resolveTarget, type ResolveTargetOptions } from './targets/resolve-target.js'
 export { startBundledTarget, type BundledTargetOptions } from './targets/bundled-target.js'
-export { resolveExternalTarget, loadTargetFile } from './targets/external-target.js'
+export { resolveExternalTarget, readTargetFile } from './targets/external-target.js'
 export { targetFileSchema, type TargetFile } from './targets/target-file-schema.js'
 export { flattenLimits, profileCapabilities, profileReadings, type ResolvedTarget } from './targets/resolved-target.js'
 export { StepRegistry, StepRegistryError, defineStepRunner, createStepRegistryFrom, type StepImplementation } from './step-registry.js'

@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import type { Scenario } from '../spec/index.js'
 import { EXIT } from './exit-codes.js'
 import { reportCliError } from './cli-errors.js'
-import { catalogueRequirements, loadCliScenarios, profileForTarget } from './load-for-cli.js'
+import { catalogueRequirements, readCliScenarios, profileForTarget } from './cli-inputs.js'
 
 interface Coverage {
   id: string
@@ -33,7 +33,7 @@ export function registerListCommand(program: Command, setExit: (code: number) =>
     .option('--uncovered', 'list only requirements no scenario checks', false)
     .action(async (paths: string[], opts: { json: boolean; uncovered: boolean }) => {
       try {
-        const { scenarios } = await loadCliScenarios({ paths }, await profileForTarget({}))
+        const { scenarios } = await readCliScenarios({ paths }, await profileForTarget({}))
         // One entry per document; a matrix's cells may require different capabilities (mqtt-5, mqtt-3.1.1).
         const bases = [...new Map(scenarios.map((s) => [s.baseId, s])).values()].map((s) => ({
           ...s,

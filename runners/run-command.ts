@@ -4,7 +4,7 @@ import type { RunReport } from '../spec/index.js'
 import { CliUsageError } from './errors.js'
 import { EXIT } from './exit-codes.js'
 import { reportCliError } from './cli-errors.js'
-import { loadCliScenarios, profileForTarget, type KnownRequirement } from './load-for-cli.js'
+import { readCliScenarios, profileForTarget, type KnownRequirement } from './cli-inputs.js'
 import type { Scenario } from '../spec/index.js'
 import { DEFAULT_CONCURRENCY, runScenarios } from './run-scenarios.js'
 import { parseGrep, parseShard, selectScenarios } from './select-scenarios.js'
@@ -118,12 +118,12 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
         // A target file's probe (up to 5 s against a silent port) runs while the scenarios load;
         // invalid scenarios still win (exit 2) and the probed target is let go.
         const early = opts.target !== 'bundled' ? resolveEarly(opts.target) : undefined
-        let loaded: Awaited<ReturnType<typeof loadCliScenarios>>
+        let loaded: Awaited<ReturnType<typeof readCliScenarios>>
         let selected: Scenario[]
         let reporters: ReturnType<typeof createReporters>
         const filters = { ...(grep ? { grep } : {}), ...(opts.tag ? { tags: opts.tag } : {}), ...(opts.excludeTag ? { excludeTags: opts.excludeTag } : {}), ...(opts.requirement ? { requirements: opts.requirement } : {}) }
         try {
-          loaded = await loadCliScenarios({ paths, ...opts }, profile)
+          loaded = await readCliScenarios({ paths, ...opts }, profile)
           selected = selectScenarios(loaded.scenarios, { ...filters, ...(shard ? { shard } : {}) })
           if (Object.keys(filters).length && selected.length === 0 && !shard) throw new CliUsageError(`no scenario matches ${describeFilters(opts)}`)
           reporters = createReporters(opts.reporter ?? [...BUILTIN_REPORTERS], { outDir: opts.out, ...(opts.quiet ? { quiet: true } : {}) })

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { loadLoadScenarioFile, type LoadAbort, type LoadReport, type LoadScenario } from '../../spec/index.js'
+import { readLoadScenarioFile, type LoadAbort, type LoadReport, type LoadScenario } from '../../spec/index.js'
 import { ScenarioInvalidError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import { peakRate, planStages, type Slice } from './arrival-plan.js'
@@ -93,7 +93,7 @@ function planWarnings(sc: LoadScenario, scale: number): string[] {
  * reports. The target is always torn down.
  */
 export async function runLoad(opts: RunLoadOptions): Promise<LoadRunResult> {
-  const { scenario, issues } = await loadLoadScenarioFile(opts.scenarioFile)
+  const { scenario, issues } = await readLoadScenarioFile(opts.scenarioFile)
   if (!scenario) throw new ScenarioInvalidError(issues)
   const shard = opts.shard ?? { index: 0, count: 1 }
   const workers = Math.max(1, opts.workers ?? 1)
