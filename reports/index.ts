@@ -29,8 +29,10 @@ export {
   type ReportProblem,
 } from './errors.js'
 export { createLatencyHistogram, recordMs, encodeHistogram, decodeHistogram, addEncodedHistograms, percentileOf, emptyHistogram, percentileCurve, type Histogram } from './load/latency-histogram.js'
-export { mergeFleet, mergeDm, mergePubsub, mergeSeries } from './load/merge-load-parts.js'
+export { mergeFleet, mergeDm, mergePubsub, mergeSeries, earliestAbort } from './load/merge-load-parts.js'
 export { checkBooks } from './load/check-books.js'
+export { finalizeLoadReport, type LocatedThreshold } from './load/finalize-load-report.js'
+export { evaluateThresholds, type ThresholdMetrics } from './load/evaluate-thresholds.js'
 export { mergeLoadReports, readLoadReport } from './load/merge-load-reports.js'
 export { LOAD_JSON_FILE, renderLoadJson } from './load/render-load-json.js'
 export { LOAD_MARKDOWN_FILE, renderLoadMarkdown } from './load/render-load-markdown.js'

@@ -27,8 +27,7 @@ export {
   HarnessError, ScenarioInvalidError, TargetInvalidError, TargetUnreachableError, CliUsageError, ExpectationFailure, StepError, ScenarioTimeoutError,
 } from './errors.js'
 export { runLoad, exitCodeOf, type RunLoadOptions, type LoadRunResult } from './load/run-load.js'
-export { buildLoadReport, finalizeLoadReport, thresholdsOfReport } from './load/build-load-report.js'
-export { evaluateThresholds } from './load/evaluate-thresholds.js'
+export { buildLoadReport } from './load/build-load-report.js'
 export { createOpenModelScheduler, type OpenModelScheduler, type SchedulerHooks } from './load/open-model-scheduler.js'
 export { createArrivalPlan, planStages, type ArrivalPlan, type Slice } from './load/arrival-plan.js'
 export type { LoadProgress } from './load/load-progress.js'

@@ -2,7 +2,6 @@ import type { Command } from 'commander'
 import { mergeLoadReports, readLoadReport } from '../reports/index.js'
 import { reportCliError } from './cli-errors.js'
 import { CliUsageError } from './errors.js'
-import { finalizeLoadReport, thresholdsOfReport } from './load/build-load-report.js'
 import { createProgressPrinter } from './load/progress-printer.js'
 import type { LoadProgress } from './load/load-progress.js'
 import { parseListenAddress, startPrometheusExporter } from './load/prometheus-exporter.js'
@@ -146,8 +145,7 @@ export function registerLoadCommand(program: Command, setExit: (code: number) =>
     .option('--out <dir>', 'folder for the merged load-report.{json,md,html}', 'results/load-merged')
     .action(async (files: string[], opts: { out: string }) => {
       try {
-        const merged = mergeLoadReports(await Promise.all(files.map((f) => readLoadReport(f))))
-        const report = finalizeLoadReport(merged, thresholdsOfReport(merged))
+        const report = mergeLoadReports(await Promise.all(files.map((f) => readLoadReport(f))))
         const written = await writeLoadReports(report, opts.out)
         process.stdout.write(summary(report, written))
         setExit(exitCodeOf(report))
