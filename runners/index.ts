@@ -3,7 +3,7 @@
  * This is the folder's only entry.
  */
 export { buildProgram, main } from './cli.js'
-export { EXIT, type ExitCode } from './exit-codes.js'
+export { EXIT, type ExitCode } from '../spec/index.js'
 export { RawMqttClient, WaitTimeoutError, type RawPacket, type CloseInfo, type RawConnectOptions } from './adapters/raw-mqtt-client.js'
 export { runScenarios, DEFAULT_CONCURRENCY, type RunScenariosOptions } from './run-scenarios.js'
 export { runScenario, missingCapabilities, type RunScenarioOptions } from './run-scenario.js'

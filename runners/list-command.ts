@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
+import { EXIT } from '../spec/index.js'
 import type { Scenario } from '../spec/index.js'
-import { EXIT } from './exit-codes.js'
 import { reportCliError } from './cli-errors.js'
 import { catalogueRequirements, readCliScenarios, profileForTarget } from './cli-inputs.js'
 

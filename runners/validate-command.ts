@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { EXIT } from './exit-codes.js'
+import { EXIT } from '../spec/index.js'
 import { reportCliError } from './cli-errors.js'
 import { readCliScenarios, profileForTarget } from './cli-inputs.js'
 

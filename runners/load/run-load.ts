@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { readLoadScenarioFile, type LoadAbort, type LoadReport, type LoadScenario } from '../../spec/index.js'
+import { EXIT, readLoadScenarioFile, type LoadAbort, type LoadReport, type LoadScenario } from '../../spec/index.js'
 import { ScenarioInvalidError } from '../errors.js'
-import { EXIT } from '../exit-codes.js'
 import { peakRate, planStages, type Slice } from './arrival-plan.js'
 import { buildLoadReport } from './build-load-report.js'
 import { littlesLawWarning } from './capacity-check.js'
