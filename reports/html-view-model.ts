@@ -5,7 +5,7 @@ import type { Outcome, RateCheck, RunReport } from '../spec/index.js'
  * sub-millisecond PUBACKs to multi-second expiries; values below this floor
  * (0 included: steps are rounded to 0.01 ms) are drawn at it.
  */
-export const LATENCY_AXIS_FLOOR_MS = 0.01
+const LATENCY_AXIS_FLOOR_MS = 0.01
 
 /** Five-number summary (plus p95 and mean) of one step kind's latencies, in ms. */
 export interface LatencyStats {
@@ -50,7 +50,7 @@ export interface HtmlViewModel {
 }
 
 /** Linear-interpolated quantile of an ascending array. */
-export function quantile(sorted: readonly number[], q: number): number {
+function quantile(sorted: readonly number[], q: number): number {
   if (!sorted.length) return NaN
   const pos = (sorted.length - 1) * q
   const lo = Math.floor(pos)
@@ -112,7 +112,7 @@ export interface LatencyTableRow {
   cells: { label: string; ms: number }[]
 }
 
-export function latencyTable(stats: readonly LatencyStats[]): LatencyTableRow[] {
+function latencyTable(stats: readonly LatencyStats[]): LatencyTableRow[] {
   return stats.map((s) => ({
     kind: s.kind,
     count: s.count,

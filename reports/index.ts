@@ -28,7 +28,7 @@ export {
   ReportError, ReportInvalidError, ReportMergeConflictError, ReportVersionError, ReporterDuplicateError, ReporterUnknownError,
   type ReportProblem,
 } from './errors.js'
-export { createLatencyHistogram, recordMs, encodeHistogram, decodeHistogram, addEncodedHistograms, percentileOf, emptyHistogram, percentileCurve, type Histogram } from './load/latency-histogram.js'
+export { createLatencyHistogram, recordMs, encodeHistogram, decodeHistogram, addEncodedHistograms, percentileOf, emptyHistogram, type Histogram } from './load/latency-histogram.js'
 export { mergeFleet, mergeDm, mergePubsub, mergeSeries, earliestAbort } from './load/merge-load-parts.js'
 export { checkBooks } from './load/check-books.js'
 export { finalizeLoadReport, type LocatedThreshold } from './load/finalize-load-report.js'

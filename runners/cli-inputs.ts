@@ -18,8 +18,8 @@ export interface CliInputOptions {
 }
 
 /** Default scenario folder; load scenarios (another runner) are excluded from a default run. */
-export const DEFAULT_SCENARIO_DIR = 'scenarios'
-export const LOAD_SCENARIO_DIR = 'scenarios/load'
+const DEFAULT_SCENARIO_DIR = 'scenarios'
+const LOAD_SCENARIO_DIR = 'scenarios/load'
 
 /**
  * The profile whose limits scenarios see: the target file's, or `--profile`

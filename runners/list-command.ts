@@ -11,7 +11,7 @@ interface Coverage {
 }
 
 /** Each catalogue requirement with the scenarios that check it (ids only scenarios name come last). */
-export function requirementCoverage(scenarios: readonly Scenario[], catalogue: readonly { id: string; reason?: string }[]): Coverage[] {
+function requirementCoverage(scenarios: readonly Scenario[], catalogue: readonly { id: string; reason?: string }[]): Coverage[] {
   const byId = new Map<string, Coverage>(catalogue.map((r) => [r.id, { id: r.id, scenarios: [], ...(r.reason ? { reason: r.reason } : {}) }]))
   for (const s of scenarios) {
     for (const id of s.spec) {

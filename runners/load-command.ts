@@ -25,7 +25,7 @@ interface LoadOptions {
 }
 
 /** `--start-at`: an ISO time (`2026-12-03T09:30:00Z`), epoch milliseconds, or `+30s` from now. */
-export function parseStartAt(value: string, now = Date.now()): number {
+function parseStartAt(value: string, now = Date.now()): number {
   const rel = /^\+(.+)$/.exec(value.trim())
   if (rel) {
     const ms = parseDuration(rel[1]!)

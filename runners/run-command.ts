@@ -13,7 +13,7 @@ import type { ResolvedTarget } from './targets/resolved-target.js'
 import { toolVersion } from './package-info.js'
 
 /** The exit code of a finished run: failures first, then errors. */
-export function runExitCode(report: RunReport): number {
+function runExitCode(report: RunReport): number {
   if (report.summary.failed > 0) return EXIT.FAILED
   if (report.summary.errored > 0) return EXIT.ERRORED
   return EXIT.PASSED
@@ -25,7 +25,7 @@ export function runExitCode(report: RunReport): number {
  * every such one; with --shard only those other scenarios check (a merge of
  * the shards then still says untested for the ones no scenario checks).
  */
-export function declaredFor(known: readonly KnownRequirement[], all: readonly Scenario[], selected: readonly Scenario[], grep: boolean): (KnownRequirement & { status?: 'not-selected' })[] {
+function declaredFor(known: readonly KnownRequirement[], all: readonly Scenario[], selected: readonly Scenario[], grep: boolean): (KnownRequirement & { status?: 'not-selected' })[] {
   if (selected.length === all.length) return [...known]
   const run = new Set(selected.flatMap((s) => s.spec))
   const elsewhere = new Set(all.flatMap((s) => s.spec))
