@@ -1,3 +1,4 @@
+import type { WillDecl } from '../../spec/index.js'
 import type { NormalPacket } from './normalize-packet.js'
 import type { Inbox } from './inbox.js'
 
@@ -16,14 +17,6 @@ export interface MqttEndpoint {
   tls?: TlsSettings
 }
 
-export interface WillParams {
-  topic: string
-  payload: string
-  qos: 0 | 1 | 2
-  retain: boolean
-  properties?: Record<string, unknown>
-}
-
 /** Everything a CONNECT needs; the adapter adds nothing of its own. */
 export interface ConnectParams {
   endpoint: MqttEndpoint
@@ -33,7 +26,7 @@ export interface ConnectParams {
   keepalive: number
   username?: string
   password?: string
-  will?: WillParams
+  will?: WillDecl
   /** MQTT 5 CONNECT properties, Session Expiry included. */
   properties?: Record<string, unknown>
   timeoutMs: number
@@ -56,9 +49,6 @@ export interface SubscriptionParams {
   rap?: boolean
   rh?: 0 | 1 | 2
 }
-
-/** How received QoS 1 messages are acknowledged. */
-export type AckMode = 'auto' | 'never' | { delay: number }
 
 /**
  * One scenario client. Both implementations (MQTT.js and the raw packet

@@ -7,8 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { runReportSchema, type RunReport } from '../../spec/index.js'
-import { EXIT } from '../exit-codes.js'
+import { EXIT, runReportSchema, type RunReport } from '../../spec/index.js'
 import { tempDir } from './helpers.js'
 import { ROOT, runCli as cli } from '../../test/built-cli.js'
 

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { deviations, loadProfile } from '../../reference-broker/index.js'
 import { flattenLimits, runScenarios, startBundledTarget, type ResolvedTarget } from '../../runners/index.js'
-import { knownRequirementIds, loadScenarios, statementRefVersion, type Scenario } from '../../spec/index.js'
+import { knownRequirementIds, readScenarios, statementRefVersion, type Scenario } from '../../spec/index.js'
 import { repoRoot } from './corpus.js'
 
 const dir = join(repoRoot, 'scenarios/standard')
@@ -17,7 +17,7 @@ const targets: ResolvedTarget[] = []
 afterAll(async () => { await Promise.all(targets.map((t) => t.teardown())) })
 
 async function load(profile: string): Promise<Scenario[]> {
-  const loaded = await loadScenarios([dir], { limits: flattenLimits(loadProfile(profile)), knownRequirements: knownRequirementIds(), cwd: repoRoot })
+  const loaded = await readScenarios([dir], { limits: flattenLimits(loadProfile(profile)), knownRequirements: knownRequirementIds(), cwd: repoRoot })
   if (!loaded.ok) throw new Error(loaded.errors.map((e) => `${e.file}:${e.line} ${e.message}`).join('\n'))
   return loaded.scenarios
 }
