@@ -184,6 +184,8 @@ const list: Deviation[] = [
   { name: 'subscription-options-ignored', description: 'the MQTT 5 subscription options No Local, Retain As Published and Retain Handling are ignored', breaks: ['MQTT5-3.8.3-3', 'MQTT5-3.3.1-10', 'MQTT5-3.3.1-11', 'MQTT5-3.3.1-13'], fault: 'subscription-options-ignored' },
   { name: 'utf8-unchecked', description: 'PUBLISH topics with ill-formed UTF-8 or U+0000 are accepted (aedes\' own behaviour)', breaks: ['MQTT311-1.5.3-1', 'MQTT5-1.5.4-1'], fault: 'utf8-unchecked' },
   { name: 'puback-wrong-packet-id', description: 'a PUBACK carries the next packet id instead of the PUBLISH\'s (every QoS 1 publisher stalls, so it is left out of the aws-iot-core sweep)', breaks: ['MQTT311-2.3.1-6', 'MQTT5-2.2.1-5'], scenarios: ['puback-same-packet-id'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'puback-wrong-packet-id' },
+  // Sections 3.4 to 4 of the standards (scenarios/standard/).
+  { name: 'malformed-packets-ignored', description: 'a malformed packet other than PUBLISH (reserved flags, a SUBSCRIBE without filters or with reserved option bits) is dropped and the connection stays open', breaks: ['MQTT311-3.8.3-3', 'MQTT311-3.8.3-4', 'MQTT311-3.10.3-2', 'MQTT311-3.14.1-1', 'MQTT311-2.2.2-2', 'MQTT5-3.8.3-5', 'MQTT5-3.14.1-1', 'MQTT5-2.1.3-1'], fault: 'malformed-packets-ignored' },
 ]
 
 /** Every deviation, by name. */

@@ -31,10 +31,13 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
   try {
     packet = gate.inDecoder.decode(frame) as Record<string, any>
   } catch (err) {
+    // The `malformed-packets-ignored` deviation drops the packet (not a PUBLISH) and keeps the connection [MQTT5-3.14.1-1].
+    if (gate.host.faults.has('malformed-packets-ignored') && type !== PT.PUBLISH) return
     return gate.violation(RC.MALFORMED_PACKET, 'malformed-packet', (err as Error).message)
   }
   const problem = shapeProblem(packet)
-  if (problem) return gate.violation(problem.code, problem.reason, problem.detail)
+  // (The same deviation drops a packet of the wrong shape, e.g. a SUBSCRIBE without filters [MQTT311-3.8.3-3].)
+  if (problem) return gate.host.faults.has('malformed-packets-ignored') && type !== PT.PUBLISH ? undefined : gate.violation(problem.code, problem.reason, problem.detail)
   switch (type) {
     case PT.CONNECT:
       // The `double-connect-ignored` deviation drops a second CONNECT instead.
