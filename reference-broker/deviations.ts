@@ -187,6 +187,7 @@ const list: Deviation[] = [
   // Sections 3.4 to 4 of the standards (scenarios/standard/).
   { name: 'malformed-packets-ignored', description: 'a malformed packet other than PUBLISH (reserved flags, a SUBSCRIBE without filters or with reserved option bits) is dropped and the connection stays open', breaks: ['MQTT311-3.8.3-3', 'MQTT311-3.8.3-4', 'MQTT311-3.10.3-2', 'MQTT311-3.14.1-1', 'MQTT311-2.2.2-2', 'MQTT5-3.8.3-5', 'MQTT5-3.14.1-1', 'MQTT5-2.1.3-1'], fault: 'malformed-packets-ignored' },
   { name: 'inflight-forgotten-on-resume', description: 'a session that goes offline loses its unacknowledged QoS 1 and 2 PUBLISHes and PUBRELs (the offline-queue-off fault, run with a plain-MQTT profile)', breaks: ['MQTT311-4.4.0-1', 'MQTT5-4.4.0-1', 'MQTT5-4.3.2-3', 'MQTT5-4.3.3-3', 'MQTT5-4.3.3-5'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'offline-queue-off' },
+  { name: 'client-receive-maximum-ignored', description: 'the Receive Maximum of an MQTT 5 CONNECT is ignored: QoS 1 and 2 PUBLISHes go out up to the server\'s own in-flight limit', breaks: ['MQTT5-4.9.0-1', 'MQTT5-4.9.0-2'], fault: 'client-receive-maximum-ignored' },
 ]
 
 /** Every deviation, by name. */

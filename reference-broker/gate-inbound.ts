@@ -121,7 +121,8 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
   gate.endSessionAtClose = verdict.endSessionAtClose
   gate.resumesSession = verdict.resumesSession
   gate.shaper = new OutboundShaper({
-    inflightMaximum: Math.min(gate.profile.mqtt.outboundInflightMaximum, packet.properties?.receiveMaximum ?? 65535),
+    // The `client-receive-maximum-ignored` deviation sends as if the client gave no Receive Maximum [MQTT5-4.9.0-2].
+    inflightMaximum: Math.min(gate.profile.mqtt.outboundInflightMaximum, gate.host.faults.has('client-receive-maximum-ignored') ? 65535 : packet.properties?.receiveMaximum ?? 65535),
     replayRatePerSecond: gate.profile.sessions.replayRatePerSecond,
     keepOriginalExpiry: gate.host.faults.has('mei-not-decremented'),
     softBytes: gate.profile.server.slowClientSoftBytes,
