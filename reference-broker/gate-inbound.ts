@@ -143,6 +143,7 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
     onDrop: (reason, count) => gate.host.log.info({ event: 'drop', clientId: gate.clientId, reason, count }),
     countOutboundPublish: () => gate.rate.forceTake(),
   })
+  gate.clientMaximumPacketSize = gate.version === 5 && !gate.host.faults.has('client-packet-size-ignored') ? packet.properties?.maximumPacketSize : undefined
   gate.state = 'connecting'
   gate.armKeepAlive(gate.profile.server.connectTimeoutMs)
   // The `auth-method-accepted` deviation ignores an Authentication Method instead of refusing it [M5-NO-AUTH-PACKET].
