@@ -189,6 +189,7 @@ const list: Deviation[] = [
   { name: 'inflight-forgotten-on-resume', description: 'a session that goes offline loses its unacknowledged QoS 1 and 2 PUBLISHes and PUBRELs (the offline-queue-off fault, run with a plain-MQTT profile)', breaks: ['MQTT311-4.4.0-1', 'MQTT5-4.4.0-1', 'MQTT5-4.3.2-3', 'MQTT5-4.3.3-3', 'MQTT5-4.3.3-5'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'offline-queue-off' },
   { name: 'client-receive-maximum-ignored', description: 'the Receive Maximum of an MQTT 5 CONNECT is ignored: QoS 1 and 2 PUBLISHes go out up to the server\'s own in-flight limit', breaks: ['MQTT5-4.9.0-1', 'MQTT5-4.9.0-2'], fault: 'client-receive-maximum-ignored' },
   { name: 'malformed-qos2-auth-ignored', description: 'the malformed-packets-ignored fault run with a plain-MQTT profile, where PUBREL and AUTH reach the checks: a PUBREL or AUTH with wrong flags is dropped, the connection stays open', breaks: ['MQTT311-3.6.1-1', 'MQTT5-3.6.1-1', 'MQTT5-3.15.1-1'], scenarios: ['qos2-and-auth-packets-checked'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'malformed-packets-ignored' },
+  { name: 'deliveries-reordered', description: 'deliveries to a client go out swapped in pairs: the second message before the first', breaks: ['MQTT311-4.6.0-5', 'MQTT311-4.6.0-6', 'MQTT5-4.6.0-5', 'MQTT5-4.6.0-6'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'deliveries-reordered' },
 ]
 
 /** Every deviation, by name. */
