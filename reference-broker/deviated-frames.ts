@@ -56,6 +56,20 @@ export class DeviatedFrames {
     return encode(packet, 5)
   }
 
+  private held: Buffer | null = null
+
+  /** `deliveries-reordered`: every other delivery is held back and sent after the next one [MQTT5-4.6.0-5]. */
+  reordered(frame: Buffer): Buffer[] {
+    if (!this.host.faults.has('deliveries-reordered')) return [frame]
+    if (this.held === null) {
+      this.held = frame
+      return []
+    }
+    const out = [frame, this.held]
+    this.held = null
+    return out
+  }
+
   /** `puback-no-matching-subscribers`: PUBACK 0x10 when nobody subscribes [M5-PUBACK-NO-MATCHING-SUBSCRIBERS]; `puback-wrong-packet-id`. */
   puback(frame: Buffer): Buffer {
     // `puback-wrong-packet-id`: the PUBACK names the next packet id, not the PUBLISH's [MQTT5-2.2.1-5].

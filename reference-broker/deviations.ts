@@ -41,8 +41,12 @@ export interface Deviation {
    */
   profile?: string
   overrides?: ProfileOverrides
-  /** The deviation is a fault the broker's code applies (its name is the deviation's name), not a profile change. */
-  fault?: true
+  /**
+   * The deviation is a fault the broker's code applies, not a profile change:
+   * `true` when the fault is named as the deviation, or the name of another
+   * deviation's fault that this one runs under a different profile.
+   */
+  fault?: true | string
 }
 
 const list = [
@@ -146,7 +150,7 @@ const list = [
   { name: 'response-properties-dropped', description: 'MQTT 5 subscribers get messages without Response Topic and Correlation Data', breaks: ['M5-REQUEST-RESPONSE'], fault: true , scenarios: ['request-response-round-trip'] },
   { name: 'response-topic-unchecked', description: 'the gate does not check a Response Topic for wildcards; aedes then closes the connection without DISCONNECT 0x82', breaks: ['M5-SERVER-DISCONNECT'], fault: true , scenarios: ['response-topic-wildcard-refused'] },
   { name: 'user-properties-limit-off', description: 'user properties of any size are accepted', breaks: ['M5-USER-PROPERTIES'], overrides: { mqtt: { userPropertiesMaxBytes: 268435455 } } , scenarios: ['user-properties-over-8kb-refused'] },
-  { name: 'client-packet-size-ignored', description: 'messages larger than the Maximum Packet Size a client advertised are sent to it', breaks: ['M5-MAX-PACKET-SIZE'], fault: true , scenarios: ['client-maximum-packet-size-respected'] },
+  { name: 'client-packet-size-ignored', description: 'messages, acknowledgements and DISCONNECTs larger than the Maximum Packet Size a client advertised are sent to it', breaks: ['M5-MAX-PACKET-SIZE', 'MQTT5-3.4.2-2', 'MQTT5-3.14.2-3'], fault: true , scenarios: ['client-maximum-packet-size-respected', 'acks-fit-client-maximum-packet-size'] },
   { name: 'packet-size-limit-raised', description: 'CONNACK advertises and the broker accepts packets up to 268,435,455 bytes (the payload quota still applies)', breaks: ['M5-MAX-PACKET-SIZE', 'M5-CONNACK-PROPERTIES'], overrides: { mqtt: { maximumPacketSize: 268435455 } } , scenarios: ['connack-properties', 'packet-too-large-refused'] },
   { name: 'puback-no-matching-subscribers', description: 'an MQTT 5 QoS 1 PUBLISH nobody subscribes to gets PUBACK 0x10 No matching subscribers', breaks: ['M5-PUBACK-NO-MATCHING-SUBSCRIBERS'], fault: true },
   { name: 'problem-info-ignored', description: 'a failing MQTT 5 SUBACK carries a Reason String even when the client set Request Problem Information 0', breaks: ['M5-REQUEST-PROBLEM-INFO'], fault: true },
@@ -180,11 +184,18 @@ const list = [
   { name: 'reserved-flags-ignored', description: 'SUBSCRIBE, UNSUBSCRIBE and PUBREL with wrong fixed-header flags are accepted', breaks: ['MQTT311-3.8.1-1', 'MQTT5-3.8.1-1'], fault: true },
   // Standard behaviour aws-iot-core overrides: run with a plain-MQTT profile by test/corpus/standard-scenarios.test.ts.
   { name: 'keepalive-timeout-slow', description: 'a silent connection is closed after 6, not 1.5, keep-alive periods', breaks: ['MQTT311-3.1.2-24', 'MQTT5-3.1.2-22'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', overrides: { mqtt: { keepAlive: { timeoutFactor: 6 } } } },
-  { name: 'qos2-release-dropped', description: 'PUBREC and PUBREL from a client are dropped, so the QoS 2 exchange never completes', breaks: ['MQTT311-4.3.3-1', 'MQTT311-4.3.3-2', 'MQTT5-4.3.3-4', 'MQTT5-4.3.3-11'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: true },
+  { name: 'qos2-release-dropped', description: 'PUBREC and PUBREL from a client are dropped, so the QoS 2 exchange never completes', breaks: ['MQTT311-4.3.3-1', 'MQTT311-4.3.3-2', 'MQTT5-4.3.3-4', 'MQTT5-4.3.3-11', 'MQTT311-3.10.4-3', 'MQTT5-3.10.4-3'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: true },
   { name: 'retained-exact-match-only', description: 'retained messages reach only a filter equal to their topic (the AWS reading)', breaks: ['MQTT311-3.3.1-6', 'MQTT5-3.3.1-9'], scenarios: ['retained-via-wildcard-filter'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', overrides: { retained: { exactMatchOnly: true } } },
   { name: 'subscription-options-ignored', description: 'the MQTT 5 subscription options No Local, Retain As Published and Retain Handling are ignored', breaks: ['MQTT5-3.8.3-3', 'MQTT5-3.3.1-10', 'MQTT5-3.3.1-11', 'MQTT5-3.3.1-13'], fault: true },
   { name: 'utf8-unchecked', description: 'PUBLISH topics with ill-formed UTF-8 or U+0000 are accepted (aedes\' own behaviour)', breaks: ['MQTT311-1.5.3-1', 'MQTT5-1.5.4-1'], fault: true },
   { name: 'puback-wrong-packet-id', description: 'a PUBACK carries the next packet id instead of the PUBLISH\'s (every QoS 1 publisher stalls, so it is left out of the aws-iot-core sweep)', breaks: ['MQTT311-2.3.1-6', 'MQTT5-2.2.1-5'], scenarios: ['puback-same-packet-id'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: true },
+  // Sections 3.4 to 4 of the standards (scenarios/standard/).
+  { name: 'malformed-packets-ignored', description: 'a malformed packet other than PUBLISH (reserved flags, a SUBSCRIBE without filters or with reserved option bits) is dropped and the connection stays open', breaks: ['MQTT311-3.8.3-3', 'MQTT311-3.8.3-4', 'MQTT311-3.10.3-2', 'MQTT311-3.14.1-1', 'MQTT311-2.2.2-2', 'MQTT5-3.8.3-5', 'MQTT5-3.14.1-1', 'MQTT5-2.1.3-1'], fault: true, dependents: { ids: ['MQTT5-3.14.2-3'], why: 'acks-fit-client-maximum-packet-size provokes the server DISCONNECT it checks with a malformed DISCONNECT' } },
+  { name: 'inflight-forgotten-on-resume', description: 'a session that goes offline loses its unacknowledged QoS 1 and 2 PUBLISHes and PUBRELs (the offline-queue-off fault, run with a plain-MQTT profile)', breaks: ['MQTT311-4.4.0-1', 'MQTT5-4.4.0-1', 'MQTT5-4.3.2-3', 'MQTT5-4.3.3-3', 'MQTT5-4.3.3-5'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'offline-queue-off' },
+  { name: 'client-receive-maximum-ignored', description: 'the Receive Maximum of an MQTT 5 CONNECT is ignored: QoS 1 and 2 PUBLISHes go out up to the server\'s own in-flight limit', breaks: ['MQTT5-4.9.0-1', 'MQTT5-4.9.0-2'], fault: true },
+  { name: 'malformed-qos2-auth-ignored', description: 'the malformed-packets-ignored fault run with a plain-MQTT profile, where PUBREL and AUTH reach the checks: a PUBREL or AUTH with wrong flags is dropped, the connection stays open', breaks: ['MQTT311-3.6.1-1', 'MQTT5-3.6.1-1', 'MQTT5-3.15.1-1'], scenarios: ['qos2-and-auth-packets-checked'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'malformed-packets-ignored' },
+  { name: 'deliveries-reordered', description: 'deliveries to a client go out swapped in pairs: the second message before the first', breaks: ['MQTT311-4.6.0-5', 'MQTT311-4.6.0-6', 'MQTT5-4.6.0-5', 'MQTT5-4.6.0-6'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: true },
+  { name: 'client-packet-size-ignored-qos2', description: 'the client-packet-size-ignored fault run with a plain-MQTT profile, where QoS 2 acknowledgements exist: a PUBREC with a Reason String too large for the client is sent as is', breaks: ['MQTT5-3.5.2-2'], scenarios: ['qos2-acks-fit-client-maximum-packet-size'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'client-packet-size-ignored' },
 ] as const satisfies readonly Deviation[]
 
 /** The name of a deviation the broker's code applies as a fault: a misspelt fault does not compile. */
@@ -204,7 +215,7 @@ export function resolveDeviations(names: readonly string[]): { overrides: Profil
     const d = deviations.get(name)
     if (!d) throw new DeviationUnknownError(name, [...deviations.keys()])
     if (d.overrides) overrides = mergeProfile(overrides, d.overrides as Record<string, unknown>)
-    if (d.fault) faults.add(d.name as Fault)
+    if (d.fault) faults.add((d.fault === true ? d.name : d.fault) as Fault)
   }
   return { overrides: overrides as ProfileOverrides, faults }
 }

@@ -31,10 +31,13 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
   try {
     packet = gate.inDecoder.decode(frame) as Record<string, any>
   } catch (err) {
+    // The `malformed-packets-ignored` deviation drops the packet (not a PUBLISH) and keeps the connection [MQTT5-3.14.1-1].
+    if (gate.host.faults.has('malformed-packets-ignored') && type !== PT.PUBLISH) return
     return gate.violation(RC.MALFORMED_PACKET, 'malformed-packet', (err as Error).message)
   }
   const problem = shapeProblem(packet)
-  if (problem) return gate.violation(problem.code, problem.reason, problem.detail)
+  // (The same deviation drops a packet of the wrong shape, e.g. a SUBSCRIBE without filters [MQTT311-3.8.3-3].)
+  if (problem) return gate.host.faults.has('malformed-packets-ignored') && type !== PT.PUBLISH ? undefined : gate.violation(problem.code, problem.reason, problem.detail)
   switch (type) {
     case PT.CONNECT:
       // The `double-connect-ignored` deviation drops a second CONNECT instead.
@@ -118,7 +121,8 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
   gate.endSessionAtClose = verdict.endSessionAtClose
   gate.resumesSession = verdict.resumesSession
   gate.shaper = new OutboundShaper({
-    inflightMaximum: Math.min(gate.profile.mqtt.outboundInflightMaximum, packet.properties?.receiveMaximum ?? 65535),
+    // The `client-receive-maximum-ignored` deviation sends as if the client gave no Receive Maximum [MQTT5-4.9.0-2].
+    inflightMaximum: Math.min(gate.profile.mqtt.outboundInflightMaximum, gate.host.faults.has('client-receive-maximum-ignored') ? 65535 : packet.properties?.receiveMaximum ?? 65535),
     replayRatePerSecond: gate.profile.sessions.replayRatePerSecond,
     keepOriginalExpiry: gate.host.faults.has('expiry-not-decremented'),
     softBytes: gate.profile.server.slowClientSoftBytes,
@@ -139,6 +143,7 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
     onDrop: (reason, count) => gate.host.log.info({ event: 'drop', clientId: gate.clientId, reason, count }),
     countOutboundPublish: () => gate.rate.forceTake(),
   })
+  gate.clientMaximumPacketSize = gate.version === 5 && !gate.host.faults.has('client-packet-size-ignored') ? packet.properties?.maximumPacketSize : undefined
   gate.state = 'connecting'
   gate.armKeepAlive(gate.profile.server.connectTimeoutMs)
   // The `auth-method-accepted` deviation ignores an Authentication Method instead of refusing it [M5-NO-AUTH-PACKET].

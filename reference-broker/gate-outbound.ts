@@ -18,7 +18,11 @@ export function onOutbound(gate: WireGate, frame: Buffer): void {
     case PT.CONNACK: return handleConnack(gate, frame)
     case PT.PUBLISH:
       if (gate.state !== 'connected' && gate.state !== 'connecting') return
-      if (gate.deviated) frame = gate.deviated.publish(frame)
+      if (gate.deviated) {
+        // Deviations rewrite deliveries (deviated-frames.ts); `deliveries-reordered` also swaps them in pairs.
+        for (const f of gate.deviated.reordered(gate.deviated.publish(frame))) gate.shaper ? gate.shaper.publish(f) : gate.writeOut(f)
+        return
+      }
       return gate.shaper ? gate.shaper.publish(frame) : gate.writeOut(frame)
     case PT.PUBACK: {
       const { messageId } = ackOf(frame)

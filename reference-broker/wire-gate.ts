@@ -8,6 +8,7 @@ import { ByteBudget } from './byte-budget.js'
 import { RC } from './reason-codes.js'
 import { GateSubscriptions } from './gate-subscriptions.js'
 import type { GateHost, GateInfo } from './gate-host.js'
+import { fitToMaximumPacketSize } from './fit-packet-size.js'
 import { awsReasonString } from './reason-strings.js'
 import type { DeviatedFrames } from './deviated-frames.js'
 import { DirectDelivery, type DirectMessage, type DirectSend } from './direct-delivery.js'
@@ -55,6 +56,8 @@ export class WireGate {
   deviated: DeviatedFrames | null = null
   /** Created when the CONNECT is accepted. */
   shaper: OutboundShaper | null = null
+  /** The Maximum Packet Size of the client's MQTT 5 CONNECT, if it gave one (fit-packet-size.ts). */
+  clientMaximumPacketSize: number | undefined = undefined
   readonly rate: RateLimiter
   aliases = new Map<number, string>()
   readonly subs: GateSubscriptions
@@ -207,6 +210,7 @@ export class WireGate {
    */
   writeOut(frame: Buffer): void {
     if (this.state === 'closed' || this.socket.destroyed || this.socket.writableEnded) return
+    if (this.clientMaximumPacketSize !== undefined) frame = fitToMaximumPacketSize(frame, this.clientMaximumPacketSize, this.outDecoder)
     const type = frameType(frame)
     this.outBytes += frame.length
     if (type !== PT.PUBLISH && type !== PT.PUBACK) {
@@ -375,7 +379,7 @@ export class WireGate {
     // The `reason-string-plain` deviation drops the `DISCONNECT:` prefix AWS uses [M5-REASON-STRING-FORMAT].
     const text = this.host.faults.has('reason-string-plain') ? aws.replace(/^DISCONNECT:\s*/, '') : aws
     const properties = { reasonString: text }
-    this.socket.write(encode({ cmd: 'disconnect', reasonCode: code, properties }, 5))
+    this.socket.write(fitToMaximumPacketSize(encode({ cmd: 'disconnect', reasonCode: code, properties }, 5), this.clientMaximumPacketSize, this.outDecoder))
     this.endSocket()
     this.endAedesInput()
   }
