@@ -184,6 +184,9 @@ const list: Deviation[] = [
   { name: 'subscription-options-ignored', description: 'the MQTT 5 subscription options No Local, Retain As Published and Retain Handling are ignored', breaks: ['MQTT5-3.8.3-3', 'MQTT5-3.3.1-10', 'MQTT5-3.3.1-11', 'MQTT5-3.3.1-13'], fault: 'subscription-options-ignored' },
   { name: 'utf8-unchecked', description: 'PUBLISH topics with ill-formed UTF-8 or U+0000 are accepted (aedes\' own behaviour)', breaks: ['MQTT311-1.5.3-1', 'MQTT5-1.5.4-1'], fault: 'utf8-unchecked' },
   { name: 'puback-wrong-packet-id', description: 'a PUBACK carries the next packet id instead of the PUBLISH\'s (every QoS 1 publisher stalls, so it is left out of the aws-iot-core sweep)', breaks: ['MQTT311-2.3.1-6', 'MQTT5-2.2.1-5'], scenarios: ['puback-same-packet-id'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'puback-wrong-packet-id' },
+  { name: 'connect-reserved-flag-ignored', description: 'a CONNECT with the reserved connect flag set is accepted as if the flag were 0', breaks: ['MQTT311-3.1.2-3', 'MQTT311-3.1.4-1', 'MQTT311-3.2.2-6', 'MQTT5-3.1.2-3', 'MQTT5-3.1.4-1'], fault: 'connect-reserved-flag-ignored' },
+  { name: 'protocol-name-unchecked', description: 'a CONNECT with any 4-byte protocol name is read as MQTT and accepted', breaks: ['MQTT311-3.1.2-1', 'MQTT5-3.1.2-1'], fault: 'protocol-name-unchecked' },
+  { name: 'unsupported-level-accepted', description: 'a CONNECT with an unknown protocol level is read as MQTT 3.1.1 and accepted, and what follows it is processed', breaks: ['MQTT311-3.1.2-2', 'MQTT5-3.1.2-2', 'MQTT311-3.1.4-5', 'MQTT5-3.1.4-6'], fault: 'unsupported-level-accepted' },
 ]
 
 /** Every deviation, by name. */
