@@ -60,6 +60,8 @@ function handleConnack(gate: WireGate, frame: Buffer): void {
   // aedes says Session Present only when it restored subscriptions; a stored session without
   // any is resumed too (the `session-present-needs-subscriptions` deviation keeps aedes' answer).
   const present = !!packet.sessionPresent || (gate.resumesSession && !gate.host.faults.has('session-present-needs-subscriptions'))
+    // The `session-present-on-new-session` deviation answers Session Present 1 to every Clean Start 0 [MQTT311-3.2.2-3].
+    || (!gate.cleanStart && gate.host.faults.has('session-present-on-new-session'))
   if (present !== !!packet.sessionPresent) {
     packet.sessionPresent = present
     if (gate.version !== 5) frame = encode(packet, gate.version)
