@@ -188,6 +188,9 @@ const list: Deviation[] = [
   { name: 'protocol-name-unchecked', description: 'a CONNECT with any 4-byte protocol name is read as MQTT and accepted', breaks: ['MQTT311-3.1.2-1', 'MQTT5-3.1.2-1'], fault: 'protocol-name-unchecked' },
   { name: 'unsupported-level-accepted', description: 'a CONNECT with an unknown protocol level is read as MQTT 3.1.1 and accepted, and what follows it is processed', breaks: ['MQTT311-3.1.2-2', 'MQTT5-3.1.2-2', 'MQTT311-3.1.4-5', 'MQTT5-3.1.4-6'], fault: 'unsupported-level-accepted' },
   { name: 'session-present-on-new-session', description: 'every CleanSession / Clean Start 0 CONNECT gets Session Present 1, even without a stored session (fails most persistent-session scenarios, so it is left out of the aws-iot-core sweep)', breaks: ['MQTT311-3.2.2-3', 'MQTT5-3.2.2-3'], scenarios: ['persistent-session-created'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'session-present-on-new-session' },
+  { name: 'server-topic-aliases-unchecked', description: 'messages go to every MQTT 5 subscriber with server topic aliases counted from 0, whatever Topic Alias Maximum it advertised (none included)', breaks: ['MQTT5-3.1.2-26', 'MQTT5-3.1.2-27', 'MQTT5-3.3.2-11', 'MQTT5-3.3.2-8'], fault: 'server-topic-aliases-unchecked' },
+  { name: 'response-information-unrequested', description: 'the MQTT 5 CONNACK carries Response Information though the client did not request it', breaks: ['MQTT5-3.1.2-28'], fault: 'response-information-unrequested' },
+  { name: 'client-receive-maximum-ignored', description: 'QoS 1 messages are sent past the Receive Maximum an MQTT 5 client advertised (the profile\'s in-flight limit still applies)', breaks: ['MQTT5-3.3.4-9'], fault: 'client-receive-maximum-ignored' },
 ]
 
 /** Every deviation, by name. */

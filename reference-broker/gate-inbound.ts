@@ -142,7 +142,8 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
   gate.endSessionAtClose = verdict.endSessionAtClose
   gate.resumesSession = verdict.resumesSession
   gate.shaper = new OutboundShaper({
-    inflightMaximum: Math.min(gate.profile.mqtt.outboundInflightMaximum, packet.properties?.receiveMaximum ?? 65535),
+    // The `client-receive-maximum-ignored` deviation sends past the client's Receive Maximum [MQTT5-3.3.4-9].
+    inflightMaximum: Math.min(gate.profile.mqtt.outboundInflightMaximum, gate.host.faults.has('client-receive-maximum-ignored') ? 65535 : packet.properties?.receiveMaximum ?? 65535),
     replayRatePerSecond: gate.profile.sessions.replayRatePerSecond,
     keepOriginalExpiry: gate.host.faults.has('mei-not-decremented'),
     softBytes: gate.profile.server.slowClientSoftBytes,

@@ -70,6 +70,8 @@ function handleConnack(gate: WireGate, frame: Buffer): void {
     packet.properties = connackProperties(packet.properties, gate.profile, gate.keepAlive, gate.endSessionAtClose)
     // The `server-redirect` deviation points the client to another server [M5-NO-SERVER-REDIRECT].
     if (gate.host.faults.has('server-reference-sent')) packet.properties.serverReference = 'other-broker.example:8883'
+    // The `response-information-unrequested` deviation sends Response Information nobody asked for [MQTT5-3.1.2-28].
+    if (gate.host.faults.has('response-information-unrequested')) packet.properties.responseInformation = 'hx/responses'
     // Deviations: Server Keep Alive left out when it equals the request; Wildcard Subscription Available 0 advertised.
     if (gate.host.faults.has('server-keepalive-omitted') && packet.properties.serverKeepAlive === gate.requestedKeepAlive) delete packet.properties.serverKeepAlive
     if (gate.host.faults.has('connack-wildcard-unavailable')) packet.properties.wildcardSubscriptionAvailable = false
