@@ -86,7 +86,8 @@ class SessionAedes extends Aedes {
     this.delayedWill.delete(client.id)
     ;(Aedes.prototype as unknown as { _finishRegisterClient: (c: AnyClient) => void })._finishRegisterClient.call(this, client)
     const newSession = client.version === 5 ? client._cleanStart === true : client.clean !== false
-    if (pending && newSession) this.publishWill(pending.client, pending.will)
+    // The `will-delay-not-cancelled` deviation publishes a delayed Will when its client id comes back [MQTT5-3.1.3-9].
+    if (pending && (newSession || this.faults.has('will-delay-not-cancelled'))) this.publishWill(pending.client, pending.will)
   }
 
   registerClient(client: AnyClient): void {

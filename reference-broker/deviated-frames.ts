@@ -41,15 +41,20 @@ export class DeviatedFrames {
       ...(f.has('content-type-dropped') ? ['contentType', 'payloadFormatIndicator'] : []),
       ...(f.has('response-properties-dropped') ? ['responseTopic', 'correlationData'] : []),
     ]
-    const aliasMax = f.has('server-topic-aliases') ? this.clientTopicAliasMaximum : 0
-    if (drop.length === 0 && aliasMax === 0) return frame
+    // `server-topic-aliases-unchecked`: aliases from 0 up (the topic still sent), whatever the client's Topic Alias Maximum [MQTT5-3.1.2-26] [MQTT5-3.3.2-8].
+    const unchecked = f.has('server-topic-aliases-unchecked')
+    const aliasMax = unchecked ? 65535 : f.has('server-topic-aliases') ? this.clientTopicAliasMaximum : 0
+    const reorder = f.has('user-properties-reordered')
+    if (drop.length === 0 && aliasMax === 0 && !reorder) return frame
     const packet = this.decoder.decode(frame) as Record<string, any>
     const props: Record<string, unknown> = { ...(packet.properties ?? {}) }
     for (const k of drop) delete props[k]
+    // `user-properties-reordered`: user properties (names and repeated values) in reverse order [MQTT5-3.1.3-10].
+    if (reorder && props.userProperties) props.userProperties = Object.fromEntries(Object.entries(props.userProperties).reverse().map(([k, v]) => [k, Array.isArray(v) ? [...v].reverse() : v]))
     if (aliasMax > 0) {
       let alias = this.serverAliases.get(packet.topic)
-      if (alias !== undefined) packet.topic = ''
-      else if (this.serverAliases.size < aliasMax) this.serverAliases.set(packet.topic, (alias = this.serverAliases.size + 1))
+      if (alias !== undefined && !unchecked) packet.topic = ''
+      else if (this.serverAliases.size < aliasMax) this.serverAliases.set(packet.topic, (alias = this.serverAliases.size + (unchecked ? 0 : 1)))
       if (alias !== undefined) props.topicAlias = alias
     }
     packet.properties = props

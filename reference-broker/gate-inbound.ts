@@ -1,7 +1,7 @@
 import type { WireGate } from './wire-gate.js'
-import { FrameDecoder, PT, encode, fastPublish, frameType, pubackMessageId, publishTopicUtf8Problem } from './mqtt-codec.js'
+import { FrameDecoder, PT, encode, fastPublish, frameType, peekConnect, pubackMessageId, publishTopicUtf8Problem } from './mqtt-codec.js'
 import { OutboundShaper } from './outbound-shaper.js'
-import { RC } from './reason-codes.js'
+import { RC, RC311 } from './reason-codes.js'
 import { checkConnect, checkPublish } from './inbound-checks.js'
 import { DeviatedFrames } from './deviated-frames.js'
 import { shapeProblem } from './packet-shape.js'
@@ -91,11 +91,35 @@ function toleratedFrame(gate: WireGate, type: number, frame: Buffer): Buffer {
   return frame
 }
 
+/**
+ * Deviations that let a malformed CONNECT through: `connect-reserved-flag-ignored` clears the
+ * reserved connect flag [MQTT311-3.1.2-3]; `protocol-name-unchecked` reads any 4-byte protocol
+ * name as MQTT [MQTT311-3.1.2-1]; `unsupported-level-accepted` reads an unknown level as 4 [MQTT311-3.1.2-2].
+ */
+function toleratedConnect(gate: WireGate, frame: Buffer): Buffer {
+  const f = gate.host.faults
+  const head = peekConnect(frame)
+  if (!head) return frame
+  frame = Buffer.from(frame)
+  if (f.has('connect-reserved-flag-ignored')) frame[head.levelOffset + 1] = frame[head.levelOffset + 1]! & 0xfe
+  if (f.has('protocol-name-unchecked') && head.name.length === 4) frame.write('MQTT', head.levelOffset - 4, 'latin1')
+  if (f.has('unsupported-level-accepted') && ![3, 4, 5].includes(head.level)) frame[head.levelOffset] = 4
+  return frame
+}
+
 function handleConnect(gate: WireGate, frame: Buffer): void {
+  if (gate.host.faults.size > 0) frame = toleratedConnect(gate, frame)
   let packet: Record<string, any>
   try {
     packet = new FrameDecoder(4).decode(frame) as Record<string, any>
   } catch (err) {
+    // An MQTT CONNECT of a protocol level we do not speak: a 3.1.1 CONNACK with return code 0x01
+    // (the client's level has no CONNACK of its own), then close [MQTT311-3.1.2-2] [MQTT5-3.1.2-2].
+    const head = peekConnect(frame)
+    if (head?.name === 'MQTT' && ![3, 4, 5].includes(head.level)) {
+      gate.version = 4
+      return refuseConnect(gate, { reason: 'unsupported-protocol-level', detail: `level ${head.level}`, v5: RC.UNSUPPORTED_PROTOCOL_VERSION, v311: RC311.UNACCEPTABLE_PROTOCOL_VERSION })
+    }
     return gate.closeNow(`malformed-connect: ${(err as Error).message}`)
   }
   // A CONNECT mqtt-packet decodes but the standard calls malformed: MQTT 5 CONNACK 0x81/0x82, 3.1.1 a close.
@@ -121,7 +145,7 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
   gate.endSessionAtClose = verdict.endSessionAtClose
   gate.resumesSession = verdict.resumesSession
   gate.shaper = new OutboundShaper({
-    // The `client-receive-maximum-ignored` deviation sends as if the client gave no Receive Maximum [MQTT5-4.9.0-2].
+    // The `client-receive-maximum-ignored` deviation sends as if the client gave no Receive Maximum [MQTT5-3.3.4-9] [MQTT5-4.9.0-2].
     inflightMaximum: Math.min(gate.profile.mqtt.outboundInflightMaximum, gate.host.faults.has('client-receive-maximum-ignored') ? 65535 : packet.properties?.receiveMaximum ?? 65535),
     replayRatePerSecond: gate.profile.sessions.replayRatePerSecond,
     keepOriginalExpiry: gate.host.faults.has('expiry-not-decremented'),

@@ -64,6 +64,8 @@ function handleConnack(gate: WireGate, frame: Buffer): void {
   // aedes says Session Present only when it restored subscriptions; a stored session without
   // any is resumed too (the `session-present-needs-subscriptions` deviation keeps aedes' answer).
   const present = !!packet.sessionPresent || (gate.resumesSession && !gate.host.faults.has('session-present-needs-subscriptions'))
+    // The `session-present-on-new-session` deviation answers Session Present 1 to every Clean Start 0 [MQTT311-3.2.2-3].
+    || (!gate.cleanStart && gate.host.faults.has('session-present-on-new-session'))
   if (present !== !!packet.sessionPresent) {
     packet.sessionPresent = present
     if (gate.version !== 5) frame = encode(packet, gate.version)
@@ -72,6 +74,8 @@ function handleConnack(gate: WireGate, frame: Buffer): void {
     packet.properties = connackProperties(packet.properties, gate.profile, gate.keepAlive, gate.endSessionAtClose)
     // The `server-redirect` deviation points the client to another server [M5-NO-SERVER-REDIRECT].
     if (gate.host.faults.has('server-redirect')) packet.properties.serverReference = 'other-broker.example:8883'
+    // The `response-information-unrequested` deviation sends Response Information nobody asked for [MQTT5-3.1.2-28].
+    if (gate.host.faults.has('response-information-unrequested')) packet.properties.responseInformation = 'hx/responses'
     // Deviations: Server Keep Alive left out when it equals the request; Wildcard Subscription Available 0 advertised.
     if (gate.host.faults.has('server-keepalive-omitted') && packet.properties.serverKeepAlive === gate.requestedKeepAlive) delete packet.properties.serverKeepAlive
     if (gate.host.faults.has('connack-wildcard-unavailable')) packet.properties.wildcardSubscriptionAvailable = false

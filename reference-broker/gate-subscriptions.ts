@@ -69,6 +69,7 @@ export class GateSubscriptions {
         const before = { topic: s.topic, qos: s.qos }
         if (faults.has('filter-case-folded')) s.topic = s.topic.toLowerCase()
         if (faults.has('trailing-plus-multi-level') && s.topic.endsWith('/+')) s.topic = s.topic.slice(0, -1) + '#'
+        if (faults.has('bom-stripped')) s.topic = s.topic.replace(/\uFEFF/g, '') // `bom-stripped`: U+FEFF dropped from filters [MQTT5-1.5.4-3]
         if (faults.has('subscription-qos-raised') && s.qos === 0 && !gate.cleanStart) s.qos = 1
         if (s.topic !== before.topic || s.qos !== before.qos) changed = true
         // `subscription-options-ignored`: No Local, Retain As Published and Retain Handling dropped [MQTT5-3.8.3-3].

@@ -66,6 +66,12 @@ export interface MqttAdapter {
   unsubscribe(topics: string[], properties: Record<string, unknown> | undefined, timeoutMs: number, signal: AbortSignal): Promise<NormalPacket>
   /** Resolves with the PUBACK for QoS 1, null for QoS 0 once written. */
   publish(msg: PublishParams, timeoutMs: number, signal: AbortSignal): Promise<NormalPacket | null>
+  /**
+   * Raw clients only: opens a new transport without sending CONNECT, so that a
+   * `send` step can write a CONNECT no library would build (a reserved flag, an
+   * unknown protocol level). Incoming packets are decoded as `version`.
+   */
+  open(endpoint: MqttEndpoint, version: 4 | 5, timeoutMs: number): Promise<void>
   /** Raw clients only: a packet object in mqtt-packet's shape. */
   sendPacket(packet: Record<string, unknown>): void
   /** Raw clients only: bytes as they are. */

@@ -168,6 +168,9 @@ export function createMqttjsClientAdapter(opts: MqttjsClientAdapterOptions): Mqt
       return Promise.race([refused.then(() => ack), ack])
     },
 
+    async open() {
+      throw new StepError(`send with open needs a raw client; ${opts.name} is an MQTT.js client`)
+    },
     sendPacket() {
       throw new StepError(`send needs a raw client; ${opts.name} is an MQTT.js client`)
     },
