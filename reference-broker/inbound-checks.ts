@@ -110,11 +110,18 @@ export type PublishVerdict =
   | { kind: 'violation'; code: number; reason: string; reasonString?: string }
   | { kind: 'close'; reason: string }
 
-function userPropertiesBytes(props: Record<string, unknown> | undefined): number {
+/**
+ * The size the 8 KB quota counts [M5-USER-PROPERTIES]: per name/value pair, the UTF-8 bytes of the
+ * name and of the value plus their two 2-byte length prefixes (the property as encoded, without its
+ * identifier byte).
+ */
+function userPropertiesBytes(props: Record<string, unknown> | undefined, faults: ReadonlySet<string>): number {
   if (!props) return 0
+  // Deviations `user-properties-in-characters` / `user-properties-names-not-counted`: count UTF-16 units / values only.
+  const size = (s: string) => (faults.has('user-properties-in-characters') ? s.length : Buffer.byteLength(s))
   let n = 0
   for (const [k, v] of Object.entries(props)) {
-    for (const value of Array.isArray(v) ? v : [v]) n += Buffer.byteLength(k) + Buffer.byteLength(String(value)) + 4
+    for (const value of Array.isArray(v) ? v : [v]) n += (faults.has('user-properties-names-not-counted') ? 0 : size(k)) + size(String(value)) + 4
   }
   return n
 }
@@ -164,7 +171,10 @@ export function checkPublish(packet: Record<string, any>, version: ProtocolVersi
   if (payloadBytes > m.payloadMaxBytes) return publishFailure(v5, RC.QUOTA_EXCEEDED, 'payload-too-large', `payload of ${payloadBytes} bytes exceeds ${m.payloadMaxBytes}`)
   if (v5) {
     const props = packet.properties as Record<string, any> | undefined
-    if (userPropertiesBytes(props?.userProperties) > m.userPropertiesMaxBytes) return publishFailure(v5, RC.QUOTA_EXCEEDED, 'user-properties-too-large')
+    if (userPropertiesBytes(props?.userProperties, faults) > m.userPropertiesMaxBytes) return publishFailure(v5, RC.QUOTA_EXCEEDED, 'user-properties-too-large')
+    // [M5-PAYLOAD-FORMAT-CONTENT-TYPE] quota "Maximum MQTT5 Content Type size", in UTF-8 bytes (deviation `content-type-in-characters`: UTF-16 units).
+    const contentType = props?.contentType as string | undefined
+    if (contentType !== undefined && (faults.has('content-type-in-characters') ? contentType.length : Buffer.byteLength(contentType)) > m.contentTypeMaxBytes) return publishFailure(v5, RC.QUOTA_EXCEEDED, 'content-type-too-large')
     const responseTopic = props?.responseTopic as string | undefined
     // [M5-REQUEST-RESPONSE] (the `response-topic-unchecked` deviation leaves it to aedes, which closes without DISCONNECT)
     if (responseTopic !== undefined && /[+#]/.test(responseTopic) && !faults.has('response-topic-unchecked')) return publishFailure(v5, RC.PROTOCOL_ERROR, 'response-topic-wildcard')
