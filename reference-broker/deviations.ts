@@ -151,7 +151,7 @@ const list: Deviation[] = [
   { name: 'problem-info-ignored', description: 'a failing MQTT 5 SUBACK carries a Reason String even when the client set Request Problem Information 0', breaks: ['M5-REQUEST-PROBLEM-INFO'], fault: 'problem-info-ignored' },
   { name: 'reason-string-plain', description: 'server DISCONNECT reason strings lack the DISCONNECT: prefix', breaks: ['M5-REASON-STRING-FORMAT'], fault: 'reason-string-plain' },
   { name: 'cross-version-isolated', description: 'MQTT 3.1.1 and MQTT 5 clients do not receive each other\'s messages', breaks: ['M5-CROSS-VERSION', 'ALIAS-RESOLVED-FOR-SUBSCRIBERS'], fault: 'cross-version-isolated' , dependents: { ids: ['LIM-PAYLOAD-128KB', 'TOPIC-MAX-256', 'TOPIC-MAX-7-SLASHES', 'RET-POLICY-RETAINPUBLISH'], why: 'these scenarios watch what an MQTT 3.1.1 publisher got through from an MQTT 5 subscriber' } },
-  { name: 'share-prefix-counted', description: 'the slashes of $share/{ShareName}/ count against the 7-slash quota', breaks: ['SHARE-SYNTAX'], fault: 'share-prefix-counted' },
+  { name: 'share-prefix-counted', description: 'the slashes of $share/{ShareName}/ count against the 7-slash quota', breaks: ['SHARE-SYNTAX'], fault: 'share-prefix-counted', scenarios: ['shared-subscription-syntax'] },
   { name: 'shared-v5-only', description: 'MQTT 3.1.1 clients cannot subscribe to shared subscriptions (SUBACK 0x80)', breaks: ['SHARE-BOTH-VERSIONS'], fault: 'shared-v5-only', scenarios: ['shared-group-mixed-versions'], dependents: { ids: ['SHARE-ONE-PER-GROUP', 'SHARE-QOS0-DROP', 'SHARE-QUEUE'], why: 'the 3.1.1 cells of these scenarios set up a shared subscription from a 3.1.1 client before they check anything' } },
   { name: 'shared-single-group', description: 'a message matching several shared groups reaches only one of them', breaks: ['SHARE-MULTI-GROUP-COPIES'], fault: 'shared-single-group' },
   { name: 'shared-queue-unthrottled', description: 'messages queued for a shared group are released at once, not at 20 per second per member', breaks: ['SHARE-QUEUE'], overrides: { sharedSubscriptions: { dequeueRatePerSecond: 0 } } , scenarios: ['shared-queue-for-offline-persistent-member'] },
@@ -190,6 +190,10 @@ const list: Deviation[] = [
   { name: 'user-properties-in-characters', description: 'the user-property quota counts characters (UTF-16 units), not UTF-8 bytes', breaks: ['M5-USER-PROPERTIES'], fault: 'user-properties-in-characters', scenarios: ['user-properties-8192-bytes-edge'] },
   { name: 'content-type-limit-off', description: 'a Content Type of any length is accepted', breaks: ['M5-PAYLOAD-FORMAT-CONTENT-TYPE'], overrides: { mqtt: { contentTypeMaxBytes: 65535 } }, scenarios: ['content-type-256-bytes-edge'] },
   { name: 'content-type-in-characters', description: 'the Content Type limit counts characters (UTF-16 units), not UTF-8 bytes', breaks: ['M5-PAYLOAD-FORMAT-CONTENT-TYPE'], fault: 'content-type-in-characters', scenarios: ['content-type-256-bytes-edge'] },
+  { name: 'topic-length-in-characters', description: 'the 256-byte topic limit counts characters (UTF-16 units), not UTF-8 bytes', breaks: ['TOPIC-MAX-256'], fault: 'topic-length-in-characters', scenarios: ['topic-256-bytes-multibyte'] },
+  { name: 'share-name-in-bytes', description: 'the 128-character ShareName limit counts UTF-8 bytes', breaks: ['SHARE-SYNTAX'], fault: 'share-name-in-bytes', scenarios: ['shared-subscription-lengths'] },
+  { name: 'share-prefix-counted-in-length', description: '$share/{ShareName}/ counts against the 256-byte TopicFilter limit', breaks: ['SHARE-SYNTAX'], fault: 'share-prefix-counted-in-length', scenarios: ['shared-subscription-lengths'] },
+  { name: 'dm-client-id-in-utf16-units', description: 'the 128-character clientId limit of the data-plane APIs counts UTF-16 units (JavaScript length), not characters', breaks: ['DM-CLIENTID-VALIDATION'], fault: 'dm-client-id-in-utf16-units', scenarios: ['dm-client-id-length-edge'] },
 ]
 
 /** Every deviation, by name. */

@@ -43,7 +43,7 @@ export function checkConnect(packet: Record<string, any>, profile: Profile, host
   if (will) {
     // [LWT-QOS2-REFUSED] v5 CONNACK 0x9B; 3.1.1 closes without CONNACK.
     if (will.qos === 2 && m.qos2.will !== 'support') return refuse('will-qos2', RC.QOS_NOT_SUPPORTED, null)
-    const problem = topicNameProblem(String(will.topic), m, m.reservedTopicsPublishAllowed)
+    const problem = topicNameProblem(String(will.topic), m, m.reservedTopicsPublishAllowed, host.faults)
     if (problem) return refuse(`will-topic-invalid: ${problem}`, RC.TOPIC_NAME_INVALID, null)
     if (will.payload && will.payload.length > m.payloadMaxBytes) return refuse('will-payload-too-large', RC.QUOTA_EXCEEDED, null)
   }
@@ -160,7 +160,7 @@ export function checkPublish(packet: Record<string, any>, version: ProtocolVersi
     const reaction = v5 ? m.qos2.mqtt5Publish : m.qos2.mqtt311
     if (reaction !== 'support') return publishFailure(v5, RC.QOS_NOT_SUPPORTED, 'qos2-publish') // [QOS2-NO-ACK] [QOS2-V5-MAXIMUM-QOS]
   }
-  const problem = topicNameProblem(topic, m, m.reservedTopicsPublishAllowed)
+  const problem = topicNameProblem(topic, m, m.reservedTopicsPublishAllowed, faults)
   if (problem) return publishFailure(v5, RC.TOPIC_NAME_INVALID, 'topic-name-invalid', problem)
   if (packet.retain && !m.retainAvailable) return publishFailure(v5, 0x9a, 'retain-unsupported')
   // The `retain-on-reserved-allowed` deviation lets retained publishes onto allowed $ topics.
