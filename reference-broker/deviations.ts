@@ -55,7 +55,7 @@ const list: Deviation[] = [
   { name: 'will-on-disconnect', description: 'the Will is published even after a clean DISCONNECT', breaks: ['LWT-NOT-ON-DISCONNECT'], fault: 'will-on-disconnect' },
   { name: 'topic-quotas-off', description: 'topics may be longer than 256 bytes and deeper than 7 slashes', breaks: ['TOPIC-MAX-256', 'TOPIC-MAX-7-SLASHES', 'DM-TOPIC-VALIDATION'], overrides: { mqtt: { topicMaxBytes: 65535, topicMaxSlashes: 1000 } } },
   { name: 'filters-per-subscribe-off', description: 'a SUBSCRIBE may carry any number of filters', breaks: ['SUB-MAX-8-PER-SUBSCRIBE'], overrides: { mqtt: { filtersPerSubscribe: 100000 } } },
-  { name: 'payload-limit-off', description: 'payloads up to the packet size limit are accepted', breaks: ['LIM-PAYLOAD-128KB'], overrides: { mqtt: { payloadMaxBytes: 149504 } } },
+  { name: 'payload-limit-off', description: 'payloads up to the packet size limit are accepted', breaks: ['LIM-PAYLOAD-128KB'], overrides: { mqtt: { payloadMaxBytes: 149504 } }, scenarios: ['payload-128-kib'] },
   { name: 'receive-maximum-65535', description: 'CONNACK advertises Receive Maximum 65535', breaks: ['M5-CONNACK-PROPERTIES'], overrides: { mqtt: { receiveMaximum: 65535 } } },
   { name: 'shared-fanout', description: 'every member of a shared group gets every message', breaks: ['SHARE-ONE-PER-GROUP'], fault: 'shared-fanout' },
   { name: 'expiry-not-decremented', description: 'replayed messages carry their original Message Expiry Interval', breaks: ['MEI-REMAINING', 'PS-MEI-EXPIRED-NOT-DELIVERED', 'MEI-ZERO-ROUNDING', 'MEI-CROSS-VERSION', 'MEI-MIN-1', 'MEI-UNACKED-QOS1', 'LWT-MEI-START'], fault: 'mei-not-decremented' },
@@ -194,6 +194,7 @@ const list: Deviation[] = [
   { name: 'share-name-in-bytes', description: 'the 128-character ShareName limit counts UTF-8 bytes', breaks: ['SHARE-SYNTAX'], fault: 'share-name-in-bytes', scenarios: ['shared-subscription-lengths'] },
   { name: 'share-prefix-counted-in-length', description: '$share/{ShareName}/ counts against the 256-byte TopicFilter limit', breaks: ['SHARE-SYNTAX'], fault: 'share-prefix-counted-in-length', scenarios: ['shared-subscription-lengths'] },
   { name: 'dm-client-id-in-utf16-units', description: 'the 128-character clientId limit of the data-plane APIs counts UTF-16 units (JavaScript length), not characters', breaks: ['DM-CLIENTID-VALIDATION'], fault: 'dm-client-id-in-utf16-units', scenarios: ['dm-client-id-length-edge'] },
+  { name: 'http-publish-body-unlimited', description: 'HTTPS publish takes bodies up to 1 MiB (SendDirectMessage keeps its 128 KiB)', breaks: ['LIM-PAYLOAD-128KB'], fault: 'http-publish-body-unlimited', scenarios: ['http-publish-payload-128-kib'] },
 ]
 
 /** Every deviation, by name. */
