@@ -195,6 +195,7 @@ const list: Deviation[] = [
   { name: 'share-prefix-counted-in-length', description: '$share/{ShareName}/ counts against the 256-byte TopicFilter limit', breaks: ['SHARE-SYNTAX'], fault: 'share-prefix-counted-in-length', scenarios: ['shared-subscription-lengths'] },
   { name: 'dm-client-id-in-utf16-units', description: 'the 128-character clientId limit of the data-plane APIs counts UTF-16 units (JavaScript length), not characters', breaks: ['DM-CLIENTID-VALIDATION'], fault: 'dm-client-id-in-utf16-units', scenarios: ['dm-client-id-length-edge'] },
   { name: 'http-publish-body-unlimited', description: 'HTTPS publish takes bodies up to 1 MiB (SendDirectMessage keeps its 128 KiB)', breaks: ['LIM-PAYLOAD-128KB'], fault: 'http-publish-body-unlimited', scenarios: ['http-publish-payload-128-kib'] },
+  { name: 'packet-size-limit-off-by-one', description: 'a packet of exactly the advertised Maximum Packet Size is refused (the limit is enforced as exclusive)', breaks: ['M5-MAX-PACKET-SIZE'], fault: 'packet-size-limit-off-by-one', scenarios: ['packet-of-maximum-size-accepted'] },
 ]
 
 /** Every deviation, by name. */
