@@ -134,7 +134,7 @@ const list: Deviation[] = [
   { name: 'mei-min-unclamped', description: 'a Message Expiry Interval of 0 is kept as 0 (no expiry), not raised to 1', breaks: ['MEI-MIN-1'], overrides: { mqtt: { messageExpiryMinSeconds: 0 } } },
   { name: 'mei-max-unclamped', description: 'Message Expiry Intervals above 7 days are kept as sent', breaks: ['MEI-MAX-7-DAYS'], overrides: { mqtt: { messageExpiryMaxSeconds: 4294967295 } } },
   { name: 'mei-default-added', description: 'an MQTT 5 message without Message Expiry is given a 1-day interval', breaks: ['MEI-ABSENT-NO-EXPIRY'], fault: 'mei-default-added' },
-  { name: 'alias-maximum-7', description: 'CONNACK advertises Topic Alias Maximum 7 and alias 8 gets DISCONNECT 0x94', breaks: ['ALIAS-MAX-8', 'M5-CONNACK-PROPERTIES'], overrides: { mqtt: { topicAliasMaximum: 7 } } },
+  { name: 'alias-maximum-7', description: 'CONNACK advertises Topic Alias Maximum 7 and alias 8 gets DISCONNECT 0x94', breaks: ['ALIAS-MAX-8', 'M5-CONNACK-PROPERTIES'], overrides: { mqtt: { topicAliasMaximum: 7 } }, scenarios: ['topic-alias-max-8', 'topic-alias-out-of-range', 'connack-properties'] },
   { name: 'aliases-outlive-connection', description: 'topic aliases are kept per client id, so a new connection can use an alias set by an earlier one', breaks: ['ALIAS-CONNECTION-SCOPE'], fault: 'aliases-outlive-connection' },
   { name: 'server-topic-aliases', description: 'messages go to MQTT 5 subscribers that accept topic aliases with server-assigned aliases (topic left empty after the first)', breaks: ['ALIAS-RESOLVED-FOR-SUBSCRIBERS'], fault: 'server-topic-aliases' },
   { name: 'subscription-ids-available', description: 'Subscription Identifiers are supported and advertised', breaks: ['SUB-ID-UNSUPPORTED', 'M5-CONNACK-PROPERTIES'], overrides: { mqtt: { subscriptionIdentifiersAvailable: true } } },
@@ -196,6 +196,7 @@ const list: Deviation[] = [
   { name: 'dm-client-id-in-utf16-units', description: 'the 128-character clientId limit of the data-plane APIs counts UTF-16 units (JavaScript length), not characters', breaks: ['DM-CLIENTID-VALIDATION'], fault: 'dm-client-id-in-utf16-units', scenarios: ['dm-client-id-length-edge'] },
   { name: 'http-publish-body-unlimited', description: 'HTTPS publish takes bodies up to 1 MiB (SendDirectMessage keeps its 128 KiB)', breaks: ['LIM-PAYLOAD-128KB'], fault: 'http-publish-body-unlimited', scenarios: ['http-publish-payload-128-kib'] },
   { name: 'packet-size-limit-off-by-one', description: 'a packet of exactly the advertised Maximum Packet Size is refused (the limit is enforced as exclusive)', breaks: ['M5-MAX-PACKET-SIZE'], fault: 'packet-size-limit-off-by-one', scenarios: ['packet-of-maximum-size-accepted'] },
+  { name: 'alias-zero-accepted', description: 'topic alias 0 is accepted and set like aliases 1 to 8', breaks: ['ALIAS-MAX-8'], fault: 'alias-zero-accepted', scenarios: ['topic-alias-zero-refused'] },
 ]
 
 /** Every deviation, by name. */

@@ -144,10 +144,12 @@ export function checkPublish(packet: Record<string, any>, version: ProtocolVersi
     const alias = packet.properties?.topicAlias as number | undefined
     if (alias !== undefined) {
       // [ALIAS-OUT-OF-RANGE-0x94] reason string of the form AWS sends.
-      if (alias === 0 || alias > m.topicAliasMaximum + (acceptOneMoreAlias ? 1 : 0)) {
+      // Alias 0 is invalid [MQTT-3.3.2-8]; the deviation `alias-zero-accepted` takes it like any other.
+      if ((alias === 0 && !faults.has('alias-zero-accepted')) || alias > m.topicAliasMaximum + (acceptOneMoreAlias ? 1 : 0)) {
         return publishFailure(v5, RC.TOPIC_ALIAS_INVALID, 'topic-alias-out-of-range', `DISCONNECT:Topic alias is out of range.:${randomUUID()}`)
       }
       if (topic) aliases.set(alias, topic)
+      if (alias === 0) { delete packet.properties.topicAlias; rewritten = true } // only under `alias-zero-accepted`: aedes itself closes on alias 0
       else {
         const known = aliases.get(alias)
         // [ALIAS-CONNECTION-SCOPE] an alias is only valid on the connection that set it.
