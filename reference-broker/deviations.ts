@@ -197,6 +197,7 @@ const list: Deviation[] = [
   { name: 'http-publish-body-unlimited', description: 'HTTPS publish takes bodies up to 1 MiB (SendDirectMessage keeps its 128 KiB)', breaks: ['LIM-PAYLOAD-128KB'], fault: 'http-publish-body-unlimited', scenarios: ['http-publish-payload-128-kib'] },
   { name: 'packet-size-limit-off-by-one', description: 'a packet of exactly the advertised Maximum Packet Size is refused (the limit is enforced as exclusive)', breaks: ['M5-MAX-PACKET-SIZE'], fault: 'packet-size-limit-off-by-one', scenarios: ['packet-of-maximum-size-accepted'] },
   { name: 'alias-zero-accepted', description: 'topic alias 0 is accepted and set like aliases 1 to 8', breaks: ['ALIAS-MAX-8'], fault: 'alias-zero-accepted', scenarios: ['topic-alias-zero-refused'] },
+  { name: 'connect-refusal-restarts-window', description: 'a CONNECT refused by the 1-per-second rate restarts the client id\'s window', breaks: ['CID-CONNECT-RATE-1PS', 'LIM-CONNECT-RATE-CLIENTID'], fault: 'connect-refusal-restarts-window', scenarios: ['connect-rate-window-edges'] },
 ]
 
 /** Every deviation, by name. */
