@@ -283,7 +283,10 @@ export class AwsBroker implements GateHost {
     if (limit === 0) return true
     const now = Date.now()
     const last = this.lastConnect.get(clientId)
-    if (last !== undefined && now - last < 1000 / limit) return false
+    if (last !== undefined && now - last < 1000 / limit) {
+      if (this.faults.has('connect-refusal-restarts-window')) this.lastConnect.set(clientId, now) // deviation: a refused CONNECT restarts the window
+      return false
+    }
     if (this.lastConnect.size > 10_000) {
       for (const [id, at] of this.lastConnect) if (now - at > 1000) this.lastConnect.delete(id)
     }

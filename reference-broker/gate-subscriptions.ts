@@ -98,7 +98,7 @@ export class GateSubscriptions {
       // The `share-prefix-counted` deviation counts the slashes of `$share/{name}/` against the quota [SHARE-SYNTAX].
       const problem = shared && this.host.faults.has('share-prefix-counted') && s.topic.split('/').length - 1 > m.topicMaxSlashes
         ? 'topic filter has too many slashes'
-        : topicFilterProblem(s.topic, m, m.reservedTopicsSubscribeAllowed)
+        : topicFilterProblem(s.topic, m, m.reservedTopicsSubscribeAllowed, this.host.faults)
       let code: number | undefined
       if (problem) code = this.failure(RC.TOPIC_FILTER_INVALID)
       else if (shared && !m.sharedSubscriptionsAvailable) code = this.failure(0x9e)

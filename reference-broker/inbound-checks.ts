@@ -45,7 +45,7 @@ export function checkConnect(packet: Record<string, any>, profile: Profile, host
   if (will) {
     // [LWT-QOS2-REFUSED] v5 CONNACK 0x9B; 3.1.1 closes without CONNACK.
     if (will.qos === 2 && m.qos2.will !== 'support') return refuse('will-qos2', RC.QOS_NOT_SUPPORTED, null)
-    const problem = topicNameProblem(String(will.topic), m, m.reservedTopicsPublishAllowed)
+    const problem = topicNameProblem(String(will.topic), m, m.reservedTopicsPublishAllowed, host.faults)
     if (problem) return refuse(`will-topic-invalid: ${problem}`, RC.TOPIC_NAME_INVALID, null)
     if (will.payload && will.payload.length > m.payloadMaxBytes) return refuse('will-payload-too-large', RC.QUOTA_EXCEEDED, null)
   }
@@ -112,11 +112,18 @@ export type PublishVerdict =
   | { kind: 'violation'; code: number; reason: string; reasonString?: string }
   | { kind: 'close'; reason: string }
 
-function userPropertiesBytes(props: Record<string, unknown> | undefined): number {
+/**
+ * The size the 8 KB quota counts [M5-USER-PROPERTIES]: per name/value pair, the UTF-8 bytes of the
+ * name and of the value plus their two 2-byte length prefixes (the property as encoded, without its
+ * identifier byte).
+ */
+function userPropertiesBytes(props: Record<string, unknown> | undefined, faults: ReadonlySet<string>): number {
   if (!props) return 0
+  // Deviations `user-properties-in-characters` / `user-properties-names-not-counted`: count UTF-16 units / values only.
+  const size = (s: string) => (faults.has('user-properties-in-characters') ? s.length : Buffer.byteLength(s))
   let n = 0
   for (const [k, v] of Object.entries(props)) {
-    for (const value of Array.isArray(v) ? v : [v]) n += Buffer.byteLength(k) + Buffer.byteLength(String(value)) + 4
+    for (const value of Array.isArray(v) ? v : [v]) n += (faults.has('user-properties-names-not-counted') ? 0 : size(k)) + size(String(value)) + 4
   }
   return n
 }
@@ -139,10 +146,12 @@ export function checkPublish(packet: Record<string, any>, version: ProtocolVersi
     const alias = packet.properties?.topicAlias as number | undefined
     if (alias !== undefined) {
       // [ALIAS-OUT-OF-RANGE-0x94] reason string of the form AWS sends.
-      if (alias === 0 || alias > m.topicAliasMaximum + (acceptOneMoreAlias ? 1 : 0)) {
+      // Alias 0 is invalid [MQTT-3.3.2-8]; the deviation `alias-zero-accepted` takes it like any other.
+      if ((alias === 0 && !faults.has('alias-zero-accepted')) || alias > m.topicAliasMaximum + (acceptOneMoreAlias ? 1 : 0)) {
         return publishFailure(v5, RC.TOPIC_ALIAS_INVALID, 'topic-alias-out-of-range', `DISCONNECT:Topic alias is out of range.:${randomUUID()}`)
       }
       if (topic) aliases.set(alias, topic)
+      if (alias === 0) { delete packet.properties.topicAlias; rewritten = true } // only under `alias-zero-accepted`: aedes itself closes on alias 0
       else {
         const known = aliases.get(alias)
         // [ALIAS-CONNECTION-SCOPE] an alias is only valid on the connection that set it.
@@ -155,7 +164,7 @@ export function checkPublish(packet: Record<string, any>, version: ProtocolVersi
     const reaction = v5 ? m.qos2.mqtt5Publish : m.qos2.mqtt311
     if (reaction !== 'support') return publishFailure(v5, RC.QOS_NOT_SUPPORTED, 'qos2-publish') // [QOS2-NO-ACK] [QOS2-V5-MAXIMUM-QOS]
   }
-  const problem = topicNameProblem(topic, m, m.reservedTopicsPublishAllowed)
+  const problem = topicNameProblem(topic, m, m.reservedTopicsPublishAllowed, faults)
   if (problem) return publishFailure(v5, RC.TOPIC_NAME_INVALID, 'topic-name-invalid', problem)
   if (packet.retain && !m.retainAvailable) return publishFailure(v5, 0x9a, 'retain-unsupported')
   // The `retain-on-reserved-allowed` deviation lets retained publishes onto allowed $ topics.
@@ -166,7 +175,10 @@ export function checkPublish(packet: Record<string, any>, version: ProtocolVersi
   if (payloadBytes > m.payloadMaxBytes) return publishFailure(v5, RC.QUOTA_EXCEEDED, 'payload-too-large', `payload of ${payloadBytes} bytes exceeds ${m.payloadMaxBytes}`)
   if (v5) {
     const props = packet.properties as Record<string, any> | undefined
-    if (userPropertiesBytes(props?.userProperties) > m.userPropertiesMaxBytes) return publishFailure(v5, RC.QUOTA_EXCEEDED, 'user-properties-too-large')
+    if (userPropertiesBytes(props?.userProperties, faults) > m.userPropertiesMaxBytes) return publishFailure(v5, RC.QUOTA_EXCEEDED, 'user-properties-too-large')
+    // [M5-PAYLOAD-FORMAT-CONTENT-TYPE] quota "Maximum MQTT5 Content Type size", in UTF-8 bytes (deviation `content-type-in-characters`: UTF-16 units).
+    const contentType = props?.contentType as string | undefined
+    if (contentType !== undefined && (faults.has('content-type-in-characters') ? contentType.length : Buffer.byteLength(contentType)) > m.contentTypeMaxBytes) return publishFailure(v5, RC.QUOTA_EXCEEDED, 'content-type-too-large')
     const responseTopic = props?.responseTopic as string | undefined
     // [M5-REQUEST-RESPONSE] (the `response-topic-unchecked` deviation leaves it to aedes, which closes without DISCONNECT)
     if (responseTopic !== undefined && /[+#]/.test(responseTopic) && !faults.has('response-topic-unchecked')) return publishFailure(v5, RC.PROTOCOL_ERROR, 'response-topic-wildcard')

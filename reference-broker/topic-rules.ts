@@ -11,6 +11,12 @@ export interface TopicLimits {
 }
 
 const BASIC_INGEST = /^\$aws\/rules\/[^/]+\//
+const NO_FAULTS: ReadonlySet<string> = new Set()
+
+/** UTF-8 bytes of a topic or filter [TOPIC-MAX-256]; the deviation `topic-length-in-characters` counts UTF-16 units. */
+function topicBytes(s: string, faults: ReadonlySet<string>): number {
+  return faults.has('topic-length-in-characters') ? s.length : Buffer.byteLength(s, 'utf8')
+}
 
 /** A shared subscription `$share/{group}/{filter}` split into its parts, or null. */
 export function parseShared(filter: string): { group: string; filter: string } | null {
@@ -34,12 +40,12 @@ function quotaPart(topic: string): string {
 }
 
 /** Why a PUBLISH topic name is refused, or null when it is acceptable [TOPIC-MAX-256] [TOPIC-MAX-7-SLASHES] [TOPIC-NO-WILDCARD-PUBLISH]. */
-export function topicNameProblem(topic: string, limits: TopicLimits, reservedAllowed: readonly string[]): string | null {
+export function topicNameProblem(topic: string, limits: TopicLimits, reservedAllowed: readonly string[], faults = NO_FAULTS): string | null {
   if (topic.length === 0) return 'empty topic name'
   if (topic.includes('+') || topic.includes('#')) return 'wildcard in topic name'
   if (topic.includes('\u0000')) return 'null character in topic name'
   const counted = quotaPart(topic)
-  if (Buffer.byteLength(counted, 'utf8') > limits.topicMaxBytes) return `topic longer than ${limits.topicMaxBytes} bytes`
+  if (topicBytes(counted, faults) > limits.topicMaxBytes) return `topic longer than ${limits.topicMaxBytes} bytes`
   if (slashCount(counted) > limits.topicMaxSlashes) return `topic has more than ${limits.topicMaxSlashes} slashes`
   if (limits.reservedTopicPrefix && topic.startsWith(limits.reservedTopicPrefix) && !reservedAllowed.some((f) => matches(f, topic, true))) {
     return 'reserved topic' // [TOPIC-DOLLAR-RESERVED]
@@ -48,13 +54,14 @@ export function topicNameProblem(topic: string, limits: TopicLimits, reservedAll
 }
 
 /** Why a SUBSCRIBE filter is refused, or null [SHARE-SYNTAX] [TOPIC-PLUS-ONE-LEVEL]. */
-export function topicFilterProblem(filter: string, limits: TopicLimits, reservedAllowed: readonly string[]): string | null {
+export function topicFilterProblem(filter: string, limits: TopicLimits, reservedAllowed: readonly string[], faults = NO_FAULTS): string | null {
   let f = filter
   const shared = parseShared(filter)
   if (shared) {
     if (shared.group.length === 0) return 'empty share name'
     if (/[/+#]/.test(shared.group)) return 'share name contains / + or #'
-    if ([...shared.group].length > 128) return 'share name longer than 128 characters'
+    // ShareName: at most 128 characters (code points); the deviation `share-name-in-bytes` counts UTF-8 bytes.
+    if ((faults.has('share-name-in-bytes') ? Buffer.byteLength(shared.group) : [...shared.group].length) > 128) return 'share name longer than 128 characters'
     if (shared.filter.length === 0) return 'empty filter after the share name'
     f = shared.filter // the two slashes of $share/{name}/ are not counted [TOPIC-MAX-7-SLASHES]
   }
@@ -66,7 +73,8 @@ export function topicFilterProblem(filter: string, limits: TopicLimits, reserved
     if (level.includes('+') && level !== '+') return '+ must occupy a whole level'
   }
   const counted = quotaPart(f)
-  if (Buffer.byteLength(counted, 'utf8') > limits.topicMaxBytes) return `topic filter longer than ${limits.topicMaxBytes} bytes`
+  // The deviation `share-prefix-counted-in-length` counts `$share/{ShareName}/` against the 256 bytes [SHARE-SYNTAX].
+  if (topicBytes(shared && faults.has('share-prefix-counted-in-length') ? filter : counted, faults) > limits.topicMaxBytes) return `topic filter longer than ${limits.topicMaxBytes} bytes`
   if (slashCount(counted) > limits.topicMaxSlashes) return `topic filter has more than ${limits.topicMaxSlashes} slashes`
   if (limits.reservedTopicPrefix && f.startsWith(limits.reservedTopicPrefix) && !reservedAllowed.some((a) => matches(a, f, true) || a === f)) {
     return 'reserved topic filter'

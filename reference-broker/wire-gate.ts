@@ -122,7 +122,8 @@ export class WireGate {
       destroy(err, cb) { gate.endSocket(); cb(err) },
     })
     this.inSplitter = new FrameSplitter({
-      maxFrameBytes: this.profile.mqtt.maximumPacketSize,
+      // [M5-MAX-PACKET-SIZE] the whole packet, fixed header included; the deviation `packet-size-limit-off-by-one` refuses the advertised size itself.
+      maxFrameBytes: this.profile.mqtt.maximumPacketSize - (this.host.faults.has('packet-size-limit-off-by-one') ? 1 : 0),
       onFrame: (f) => { try { onInbound(this, f) } catch (err) { this.internalError('inbound', err) } },
       onTooLarge: (n) => this.violation(RC.PACKET_TOO_LARGE, 'packet-too-large', `packet of ${n} bytes exceeds ${this.profile.mqtt.maximumPacketSize}`),
       onMalformed: (why) => this.violation(RC.MALFORMED_PACKET, 'malformed-packet', why),
