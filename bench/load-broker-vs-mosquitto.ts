@@ -21,7 +21,7 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadLoadScenarioText } from '../spec/index.js'
+import { parseLoadScenarioText } from '../spec/index.js'
 import { DeviceFleet } from '../runners/load/device-fleet.js'
 import { runPubsubSlice } from '../runners/load/run-pubsub-slice.js'
 
@@ -113,7 +113,7 @@ async function saturation(port: number, round: number): Promise<number> {
 }
 
 async function plannedRate(port: number): Promise<string> {
-  const { scenario } = loadLoadScenarioText(`id: bench\ntitle: bench\ndevices: { protocol: 3.1.1, connectRate: 100/s }\nstages: [{ stage: steady, duration: ${SECONDS}s, rate: ${RATE}/s }]\npubsub: { publishers: ${PUBLISHERS}, subscribers: 1, qos: 1 }\n`, 'bench.yaml')
+  const { scenario } = parseLoadScenarioText(`id: bench\ntitle: bench\ndevices: { protocol: 3.1.1, connectRate: 100/s }\nstages: [{ stage: steady, duration: ${SECONDS}s, rate: ${RATE}/s }]\npubsub: { publishers: ${PUBLISHERS}, subscribers: 1, qos: 1 }\n`, 'bench.yaml')
   const out = await runPubsubSlice({ scenario: scenario!, endpoints: { target: { kind: 'external', name: 'bench', profile: 'n/a', urls: {}, readings: {} }, mqtt: { host: '127.0.0.1', port } }, slice: { index: 0, count: 1 }, runId: `b${Date.now() % 100000}`, durationScale: 1 })
   const p = out.pubsub!
   return `${RATE}/s planned: sent ${p.sent}/${p.planned}, lost ${p.lost}, p50 ${p.latency.pubsub.p50} ms, p99 ${p.latency.pubsub.p99} ms, max ${p.latency.pubsub.max} ms`

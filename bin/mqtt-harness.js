@@ -4,10 +4,5 @@
 // without a TypeScript loader.
 import { main } from '../dist/runners/index.js'
 
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code },
-  (err) => {
-    process.stderr.write(`mqtt-harness: internal error (HX_INTERNAL): ${err?.stack ?? err}\n`)
-    process.exitCode = 70
-  },
-)
+// main resolves to the exit code; an unexpected error is reported there as HX_INTERNAL.
+process.exitCode = await main(process.argv.slice(2))

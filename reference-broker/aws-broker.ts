@@ -86,7 +86,8 @@ class SessionAedes extends Aedes {
     this.delayedWill.delete(client.id)
     ;(Aedes.prototype as unknown as { _finishRegisterClient: (c: AnyClient) => void })._finishRegisterClient.call(this, client)
     const newSession = client.version === 5 ? client._cleanStart === true : client.clean !== false
-    if (pending && newSession) this.publishWill(pending.client, pending.will)
+    // The `will-delay-not-cancelled` deviation publishes a delayed Will when its client id comes back [MQTT5-3.1.3-9].
+    if (pending && (newSession || this.faults.has('will-delay-not-cancelled'))) this.publishWill(pending.client, pending.will)
   }
 
   registerClient(client: AnyClient): void {
@@ -282,7 +283,10 @@ export class AwsBroker implements GateHost {
     if (limit === 0) return true
     const now = Date.now()
     const last = this.lastConnect.get(clientId)
-    if (last !== undefined && now - last < 1000 / limit) return false
+    if (last !== undefined && now - last < 1000 / limit) {
+      if (this.faults.has('connect-refusal-restarts-window')) this.lastConnect.set(clientId, now) // deviation: a refused CONNECT restarts the window
+      return false
+    }
     if (this.lastConnect.size > 10_000) {
       for (const [id, at] of this.lastConnect) if (now - at > 1000) this.lastConnect.delete(id)
     }

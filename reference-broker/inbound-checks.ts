@@ -3,6 +3,7 @@ import type { Profile } from './profile.js'
 import type { ProtocolVersion } from './mqtt-codec.js'
 import { RC, RC311 } from './reason-codes.js'
 import { topicNameProblem } from './topic-rules.js'
+import { AWS_MEASURES, type Measures } from './measures.js'
 import { publishTopicUtf8Problem } from './mqtt-codec.js'
 
 export interface ConnectHost {
@@ -114,13 +115,46 @@ export interface PublishRule {
   check(ctx: PublishContext): Exclude<PublishVerdict, { kind: 'ok' }> | undefined
 }
 
-function userPropertiesBytes(props: Record<string, unknown> | undefined): number {
+/** The size the 8 KB quota counts [M5-USER-PROPERTIES]: every name/value pair, as `measures` counts one. */
+function userPropertiesSize(props: Record<string, unknown> | undefined, measures: Measures): number {
   if (!props) return 0
   let n = 0
   for (const [k, v] of Object.entries(props)) {
-    for (const value of Array.isArray(v) ? v : [v]) n += Buffer.byteLength(k) + Buffer.byteLength(String(value)) + 4
+    for (const value of Array.isArray(v) ? v : [v]) n += measures.userPropertySize(k, String(value))
   }
   return n
+}
+
+/** A topic name's AWS limits [TOPIC-MAX-256] [TOPIC-MAX-7-SLASHES] [TOPIC-DOLLAR-RESERVED], counted by `measures`. */
+export function topicNameRule(measures: Measures): PublishRule {
+  return {
+    id: 'TOPIC-MAX-256 TOPIC-MAX-7-SLASHES TOPIC-DOLLAR-RESERVED',
+    check({ topic, v5, m }) {
+      const problem = topicNameProblem(topic, m, m.reservedTopicsPublishAllowed, measures)
+      return problem ? publishFailure(v5, RC.TOPIC_NAME_INVALID, 'topic-name-invalid', problem) : undefined
+    },
+  }
+}
+
+/** The 8 KB of user properties of an MQTT 5 PUBLISH [M5-USER-PROPERTIES], counted by `measures`. */
+export function userPropertiesRule(measures: Measures): PublishRule {
+  return {
+    id: 'M5-USER-PROPERTIES',
+    check: ({ packet, v5, m }) => v5 && userPropertiesSize(packet.properties?.userProperties, measures) > m.userPropertiesMaxBytes
+      ? publishFailure(v5, RC.QUOTA_EXCEEDED, 'user-properties-too-large')
+      : undefined,
+  }
+}
+
+/** The quota "Maximum MQTT5 Content Type size" [M5-PAYLOAD-FORMAT-CONTENT-TYPE], counted by `measures`. */
+export function contentTypeRule(measures: Measures): PublishRule {
+  return {
+    id: 'M5-PAYLOAD-FORMAT-CONTENT-TYPE',
+    check({ packet, v5, m }) {
+      const contentType = v5 ? packet.properties?.contentType as string | undefined : undefined
+      return contentType !== undefined && measures.contentTypeSize(contentType) > m.contentTypeMaxBytes ? publishFailure(v5, RC.QUOTA_EXCEEDED, 'content-type-too-large') : undefined
+    },
+  }
 }
 
 /** A refused PUBLISH: DISCONNECT with the reason code on MQTT 5, a close on 3.1.1. */
@@ -172,13 +206,7 @@ export const PUBLISH_RULES: readonly PublishRule[] = [
       return reaction !== 'support' ? publishFailure(v5, RC.QOS_NOT_SUPPORTED, 'qos2-publish') : undefined
     },
   },
-  {
-    id: 'TOPIC-MAX-256 TOPIC-MAX-7-SLASHES TOPIC-DOLLAR-RESERVED',
-    check({ topic, v5, m }) {
-      const problem = topicNameProblem(topic, m, m.reservedTopicsPublishAllowed)
-      return problem ? publishFailure(v5, RC.TOPIC_NAME_INVALID, 'topic-name-invalid', problem) : undefined
-    },
-  },
+  topicNameRule(AWS_MEASURES),
   {
     id: 'RET-SUPPORTED',
     check: ({ packet, v5, m }) => packet.retain && !m.retainAvailable ? publishFailure(v5, 0x9a, 'retain-unsupported') : undefined,
@@ -196,12 +224,8 @@ export const PUBLISH_RULES: readonly PublishRule[] = [
       return payloadBytes > m.payloadMaxBytes ? publishFailure(v5, RC.QUOTA_EXCEEDED, 'payload-too-large', `payload of ${payloadBytes} bytes exceeds ${m.payloadMaxBytes}`) : undefined
     },
   },
-  {
-    id: 'M5-USER-PROPERTIES',
-    check: ({ packet, v5, m }) => v5 && userPropertiesBytes(packet.properties?.userProperties) > m.userPropertiesMaxBytes
-      ? publishFailure(v5, RC.QUOTA_EXCEEDED, 'user-properties-too-large')
-      : undefined,
-  },
+  userPropertiesRule(AWS_MEASURES),
+  contentTypeRule(AWS_MEASURES),
   {
     id: 'M5-REQUEST-RESPONSE',
     check({ packet, v5 }) {

@@ -225,3 +225,19 @@ export function publishTopicUtf8Problem(frame: Buffer): string | null {
 export function pubackMessageId(frame: Buffer): number {
   return frame.readUInt16BE(2)
 }
+
+/**
+ * The protocol name, level and connect-flags offset of a CONNECT frame, read
+ * without decoding it (mqtt-packet refuses a level it does not know, which the
+ * gate must answer [MQTT311-3.1.2-2]); null when the frame is too short.
+ */
+export function peekConnect(frame: Buffer): { name: string; level: number; levelOffset: number } | null {
+  let i = 1
+  while (frame[i]! & 0x80) i++
+  const pos = i + 1
+  if (pos + 2 > frame.length) return null
+  const nameLength = frame.readUInt16BE(pos)
+  const levelOffset = pos + 2 + nameLength
+  if (levelOffset + 1 >= frame.length) return null
+  return { name: frame.toString('latin1', pos + 2, levelOffset), level: frame[levelOffset]!, levelOffset }
+}

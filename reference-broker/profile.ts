@@ -43,6 +43,8 @@ export const profileSchema = z.strictObject({
     /** 0 = unlimited. */
     connectsPerSecondPerClientId: z.number().int().min(0),
     userPropertiesMaxBytes: z.number().int().min(0),
+    /** UTF-8 bytes of a PUBLISH's Content Type [M5-PAYLOAD-FORMAT-CONTENT-TYPE]; optional, default 65535 (what the field can hold: no limit). */
+    contentTypeMaxBytes: z.number().int().min(0).max(65535).default(65535),
     messageExpiryMaxSeconds: seconds,
     messageExpiryMinSeconds: seconds,
     hashMatchesParent: z.boolean(),

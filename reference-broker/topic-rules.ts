@@ -1,3 +1,4 @@
+import { AWS_MEASURES, type Measures } from './measures.js'
 /**
  * Topic names and filters as AWS IoT Core checks and matches them
  * (catalogue section E). Pure functions: no broker state.
@@ -34,12 +35,12 @@ function quotaPart(topic: string): string {
 }
 
 /** Why a PUBLISH topic name is refused, or null when it is acceptable [TOPIC-MAX-256] [TOPIC-MAX-7-SLASHES] [TOPIC-NO-WILDCARD-PUBLISH]. */
-export function topicNameProblem(topic: string, limits: TopicLimits, reservedAllowed: readonly string[]): string | null {
+export function topicNameProblem(topic: string, limits: TopicLimits, reservedAllowed: readonly string[], measures: Measures = AWS_MEASURES): string | null {
   if (topic.length === 0) return 'empty topic name'
   if (topic.includes('+') || topic.includes('#')) return 'wildcard in topic name'
   if (topic.includes('\u0000')) return 'null character in topic name'
   const counted = quotaPart(topic)
-  if (Buffer.byteLength(counted, 'utf8') > limits.topicMaxBytes) return `topic longer than ${limits.topicMaxBytes} bytes`
+  if (measures.topicSize(counted) > limits.topicMaxBytes) return `topic longer than ${limits.topicMaxBytes} bytes`
   if (slashCount(counted) > limits.topicMaxSlashes) return `topic has more than ${limits.topicMaxSlashes} slashes`
   if (limits.reservedTopicPrefix && topic.startsWith(limits.reservedTopicPrefix) && !reservedAllowed.some((f) => matches(f, topic, true))) {
     return 'reserved topic' // [TOPIC-DOLLAR-RESERVED]
@@ -48,13 +49,14 @@ export function topicNameProblem(topic: string, limits: TopicLimits, reservedAll
 }
 
 /** Why a SUBSCRIBE filter is refused, or null [SHARE-SYNTAX] [TOPIC-PLUS-ONE-LEVEL]. */
-export function topicFilterProblem(filter: string, limits: TopicLimits, reservedAllowed: readonly string[]): string | null {
+export function topicFilterProblem(filter: string, limits: TopicLimits, reservedAllowed: readonly string[], measures: Measures = AWS_MEASURES): string | null {
   let f = filter
   const shared = parseShared(filter)
   if (shared) {
     if (shared.group.length === 0) return 'empty share name'
     if (/[/+#]/.test(shared.group)) return 'share name contains / + or #'
-    if ([...shared.group].length > 128) return 'share name longer than 128 characters'
+    // ShareName: at most 128 characters (code points) [SHARE-SYNTAX].
+    if (measures.shareNameLength(shared.group) > 128) return 'share name longer than 128 characters'
     if (shared.filter.length === 0) return 'empty filter after the share name'
     f = shared.filter // the two slashes of $share/{name}/ are not counted [TOPIC-MAX-7-SLASHES]
   }
@@ -66,7 +68,8 @@ export function topicFilterProblem(filter: string, limits: TopicLimits, reserved
     if (level.includes('+') && level !== '+') return '+ must occupy a whole level'
   }
   const counted = quotaPart(f)
-  if (Buffer.byteLength(counted, 'utf8') > limits.topicMaxBytes) return `topic filter longer than ${limits.topicMaxBytes} bytes`
+  // A shared filter's TopicFilter, without `$share/{ShareName}/`, counts against the 256 bytes [SHARE-SYNTAX].
+  if (measures.topicSize(shared && measures.sharePrefixCounted ? filter : counted) > limits.topicMaxBytes) return `topic filter longer than ${limits.topicMaxBytes} bytes`
   if (slashCount(counted) > limits.topicMaxSlashes) return `topic filter has more than ${limits.topicMaxSlashes} slashes`
   if (limits.reservedTopicPrefix && f.startsWith(limits.reservedTopicPrefix) && !reservedAllowed.some((a) => matches(a, f, true) || a === f)) {
     return 'reserved topic filter'

@@ -13,6 +13,7 @@ import { GateSocket } from './gate/gate-socket.js'
 import { DirectDelivery, type DirectMessage, type DirectSend } from './direct-delivery.js'
 import { InboundWindow } from './inbound-window.js'
 import { isOneQos0Publish } from './chunked-frame.js'
+import { fitToMaximumPacketSize } from './fit-packet-size.js'
 
 /**
  * One client connection as AWS IoT Core handles it. Sits between the socket
@@ -50,6 +51,8 @@ export class WireGate extends GateSocket implements GateConnection {
   readonly rate: RateLimiter
   readonly aliases = new Map<number, string>()
   readonly subs: GateSubscriptions
+  /** The Maximum Packet Size of the client's MQTT 5 CONNECT, once accepted [M5-MAX-PACKET-SIZE]. */
+  private clientMaximumPacketSize: number | undefined = undefined
   endSessionAtClose = false
   /** The CONNECT resumes a stored session (Session Present 1) [PS-CREATE-311] [PS-CREATE-V5]. */
   resumesSession = false
@@ -71,7 +74,7 @@ export class WireGate extends GateSocket implements GateConnection {
   })
 
   constructor(socket: Duplex, readonly host: GateHost, readonly info: GateInfo) {
-    super(socket, { maxFrameBytes: host.profile.mqtt.maximumPacketSize, throughputBytesPerSecond: host.profile.mqtt.throughputBytesPerSecond })
+    super(socket, { maxFrameBytes: gateHandlers(host.faults).inboundFrameLimit(host.profile), throughputBytesPerSecond: host.profile.mqtt.throughputBytesPerSecond })
     this.profile = host.profile
     this.handlers = gateHandlers(host.faults)
     this.rate = new RateLimiter(this.profile.mqtt.publishesPerSecondPerConnection)
@@ -85,6 +88,11 @@ export class WireGate extends GateSocket implements GateConnection {
 
   protected onMalformed(why: string): void {
     this.violation(RC.MALFORMED_PACKET, 'malformed-packet', why)
+  }
+
+  /** Writes a frame to the client, fitted to the Maximum Packet Size it gave (fit-packet-size.ts). */
+  override writeOut(frame: Buffer): void {
+    super.writeOut(this.clientMaximumPacketSize === undefined ? frame : fitToMaximumPacketSize(frame, this.clientMaximumPacketSize, this.outDecoder))
   }
 
   // ---- the handlers of each packet type (gate/registry.ts) ------------------------------
@@ -131,6 +139,7 @@ export class WireGate extends GateSocket implements GateConnection {
   }
 
   acceptConnect(accepted: AcceptedConnect): void {
+    this.clientMaximumPacketSize = accepted.shaper.clientMaximumPacketSize
     this.keepAlive = accepted.keepAlive
     this.endSessionAtClose = accepted.endSessionAtClose
     this.resumesSession = accepted.resumesSession
@@ -320,7 +329,7 @@ export class WireGate extends GateSocket implements GateConnection {
   sendDisconnect(code: number, reasonString?: string): void {
     this.state = 'closing'
     const properties = { reasonString: this.handlers.disconnectReasonString(code, reasonString) } // [M5-REASON-STRING-FORMAT]
-    this.socket.write(encode({ cmd: 'disconnect', reasonCode: code, properties }, 5))
+    this.socket.write(fitToMaximumPacketSize(encode({ cmd: 'disconnect', reasonCode: code, properties }, 5), this.clientMaximumPacketSize, this.outDecoder))
     this.endSocket()
     this.pipe.end()
   }

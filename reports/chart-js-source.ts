@@ -9,7 +9,7 @@ let cached: Promise<string> | undefined
  * the HTML report so it opens with no network. The package's exports do not
  * list the UMD file, so it is found beside the resolved CommonJS entry.
  */
-export function loadChartJsSource(): Promise<string> {
+export function readChartJsSource(): Promise<string> {
   cached ??= (async () => {
     const require = createRequire(import.meta.url)
     const file = join(dirname(require.resolve('chart.js')), 'chart.umd.js')

@@ -1,4 +1,4 @@
-import { loadCatalogue, loadMqttStandards, type RunReport } from '../spec/index.js'
+import { readCatalogue, readMqttStandards, type RunReport } from '../spec/index.js'
 import { buildCompliance, type ComplianceInput, type ComplianceView } from './compliance.js'
 import { complianceBadgeFile, renderComplianceBadge } from './compliance-badge.js'
 import { COMPLIANCE_MARKDOWN_FILE, renderComplianceMarkdown } from './compliance-markdown.js'
@@ -15,8 +15,8 @@ export interface ComplianceReporterOptions {
 
 /** The two catalogues as the compliance page needs them. */
 export function defaultComplianceInput(): ComplianceInput {
-  const catalogue = loadCatalogue()
-  const standards = loadMqttStandards(undefined, new Set(catalogue.requirements.map((r) => r.id)))
+  const catalogue = readCatalogue()
+  const standards = readMqttStandards(undefined, new Set(catalogue.requirements.map((r) => r.id)))
   return { standards: standards.standards, catalogue: catalogue.requirements, areas: catalogue.areas }
 }
 

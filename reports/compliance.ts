@@ -11,8 +11,8 @@ import { worstOutcome } from './resolve-requirements.js'
  * - `overridden`: the aws-iot-core profile replaces it by a catalogue behaviour
  *   (checked as that behaviour, so not counted again here).
  */
-export type ComplianceStatus = 'passed' | 'failed' | 'untested' | 'not-observable' | 'overridden'
-export const COMPLIANCE_STATUSES: readonly ComplianceStatus[] = ['passed', 'failed', 'untested', 'not-observable', 'overridden']
+export const COMPLIANCE_STATUSES = ['passed', 'failed', 'untested', 'not-observable', 'overridden'] as const
+export type ComplianceStatus = (typeof COMPLIANCE_STATUSES)[number]
 
 /** How a profile checks the standards: as written, or with AWS overrides applied. */
 export type ComplianceMode = 'standard' | 'aws'
@@ -97,7 +97,7 @@ function cellCounts(ref: string, result: Pick<ScenarioResult, 'matrix'>): boolea
 }
 
 function emptyCounts(): ComplianceCounts {
-  return { statements: 0, levels: { MUST: 0, SHOULD: 0, MAY: 0 }, status: { passed: 0, failed: 0, untested: 0, 'not-observable': 0, overridden: 0 } }
+  return { statements: 0, levels: { MUST: 0, SHOULD: 0, MAY: 0 }, status: Object.fromEntries(COMPLIANCE_STATUSES.map((s) => [s, 0])) as Record<ComplianceStatus, number> }
 }
 
 function add(counts: ComplianceCounts, row: ComplianceRow): void {

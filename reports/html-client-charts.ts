@@ -78,16 +78,16 @@ function latencyHistogramChart(canvas, histogram) {
   });
 }
 
-// A rate check is drawn as the runner computed it (runners/matching/rate-check.ts):
-// for each arrival t, how many arrivals fall in [t, t + per); the limit is a
+// A rate check is drawn as the runner computed it (runners/matching/rate-check.ts,
+// the windows it examined): for each arrival t, how many arrivals fall in [t, t + per); the limit is a
 // flat line at max + tolerance; the fullest window is marked as a bar over its
 // span, red when it broke the limit. Other timelines: cumulative arrivals.
 function timelineChart(canvas, tl) {
   var datasets, yTitle;
-  if (tl.rate && tl.windows) {
+  if (tl.rate && tl.rate.windows) {
     var r = tl.rate, allowed = r.max + r.tolerance;
     yTitle = 'arrivals per ' + r.perMs + ' ms window';
-    datasets = [{ label: 'arrivals per sliding window', data: tl.windows.map(function (w) { return { x: w.t, y: w.count }; }), stepped: 'before', borderColor: '#3056d3', backgroundColor: '#3056d3', pointRadius: 2, borderWidth: 2, fill: false }];
+    datasets = [{ label: 'arrivals per sliding window', data: tl.rate.windows.map(function (w) { return { x: w.start, y: w.count }; }), stepped: 'before', borderColor: '#3056d3', backgroundColor: '#3056d3', pointRadius: 2, borderWidth: 2, fill: false }];
     datasets.push({ label: 'arrivals', data: tl.points.map(function (t) { return { x: t, y: 0 }; }), showLine: false, pointStyle: 'line', rotation: 90, pointRadius: 5, borderColor: '#5f6b7a', borderWidth: 1 });
     if (r.max > 0) {
       var x0 = tl.points.length ? tl.points[0] : 0, x1 = tl.points.length ? tl.points[tl.points.length - 1] + r.perMs : r.perMs;

@@ -1,5 +1,5 @@
 import type { RunReport } from '../spec/index.js'
-import { loadChartJsSource } from './chart-js-source.js'
+import { readChartJsSource } from './chart-js-source.js'
 import { buildHtmlViewModel } from './html-view-model.js'
 import { jsonForScript, renderHtmlPage } from './html-page.js'
 import type { Reporter } from './reporter.js'
@@ -26,7 +26,7 @@ export interface RenderHtmlOptions {
  * one timeline per timed behaviour with its rate limit; a status filter.
  */
 export async function renderHtmlReport(report: RunReport, opts: RenderHtmlOptions = {}): Promise<string> {
-  const chartJs = opts.chartJs ?? (await loadChartJsSource())
+  const chartJs = opts.chartJs ?? (await readChartJsSource())
   const dataJson = jsonForScript({ report, view: buildHtmlViewModel(report) })
   return renderHtmlPage({ report, dataJson, chartJs })
 }

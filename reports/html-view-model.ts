@@ -5,7 +5,7 @@ import type { Outcome, RateCheck, RunReport } from '../spec/index.js'
  * sub-millisecond PUBACKs to multi-second expiries; values below this floor
  * (0 included: steps are rounded to 0.01 ms) are drawn at it.
  */
-export const LATENCY_AXIS_FLOOR_MS = 0.01
+const LATENCY_AXIS_FLOOR_MS = 0.01
 
 /** Five-number summary (plus p95 and mean) of one step kind's latencies, in ms. */
 export interface LatencyStats {
@@ -28,8 +28,8 @@ export interface LatencyHistogram {
 
 /**
  * One timed behaviour to draw: arrival times and, for a rate check, the check
- * as the runner computed it (spec RateCheck) with the count of every sliding
- * window it examined, so the chart shows exactly what passed or failed.
+ * as the runner computed it (spec RateCheck, with the count of every sliding
+ * window it examined), so the chart shows exactly what passed or failed.
  */
 export interface TimelineView {
   scenarioId: string
@@ -39,10 +39,8 @@ export interface TimelineView {
   client?: string
   assertion?: string
   points: number[]
-  /** The runner's check: limit, fullest window, verdict. */
+  /** The runner's check: limit, every window examined, fullest window, verdict. */
   rate?: RateCheck
-  /** For a rate check: arrivals in the window [t, t + perMs) starting at each arrival t. */
-  windows?: { t: number; count: number }[]
 }
 
 /** What the HTML page's charts draw, computed here so it is typed and tested, not in page script. */
@@ -52,7 +50,7 @@ export interface HtmlViewModel {
 }
 
 /** Linear-interpolated quantile of an ascending array. */
-export function quantile(sorted: readonly number[], q: number): number {
+function quantile(sorted: readonly number[], q: number): number {
   if (!sorted.length) return NaN
   const pos = (sorted.length - 1) * q
   const lo = Math.floor(pos)
@@ -107,21 +105,6 @@ export function latencyHistogram(byKind: ReadonlyMap<string, readonly number[]>)
   return { bins, series: series.map((s) => ({ kind: s.kind, counts: s.counts.slice(first, last + 1) })) }
 }
 
-/**
- * Arrivals in the window [t, t + windowMs) starting at each arrival t: the
- * windows runners/matching/rate-check.ts checks (its peak is their maximum).
- */
-export function slidingWindowCounts(points: readonly number[], windowMs: number): { t: number; count: number }[] {
-  const s = [...points].sort((a, b) => a - b)
-  const out: { t: number; count: number }[] = []
-  for (let i = 0, j = 0; i < s.length; i++) {
-    if (j < i) j = i
-    while (j < s.length && s[j]! - s[i]! < windowMs) j++
-    out.push({ t: s[i]!, count: j - i })
-  }
-  return out
-}
-
 /** Latency percentiles per step kind, as a table (what the log-axis chart draws, in numbers). */
 export interface LatencyTableRow {
   kind: string
@@ -129,7 +112,7 @@ export interface LatencyTableRow {
   cells: { label: string; ms: number }[]
 }
 
-export function latencyTable(stats: readonly LatencyStats[]): LatencyTableRow[] {
+function latencyTable(stats: readonly LatencyStats[]): LatencyTableRow[] {
   return stats.map((s) => ({
     kind: s.kind,
     count: s.count,
@@ -157,7 +140,7 @@ export function buildHtmlViewModel(report: RunReport): HtmlViewModel {
         scenarioId: s.id, scenarioTitle: s.title, status: s.status, name: tl.name, points,
         ...(tl.client !== undefined ? { client: tl.client } : {}),
         ...(tl.assertion !== undefined ? { assertion: tl.assertion } : {}),
-        ...(tl.rate ? { rate: tl.rate, windows: slidingWindowCounts(points, tl.rate.perMs) } : {}),
+        ...(tl.rate ? { rate: tl.rate } : {}),
       })
     }
   }

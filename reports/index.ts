@@ -10,7 +10,7 @@ export { JSON_REPORT_FILE, createJsonReporter, renderJsonReport, type JsonReport
 export { JUNIT_REPORT_FILE, createJunitReporter, renderJunitReport, type JunitReporterOptions } from './junit-reporter.js'
 export { MARKDOWN_REPORT_FILE, createMarkdownReporter, renderMarkdownReport, type MarkdownReporterOptions } from './markdown-reporter.js'
 export { HTML_REPORT_FILE, createHtmlReporter, renderHtmlReport, type HtmlReporterOptions, type RenderHtmlOptions } from './html-reporter.js'
-export { buildHtmlViewModel, slidingWindowCounts, type HtmlViewModel, type LatencyStats, type TimelineView } from './html-view-model.js'
+export { buildHtmlViewModel, type HtmlViewModel, type LatencyStats, type TimelineView } from './html-view-model.js'
 export { mergeReports, type MergeOptions } from './merge.js'
 export { buildCompliance, cellVersion, complianceMode, COMPLIANCE_STATUSES, type ComplianceCatalogue, type ComplianceCounts, type ComplianceInput, type ComplianceMode, type ComplianceRow, type ComplianceSection, type ComplianceStatus, type ComplianceView } from './compliance.js'
 export { COMPLIANCE_MARKDOWN_FILE, complianceHeadline, renderComplianceMarkdown } from './compliance-markdown.js'
@@ -28,9 +28,11 @@ export {
   ReportError, ReportInvalidError, ReportMergeConflictError, ReportVersionError, ReporterDuplicateError, ReporterUnknownError,
   type ReportProblem,
 } from './errors.js'
-export { createLatencyHistogram, recordMs, encodeHistogram, decodeHistogram, addEncodedHistograms, percentileOf, emptyHistogram, percentileCurve, type Histogram } from './load/latency-histogram.js'
-export { mergeFleet, mergeDm, mergePubsub, mergeSeries } from './load/merge-load-parts.js'
+export { createLatencyHistogram, recordMs, encodeHistogram, decodeHistogram, addEncodedHistograms, percentileOf, emptyHistogram, type Histogram } from './load/latency-histogram.js'
+export { mergeFleet, mergeDm, mergePubsub, mergeSeries, earliestAbort } from './load/merge-load-parts.js'
 export { checkBooks } from './load/check-books.js'
+export { finalizeLoadReport, type LocatedThreshold } from './load/finalize-load-report.js'
+export { evaluateThresholds, type ThresholdMetrics } from './load/evaluate-thresholds.js'
 export { mergeLoadReports, readLoadReport } from './load/merge-load-reports.js'
 export { LOAD_JSON_FILE, renderLoadJson } from './load/render-load-json.js'
 export { LOAD_MARKDOWN_FILE, renderLoadMarkdown } from './load/render-load-markdown.js'

@@ -2,7 +2,7 @@ import { runReportSchema, type RunReport } from '../spec/index.js'
 import { ReportInvalidError } from './errors.js'
 import type { Reporter } from './reporter.js'
 import { createFileReporter } from './write-report-file.js'
-import { zodProblems } from './zod-problems.js'
+import { reportProblems } from './report-problems.js'
 
 /** Options for {@link createJsonReporter}. */
 export interface JsonReporterOptions {
@@ -19,7 +19,7 @@ export const JSON_REPORT_FILE = 'report.json'
  */
 export function renderJsonReport(report: RunReport, file = JSON_REPORT_FILE): string {
   const parsed = runReportSchema.safeParse(report)
-  if (!parsed.success) throw new ReportInvalidError(file, zodProblems(parsed.error))
+  if (!parsed.success) throw new ReportInvalidError(file, reportProblems(parsed.error))
   // A bigint in expected/actual would make JSON.stringify throw and lose the whole report.
   return JSON.stringify(parsed.data, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n'
 }

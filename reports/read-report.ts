@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { REPORT_SCHEMA_VERSION, runReportSchema, type RunReport } from '../spec/index.js'
 import { ReportInvalidError, ReportVersionError } from './errors.js'
-import { zodProblems } from './zod-problems.js'
+import { reportProblems } from './report-problems.js'
 
 /** More problems than this are summarised: a wrong file would list hundreds. */
 const MAX_PROBLEMS = 20
@@ -25,7 +25,7 @@ export function parseReport(text: string, file: string): RunReport {
   }
   const parsed = runReportSchema.safeParse(json)
   if (!parsed.success) {
-    const problems = zodProblems(parsed.error)
+    const problems = reportProblems(parsed.error)
     const shown = problems.slice(0, MAX_PROBLEMS)
     if (problems.length > MAX_PROBLEMS) shown.push({ path: '…', message: `and ${problems.length - MAX_PROBLEMS} more problems` })
     throw new ReportInvalidError(file, shown)

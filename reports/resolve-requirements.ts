@@ -15,7 +15,7 @@ export function worstOutcome(outcomes: Iterable<Outcome>): Outcome | undefined {
  * another scenario checked; with no other verdict: `inconclusive` if any
  * scenario stopped before its assertions, else `skipped`. Undefined for none.
  */
-export function worstVerdict(verdicts: Iterable<RequirementVerdict>): RequirementVerdict | undefined {
+function worstVerdict(verdicts: Iterable<RequirementVerdict>): RequirementVerdict | undefined {
   const all = [...verdicts]
   const conclusive = worstOutcome(all.filter((v): v is Outcome => v !== 'inconclusive' && v !== 'skipped'))
   if (conclusive) return conclusive

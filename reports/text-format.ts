@@ -53,7 +53,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** `file:line:col`; the file alone when the location is unknown. */
-export function formatLocation(location: SourceLocation | undefined, file?: string): string {
+function formatLocation(location: SourceLocation | undefined, file?: string): string {
   if (location) return `${location.file}:${location.line}:${location.col}`
   return file ?? '(unknown location)'
 }

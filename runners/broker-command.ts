@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander'
+import { EXIT } from '../spec/index.js'
 import { startReferenceBroker, BrokerError, type LogLevel } from '../reference-broker/index.js'
-import { EXIT } from './exit-codes.js'
 
 /** A listener's port: 0 = any free port, `off` = no such listener. */
 function port(value: string): number | false {

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander'
-import { EXIT } from './exit-codes.js'
+import { EXIT, exitCodeFor } from '../spec/index.js'
 import { registerBrokerCommand } from './broker-command.js'
 import { registerLoadCommand } from './load-command.js'
 import { registerReportCommand } from './report-command.js'
@@ -34,7 +34,9 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Comman
 
 /**
  * Runs the CLI and resolves to the process exit code. Nothing happens on
- * import; bin/mqtt-harness.js calls this.
+ * import; bin/mqtt-harness.js calls this. A user's mistake is reported by its
+ * command (reportCliError); anything else is a bug, printed with its stack as
+ * HX_INTERNAL.
  */
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.PASSED
@@ -47,7 +49,8 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.PASSED
       return EXIT.INVALID_INPUT
     }
-    throw err
+    process.stderr.write(`mqtt-harness: internal error (HX_INTERNAL): ${err instanceof Error ? err.stack : String(err)}\n`)
+    return exitCodeFor('HX_INTERNAL')
   }
   return code
 }

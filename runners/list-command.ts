@@ -1,8 +1,8 @@
 import type { Command } from 'commander'
+import { EXIT } from '../spec/index.js'
 import type { Scenario } from '../spec/index.js'
-import { EXIT } from './exit-codes.js'
 import { reportCliError } from './cli-errors.js'
-import { catalogueRequirements, loadCliScenarios, profileForTarget } from './load-for-cli.js'
+import { catalogueRequirements, readCliScenarios, profileForTarget } from './cli-inputs.js'
 
 interface Coverage {
   id: string
@@ -11,7 +11,7 @@ interface Coverage {
 }
 
 /** Each catalogue requirement with the scenarios that check it (ids only scenarios name come last). */
-export function requirementCoverage(scenarios: readonly Scenario[], catalogue: readonly { id: string; reason?: string }[]): Coverage[] {
+function requirementCoverage(scenarios: readonly Scenario[], catalogue: readonly { id: string; reason?: string }[]): Coverage[] {
   const byId = new Map<string, Coverage>(catalogue.map((r) => [r.id, { id: r.id, scenarios: [], ...(r.reason ? { reason: r.reason } : {}) }]))
   for (const s of scenarios) {
     for (const id of s.spec) {
@@ -33,7 +33,7 @@ export function registerListCommand(program: Command, setExit: (code: number) =>
     .option('--uncovered', 'list only requirements no scenario checks', false)
     .action(async (paths: string[], opts: { json: boolean; uncovered: boolean }) => {
       try {
-        const { scenarios } = await loadCliScenarios({ paths }, await profileForTarget({}))
+        const { scenarios } = await readCliScenarios({ paths }, await profileForTarget({}))
         // One entry per document; a matrix's cells may require different capabilities (mqtt-5, mqtt-3.1.1).
         const bases = [...new Map(scenarios.map((s) => [s.baseId, s])).values()].map((s) => ({
           ...s,

@@ -2,7 +2,6 @@ import type { Command } from 'commander'
 import { mergeLoadReports, readLoadReport } from '../reports/index.js'
 import { reportCliError } from './cli-errors.js'
 import { CliUsageError } from './errors.js'
-import { finalizeLoadReport, thresholdsOfReport } from './load/build-load-report.js'
 import { createProgressPrinter } from './load/progress-printer.js'
 import type { LoadProgress } from './load/load-progress.js'
 import { parseListenAddress, startPrometheusExporter } from './load/prometheus-exporter.js'
@@ -26,7 +25,7 @@ interface LoadOptions {
 }
 
 /** `--start-at`: an ISO time (`2026-12-03T09:30:00Z`), epoch milliseconds, or `+30s` from now. */
-export function parseStartAt(value: string, now = Date.now()): number {
+function parseStartAt(value: string, now = Date.now()): number {
   const rel = /^\+(.+)$/.exec(value.trim())
   if (rel) {
     const ms = parseDuration(rel[1]!)
@@ -146,8 +145,7 @@ export function registerLoadCommand(program: Command, setExit: (code: number) =>
     .option('--out <dir>', 'folder for the merged load-report.{json,md,html}', 'results/load-merged')
     .action(async (files: string[], opts: { out: string }) => {
       try {
-        const merged = mergeLoadReports(await Promise.all(files.map((f) => readLoadReport(f))))
-        const report = finalizeLoadReport(merged, thresholdsOfReport(merged))
+        const report = mergeLoadReports(await Promise.all(files.map((f) => readLoadReport(f))))
         const written = await writeLoadReports(report, opts.out)
         process.stdout.write(summary(report, written))
         setExit(exitCodeOf(report))

@@ -1,10 +1,10 @@
 import type { Command } from 'commander'
+import { EXIT } from '../spec/index.js'
 import {
   BUILTIN_REPORTERS, ReportError, cleanReportFolder, createReporters, diffReports, fanOut, hasRegressions, mergeReports, readReport,
   renderDiffMarkdown, renderDiffText, writeCompliance,
 } from '../reports/index.js'
 import type { RunReport } from '../spec/index.js'
-import { EXIT } from './exit-codes.js'
 
 /** `--reporter json,html --reporter junit` → ['json', 'html', 'junit']. */
 function collectNames(value: string, previous: string[] | undefined): string[] {

@@ -1,10 +1,10 @@
 import type { Command } from 'commander'
+import { EXIT } from '../spec/index.js'
 import { BUILTIN_REPORTERS, REPORT_FILES, cleanReportFolder, createReporters } from '../reports/index.js'
 import type { RunReport } from '../spec/index.js'
 import { CliUsageError } from './errors.js'
-import { EXIT } from './exit-codes.js'
 import { reportCliError } from './cli-errors.js'
-import { loadCliScenarios, profileForTarget, type KnownRequirement } from './load-for-cli.js'
+import { defaultCorpusChecks, readCliScenarios, profileForTarget, type KnownRequirement } from './cli-inputs.js'
 import type { Scenario } from '../spec/index.js'
 import { DEFAULT_CONCURRENCY, runScenarios } from './run-scenarios.js'
 import { parseGrep, parseShard, selectScenarios } from './select-scenarios.js'
@@ -13,7 +13,7 @@ import type { ResolvedTarget } from './targets/resolved-target.js'
 import { toolVersion } from './package-info.js'
 
 /** The exit code of a finished run: failures first, then errors. */
-export function runExitCode(report: RunReport): number {
+function runExitCode(report: RunReport): number {
   if (report.summary.failed > 0) return EXIT.FAILED
   if (report.summary.errored > 0) return EXIT.ERRORED
   return EXIT.PASSED
@@ -22,13 +22,14 @@ export function runExitCode(report: RunReport): number {
 /**
  * The catalogues' requirements for the report. In a subset run a requirement
  * no selected scenario checks is `not-selected`, not `untested`: with --grep
- * every such one; with --shard only those other scenarios check (a merge of
- * the shards then still says untested for the ones no scenario checks).
+ * every such one; with --shard or explicit paths only those other scenarios
+ * (loaded, or of the default corpus: `corpusChecks`) check (a merge of the
+ * shards then still says untested for the ones no scenario checks).
  */
-export function declaredFor(known: readonly KnownRequirement[], all: readonly Scenario[], selected: readonly Scenario[], grep: boolean): (KnownRequirement & { status?: 'not-selected' })[] {
-  if (selected.length === all.length) return [...known]
+function declaredFor(known: readonly KnownRequirement[], all: readonly Scenario[], selected: readonly Scenario[], grep: boolean, corpusChecks: ReadonlySet<string> = new Set()): (KnownRequirement & { status?: 'not-selected' })[] {
   const run = new Set(selected.flatMap((s) => s.spec))
-  const elsewhere = new Set(all.flatMap((s) => s.spec))
+  const elsewhere = new Set([...all.flatMap((s) => s.spec), ...corpusChecks])
+  if (selected.length === all.length && [...elsewhere].every((id) => run.has(id))) return [...known]
   return known.map((r) => (!run.has(r.id) && (grep || elsewhere.has(r.id)) ? { ...r, status: 'not-selected' as const } : r))
 }
 
@@ -118,12 +119,12 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
         // A target file's probe (up to 5 s against a silent port) runs while the scenarios load;
         // invalid scenarios still win (exit 2) and the probed target is let go.
         const early = opts.target !== 'bundled' ? resolveEarly(opts.target) : undefined
-        let loaded: Awaited<ReturnType<typeof loadCliScenarios>>
+        let loaded: Awaited<ReturnType<typeof readCliScenarios>>
         let selected: Scenario[]
         let reporters: ReturnType<typeof createReporters>
         const filters = { ...(grep ? { grep } : {}), ...(opts.tag ? { tags: opts.tag } : {}), ...(opts.excludeTag ? { excludeTags: opts.excludeTag } : {}), ...(opts.requirement ? { requirements: opts.requirement } : {}) }
         try {
-          loaded = await loadCliScenarios({ paths, ...opts }, profile)
+          loaded = await readCliScenarios({ paths, ...opts }, profile)
           selected = selectScenarios(loaded.scenarios, { ...filters, ...(shard ? { shard } : {}) })
           if (Object.keys(filters).length && selected.length === 0 && !shard) throw new CliUsageError(`no scenario matches ${describeFilters(opts)}`)
           reporters = createReporters(opts.reporter ?? [...BUILTIN_REPORTERS], { outDir: opts.out, ...(opts.quiet ? { quiet: true } : {}) })
@@ -139,7 +140,7 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
           const report = await runScenarios(selected, target, {
             concurrency,
             reporters,
-            declared: declaredFor(requirements, scenarios, selected, Object.keys(filters).length > 0),
+            declared: declaredFor(requirements, scenarios, selected, Object.keys(filters).length > 0, await defaultCorpusChecks({ paths, ...opts }, profile)),
             version: toolVersion(),
             retries,
             ...(maxFailures !== undefined ? { maxFailures } : {}),

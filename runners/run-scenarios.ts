@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Attempt, RunReport, Scenario, ScenarioResult } from '../spec/index.js'
 import { buildReport, type DeclaredRequirement } from './build-report.js'
-import type { RunnerReporter } from './reporter.js'
+import type { Reporter } from '../reports/index.js'
 import { HarnessError } from './errors.js'
 import { runScenario } from './run-scenario.js'
 import type { StepRegistry } from './step-registry.js'
@@ -13,7 +13,7 @@ export const DEFAULT_CONCURRENCY = 8
 
 export interface RunScenariosOptions {
   concurrency?: number
-  reporters?: readonly RunnerReporter[]
+  reporters?: readonly Reporter[]
   registry?: StepRegistry
   /** Requirements to list even when no scenario checks them (the catalogue). */
   declared?: readonly DeclaredRequirement[]
@@ -61,7 +61,7 @@ function stoppedEarly(scenario: Scenario, reason: string): ScenarioResult {
   }
 }
 
-async function each(reporters: readonly RunnerReporter[], call: (r: RunnerReporter) => void | Promise<void> | undefined): Promise<void> {
+async function each(reporters: readonly Reporter[], call: (r: Reporter) => void | Promise<void> | undefined): Promise<void> {
   for (const r of reporters) await call(r)
 }
 

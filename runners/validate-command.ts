@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
-import { EXIT } from './exit-codes.js'
+import { EXIT } from '../spec/index.js'
 import { reportCliError } from './cli-errors.js'
-import { loadCliScenarios, profileForTarget } from './load-for-cli.js'
+import { readCliScenarios, profileForTarget } from './cli-inputs.js'
 
 /** `mqtt-harness validate`: every problem in the scenario files, with file:line:col; exit 0 or 2. */
 export function registerValidateCommand(program: Command, setExit: (code: number) => void): void {
@@ -15,7 +15,7 @@ export function registerValidateCommand(program: Command, setExit: (code: number
     .action(async (paths: string[], opts: { target: string; profile: string; catalogue?: string[] }) => {
       try {
         const profile = await profileForTarget(opts)
-        const { scenarios, files } = await loadCliScenarios({ paths, ...opts }, profile)
+        const { scenarios, files } = await readCliScenarios({ paths, ...opts }, profile)
         const bases = new Set(scenarios.map((s) => s.baseId))
         process.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'}, ${bases.size} scenario${bases.size === 1 ? '' : 's'} (${scenarios.length} with matrix cells): valid\n`)
         setExit(EXIT.PASSED)

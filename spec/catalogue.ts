@@ -175,7 +175,7 @@ export function mergeCoverage(entries: readonly CatalogueEntry[], coverage: Read
  * classification, and indexes the result by id. Throws if the JSON does not
  * match its schema or the coverage is out of step with it.
  */
-export function loadCatalogue(file: string = defaultCatalogueFile()): Catalogue {
+export function readCatalogue(file: string = defaultCatalogueFile()): Catalogue {
   const raw: unknown = JSON.parse(readFileSync(file, 'utf8'))
   const parsed = catalogueFileSchema.safeParse(raw)
   if (!parsed.success) {

@@ -48,11 +48,14 @@ export const willSchema = z.strictObject({
   retain: z.boolean().default(false),
   properties: publishPropertiesSchema.optional(),
 })
+/** A client's Will as the CONNECT sends it (defaults applied). */
+export type WillDecl = z.output<typeof willSchema>
 
 /** How a client acknowledges QoS 1 messages it receives. */
 export const ackModeSchema = z
   .union([z.literal('auto'), z.literal('never'), z.strictObject({ delay: durationSchema })])
   .describe('PUBACK for received QoS 1 messages: auto (default), never, or { delay: 2s }')
+export type AckMode = z.output<typeof ackModeSchema>
 
 /**
  * A client a scenario declares under `clients:`. Steps refer to it by name.

@@ -141,7 +141,7 @@ function defaultStandardFile(): string {
  * a schema problem, a duplicate id, a statement without a chapter, or an
  * unknown catalogue id.
  */
-export function loadMqttStandards(file: string = defaultStandardFile(), knownCatalogueIds?: ReadonlySet<string>): MqttStandards {
+export function readMqttStandards(file: string = defaultStandardFile(), knownCatalogueIds?: ReadonlySet<string>): MqttStandards {
   const raw: unknown = JSON.parse(readFileSync(file, 'utf8'))
   const parsed = mqttStandardFileSchema.safeParse(raw)
   if (!parsed.success) {

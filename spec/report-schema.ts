@@ -73,17 +73,24 @@ export const stepResultSchema = z.object({
 })
 export type StepResult = z.infer<typeof stepResultSchema>
 
+/** One sliding window of a rate check: the arrivals in [start, start + perMs). */
+export const rateWindowSchema = z.object({ start: z.number(), count: z.number().int().min(0) })
+export type RateWindow = z.infer<typeof rateWindowSchema>
+
 /**
  * A sliding-window rate check as the runner computed it (runners/matching/rate-check.ts):
  * no window of `perMs` starting at an arrival may hold more than max + tolerance
- * arrivals. `peak` is the fullest such window, whether or not it broke the limit.
+ * arrivals. `peak` is the fullest such window, whether or not it broke the limit;
+ * `windows` is every window examined, one per arrival in time order (what the
+ * HTML chart draws; absent in reports written before it was recorded).
  */
 export const rateCheckSchema = z.object({
   max: z.number().int().min(0),
   perMs: z.number().min(0),
   tolerance: z.number().int().min(0),
-  peak: z.object({ start: z.number(), count: z.number().int().min(0) }),
+  peak: rateWindowSchema,
   passed: z.boolean(),
+  windows: z.array(rateWindowSchema).optional(),
 })
 export type RateCheck = z.infer<typeof rateCheckSchema>
 

@@ -29,7 +29,7 @@ export const waiveSchema = z.strictObject({
 /**
  * Every top-level field of a scenario document. `steps` is checked here only
  * as a list: each step is validated on its own against the step registry so
- * errors point at the step and argument (see loader.ts).
+ * errors point at the step and argument (see parse-scenario-text.ts).
  */
 export const scenarioHeaderSchema = z.strictObject({
   id: scenarioIdSchema,

@@ -25,7 +25,7 @@ export const userCatalogueSchema = z.strictObject({
 export type UserCatalogue = z.output<typeof userCatalogueSchema>
 
 /** Reads one user catalogue; problems carry file:line:col (duplicate ids included). */
-export function loadUserCatalogue(file: string, builtinIds: ReadonlySet<string> = new Set()): { catalogue?: UserCatalogue; issues: SourceIssue[] } {
+export function readUserCatalogue(file: string, builtinIds: ReadonlySet<string> = new Set()): { catalogue?: UserCatalogue; issues: SourceIssue[] } {
   let text: string
   try {
     text = readFileSync(file, 'utf8')

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import { Job } from 'kubernetes-models/batch/v1'
 import { ConfigMap, PersistentVolumeClaim } from 'kubernetes-models/v1'
-import { loadLoadScenarioText } from '../../spec/index.js'
+import { parseLoadScenarioText } from '../../spec/index.js'
 
 // The manifests under deploy/kubernetes/, checked against the Kubernetes
 // OpenAPI schemas that kubernetes-models ships (its validate() uses them).
@@ -64,7 +64,7 @@ describe('deploy/kubernetes manifests', () => {
     expect(vols.reports!.persistentVolumeClaim!.claimName).toBe(pvc.metadata!.name)
     expect(pvc.spec!.accessModes).toEqual(['ReadWriteMany'])
     // The example scenario in the ConfigMap is a valid load scenario.
-    const { issues } = loadLoadScenarioText(cm.data!['load.yaml']!, 'load.yaml')
+    const { issues } = parseLoadScenarioText(cm.data!['load.yaml']!, 'load.yaml')
     expect(issues).toEqual([])
     expect(Object.keys(cm.data!).sort()).toEqual([env.SCENARIO, env.TARGET].map((p) => p!.slice(mounts.config!.length + 1)).sort())
   })

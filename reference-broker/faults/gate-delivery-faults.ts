@@ -49,6 +49,9 @@ const pubackTopics = perKey<GateConnection, Map<number, string>>(() => new Map()
 /** Server-assigned topic aliases per connection, and the client's Topic Alias Maximum, for `server-topic-aliases`. */
 const serverAliases = perKey<GateConnection, { max: number; byTopic: Map<string, number> }>(() => ({ max: 0, byTopic: new Map() }))
 
+/** The delivery `deliveries-reordered` holds back, per connection. */
+const heldDelivery = new WeakMap<GateConnection, Buffer>()
+
 export const DELIVERY_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   // QoS 0 messages go out at QoS 1 [QOS-LEVELS-0-1].
   'qos0-delivered-at-qos1': rewriteDelivery((c, f) => {
@@ -86,6 +89,34 @@ export const DELIVERY_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     } catch { /* the CONNECT handler refuses it */ }
     next(c, f)
   })(h)),
+  // Server topic aliases from 0 up, the topic still sent, whatever Topic Alias Maximum the client gave [MQTT5-3.1.2-26] [MQTT5-3.3.2-8].
+  'server-topic-aliases-unchecked': rewriteDelivery((c, f) => {
+    if (c.version !== 5) return f
+    const aliases = serverAliases(c).byTopic
+    const packet = c.outDecoder.decode(f) as Record<string, any>
+    let alias = aliases.get(packet.topic)
+    if (alias === undefined) aliases.set(packet.topic, (alias = aliases.size))
+    packet.properties = { ...(packet.properties ?? {}), topicAlias: alias }
+    return encode(packet, 5)
+  }),
+  // User properties in reverse order: names, and the values of a repeated name [MQTT5-3.1.3-10].
+  'user-properties-reordered': rewriteDelivery((c, f) => {
+    if (c.version !== 5) return f
+    const packet = c.outDecoder.decode(f) as Record<string, any>
+    const props = packet.properties?.userProperties as Record<string, unknown> | undefined
+    if (!props) return f
+    packet.properties.userProperties = Object.fromEntries(Object.entries(props).reverse().map(([k, v]) => [k, Array.isArray(v) ? [...v].reverse() : v]))
+    return encode(packet, 5)
+  }),
+  // Deliveries swapped in pairs: every other one is held back and sent after the next [MQTT5-4.6.0-5].
+  'deliveries-reordered': wrapOutbound([PT.PUBLISH], (next) => (c, f) => {
+    if (!delivering(c)) return next(c, f)
+    const held = heldDelivery.get(c)
+    if (held === undefined) return void heldDelivery.set(c, f)
+    heldDelivery.delete(c)
+    next(c, f)
+    next(c, held)
+  }),
   // An MQTT 5 QoS 1 PUBLISH nobody subscribes to gets PUBACK 0x10 [M5-PUBACK-NO-MATCHING-SUBSCRIBERS].
   'puback-no-matching-subscribers': (h) => rewritePuback((c, f) => {
     const topics = pubackTopics(c)

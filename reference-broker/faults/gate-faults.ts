@@ -1,10 +1,12 @@
 import type { Fault, Faults } from '../deviations.js'
 import type { GateConnection, GateHandlers } from '../gate/connection.js'
-import { PT, encode, fastPublish, publishTopicUtf8Problem } from '../mqtt-codec.js'
+import { PT, encode, fastPublish, peekConnect, publishTopicUtf8Problem } from '../mqtt-codec.js'
 import { RC } from '../reason-codes.js'
 import { parseShared, topicFilterProblem } from '../topic-rules.js'
 import { peekInbound } from '../gate/inbound/decode.js'
-import { filterFailure } from '../gate/subscriptions.js'
+import { filterFailure, filterVerdictWith } from '../gate/subscriptions.js'
+import { contentTypeRule, topicNameRule, userPropertiesRule } from '../inbound-checks.js'
+import { AWS_MEASURES, type Measures } from '../measures.js'
 import { wrapEntry, wrapInbound, wrapPublishRule, withoutPublishRule, perKey, type GateDecorator } from './gate-decorators.js'
 import { DELIVERY_FAULTS } from './gate-delivery-faults.js'
 
@@ -15,6 +17,9 @@ import { DELIVERY_FAULTS } from './gate-delivery-faults.js'
  * named after its deviation. Those that rewrite what the client sends come
  * last, so they wrap every other.
  */
+
+/** Every client packet type but PUBLISH. */
+const NOT_PUBLISH = Array.from({ length: 16 }, (_, t) => t).filter((t) => t !== PT.PUBLISH)
 
 /** A client frame as a packet, without acting on it (null: the handler refuses it anyway). */
 const peekPublish = (c: GateConnection, frame: Buffer) => fastPublish(frame, c.version) ?? peekInbound(c, frame)
@@ -50,6 +55,31 @@ function oneMoreAlias(m: MqttLimits): MqttLimits {
 
 /** The highest topic alias the gate accepts from this client [ALIAS-OUT-OF-RANGE-0x94]. */
 const clientAliasMaximum = (c: GateConnection) => c.profile.mqtt.topicAliasMaximum + (c.host.faults.has('alias-limit-9') ? 1 : 0)
+
+/** A CONNECT frame edited before the gate reads it (`edit` changes the copy in place). */
+function rewriteConnect(edit: (frame: Buffer, head: NonNullable<ReturnType<typeof peekConnect>>) => void): GateDecorator {
+  return wrapEntry('connect', (next) => (c, f) => {
+    const head = peekConnect(f)
+    if (!head) return next(c, f)
+    const copy = Buffer.from(f)
+    edit(copy, head)
+    next(c, copy)
+  })
+}
+
+/** The PUBLISH and SUBSCRIBE size rules counting in other units than AWS's (measures.ts). */
+function measuredBy(change: Partial<Measures>): GateDecorator {
+  const measures: Measures = { ...AWS_MEASURES, ...change }
+  const rules = [topicNameRule(measures), userPropertiesRule(measures), contentTypeRule(measures)]
+  return (h) => ({
+    ...h,
+    publishRules: h.publishRules.map((r) => rules.find((m) => m.id === r.id) ?? r),
+    filterVerdict: filterVerdictWith(measures),
+  })
+}
+
+/** UTF-16 code units, what a JavaScript string's length counts. */
+const utf16Units = (s: string) => s.length
 
 const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   // ---- CONNECT -------------------------------------------------------------------------
@@ -98,6 +128,22 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   'expiry-not-decremented': wrapEntry('shaperOptions', (next) => (c, p) => ({ ...next(c, p), keepOriginalExpiry: true })),
   // A second CONNECT is dropped; the connection stays [CONN-DOUBLE-CONNECT].
   'double-connect-ignored': wrapInbound([PT.CONNECT], dropWellFormed),
+  // An MQTT 3.1.1 CONNECT with an empty client id and CleanSession 0 is accepted [MQTT311-3.1.3-8].
+  'empty-client-id-persistent-accepted': wrapEntry('checkConnect', (next) => (p, profile, host) => {
+    if (p.clientId || p.protocolVersion !== 4 || p.clean !== false) return next(p, profile, host)
+    p.clean = true
+    const verdict = next(p, profile, host)
+    p.clean = false
+    return verdict
+  }),
+  // The client's Receive Maximum is ignored: QoS 1 and 2 go out up to the server's own limit [MQTT5-3.3.4-9] [MQTT5-4.9.0-2].
+  'client-receive-maximum-ignored': wrapEntry('shaperOptions', (next) => (c, p) => ({ ...next(c, p), inflightMaximum: c.profile.mqtt.outboundInflightMaximum })),
+  // A packet of exactly the advertised Maximum Packet Size is refused [M5-MAX-PACKET-SIZE].
+  'packet-size-limit-off-by-one': wrapEntry('inboundFrameLimit', (next) => (profile) => next(profile) - 1),
+  // Every Clean Start 0 CONNECT gets Session Present 1 [MQTT311-3.2.2-3].
+  'session-present-on-new-session': wrapEntry('sessionPresent', (next) => (c, aedesSaid) => next(c, aedesSaid) || !c.cleanStart),
+  // Response Information nobody asked for [MQTT5-3.1.2-28].
+  'response-information-unrequested': wrapEntry('connackProperties', (next) => (c, fromAedes) => ({ ...next(c, fromAedes), responseInformation: 'hx/responses' })),
 
   // ---- PUBLISH -------------------------------------------------------------------------
   // Topic alias 9 is accepted while the CONNACK advertises 8 [ALIAS-OUT-OF-RANGE-0x94].
@@ -110,6 +156,26 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
       ctx.m = m
     }
   }),
+  // Topic alias 0 is accepted and set like 1 to 8 (aedes itself would close: it goes on without the alias) [ALIAS-MAX-8].
+  'alias-zero-accepted': wrapPublishRule('ALIAS-OUT-OF-RANGE-0x94', (next) => (ctx) => {
+    if (!ctx.v5 || ctx.packet.properties?.topicAlias !== 0) return next(ctx)
+    if (ctx.topic) ctx.aliases.set(0, ctx.topic)
+    else {
+      const known = ctx.aliases.get(0)
+      if (known === undefined) return next(ctx)
+      ctx.topic = known
+    }
+    delete ctx.packet.properties.topicAlias
+    ctx.rewritten = true
+    return undefined
+  }),
+  // Sizes counted in other units [TOPIC-MAX-256] [SHARE-SYNTAX] [M5-USER-PROPERTIES] [M5-PAYLOAD-FORMAT-CONTENT-TYPE].
+  'topic-length-in-characters': measuredBy({ topicSize: utf16Units }),
+  'user-properties-in-characters': measuredBy({ userPropertySize: (name, value) => name.length + value.length + 4 }),
+  'user-properties-names-not-counted': measuredBy({ userPropertySize: (_name, value) => Buffer.byteLength(value) + 4 }),
+  'content-type-in-characters': measuredBy({ contentTypeSize: utf16Units }),
+  'share-name-in-bytes': measuredBy({ shareNameLength: (name) => Buffer.byteLength(name) }),
+  'share-prefix-counted-in-length': measuredBy({ sharePrefixCounted: true }),
   // Topic aliases are kept per client id, so a new connection can use an alias an earlier one set [ALIAS-CONNECTION-SCOPE].
   'aliases-outlive-connection': (h) => wrapInbound([PT.PUBLISH], (next) => (c, f) => {
     const kept = aliasesOfConnection.get(c)
@@ -166,6 +232,8 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   // ---- SUBSCRIBE, UNSUBSCRIBE, SUBACK --------------------------------------------------
   // Filters folded to lower case [TOPIC-CASE-SENSITIVE].
   'filter-case-folded': rewriteFilters((_c, s) => s.topic !== (s.topic = s.topic.toLowerCase())),
+  // U+FEFF dropped from filters, so a topic holding it never matches [MQTT5-1.5.4-3].
+  'bom-stripped': rewriteFilters((_c, s) => s.topic !== (s.topic = s.topic.replace(/\uFEFF/g, ''))),
   // A trailing `+` matches any depth [TOPIC-PLUS-ONE-LEVEL].
   'trailing-plus-multi-level': rewriteFilters((_c, s) => s.topic.endsWith('/+') && ((s.topic = s.topic.slice(0, -1) + '#'), true)),
   // A persistent session's QoS 0 subscriptions are kept as QoS 1 [PERSISTED-QOS-IS-MIN].
@@ -254,6 +322,16 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     fixed[0] = (fixed[0]! & 0xf0) | 0x02
     next(c, fixed)
   }),
+  // A malformed packet other than PUBLISH is dropped; the connection stays [MQTT5-3.14.1-1] [MQTT311-3.8.3-3].
+  'malformed-packets-ignored': wrapInbound(NOT_PUBLISH, (next) => (c, f) => {
+    if (peekInbound(c, f)) next(c, f)
+  }),
+  // A CONNECT with the reserved flag set is read as if it were 0 [MQTT311-3.1.2-3].
+  'connect-reserved-flag-ignored': rewriteConnect((f, head) => { f[head.levelOffset + 1] = f[head.levelOffset + 1]! & 0xfe }),
+  // Any 4-byte protocol name is read as MQTT [MQTT311-3.1.2-1].
+  'protocol-name-unchecked': rewriteConnect((f, head) => { if (head.name.length === 4) f.write('MQTT', head.levelOffset - 4, 'latin1') }),
+  // An unknown protocol level is read as 4 (3.1.1) [MQTT311-3.1.2-2].
+  'unsupported-level-accepted': rewriteConnect((f, head) => { if (![3, 4, 5].includes(head.level)) f[head.levelOffset] = 4 }),
   // A PUBLISH with both QoS bits set is read as QoS 1 [MQTT5-3.3.1-4].
   'qos3-publish-downgraded': wrapInbound([PT.PUBLISH], (next) => (c, f) => {
     if ((f[0]! & 0x06) !== 0x06) return next(c, f)

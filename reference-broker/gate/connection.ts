@@ -156,6 +156,8 @@ export type FilterVerdict = { refuse: number; problem?: string } | { grant: numb
  * decorated ones (faults/gate-faults.ts), so the rules themselves hold no fault.
  */
 export interface GateHandlers {
+  /** The largest packet a client may send, fixed header included [M5-MAX-PACKET-SIZE]. */
+  readonly inboundFrameLimit: (profile: Profile) => number
   /** The first frame of a connection: a CONNECT (anything else closes it). */
   readonly connect: InboundHandler
   /** Every later client frame, by packet type (index = type). */

@@ -1,4 +1,5 @@
-import type { ConnectionSubscriptions, FilterVerdict, GateConnection, SharedSubscriptionHost } from './connection.js'
+import type { ConnectionSubscriptions, GateConnection, GateHandlers, SharedSubscriptionHost } from './connection.js'
+import { AWS_MEASURES, type Measures } from '../measures.js'
 import type { ProtocolVersion } from '../mqtt-codec.js'
 import { encode, type FrameDecoder } from '../mqtt-codec.js'
 import { RC, SUBACK_FAILURE_311 } from '../reason-codes.js'
@@ -14,16 +15,21 @@ export function filterFailure(version: ProtocolVersion, v5code: number): number 
  * subscriptions [SHARE-*], wildcard availability and the per-connection quota
  * [SUB-MAX-50-PER-CONNECTION]; undefined when it is granted.
  */
-export function filterVerdict(gate: GateConnection, s: { topic: string; qos: number }, shared: boolean, held: ReadonlySet<string>): FilterVerdict {
-  const m = gate.profile.mqtt
-  const problem = topicFilterProblem(s.topic, m, m.reservedTopicsSubscribeAllowed)
-  let code: number | undefined
-  if (problem) code = RC.TOPIC_FILTER_INVALID
-  else if (shared && !m.sharedSubscriptionsAvailable) code = 0x9e
-  else if (!m.wildcardSubscriptionAvailable && /[+#]/.test(s.topic)) code = 0xa2
-  else if (!held.has(s.topic) && held.size >= m.subscriptionsPerConnection) code = RC.QUOTA_EXCEEDED
-  return code === undefined ? undefined : { refuse: filterFailure(gate.version, code), problem: problem ?? undefined }
+export function filterVerdictWith(measures: Measures): GateHandlers['filterVerdict'] {
+  return (gate, s, shared, held) => {
+    const m = gate.profile.mqtt
+    const problem = topicFilterProblem(s.topic, m, m.reservedTopicsSubscribeAllowed, measures)
+    let code: number | undefined
+    if (problem) code = RC.TOPIC_FILTER_INVALID
+    else if (shared && !m.sharedSubscriptionsAvailable) code = 0x9e
+    else if (!m.wildcardSubscriptionAvailable && /[+#]/.test(s.topic)) code = 0xa2
+    else if (!held.has(s.topic) && held.size >= m.subscriptionsPerConnection) code = RC.QUOTA_EXCEEDED
+    return code === undefined ? undefined : { refuse: filterFailure(gate.version, code), problem: problem ?? undefined }
+  }
 }
+
+/** The verdict with AWS's units (measures.ts). */
+export const filterVerdict = filterVerdictWith(AWS_MEASURES)
 
 /** A SUBACK as the client gets it. */
 export function encodeSuback(gate: GateConnection, ack: Record<string, unknown>): Buffer {

@@ -124,7 +124,8 @@ async function serve(deps: DataPlaneDeps, routes: readonly Route<unknown>[], req
       logFields: fields,
     })
     const input = route.parse(ctx)
-    if (route.hasBody) ctx.body = await readBody(req, deps.profile.http.payloadMaxBytes) // [DM-STATUS-413]
+    // [DM-STATUS-413] [LIM-PAYLOAD-128KB]; the deviation `http-publish-body-unlimited` lets Publish read up to 1 MiB.
+    if (route.hasBody) ctx.body = await readBody(req, route.api === 'Publish' && deps.broker.faults.has('http-publish-body-unlimited') ? 1048576 : deps.profile.http.payloadMaxBytes)
     ctx.principal = callerIdentity(req, ctx.body, deps.authorizer, { requireSignature: deps.requireSignature, faults: deps.broker.faults })
     principal = principalName(ctx.principal)
     await route.handle(ctx, input)

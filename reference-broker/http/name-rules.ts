@@ -9,9 +9,10 @@ const CLIENT_ID_MAX_CHARS = 128
  * A client id from the path: 1–128 characters, not starting with `$`
  * [DM-CLIENTID-VALIDATION] [API-DELETE-CONNECTION]. The caller has decoded it.
  */
-export function checkClientId(clientId: string): string {
+export function checkClientId(clientId: string, faults: ReadonlySet<string> = new Set()): string {
   if (clientId.length === 0) throw invalidRequest('invalid-client-id', 'clientId must not be empty')
-  if ([...clientId].length > CLIENT_ID_MAX_CHARS) throw invalidRequest('invalid-client-id', `clientId must be at most ${CLIENT_ID_MAX_CHARS} characters`)
+  // Characters are code points; the deviation `dm-client-id-in-utf16-units` counts JavaScript's length.
+  if ((faults.has('dm-client-id-in-utf16-units') ? clientId.length : [...clientId].length) > CLIENT_ID_MAX_CHARS) throw invalidRequest('invalid-client-id', `clientId must be at most ${CLIENT_ID_MAX_CHARS} characters`)
   if (clientId.startsWith('$')) throw invalidRequest('invalid-client-id', 'clientId must not start with $')
   return clientId
 }

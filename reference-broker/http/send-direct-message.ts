@@ -53,7 +53,7 @@ function parse(ctx: RequestContext): DirectMessageInput {
   // The 'dm-validation-off' deviation (deviations.ts) skips the client id, topic and response
   // topic checks, breaking [DM-CLIENTID-VALIDATION] [DM-TOPIC-VALIDATION] [DM-RESPONSE-TOPIC-NO-WILDCARD] on purpose.
   const lax = broker.faults.has('dm-validation-off')
-  const clientId = lax ? ctx.params.clientId! : checkClientId(ctx.params.clientId!)
+  const clientId = lax ? ctx.params.clientId! : checkClientId(ctx.params.clientId!, broker.faults)
   // [DM-TOPIC-VALIDATION] no `$` topic at all: reserved topics are not for direct messages.
   const topic = lax ? ctx.query.string('topic') ?? 'unchecked' : checkTopic(ctx.query.string('topic'), profile, [])
   // [DM-CONFIRM-FALSE-QOS0] default false; the 'dm-confirmation-default-true' deviation breaks it on purpose.

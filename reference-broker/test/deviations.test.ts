@@ -11,6 +11,15 @@ describe('deliberate deviations', () => {
     expect(() => resolveDeviations(['no-such-thing'])).toThrow(/unknown deviation "no-such-thing"; known: retained-through-wildcards/)
   })
 
+  it('a fault is named as its deviation; one run under another profile names that deviation, whose fault it switches on', () => {
+    const references = [...deviations.values()].filter((d) => typeof d.fault === 'string')
+    for (const d of references) {
+      expect(deviations.get(d.fault as string)?.fault, `${d.name} -> ${String(d.fault)}`).toBe(true)
+      expect([...resolveDeviations([d.name]).faults]).toEqual([d.fault])
+    }
+    expect([...resolveDeviations(['takeover-silent']).faults]).toEqual(['takeover-silent'])
+  })
+
   it('alias-limit-9 accepts alias 9 while CONNACK still says 8', async () => {
     const b = await broker({ deviations: ['alias-limit-9'] })
     const { c, connack } = await rawConnected(b.urls.mqtt!, 5)

@@ -213,6 +213,26 @@ describe('checkPublish', () => {
     expect(publish({ properties: { topicAlias: 10 } }, 5, { oneMore: true }).kind).toBe('violation')
   })
 
+  it('counts user properties as UTF-8 name + value + 4 bytes per pair, at most 8192 [M5-USER-PROPERTIES]', () => {
+    const v = (n: number) => 'v'.repeat(n)
+    expect(publish({ properties: { userProperties: { a: Array(8).fill(v(1019)) } } }).kind).toBe('ok')
+    expect(publish({ properties: { userProperties: { a: Array(7).fill(v(1019)), ab: v(1019) } } })).toMatchObject({ kind: 'violation', code: 0x97, reason: 'user-properties-too-large' })
+    expect(publish({ properties: { userProperties: { a: [...Array(7).fill(v(1019)), v(1020)] } } }).kind).toBe('violation')
+    const euro = '€'.repeat(339) + 'xx' // 1019 bytes, 341 characters
+    expect(publish({ properties: { userProperties: { a: Array(8).fill(euro) } } }).kind).toBe('ok')
+    expect(publish({ properties: { userProperties: { a: Array(7).fill(euro), ab: euro } } }).kind).toBe('violation')
+    expect(publish({ properties: { userProperties: { a: Array(7).fill(euro), ab: euro } } }, 5, { faults: ['user-properties-in-characters'] }).kind).toBe('ok')
+    expect(publish({ properties: { userProperties: { a: Array(7).fill(v(1019)), ab: v(1019) } } }, 5, { faults: ['user-properties-names-not-counted'] }).kind).toBe('ok')
+  })
+
+  it('refuses a Content Type over 256 UTF-8 bytes with 0x97 [M5-PAYLOAD-FORMAT-CONTENT-TYPE]', () => {
+    expect(publish({ properties: { contentType: 'c'.repeat(256) } }).kind).toBe('ok')
+    expect(publish({ properties: { contentType: '€'.repeat(85) + 'e' } }).kind).toBe('ok')
+    expect(publish({ properties: { contentType: 'c'.repeat(257) } })).toMatchObject({ kind: 'violation', code: 0x97, reason: 'content-type-too-large' })
+    expect(publish({ properties: { contentType: '€'.repeat(85) + 'ee' } }).kind).toBe('violation')
+    expect(publish({ properties: { contentType: '€'.repeat(85) + 'ee' } }, 5, { faults: ['content-type-in-characters'] }).kind).toBe('ok')
+  })
+
   it('sets an alias with a topic and resolves it without one, on this connection only [ALIAS-CONNECTION-SCOPE]', () => {
     const aliases = new Map<number, string>()
     expect(publish({ topic: 'a/b', properties: { topicAlias: 3 } }, 5, { aliases }).kind).toBe('ok')

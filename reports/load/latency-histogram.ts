@@ -87,13 +87,3 @@ export function emptyHistogram(): EncodedHistogram {
   h.destroy()
   return e
 }
-
-/** Points of the latency distribution (percentile → ms), for charts: 0..99.999 on a log-like scale. */
-export function percentileCurve(e: EncodedHistogram): { percentile: number; ms: number }[] {
-  if (e.count === 0) return []
-  const h = decodeHistogram(e)
-  const ps = [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100]
-  const out = ps.map((p) => ({ percentile: p, ms: round3((p === 0 ? h.minNonZeroValue : h.getValueAtPercentile(p)) / 1000) }))
-  h.destroy()
-  return out
-}

@@ -1,4 +1,4 @@
-import { DM_BUCKETS, type DmResult, type EncodedHistogram, type FleetResult, type PubsubResult, type SeriesPoint } from '../../spec/index.js'
+import { DM_BUCKETS, type DmResult, type EncodedHistogram, type FleetResult, type LoadAbort, type PubsubResult, type SeriesPoint } from '../../spec/index.js'
 import { addEncodedHistograms, emptyHistogram } from './latency-histogram.js'
 
 const sum = <T>(list: readonly T[], f: (x: T) => number) => list.reduce((s, x) => s + f(x), 0)
@@ -85,4 +85,9 @@ export function mergeSeries(list: readonly (readonly SeriesPoint[])[]): SeriesPo
     })
   }
   return out
+}
+
+/** The abort that stopped the run: the earliest any part (slice or shard) recorded. */
+export function earliestAbort(parts: readonly { aborted?: LoadAbort }[]): LoadAbort | undefined {
+  return parts.flatMap((p) => (p.aborted ? [p.aborted] : [])).sort((a, b) => a.at.localeCompare(b.at))[0]
 }

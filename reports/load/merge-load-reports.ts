@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { loadReportSchema, type LoadReport } from '../../spec/index.js'
 import { ReportInvalidError, ReportMergeConflictError } from '../errors.js'
-import { mergeDm, mergeFleet, mergePubsub, mergeSeries } from './merge-load-parts.js'
+import { reportProblems } from '../report-problems.js'
+import { earliestAbort, mergeDm, mergeFleet, mergePubsub, mergeSeries } from './merge-load-parts.js'
+import { finalizeLoadReport } from './finalize-load-report.js'
 
 /** Reads and validates a load report JSON file (a shard's output). */
 export async function readLoadReport(file: string): Promise<LoadReport> {
@@ -12,15 +14,15 @@ export async function readLoadReport(file: string): Promise<LoadReport> {
     throw new ReportInvalidError(file, [{ path: '', message: `cannot read JSON: ${(err as Error).message}` }])
   }
   const parsed = loadReportSchema.safeParse(data)
-  if (!parsed.success) throw new ReportInvalidError(file, parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })))
+  if (!parsed.success) throw new ReportInvalidError(file, reportProblems(parsed.error).slice(0, 10))
   return parsed.data
 }
 
 /**
  * Adds shard reports of one load scenario into one: counts add, HDR
  * histograms add exactly, per-second series add second by second (each
- * shard counts from its own start). The caller re-checks the books and
- * re-evaluates the thresholds on the sum (finalizeLoadReport).
+ * shard counts from its own start). The books are checked and the
+ * thresholds evaluated again on the sum (finalizeLoadReport).
  */
 export function mergeLoadReports(reports: readonly LoadReport[]): LoadReport {
   const first = reports[0]
@@ -37,13 +39,12 @@ export function mergeLoadReports(reports: readonly LoadReport[]): LoadReport {
   const dms = reports.flatMap((r) => (r.dm ? [r.dm] : []))
   const pss = reports.flatMap((r) => (r.pubsub ? [r.pubsub] : []))
   const closedLoop = reports.find((r) => r.closedLoop)?.closedLoop
-  // The abort that stopped the run: the earliest any shard recorded.
-  const aborted = reports.flatMap((r) => (r.aborted ? [r.aborted] : [])).sort((a, b) => a.at.localeCompare(b.at))[0]
+  const aborted = earliestAbort(reports)
   const starts = reports.map((r) => r.run.startedAt).sort()
   const ends = reports.map((r) => r.run.finishedAt).sort()
   const startedAt = starts[0]!
   const finishedAt = ends[ends.length - 1]!
-  return {
+  return finalizeLoadReport({
     ...first,
     run: { ...first.run, startedAt, finishedAt, durationMs: Date.parse(finishedAt) - Date.parse(startedAt), slices: reports.flatMap((r) => r.run.slices) },
     fleet: mergeFleet(reports.map((r) => r.fleet)),
@@ -53,5 +54,5 @@ export function mergeLoadReports(reports: readonly LoadReport[]): LoadReport {
     ...(closedLoop ? { closedLoop } : {}),
     ...(aborted ? { aborted } : {}),
     warnings: [...new Set(reports.flatMap((r) => r.warnings))],
-  }
+  })
 }

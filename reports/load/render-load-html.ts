@@ -1,5 +1,5 @@
 import { DM_BUCKETS, type LoadReport } from '../../spec/index.js'
-import { loadChartJsSource } from '../chart-js-source.js'
+import { readChartJsSource } from '../chart-js-source.js'
 import { escapeHtml as esc, inlineScript, jsonForScript } from '../html-page.js'
 import { abortText, buildLoadChartData, fmtMs, latencyRows, verdictText } from './load-view-model.js'
 
@@ -77,7 +77,7 @@ ${Object.entries(dm.samples).map(([b, l]) => `<p><b>${esc(b)}</b>: ${l.map((s) =
 
 /** The load report as one self-contained HTML page (Chart.js inlined, no network). */
 export async function renderLoadHtml(r: LoadReport, opts: { chartJs?: string } = {}): Promise<string> {
-  const chartJs = opts.chartJs ?? (await loadChartJsSource())
+  const chartJs = opts.chartJs ?? (await readChartJsSource())
   const ok = r.verdict === 'passed'
   const meta: [string, string][] = [
     ['scenario', r.scenario.id], ['target', `${r.target.name} (${r.target.kind})`], ['profile', r.target.profile],

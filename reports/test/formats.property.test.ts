@@ -4,7 +4,7 @@ import type { RunReport } from '../../spec/index.js'
 import { createConsoleReporter } from '../console-reporter.js'
 import { diffReports } from '../diff.js'
 import { renderHtmlReport } from '../html-reporter.js'
-import { loadChartJsSource } from '../chart-js-source.js'
+import { readChartJsSource } from '../chart-js-source.js'
 import { renderJsonReport } from '../json-reporter.js'
 import { renderJunitReport } from '../junit-reporter.js'
 import { renderMarkdownReport } from '../markdown-reporter.js'
@@ -52,7 +52,7 @@ describe('every format renders any valid report', () => {
   })
 
   it('HTML: the embedded data parses back and nothing closes a script early', async () => {
-    const chartJs = await loadChartJsSource()
+    const chartJs = await readChartJsSource()
     await fc.assert(fc.asyncProperty(runReportArbitrary, async (report) => {
       const html = await renderHtmlReport(report, { chartJs })
       expect(html.match(/<script/g)).toHaveLength(3)

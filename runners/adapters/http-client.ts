@@ -1,4 +1,5 @@
 import aws4 from 'aws4'
+import type { SignOption } from '../../spec/index.js'
 import { Agent, request, type Dispatcher } from 'undici'
 import type { TraceRecorder } from '../trace-recorder.js'
 import { isUnreachable, unreachable } from './unreachable.js'
@@ -13,14 +14,6 @@ export interface SigV4Settings {
   /** Signing name: `iotdata` (the API models) or `iotdevicegateway` (a developer-guide note); contradiction C10. */
   service: string
 }
-
-/**
- * How one request is signed: absent = with the endpoint's credentials when it
- * has any; false = unsigned; true = with the endpoint's credentials (required);
- * an object = the endpoint's credentials with these changes, `tamper` spoiling
- * the signature after signing.
- */
-export type SignOption = boolean | { service?: string; accessKeyId?: string; secretAccessKey?: string; region?: string; tamper?: boolean }
 
 export interface HttpEndpoint {
   url: string

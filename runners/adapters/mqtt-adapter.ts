@@ -1,3 +1,4 @@
+import type { WillDecl } from '../../spec/index.js'
 import type { NormalPacket } from './normalize-packet.js'
 import type { Inbox } from './inbox.js'
 
@@ -16,14 +17,6 @@ export interface MqttEndpoint {
   tls?: TlsSettings
 }
 
-export interface WillParams {
-  topic: string
-  payload: string
-  qos: 0 | 1 | 2
-  retain: boolean
-  properties?: Record<string, unknown>
-}
-
 /** Everything a CONNECT needs; the adapter adds nothing of its own. */
 export interface ConnectParams {
   endpoint: MqttEndpoint
@@ -33,7 +26,7 @@ export interface ConnectParams {
   keepalive: number
   username?: string
   password?: string
-  will?: WillParams
+  will?: WillDecl
   /** MQTT 5 CONNECT properties, Session Expiry included. */
   properties?: Record<string, unknown>
   timeoutMs: number
@@ -57,9 +50,6 @@ export interface SubscriptionParams {
   rh?: 0 | 1 | 2
 }
 
-/** How received QoS 1 messages are acknowledged. */
-export type AckMode = 'auto' | 'never' | { delay: number }
-
 /**
  * One scenario client. Both implementations (MQTT.js and the raw packet
  * client) record every packet in `inbox` and the scenario trace; the step
@@ -76,6 +66,12 @@ export interface MqttAdapter {
   unsubscribe(topics: string[], properties: Record<string, unknown> | undefined, timeoutMs: number, signal: AbortSignal): Promise<NormalPacket>
   /** Resolves with the PUBACK for QoS 1, null for QoS 0 once written. */
   publish(msg: PublishParams, timeoutMs: number, signal: AbortSignal): Promise<NormalPacket | null>
+  /**
+   * Raw clients only: opens a new transport without sending CONNECT, so that a
+   * `send` step can write a CONNECT no library would build (a reserved flag, an
+   * unknown protocol level). Incoming packets are decoded as `version`.
+   */
+  open(endpoint: MqttEndpoint, version: 4 | 5, timeoutMs: number): Promise<void>
   /** Raw clients only: a packet object in mqtt-packet's shape. */
   sendPacket(packet: Record<string, unknown>): void
   /** Raw clients only: bytes as they are. */

@@ -3,7 +3,8 @@ import { awaitPacket, whyNothing } from './await-packet.js'
 import { Inbox } from './inbox.js'
 import { describeBytes } from './describe-bytes.js'
 import { normalizePacket, traceSummary, type NormalPacket } from './normalize-packet.js'
-import type { AckMode, ConnectParams, MqttAdapter, PublishParams } from './mqtt-adapter.js'
+import type { AckMode } from '../../spec/index.js'
+import type { ConnectParams, MqttAdapter, PublishParams } from './mqtt-adapter.js'
 import { isUnreachable, unreachable } from './unreachable.js'
 import { ExpectationFailure, StepError } from '../errors.js'
 import { withDeadline } from '../deadline.js'
@@ -167,6 +168,9 @@ export function createMqttjsClientAdapter(opts: MqttjsClientAdapterOptions): Mqt
       return Promise.race([refused.then(() => ack), ack])
     },
 
+    async open() {
+      throw new StepError(`send with open needs a raw client; ${opts.name} is an MQTT.js client`)
+    },
     sendPacket() {
       throw new StepError(`send needs a raw client; ${opts.name} is an MQTT.js client`)
     },

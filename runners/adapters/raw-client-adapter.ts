@@ -3,7 +3,8 @@ import { RawMqttClient, type RawPacket } from './raw-mqtt-client.js'
 import { awaitPacket, whyNothing } from './await-packet.js'
 import { Inbox } from './inbox.js'
 import { normalizePacket, traceSummary, type NormalPacket } from './normalize-packet.js'
-import type { AckMode, ConnectParams, MqttAdapter, PublishParams, SubscriptionParams, TlsSettings } from './mqtt-adapter.js'
+import type { AckMode } from '../../spec/index.js'
+import type { ConnectParams, MqttAdapter, MqttEndpoint, PublishParams, SubscriptionParams, TlsSettings } from './mqtt-adapter.js'
 import { isUnreachable, unreachable } from './unreachable.js'
 import { ExpectationFailure, StepError } from '../errors.js'
 import type { TraceRecorder } from '../trace-recorder.js'
@@ -62,6 +63,35 @@ export function createRawClientAdapter(opts: RawClientAdapterOptions): MqttAdapt
     timers.add(t)
   }
 
+  /** A new transport to the endpoint, its packets recorded in the inbox; nothing is sent yet. */
+  const openTransport = async (endpoint: MqttEndpoint, version: 4 | 5, timeoutMs: number) => {
+    client?.destroy()
+    let c: RawMqttClient
+    try {
+      c = await RawMqttClient.open(endpoint.url, { version, tls: tlsConnectionOptions(endpoint.tls), timeoutMs })
+    } catch (err) {
+      if (isUnreachable(err)) throw unreachable(endpoint.url, err)
+      throw new ExpectationFailure(`transport to ${endpoint.url} failed: ${(err as Error).message}`)
+    }
+    client = c
+    inbox.newConnection()
+    c.observe((ev) => {
+      if (client !== c) return
+      if (ev.type === 'packet') {
+        const n = normalizePacket(ev.packet)
+        opts.trace.record(opts.name, 'in', traceSummary(n))
+        inbox.push(n)
+        if (ev.packet.cmd === 'publish') onPublish(ev.packet)
+      } else if (ev.type === 'protocol-error') {
+        opts.trace.record(opts.name, 'event', { event: 'protocol-error', message: ev.message, received: ev.bytes })
+        inbox.markProtocolError(ev.message)
+      } else {
+        opts.trace.record(opts.name, 'event', { event: 'closed', ...(ev.info.error ? { error: ev.info.error } : {}) })
+        inbox.markClosed({ disconnect: ev.info.disconnect ? normalizePacket(ev.info.disconnect) : undefined, error: ev.info.error })
+      }
+    })
+  }
+
   return {
     name: opts.name,
     kind: 'raw',
@@ -69,31 +99,7 @@ export function createRawClientAdapter(opts: RawClientAdapterOptions): MqttAdapt
     isConnected: () => client !== null && !client.isClosed && inbox.closed === null,
 
     async connect(p: ConnectParams) {
-      client?.destroy()
-      let c: RawMqttClient
-      try {
-        c = await RawMqttClient.open(p.endpoint.url, { version: p.version, tls: tlsConnectionOptions(p.endpoint.tls), timeoutMs: p.timeoutMs })
-      } catch (err) {
-        if (isUnreachable(err)) throw unreachable(p.endpoint.url, err)
-        throw new ExpectationFailure(`transport to ${p.endpoint.url} failed: ${(err as Error).message}`)
-      }
-      client = c
-      inbox.newConnection()
-      c.observe((ev) => {
-        if (client !== c) return
-        if (ev.type === 'packet') {
-          const n = normalizePacket(ev.packet)
-          opts.trace.record(opts.name, 'in', traceSummary(n))
-          inbox.push(n)
-          if (ev.packet.cmd === 'publish') onPublish(ev.packet)
-        } else if (ev.type === 'protocol-error') {
-          opts.trace.record(opts.name, 'event', { event: 'protocol-error', message: ev.message, received: ev.bytes })
-          inbox.markProtocolError(ev.message)
-        } else {
-          opts.trace.record(opts.name, 'event', { event: 'closed', ...(ev.info.error ? { error: ev.info.error } : {}) })
-          inbox.markClosed({ disconnect: ev.info.disconnect ? normalizePacket(ev.info.disconnect) : undefined, error: ev.info.error })
-        }
-      })
+      await openTransport(p.endpoint, p.version, p.timeoutMs)
       const connect: Record<string, unknown> = {
         cmd: 'connect', protocolVersion: p.version, protocolId: 'MQTT', clientId: p.clientId, clean: p.clean, keepalive: p.keepalive,
       }
@@ -124,6 +130,8 @@ export function createRawClientAdapter(opts: RawClientAdapterOptions): MqttAdapt
       const ackCmd = msg.qos === 1 ? 'puback' : 'pubrec'
       return awaitPacket(inbox, (x) => x.packet === ackCmd && x.messageId === messageId, ackCmd.toUpperCase(), timeoutMs, signal)
     },
+
+    open: (endpoint, version, timeoutMs) => openTransport(endpoint, version, timeoutMs),
 
     sendPacket: (packet) => send(packet),
 

@@ -1,6 +1,6 @@
 import type { LoadAbort, ParsedThreshold } from '../../spec/index.js'
 import type { Slice } from './arrival-plan.js'
-import { evaluateThresholds, type ThresholdMetrics } from './evaluate-thresholds.js'
+import { evaluateThresholds, type ThresholdMetrics } from '../../reports/index.js'
 
 /**
  * The live side of abortOnFail thresholds: every second while the plan runs,

@@ -1,8 +1,7 @@
-import { LOAD_REPORT_FORMAT, LOAD_REPORT_VERSION, parseThreshold, type LoadAbort, type LoadReport, type LoadScenario, type SourceLocation, type TargetInfo, type Threshold } from '../../spec/index.js'
-import { checkBooks, mergeDm, mergeFleet, mergePubsub, mergeSeries } from '../../reports/index.js'
+import { LOAD_REPORT_FORMAT, LOAD_REPORT_VERSION, type LoadReport, type LoadScenario, type TargetInfo } from '../../spec/index.js'
+import { earliestAbort, finalizeLoadReport, mergeDm, mergeFleet, mergePubsub, mergeSeries } from '../../reports/index.js'
 import { toolVersion } from '../package-info.js'
 import { peakRate, planStages } from './arrival-plan.js'
-import { evaluateThresholds } from './evaluate-thresholds.js'
 import type { SliceOutput } from './slice-context.js'
 
 export interface LoadReportMeta {
@@ -17,29 +16,6 @@ export interface LoadReportMeta {
   warnings: string[]
 }
 
-/** Re-checks the books, re-evaluates the thresholds and sets the verdict (after a run or a merge). */
-export function finalizeLoadReport(r: LoadReport, thresholds: readonly { threshold: Threshold; location?: SourceLocation }[]): LoadReport {
-  const books = checkBooks(r)
-  const results = evaluateThresholds(r, thresholds)
-  // A run an abortOnFail threshold stopped early failed its thresholds, whatever the shortened run's numbers say at the end.
-  const verdict: LoadReport['verdict'] = !books.balanced ? 'books-unbalanced' : results.every((t) => t.passed) && !r.aborted ? 'passed' : 'thresholds-failed'
-  return { ...r, books, thresholds: results, verdict }
-}
-
-/** The thresholds a report carries, parsed again (merging shards re-evaluates them on the sum). */
-export function thresholdsOfReport(r: LoadReport): { threshold: Threshold; location?: SourceLocation }[] {
-  // abortOnFail plays no part after the run: a merge re-evaluates every threshold on the sum.
-  return r.scenario.thresholds.flatMap((t) => {
-    const p = parseThreshold(t.expression, r.scenario.mode)
-    return 'threshold' in p ? [{ threshold: p.threshold, ...(t.location ? { location: t.location } : {}) }] : []
-  })
-}
-
-/** The abort that stopped the run: the earliest of the slices' (each slice carries the one it heard first). */
-export function earliestAbort(parts: readonly { aborted?: LoadAbort }[]): LoadAbort | undefined {
-  return parts.flatMap((p) => (p.aborted ? [p.aborted] : [])).sort((a, b) => a.at.localeCompare(b.at))[0]
-}
-
 /** Adds the slices' outputs into one load report with its books, thresholds and verdict. */
 export function buildLoadReport(meta: LoadReportMeta, parts: readonly SliceOutput[]): LoadReport {
   const sc = meta.scenario
@@ -47,6 +23,7 @@ export function buildLoadReport(meta: LoadReportMeta, parts: readonly SliceOutpu
   const dms = parts.flatMap((p) => (p.dm ? [p.dm] : []))
   const pss = parts.flatMap((p) => (p.pubsub ? [p.pubsub] : []))
   const closedLoop = parts.find((p) => p.closedLoop)?.closedLoop
+  const aborted = earliestAbort(parts)
   const report: LoadReport = {
     format: LOAD_REPORT_FORMAT,
     version: LOAD_REPORT_VERSION,
@@ -78,7 +55,7 @@ export function buildLoadReport(meta: LoadReportMeta, parts: readonly SliceOutpu
     ...(closedLoop ? { closedLoop } : {}),
     books: { balanced: true, problems: [] },
     thresholds: [],
-    ...(earliestAbort(parts) ? { aborted: earliestAbort(parts)! } : {}),
+    ...(aborted ? { aborted } : {}),
     warnings: [...meta.warnings, ...parts.flatMap((p) => p.warnings.map((w) => (parts.length > 1 ? `slice ${p.slice.index + 1}/${p.slice.count}: ${w}` : w)))],
     verdict: 'passed',
   }

@@ -5,7 +5,7 @@ import { peakRate, planStages } from './arrival-plan.js'
 const BASE_MS = 5
 
 /** The latency the scenario's behaviours imply on average (ms): withheld PUBACKs cost the whole API timeout. */
-export function expectedLatencyMs(sc: LoadScenario): number {
+function expectedLatencyMs(sc: LoadScenario): number {
   const dm = sc.directMessage
   if (!dm?.confirmation) return BASE_MS
   let rest = 1

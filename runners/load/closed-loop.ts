@@ -21,7 +21,7 @@ export interface ClosedLoopOptions {
  * payload size, headers) at raw autocannon speed. Correlation ids repeat
  * every cycle; the closed-loop phase is outside the open-model books.
  */
-export const CLOSED_LOOP_CYCLE = 256
+const CLOSED_LOOP_CYCLE = 256
 
 /**
  * Peak throughput with autocannon: each connection sends its next request

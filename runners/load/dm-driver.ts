@@ -17,7 +17,7 @@ export interface DmDriverOptions {
 }
 
 /** How a response status maps to a bucket. */
-export function bucketOfStatus(status: number): DmBucket {
+function bucketOfStatus(status: number): DmBucket {
   return status === 200 ? '200' : status === 504 ? '504' : status === 404 ? '404' : status === 429 ? '429' : 'otherStatus'
 }
 

@@ -7,7 +7,7 @@ export interface ProgressPrinterOptions {
 }
 
 /** One line describing a progress snapshot: `[12s] running devices 2000/2000 planned 1200 ...`. */
-export function formatProgress(p: LoadProgress, elapsedMs: number): string {
+function formatProgress(p: LoadProgress, elapsedMs: number): string {
   const outcomes = Object.entries(p.outcomes).map(([k, v]) => `${k} ${v}`).join(' ')
   return `[${Math.round(elapsedMs / 1000)}s] ${p.phase.padEnd(11)} devices ${p.connected}/${p.devices}  planned ${p.planned}  sent ${p.sent}  notSent ${p.notSent}  ${outcomes}  in-flight ${p.inFlight}  received ${p.received}`
 }

@@ -16,11 +16,7 @@ import { sliceRange, type ProgressSink, type SliceInput, type SliceOutput } from
 import { SliceWatch } from './slice-watch.js'
 import type { SliceControl } from './slice-control.js'
 import { lateStartWarning, waitForStart } from './start-gate.js'
-
-/** A client id from the scenario's template: `${i}` device index, `${run}` run id. */
-export function clientIdOf(template: string, runId: string, i: number): string {
-  return template.replaceAll('${i}', String(i)).replaceAll('${run}', runId)
-}
+import { deviceClientId } from './device-client-id.js'
 
 /**
  * One slice of a direct-message run: connect this slice's devices, drive
@@ -43,7 +39,7 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink, con
   const fleet = new DeviceFleet<number | null>({
     endpoint: deviceEndpoint(input.endpoints, (local) => range.start + local),
     range,
-    clientId: (g) => clientIdOf(sc.devices.clientId, runId, g),
+    clientId: (g) => deviceClientId(sc.devices.clientId, runId, g),
     version: sc.devices.protocol,
     keepaliveSeconds: sc.devices.keepalive,
     connectTimeoutMs: sc.devices.connectTimeout,

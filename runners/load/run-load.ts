@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { loadLoadScenarioFile, type LoadAbort, type LoadReport, type LoadScenario } from '../../spec/index.js'
+import { EXIT, readLoadScenarioFile, type LoadAbort, type LoadReport, type LoadScenario } from '../../spec/index.js'
 import { ScenarioInvalidError } from '../errors.js'
-import { EXIT } from '../exit-codes.js'
 import { peakRate, planStages, type Slice } from './arrival-plan.js'
 import { buildLoadReport } from './build-load-report.js'
 import { littlesLawWarning } from './capacity-check.js'
 import { LoadSetupError } from './load-errors.js'
 import type { LoadProgress } from './load-progress.js'
 import { prepareLoadTarget } from './prepare-load-target.js'
-import { clientIdOf } from './run-dm-slice.js'
+import { deviceClientId } from './device-client-id.js'
 import { runSlices } from './run-slices.js'
 import { sliceRange, type SliceInput } from './slice-context.js'
 import { writeLoadReports } from './write-load-reports.js'
@@ -57,7 +56,7 @@ export function exitCodeOf(r: LoadReport): number {
 /** Client ids by global index of the devices this process simulates (for mTLS identities). */
 function localDeviceIds(sc: LoadScenario, slices: readonly Slice[], runId: string): Map<number, string> {
   const ids = new Map<number, string>()
-  const add = (g: number) => ids.set(g, clientIdOf(sc.devices.clientId, runId, g))
+  const add = (g: number) => ids.set(g, deviceClientId(sc.devices.clientId, runId, g))
   for (const s of slices) {
     if (sc.pubsub) {
       const p = sliceRange(sc.pubsub.publishers, s)
@@ -93,7 +92,7 @@ function planWarnings(sc: LoadScenario, scale: number): string[] {
  * reports. The target is always torn down.
  */
 export async function runLoad(opts: RunLoadOptions): Promise<LoadRunResult> {
-  const { scenario, issues } = await loadLoadScenarioFile(opts.scenarioFile)
+  const { scenario, issues } = await readLoadScenarioFile(opts.scenarioFile)
   if (!scenario) throw new ScenarioInvalidError(issues)
   const shard = opts.shard ?? { index: 0, count: 1 }
   const workers = Math.max(1, opts.workers ?? 1)

@@ -7,7 +7,7 @@ import { createOpenModelScheduler } from './open-model-scheduler.js'
 import { StreamTracker } from './pubsub-streams.js'
 import { TargetUnreachableError } from '../errors.js'
 import { LoadSetupError } from './load-errors.js'
-import { clientIdOf } from './run-dm-slice.js'
+import { deviceClientId } from './device-client-id.js'
 import { SeriesRecorder } from './series-recorder.js'
 import { sliceRange, type ProgressSink, type SliceInput, type SliceOutput } from './slice-context.js'
 import { SliceWatch } from './slice-watch.js'
@@ -55,7 +55,7 @@ export async function runPubsubSlice(input: SliceInput, progress?: ProgressSink,
   const common = {
     version: sc.devices.protocol, keepaliveSeconds: sc.devices.keepalive, connectTimeoutMs: sc.devices.connectTimeout,
     connectRate: Math.max(1e-3, sc.devices.connectRate / slice.count), behaviours: [],
-    clientId: (g: number) => clientIdOf(sc.devices.clientId, runId, g),
+    clientId: (g: number) => deviceClientId(sc.devices.clientId, runId, g),
   }
   const subs = new DeviceFleet<null>({
     ...common,

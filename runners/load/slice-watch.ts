@@ -1,7 +1,7 @@
 import type { LoadAbort, ParsedThreshold } from '../../spec/index.js'
 import type { Slice } from './arrival-plan.js'
 import { createAbortCheck } from './abort-check.js'
-import type { ThresholdMetrics } from './evaluate-thresholds.js'
+import type { ThresholdMetrics } from '../../reports/index.js'
 import type { SliceControl } from './slice-control.js'
 
 export interface SliceWatchOptions {

@@ -16,7 +16,7 @@ export async function waitForStart(startAt: number | undefined, clock: () => num
 }
 
 /** A late start worth a warning: later than this, the shards' seconds no longer line up. */
-export const LATE_START_WARN_MS = 100
+const LATE_START_WARN_MS = 100
 
 /** The warning for a shard that reached the start gate late. */
 export function lateStartWarning(lateMs: number): string | undefined {

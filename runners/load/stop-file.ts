@@ -2,7 +2,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises'
 import { loadAbortSchema, type LoadAbort } from '../../spec/index.js'
 
 /** How often each shard looks at the stop file. */
-export const STOP_FILE_POLL_MS = 1000
+const STOP_FILE_POLL_MS = 1000
 
 /**
  * The shards' shared stop file (a path on the volume every pod mounts): the

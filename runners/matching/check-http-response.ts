@@ -1,32 +1,39 @@
+import type { HttpExpectation } from '../../spec/index.js'
 import { ExpectationFailure } from '../errors.js'
 import type { HttpResult } from '../adapters/http-client.js'
 import { matchValue } from './match-value.js'
 
-/** `expect: { status, headers, body, latencyMs }` of an http / expect-http / wait-for step. */
-export interface HttpExpectation {
-  status?: unknown
-  headers?: Record<string, unknown>
-  body?: unknown
-  latencyMs?: unknown
+/** A response as expectations see it and failures show it: latency rounded to the ms, header names in lower case. */
+export interface PlainResponse {
+  status: number
+  headers: Record<string, string>
+  body: unknown
+  latencyMs: number
+}
+
+/** The one plain view of a response, for matching and for failure messages. */
+export function plainResponse(res: HttpResult): PlainResponse {
+  return { status: res.status, headers: res.headers, body: res.body, latencyMs: Math.round(res.latencyMs) }
 }
 
 /** The first way `res` misses `expected`, or null. */
 export function httpMismatch(expected: HttpExpectation | undefined, res: HttpResult): string | null {
   if (!expected) return null
+  const view = plainResponse(res)
   if (expected.status !== undefined) {
-    const m = matchValue(expected.status, res.status, 'status')
+    const m = matchValue(expected.status, view.status, 'status')
     if (m) return m
   }
   for (const [name, value] of Object.entries(expected.headers ?? {})) {
-    const m = matchValue(value, res.headers[name.toLowerCase()], `headers.${name.toLowerCase()}`)
+    const m = matchValue(value, view.headers[name.toLowerCase()], `headers.${name.toLowerCase()}`)
     if (m) return m
   }
   if (expected.body !== undefined) {
-    const m = matchValue(expected.body, res.body, 'body')
+    const m = matchValue(expected.body, view.body, 'body')
     if (m) return m
   }
   if (expected.latencyMs !== undefined) {
-    const m = matchValue(expected.latencyMs, Math.round(res.latencyMs), 'latencyMs')
+    const m = matchValue(expected.latencyMs, view.latencyMs, 'latencyMs')
     if (m) return m
   }
   return null
@@ -35,5 +42,5 @@ export function httpMismatch(expected: HttpExpectation | undefined, res: HttpRes
 /** Throws an ExpectationFailure (failed) when the response misses the expectation. */
 export function checkHttpResponse(expected: HttpExpectation | undefined, res: HttpResult, what: string): void {
   const m = httpMismatch(expected, res)
-  if (m) throw new ExpectationFailure(`${what}: ${m}`, expected, { status: res.status, headers: res.headers, body: res.body, latencyMs: Math.round(res.latencyMs) })
+  if (m) throw new ExpectationFailure(`${what}: ${m}`, expected, plainResponse(res))
 }

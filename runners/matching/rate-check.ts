@@ -1,58 +1,45 @@
-import type { RateCheck } from '../../spec/index.js'
-
-/** `rate: { max, per, tolerance }` from a scenario. */
-export interface RateLimit {
-  max: number
-  per: number
-  tolerance: number
-}
+import type { ExpectRate, RateCheck, RateWindow } from '../../spec/index.js'
 
 /**
- * The fullest sliding window: of the windows [t, t + per) that start at an
- * arrival, the first holding the most arrivals. `{ start: 0, count: 0 }` for none.
+ * The sliding windows a rate check examines: for each arrival t (in time
+ * order), the arrivals in the half-open window [t, t + per).
  */
-export function peakWindow(times: readonly number[], per: number): { start: number; count: number } {
+export function slidingWindows(times: readonly number[], per: number): RateWindow[] {
   const sorted = [...times].sort((a, b) => a - b)
-  let peak = { start: sorted[0] ?? 0, count: 0 }
-  let j = 0
-  for (let i = 0; i < sorted.length; i++) {
+  const out: RateWindow[] = []
+  for (let i = 0, j = 0; i < sorted.length; i++) {
     if (j < i) j = i
-    while (j + 1 < sorted.length && sorted[j + 1]! - sorted[i]! < per) j++
-    const count = j - i + 1
-    if (count > peak.count) peak = { start: sorted[i]!, count }
+    while (j < sorted.length && sorted[j]! - sorted[i]! < per) j++
+    out.push({ start: sorted[i]!, count: j - i })
   }
-  return peak
+  return out
 }
 
 /**
  * Checks arrival times against a rate limit with a sliding window: no window
- * of `per` ms starting at an arrival holds more than max + tolerance arrivals.
- * Returns null when it holds, else the worst window.
+ * of `per` ms starting at an arrival may hold more than max + tolerance
+ * arrivals (`max: 0` = unlimited). The result is report data (spec RateCheck):
+ * the limit, every window examined, the fullest (the first holding the most;
+ * `{ start: 0, count: 0 }` for no arrivals) and the verdict, so reports draw
+ * what was checked instead of re-deriving it.
  */
-export function checkRate(times: readonly number[], limit: RateLimit): { start: number; count: number } | null {
-  if (limit.max === 0) return null
-  const peak = peakWindow(times, limit.per)
-  return peak.count > limit.max + limit.tolerance ? peak : null
-}
-
-/**
- * The check as report data (spec RateCheck): the limit, the fullest window and
- * the verdict, so reports draw what was checked instead of re-deriving it.
- */
-export function rateCheck(times: readonly number[], limit: RateLimit): RateCheck {
-  const peak = peakWindow(times, limit.per)
+export function rateCheck(times: readonly number[], limit: ExpectRate): RateCheck {
   const round = (t: number) => Math.round(t * 10) / 10
+  const windows = slidingWindows(times, limit.per)
+  let peak: RateWindow = { start: windows[0]?.start ?? 0, count: 0 }
+  for (const w of windows) if (w.count > peak.count) peak = w
   return {
     max: limit.max,
     perMs: limit.per,
     tolerance: limit.tolerance,
     peak: { start: round(peak.start), count: peak.count },
-    passed: checkRate(times, limit) === null,
+    passed: limit.max === 0 || peak.count <= limit.max + limit.tolerance,
+    windows: windows.map((w) => ({ start: round(w.start), count: w.count })),
   }
 }
 
 /** How the assertion reads in reports: `at most 10 per 1000 ms (+1)`. */
-export function describeRate(limit: RateLimit): string {
+export function describeRate(limit: ExpectRate): string {
   if (limit.max === 0) return 'unlimited'
   return `at most ${limit.max} per ${limit.per} ms${limit.tolerance ? ` (+${limit.tolerance})` : ''}`
 }

@@ -52,7 +52,7 @@ export const expect = defineStepRunner(expectStep, async (args, ctx) => {
   }
   const times = picked.map((e) => e.t)
   if (args.rate) {
-    const limit = { max: args.rate.max, per: args.rate.per, tolerance: args.rate.tolerance }
+    const limit = args.rate
     const check = rateCheck(times, limit)
     ctx.addTimeline({ name: `${who} arrivals (step ${ctx.stepIndex})`, client: who, points: times.map((t) => Math.round(t * 10) / 10), assertion: describeRate(limit), rate: check })
     if (!check.passed) throw new ExpectationFailure(`${who} received ${check.peak.count} matching packets within ${limit.per} ms from t=${Math.round(check.peak.start)} ms; limit is ${describeRate(limit)}`, describeRate(limit), times.map((t) => Math.round(t)))

@@ -1,7 +1,8 @@
 import { httpStep } from '../../spec/index.js'
 import { defineStepRunner } from '../step-registry.js'
 import { ExpectationFailure } from '../errors.js'
-import { checkHttpResponse } from '../matching/check-http-response.js'
+import { checkHttpResponse, plainResponse } from '../matching/check-http-response.js'
+import type { HttpResult } from '../adapters/http-client.js'
 import { matchValue } from '../matching/match-value.js'
 
 /** Default deadline for HTTP responses (a direct message may wait up to 15 s for a PUBACK). */
@@ -39,8 +40,8 @@ export const http = defineStepRunner(httpStep, async (args, ctx) => {
 })
 
 /** Matches `responses:` against the list of responses as plain objects. */
-function checkResponses(expected: unknown, results: { status: number; headers: Record<string, string>; body: unknown; latencyMs: number }[]): void {
-  const list = results.map((r) => ({ status: r.status, headers: r.headers, body: r.body, latencyMs: Math.round(r.latencyMs) }))
+function checkResponses(expected: unknown, results: readonly HttpResult[]): void {
+  const list = results.map(plainResponse)
   const miss = matchValue(expected, list, 'responses')
   if (!miss) return
   const statuses = new Map<number, number>()

@@ -1,9 +1,13 @@
 import { sendStep } from '../../spec/index.js'
 import { defineStepRunner } from '../step-registry.js'
 
-/** Raw clients: a packet object or hex bytes, exactly as written. */
+/** Raw clients: a packet object or hex bytes, exactly as written; with `open`, first on a new connection. */
 export const send = defineStepRunner(sendStep, async (args, ctx) => {
   const adapter = ctx.client(args.client)
+  if (args.open) {
+    const decl = ctx.clientDecl(args.client)
+    await adapter.open(ctx.endpointFor(decl), decl.version, ctx.budget(undefined))
+  }
   if (args.bytes !== undefined) return adapter.sendBytes(Buffer.from(args.bytes.replace(/\s+/g, ''), 'hex'))
   adapter.sendPacket(ctx.interpolate(args.packet!) as Record<string, unknown>)
 })

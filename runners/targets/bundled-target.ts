@@ -6,7 +6,7 @@ import type { SigV4Settings } from '../adapters/http-client.js'
 import { flattenLimits, profileCapabilities, profileReadings, type ResolvedTarget } from './resolved-target.js'
 
 /** The test policy the `policy-fixture` capability stands for (AWS IoT policy JSON). */
-export const POLICY_FIXTURE_FILE = 'scenarios/fixtures/policy-fixture.json'
+const POLICY_FIXTURE_FILE = 'scenarios/fixtures/policy-fixture.json'
 const POLICY_FIXTURE_NAME = 'hx-policy-fixture'
 
 /**
@@ -30,7 +30,7 @@ function policyFixtureOverrides(): ProfileOverrides | null {
  * signing name is `iotdata`, the API models' (contradiction C10: the broker
  * also accepts `iotdevicegateway`). A test key, never a secret.
  */
-export const BUNDLED_SIGV4_KEY = { accessKeyId: 'AKIDMQTTHARNESSTEST', secretAccessKey: 'mqtt-harness-bundled-target-test-secret' } as const
+const BUNDLED_SIGV4_KEY = { accessKeyId: 'AKIDMQTTHARNESSTEST', secretAccessKey: 'mqtt-harness-bundled-target-test-secret' } as const
 const BUNDLED_SIGNING_NAME = 'iotdata'
 
 export interface BundledTargetOptions {

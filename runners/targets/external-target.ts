@@ -12,7 +12,7 @@ import { flattenLimits, profileCapabilities, profileReadings, type ResolvedTarge
  * Reads and validates a target file. Every problem names file:line:col and
  * the field; `${env.NAME}` is replaced from the environment.
  */
-export async function loadTargetFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<TargetFile> {
+export async function readTargetFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<TargetFile> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -40,7 +40,7 @@ export async function loadTargetFile(file: string, env: NodeJS.ProcessEnv = proc
  * against a broker that misbehaves).
  */
 export async function resolveExternalTarget(file: string, opts: { probe?: boolean } = {}): Promise<ResolvedTarget> {
-  const t = await loadTargetFile(file)
+  const t = await readTargetFile(file)
   const base = dirname(resolve(file))
   const rel = (p: string | undefined) => (p === undefined ? undefined : resolve(base, p))
   const readPem = (p: string | undefined, field: string) => {

@@ -9,7 +9,7 @@ import { isUnreachable } from '../adapters/unreachable.js'
 import { TargetNotMqttError, TargetUnreachableError } from '../errors.js'
 
 /** Default deadline of the whole probe: transport, CONNECT and CONNACK. */
-export const PROBE_TIMEOUT_MS = 5000
+const PROBE_TIMEOUT_MS = 5000
 
 export interface ProbeSettings {
   endpoint: MqttEndpoint

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { loadScenarios } from '../../spec/index.js'
+import { readScenarios } from '../../spec/index.js'
 import { runScenarios } from '../run-scenarios.js'
 import { startBundledTarget } from '../targets/bundled-target.js'
 import { tempDir } from './helpers.js'
@@ -11,7 +11,7 @@ const scenariosDir = fileURLToPath(new URL('../../scenarios', import.meta.url))
 async function runShipped(opts: { config?: string; grep?: RegExp } = {}) {
   const target = await startBundledTarget(opts.config ? { config: opts.config } : {})
   try {
-    const loaded = await loadScenarios([scenariosDir], { limits: target.limits, excludeDirs: [join(scenariosDir, 'load')] })
+    const loaded = await readScenarios([scenariosDir], { limits: target.limits, excludeDirs: [join(scenariosDir, 'load')] })
     if (!loaded.ok) throw new Error(loaded.errors.map((e) => `${e.file}:${e.line}:${e.col} ${e.path}: ${e.message}`).join('\n'))
     const selected = opts.grep ? loaded.scenarios.filter((s) => opts.grep!.test(s.id)) : loaded.scenarios
     return await runScenarios(selected, target)

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createStepDefinitionRegistry, loadScenarioText, type ScenarioResult } from '../../spec/index.js'
+import { createStepDefinitionRegistry, parseScenarioText, type ScenarioResult } from '../../spec/index.js'
 import { runScenarios } from '../run-scenarios.js'
 import { startBundledTarget } from '../targets/bundled-target.js'
 import type { ResolvedTarget } from '../targets/resolved-target.js'
@@ -50,7 +50,7 @@ steps:
   })
 
   it('refuses an undeclared client in the list, naming its position', () => {
-    const { issues } = loadScenarioText(`${header('bad-list')}clients:
+    const { issues } = parseScenarioText(`${header('bad-list')}clients:
   a: { version: 5 }
 steps:
   - expect: { client: [a, ghost], packet: publish }
@@ -105,7 +105,7 @@ steps:
 `)
     expect(r!.status).toBe('errored')
     expect(r!.failures[0]!.message).toMatch(/no earlier expect captured "never"/)
-    const { issues } = loadScenarioText(`${header('bad-var')}clients:
+    const { issues } = parseScenarioText(`${header('bad-var')}clients:
   sub: { version: 5 }
 steps:
   - expect: { client: sub, payload: '\${vars}' }

@@ -2,11 +2,11 @@ import net from 'node:net'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { createStepDefinitionRegistry, loadScenarioText, type Scenario, type VarValue } from '../../spec/index.js'
+import { createStepDefinitionRegistry, parseScenarioText, type Scenario, type VarValue } from '../../spec/index.js'
 
 /** Scenarios from inline YAML; fails the test with every issue when the text is invalid. */
 export function scenariosFrom(text: string, limits: Record<string, VarValue>, file = 'inline.yaml'): Scenario[] {
-  const { scenarios, issues } = loadScenarioText(text, file, { limits, registry: createStepDefinitionRegistry() })
+  const { scenarios, issues } = parseScenarioText(text, file, { limits, registry: createStepDefinitionRegistry() })
   if (issues.length) throw new Error(`invalid test scenario:\n${issues.map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`).join('\n')}`)
   return scenarios
 }

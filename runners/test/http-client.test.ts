@@ -1,7 +1,8 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createHttpClient, signingFor, type SignOption } from '../adapters/http-client.js'
+import type { SignOption } from '../../spec/index.js'
+import { createHttpClient, signingFor } from '../adapters/http-client.js'
 import { ExpectationFailure, StepError } from '../errors.js'
 import { TraceRecorder } from '../trace-recorder.js'
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { matchValue } from '../matching/match-value.js'
-import { checkRate, rateCheck } from '../matching/rate-check.js'
-import { slidingWindowCounts } from '../../reports/index.js'
+import { rateCheck, slidingWindows } from '../matching/rate-check.js'
 import { selectPackets } from '../matching/select-packets.js'
 import type { InboxEntry } from '../adapters/inbox.js'
 
@@ -42,14 +41,21 @@ describe('matchValue', () => {
   })
 })
 
-describe('checkRate', () => {
+describe('rateCheck: the verdict', () => {
   const limit = { max: 10, per: 1000, tolerance: 1 }
 
+  it('counts arrivals in the half-open window starting at each arrival', () => {
+    // [100, 1100) holds five; the window is half-open, so 0 and 1000 are never together.
+    expect(slidingWindows([0, 100, 200, 999, 1000, 1001], 1000).map((w) => w.count)).toEqual([4, 5, 4, 3, 2, 1])
+    expect(slidingWindows([1000, 0, 999], 1000)).toEqual([{ start: 0, count: 2 }, { start: 999, count: 2 }, { start: 1000, count: 1 }])
+    expect(slidingWindows([], 1000)).toEqual([])
+  })
+
   it('accepts arrivals spaced at the limit and finds the worst window of a burst', () => {
-    expect(checkRate(Array.from({ length: 50 }, (_, i) => i * 100), limit)).toBeNull()
+    expect(rateCheck(Array.from({ length: 50 }, (_, i) => i * 100), limit).passed).toBe(true)
     const burst = [0, 100, ...Array.from({ length: 12 }, (_, i) => 500 + i)]
-    expect(checkRate(burst, limit)).toEqual({ start: 0, count: 14 })
-    expect(checkRate(burst, { max: 0, per: 1000, tolerance: 0 })).toBeNull()
+    expect(rateCheck(burst, limit)).toMatchObject({ passed: false, peak: { start: 0, count: 14 } })
+    expect(rateCheck(burst, { max: 0, per: 1000, tolerance: 0 }).passed).toBe(true)
   })
 
   it('never flags arrivals at most max per window, flags max + tolerance + 1 inside one window', () => {
@@ -60,9 +66,11 @@ describe('checkRate', () => {
         // Gaps of at least per/max keep every window at max arrivals or fewer.
         let t = 0
         const times = extraGaps.map((extra) => (t += per / max + 0.01 + extra))
-        expect(checkRate(times, { max, per, tolerance })).toBeNull()
+        expect(rateCheck(times, { max, per, tolerance }).passed).toBe(true)
         const burst = Array.from({ length: max + tolerance + 1 }, (_, i) => 5000 + (i * (per - 1)) / (max + tolerance + 1))
-        expect(checkRate([...times, ...burst], { max, per, tolerance })?.count).toBeGreaterThan(max + tolerance)
+        const over = rateCheck([...times, ...burst], { max, per, tolerance })
+        expect(over.passed).toBe(false)
+        expect(over.peak.count).toBeGreaterThan(max + tolerance)
       },
     ))
   })
@@ -70,24 +78,33 @@ describe('checkRate', () => {
 
 describe('rateCheck: the check as report data', () => {
   it('carries the limit and the fullest window, passing or not', () => {
-    expect(rateCheck([0, 100, 200, 1500], { max: 10, per: 1000, tolerance: 1 })).toEqual({ max: 10, perMs: 1000, tolerance: 1, peak: { start: 0, count: 3 }, passed: true })
+    expect(rateCheck([0, 100, 200, 1500], { max: 10, per: 1000, tolerance: 1 })).toEqual({
+      max: 10, perMs: 1000, tolerance: 1, peak: { start: 0, count: 3 }, passed: true,
+      windows: [{ start: 0, count: 3 }, { start: 100, count: 2 }, { start: 200, count: 1 }, { start: 1500, count: 1 }],
+    })
     const over = rateCheck(Array.from({ length: 14 }, (_, i) => 300 + i), { max: 10, per: 1000, tolerance: 1 })
     expect(over).toMatchObject({ passed: false, peak: { start: 300, count: 14 } })
     expect(rateCheck([], { max: 10, per: 1000, tolerance: 0 })).toMatchObject({ passed: true, peak: { count: 0 } })
   })
 
-  it('the HTML view draws exactly the windows the runner checked: same peak, same verdict', () => {
+  it('records exactly the windows it checked: their fullest is the peak, and the verdict follows it', () => {
     fc.assert(fc.property(
       fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 80 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 3 }), fc.constantFrom(250, 1000),
       (times, max, tolerance, per) => {
         const check = rateCheck(times, { max, per, tolerance })
-        const windows = slidingWindowCounts(times, per)
+        const windows = check.windows!
+        expect(windows).toHaveLength(times.length)
+        // Brute force: each recorded window holds exactly that arrival and the ones after it (ties included) before start + per.
+        const sorted = [...times].sort((a, b) => a - b)
+        windows.forEach((w, i) => {
+          expect(w.start).toBe(sorted[i])
+          expect(w.count).toBe(sorted.slice(i).filter((t) => t < w.start + per).length)
+        })
         const top = Math.max(...windows.map((w) => w.count))
         expect(top).toBe(check.peak.count)
-        expect(windows.find((w) => w.count === top)!.t).toBe(check.peak.start)
+        expect(windows.find((w) => w.count === top)!.start).toBe(check.peak.start)
         // A passing check never draws above its line; a failing one always does.
         expect(check.passed).toBe(top <= max + tolerance)
-        expect(check.passed).toBe(checkRate(times, { max, per, tolerance }) === null)
       },
     ))
   })

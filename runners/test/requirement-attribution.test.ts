@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { diffReports, renderConsoleSummary, renderDiffText, renderHtmlReport, renderJunitReport, renderMarkdownReport, resolveRequirements } from '../../reports/index.js'
-import { createStepDefinitionRegistry, loadScenarioText, runReportSchema, type RunReport } from '../../spec/index.js'
+import { createStepDefinitionRegistry, parseScenarioText, runReportSchema, type RunReport } from '../../spec/index.js'
 import { runScenarios } from '../run-scenarios.js'
 import { startBundledTarget } from '../targets/bundled-target.js'
 import type { ResolvedTarget } from '../targets/resolved-target.js'
@@ -101,7 +101,7 @@ ${roundTrip('hi')}  - expect: { client: sub, packet: publish, payload: hi, withi
 })
 
 describe('the loader checks attribution', () => {
-  const load = (steps: string) => loadScenarioText(`id: x\ntitle: x\nspec: [QOS-LEVELS-0-1, RET-SUPPORTED]\nclients:\n  c: { version: 5 }\nsteps:\n${steps}`, 'x.yaml', { limits: {}, registry: createStepDefinitionRegistry() })
+  const load = (steps: string) => parseScenarioText(`id: x\ntitle: x\nspec: [QOS-LEVELS-0-1, RET-SUPPORTED]\nclients:\n  c: { version: 5 }\nsteps:\n${steps}`, 'x.yaml', { limits: {}, registry: createStepDefinitionRegistry() })
 
   it('refuses checks: outside spec:, checks: with setup:, and a spec: id no step checks', () => {
     const bad = load(`  - connect: c\n    checks: [M5-USER-PROPERTIES]\n  - expect: { client: c, packet: publish }\n    checks: [QOS-LEVELS-0-1]\n    setup: true\n  - expect-nothing: { client: c, packet: publish, within: 10ms }\n    checks: [QOS-LEVELS-0-1]\n`)

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadScenarioText, createStepDefinitionRegistry, runReportSchema } from '../../spec/index.js'
+import { parseScenarioText, createStepDefinitionRegistry, runReportSchema } from '../../spec/index.js'
 import { renderConsoleSummary, renderJunitReport, renderMarkdownReport, diffReports, renderDiffText, mergeReports } from '../../reports/index.js'
 import { runScenarios } from '../run-scenarios.js'
 import { selectScenarios } from '../select-scenarios.js'
@@ -102,13 +102,13 @@ steps:
   - subscribe: { client: a, topic: '\${env.HX_TEST_TOPIC}/x' }
 `
   it('substitutes a set variable', () => {
-    const { scenarios, issues } = loadScenarioText(text, 'env.yaml', { limits: {}, registry, env: { HX_TEST_TOPIC: 'site-7' } })
+    const { scenarios, issues } = parseScenarioText(text, 'env.yaml', { limits: {}, registry, env: { HX_TEST_TOPIC: 'site-7' } })
     expect(issues).toEqual([])
     expect((scenarios[0]!.steps[1]!.args as { topic: string }).topic).toBe('site-7/x')
   })
 
   it('refuses an unset one with file:line:col, as target files do', () => {
-    const { scenarios, issues } = loadScenarioText(text, 'env.yaml', { limits: {}, registry, env: {} })
+    const { scenarios, issues } = parseScenarioText(text, 'env.yaml', { limits: {}, registry, env: {} })
     expect(scenarios).toEqual([])
     expect(issues).toEqual([{ file: 'env.yaml', line: 8, col: 36, path: 'steps[1].subscribe.topic', message: 'environment variable HX_TEST_TOPIC is not set' }])
   })

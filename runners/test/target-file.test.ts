@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TargetInvalidError } from '../errors.js'
-import { loadTargetFile, resolveExternalTarget } from '../targets/external-target.js'
+import { readTargetFile, resolveExternalTarget } from '../targets/external-target.js'
 import { flattenLimits } from '../targets/resolved-target.js'
 import { startFakeBroker, tempDir } from './helpers.js'
 import { loadProfile } from '../../reference-broker/index.js'
@@ -11,7 +11,7 @@ import { loadProfile } from '../../reference-broker/index.js'
 async function problems(text: string, env: NodeJS.ProcessEnv = {}) {
   const dir = tempDir({ 'target.yaml': text })
   try {
-    await loadTargetFile(join(dir, 'target.yaml'), env)
+    await readTargetFile(join(dir, 'target.yaml'), env)
   } catch (err) {
     expect(err).toBeInstanceOf(TargetInvalidError)
     return (err as TargetInvalidError).issues.map((i) => ({ ...i, file: 'target.yaml' }))
@@ -36,7 +36,7 @@ colour: blue
 
   it('takes secrets from the environment and names a missing variable', async () => {
     const dir = tempDir({ 'target.yaml': "name: t\nmqtt: { url: 'mqtt://127.0.0.1:1' }\nhttp:\n  url: https://example.invalid\n  sigv4: { accessKeyId: AKID, secretAccessKey: '${env.HX_SECRET}', region: eu-west-1 }\n" })
-    const t = await loadTargetFile(join(dir, 'target.yaml'), { HX_SECRET: 's3cret' })
+    const t = await readTargetFile(join(dir, 'target.yaml'), { HX_SECRET: 's3cret' })
     expect(t.http?.sigv4).toEqual({ accessKeyId: 'AKID', secretAccessKey: 's3cret', region: 'eu-west-1', service: 'iotdevicegateway' })
     const issues = await problems("name: t\nmqtt: { url: 'mqtt://127.0.0.1:1' }\nauth: { password: '${env.HX_MISSING}' }\n")
     expect(issues).toEqual([expect.objectContaining({ line: 3, col: 19, path: 'auth.password', message: 'environment variable HX_MISSING is not set' })])

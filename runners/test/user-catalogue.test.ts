@@ -7,10 +7,9 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { runReportSchema, type RunReport } from '../../spec/index.js'
-import { EXIT } from '../exit-codes.js'
+import { EXIT, runReportSchema, type RunReport } from '../../spec/index.js'
 import { tempDir } from './helpers.js'
-import { runCli as cli } from '../../test/built-cli.js'
+import { ROOT, runCli as cli } from '../../test/built-cli.js'
 
 
 
@@ -49,12 +48,24 @@ describe('user catalogues', () => {
     expect(r.stdout).toMatch(/Requirements \(acme-gateway\): 1 passed, 2 not-selected \(3 total\)/)
   })
 
-  it('a whole run says untested only for what no scenario checks', async () => {
+  it('a run of all the given files says untested only for what no scenario checks; a built-in requirement the shipped corpus checks is not-selected', async () => {
     const dir = tempDir({ 'acme.yaml': CATALOGUE, 'echo.yaml': ECHO, 'quiet.yaml': QUIET })
     const r = await cli(['run', 'echo.yaml', 'quiet.yaml', '--catalogue', 'acme.yaml', '--reporter', 'json', '--out', 'out'], dir)
     expect(r.code, r.stderr).toBe(EXIT.PASSED)
     const reqs = new Map(report(join(dir, 'out')).requirements.map((q) => [q.id, q.status]))
-    expect([reqs.get('ACME-ECHO'), reqs.get('ACME-QUIET'), reqs.get('ACME-FIRMWARE-SIGNED'), reqs.get('RET-SUPPORTED')]).toEqual(['passed', 'passed', 'untested', 'untested'])
+    expect([reqs.get('ACME-ECHO'), reqs.get('ACME-QUIET'), reqs.get('ACME-FIRMWARE-SIGNED'), reqs.get('RET-SUPPORTED')]).toEqual(['passed', 'passed', 'untested', 'not-selected'])
+    // No scenario anywhere checks DM-AUTH-MODES (docs/coverage.md): untested, whatever was chosen.
+    expect(reqs.get('DM-AUTH-MODES')).toBe('untested')
+  })
+
+  it('a path chosen inside the corpus: what other folders check is not-selected, what nothing checks is untested', async () => {
+    const out = tempDir({})
+    const r = await cli(['run', 'scenarios/retained', '--reporter', 'json', '--out', out], ROOT)
+    expect(r.code, r.stderr).toBe(EXIT.PASSED)
+    const reqs = new Map(report(out).requirements.map((q) => [q.id, q.status]))
+    expect(reqs.get('RET-EXACT-MATCH')).toBe('passed')
+    expect(reqs.get('CID-TAKEOVER')).toBe('not-selected')
+    expect(reqs.get('DM-AUTH-MODES')).toBe('untested')
   })
 
   it('an id outside every catalogue, or a bad catalogue file, is invalid input (exit 2)', async () => {

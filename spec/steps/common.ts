@@ -9,7 +9,7 @@ export const clientRefSchema = z.string().min(1).describe('Name of a client decl
 export const withinSchema = durationSchema.optional().describe('Deadline for this step (default 5s); never beyond the scenario timeout')
 
 export const PACKET_NAMES = ['connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'suback', 'unsuback', 'pingresp', 'disconnect', 'auth'] as const
-export const packetNameSchema = z.enum(PACKET_NAMES).describe('Packet type')
+const packetNameSchema = z.enum(PACKET_NAMES).describe('Packet type')
 
 /**
  * Fields a received packet is matched on, decoded (never bytes). Each value is

@@ -8,13 +8,13 @@ import { clientRefSchema, packetPatternSchema, packetPatternShape, withinSchema 
  * matched packet, usable by later steps as `${vars.v1}`. The path is dotted;
  * a text value holding JSON (a JSON payload) is parsed when the path goes into it.
  */
-export const captureSchema = z.record(
+const captureSchema = z.record(
   z.string().regex(/^[A-Za-z_]\w*$/, { error: 'capture names are identifiers (used as ${vars.NAME})' }),
   z.string().regex(/^[\w-]+(?:\.[\w-]+)*$/, { error: 'expected a dotted path into the packet, e.g. payload.versionNumber' }),
 )
 
 /** One client, or several whose packets are matched together (e.g. the members of a shared subscription group). */
-export const expectClientsSchema = z.union([clientRefSchema, z.array(clientRefSchema).min(1)])
+const expectClientsSchema = z.union([clientRefSchema, z.array(clientRefSchema).min(1)])
   .describe('Name of a client declared under clients:, or a list of them: their packets are matched as one stream (in arrival order)')
 
 /**
@@ -27,6 +27,8 @@ export const expectRateSchema = z.strictObject({
   per: durationSchema.default(1000),
   tolerance: z.number().int().min(0).default(0),
 })
+/** A rate limit as the runner applies it (`per` in ms, defaults filled in). */
+export type ExpectRate = z.output<typeof expectRateSchema>
 
 /**
  * `expect`: wait for packets on a client, matched on decoded fields as a

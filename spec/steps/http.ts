@@ -10,6 +10,8 @@ export const httpExpectationShape = {
   body: matcherSchema.optional().describe('JSON body subset (or text) with matchers'),
   latencyMs: matcherSchema.optional().describe('Request-to-response time in milliseconds, e.g. { gte: 1000 } (the 200 came only after a delayed PUBACK)'),
 }
+/** `expect: { status, headers, body, latencyMs }` of an http / expect-http / wait-for step. */
+export type HttpExpectation = z.output<z.ZodObject<typeof httpExpectationShape>>
 
 /**
  * How a request is signed with SigV4. Absent: with the target's credentials
@@ -29,6 +31,7 @@ export const signSchema = z.union([
     tamper: z.boolean().optional().describe('Sign, then change one hex digit of the signature (a bad signature with a valid key)'),
   }),
 ]).describe('SigV4 signing: absent = the target\'s credentials if it has any; false = unsigned; true = the target\'s credentials (required); { service, accessKeyId, secretAccessKey, region, tamper } = the target\'s with these changes')
+export type SignOption = z.output<typeof signSchema>
 
 /** An HTTP request against the target's HTTP endpoint (data plane). */
 export const httpRequestShape = {

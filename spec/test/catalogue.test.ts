@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { catalogueCoverage, loadCatalogue, mergeCoverage, REQUIREMENT_ID_PATTERN, type Requirement } from '../index.js'
+import { catalogueCoverage, readCatalogue, mergeCoverage, REQUIREMENT_ID_PATTERN, type Requirement } from '../index.js'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const script = join(repoRoot, 'scripts', 'build-catalogue.mjs')
@@ -16,7 +16,7 @@ const haveMarkdown = existsSync(markdown)
 const work = mkdtempSync(join(tmpdir(), 'catalogue-test-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
-const catalogue = loadCatalogue()
+const catalogue = readCatalogue()
 const reqs = catalogue.requirements
 
 function runScript(args: string[]) {

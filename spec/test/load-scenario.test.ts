@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { loadLoadScenarioText } from '../index.js'
+import { parseLoadScenarioText } from '../index.js'
 
 const base = `id: t
 title: test
@@ -10,7 +10,7 @@ directMessage: { confirmation: true }
 
 describe('load scenario loader', () => {
   it('fills defaults and parses rates, durations and thresholds', () => {
-    const { scenario, issues } = loadLoadScenarioText(base + 'thresholds: ["p(99) < 50ms", "notSent == 0"]\n', 'x.yaml')
+    const { scenario, issues } = parseLoadScenarioText(base + 'thresholds: ["p(99) < 50ms", "notSent == 0"]\n', 'x.yaml')
     expect(issues).toEqual([])
     expect(scenario).toMatchObject({
       mode: 'direct-messages', arrival: 'constant', targets: 'uniform',
@@ -23,10 +23,10 @@ describe('load scenario loader', () => {
   })
 
   it('takes thresholds as { threshold, abortOnFail, delayAbortEval } mappings, with errors pointing into the expression', () => {
-    const { scenario, issues } = loadLoadScenarioText(base + 'thresholds:\n  - "notSent == 0"\n  - { threshold: "p(99) < 50ms", abortOnFail: true, delayAbortEval: 10s }\n', 'x.yaml')
+    const { scenario, issues } = parseLoadScenarioText(base + 'thresholds:\n  - "notSent == 0"\n  - { threshold: "p(99) < 50ms", abortOnFail: true, delayAbortEval: 10s }\n', 'x.yaml')
     expect(issues).toEqual([])
     expect(scenario!.parsedThresholds.map((t) => [t.threshold.source, t.abort, t.location.line])).toEqual([['notSent == 0', undefined, 7], ['p(99) < 50ms', { delayMs: 10_000 }, 8]])
-    const bad = loadLoadScenarioText(base + 'thresholds:\n  - { threshold: "p(99) < 50 ms", abortOnFail: true }\n  - { threshold: "notSent == 0", abortOnFial: true }\n', 'x.yaml')
+    const bad = parseLoadScenarioText(base + 'thresholds:\n  - { threshold: "p(99) < 50 ms", abortOnFail: true }\n  - { threshold: "notSent == 0", abortOnFial: true }\n', 'x.yaml')
     expect(bad.issues.map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`)).toEqual([
       expect.stringMatching(/^7:30 thresholds\[0\]\.threshold: unexpected "ms"/),
       expect.stringMatching(/^8:34 thresholds\[1\]\.abortOnFial: unknown key/),
@@ -50,7 +50,7 @@ thresholds:
   - "p(99) < 50 ms"
   - rate(504) <
 `
-    const { scenario, issues } = loadLoadScenarioText(text, 'bad.yaml')
+    const { scenario, issues } = parseLoadScenarioText(text, 'bad.yaml')
     expect(scenario).toBeUndefined()
     const at = issues.map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`)
     expect(at).toEqual(expect.arrayContaining([
@@ -68,7 +68,7 @@ thresholds:
   })
 
   it('checks fields against each other', () => {
-    const problems = (text: string) => loadLoadScenarioText(text, 'x.yaml').issues.map((i) => i.message)
+    const problems = (text: string) => parseLoadScenarioText(text, 'x.yaml').issues.map((i) => i.message)
     expect(problems(base.replace('directMessage: { confirmation: true }\n', ''))).toEqual([expect.stringContaining('give directMessage')])
     expect(problems(base.replace('devices: { count: 10 }', 'devices: { count: 10, behaviours: [{ share: 0.6 }, { share: 0.5 }] }'))).toEqual([expect.stringContaining('add up to 1.100')])
     expect(problems(base.replace('devices: { count: 10 }', 'devices: { count: 10, transport: mtls }'))).toEqual([expect.stringContaining('mtls needs devices.identities')])
@@ -98,7 +98,7 @@ arrival: poisson
 targets: { hot: { share: 0.3 } }
 directMessage: { timeout: 2s, confirmation: true }
 `
-    const { scenario, issues } = loadLoadScenarioText(text, 'x.yaml')
+    const { scenario, issues } = parseLoadScenarioText(text, 'x.yaml')
     expect(issues).toEqual([])
     expect(scenario!.devices.protocol).toBe(4)
     expect(scenario!.stages[0]).toEqual({ stage: 'ramp', duration: 10_000, rate: 20 })

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { knownRequirementIds, loadCatalogue, loadMqttStandards, REQUIREMENT_ID_PATTERN, statementRef, statementRefVersion } from '../index.js'
+import { knownRequirementIds, readCatalogue, readMqttStandards, REQUIREMENT_ID_PATTERN, statementRef, statementRefVersion } from '../index.js'
 
 const file = fileURLToPath(new URL('../mqtt-standard.json', import.meta.url))
-const catalogueIds = new Set(loadCatalogue().requirements.map((r) => r.id))
-const standards = loadMqttStandards(file, catalogueIds)
+const catalogueIds = new Set(readCatalogue().requirements.map((r) => r.id))
+const standards = readMqttStandards(file, catalogueIds)
 const byVersion = (v: '3.1.1' | '5') => standards.standards.find((s) => s.version === v)!
 const work = mkdtempSync(join(tmpdir(), 'mqtt-standard-test-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -61,7 +61,7 @@ describe('spec/mqtt-standard.json', () => {
     bad.standards[1].statements[1].aws = { relation: 'same', see: ['NO-SUCH-BEHAVIOUR'] }
     const path = join(work, 'bad.json')
     writeFileSync(path, JSON.stringify(bad))
-    expect(() => loadMqttStandards(path, catalogueIds)).toThrow(/duplicate id.*section 9.9 is not the one the id names.*unknown catalogue id NO-SUCH-BEHAVIOUR/s)
+    expect(() => readMqttStandards(path, catalogueIds)).toThrow(/duplicate id.*section 9.9 is not the one the id names.*unknown catalogue id NO-SUCH-BEHAVIOUR/s)
   })
 
   it('refuses an entry without a reason for being unobservable', () => {
@@ -70,7 +70,7 @@ describe('spec/mqtt-standard.json', () => {
     delete s.reason
     const path = join(work, 'no-reason.json')
     writeFileSync(path, JSON.stringify(doc))
-    expect(() => loadMqttStandards(path)).toThrow(/reason is required exactly when observable is false/)
+    expect(() => readMqttStandards(path)).toThrow(/reason is required exactly when observable is false/)
   })
 })
 

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { knownRequirementIds, loadScenarios, type Outcome, type RunReport, type Scenario, type VarValue } from '../../spec/index.js'
+import { knownRequirementIds, readScenarios, type Outcome, type RunReport, type Scenario, type VarValue } from '../../spec/index.js'
 import { runScenarios, type ResolvedTarget } from '../../runners/index.js'
 
 /** The repository root (this file is test/corpus/corpus.ts). */
@@ -17,9 +17,9 @@ export const scenariosDir = join(repoRoot, 'scenarios')
  * (the target profile's) and the catalogue's ids. Throws with every problem
  * when a scenario is invalid, as `run` would exit 2.
  */
-export async function loadCorpus(limits: Readonly<Record<string, VarValue>>): Promise<Scenario[]> {
+export async function readCorpus(limits: Readonly<Record<string, VarValue>>): Promise<Scenario[]> {
   const known = knownRequirementIds()
-  const loaded = await loadScenarios([scenariosDir], { limits, knownRequirements: known, excludeDirs: [join(scenariosDir, 'load')], cwd: repoRoot })
+  const loaded = await readScenarios([scenariosDir], { limits, knownRequirements: known, excludeDirs: [join(scenariosDir, 'load')], cwd: repoRoot })
   if (!loaded.ok) throw new Error(`the corpus has invalid scenarios:\n${loaded.errors.map((e) => `${e.file}:${e.line}:${e.col} ${e.path}: ${e.message}`).join('\n')}`)
   return loaded.scenarios
 }

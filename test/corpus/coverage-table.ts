@@ -8,8 +8,8 @@
 import { join, relative } from 'node:path'
 import { loadProfile } from '../../reference-broker/index.js'
 import { flattenLimits } from '../../runners/index.js'
-import { loadCatalogue, loadMqttStandards, type Requirement, type Scenario } from '../../spec/index.js'
-import { loadCorpus, repoRoot } from './corpus.js'
+import { readCatalogue, readMqttStandards, type Requirement, type Scenario } from '../../spec/index.js'
+import { readCorpus, repoRoot } from './corpus.js'
 import { renderStandardDoc, renderStandardSummary } from './standard-coverage-table.js'
 import { cell, scenariosById } from './doc-table.js'
 
@@ -71,12 +71,12 @@ export function renderCoverage(requirements: readonly Requirement[], scenarios: 
 
 /** docs/coverage.md as it should be now: the AWS catalogue, then the MQTT standards' summary. */
 export async function currentCoverageDoc(): Promise<string> {
-  const scenarios = await loadCorpus(flattenLimits(loadProfile('aws-iot-core')))
-  return renderCoverage(loadCatalogue().requirements, scenarios) + renderStandardSummary(loadMqttStandards().standards, scenarios)
+  const scenarios = await readCorpus(flattenLimits(loadProfile('aws-iot-core')))
+  return renderCoverage(readCatalogue().requirements, scenarios) + renderStandardSummary(readMqttStandards().standards, scenarios)
 }
 
 /** docs/mqtt-standard.md as it should be now. */
 export async function currentStandardDoc(): Promise<string> {
-  const scenarios = await loadCorpus(flattenLimits(loadProfile('aws-iot-core')))
-  return renderStandardDoc(loadMqttStandards().standards, scenarios)
+  const scenarios = await readCorpus(flattenLimits(loadProfile('aws-iot-core')))
+  return renderStandardDoc(readMqttStandards().standards, scenarios)
 }

@@ -13,10 +13,10 @@ import { deviations } from '../../reference-broker/index.js'
 import type { Scenario } from '../../spec/index.js'
 import { knownRequirementIds } from '../../spec/index.js'
 import { repoRoot } from './corpus.js'
-import { idMatches, loadSweepCorpus, roleOf } from './deviation-sweep.js'
+import { idMatches, readSweepCorpus, roleOf } from './deviation-sweep.js'
 
 let scenarios: Scenario[]
-beforeAll(async () => { scenarios = await loadSweepCorpus() })
+beforeAll(async () => { scenarios = await readSweepCorpus() })
 
 describe('deliberate deviations refer to what exists', () => {
   const all = [...deviations.values()]

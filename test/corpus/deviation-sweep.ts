@@ -15,7 +15,7 @@ import { z } from 'zod'
 import { deviations as allDeviations, loadProfile, type Deviation } from '../../reference-broker/index.js'
 import { DEFAULT_CONCURRENCY, createStepRegistry, flattenLimits, runScenario, startBundledTarget, type ResolvedTarget } from '../../runners/index.js'
 import type { Outcome, RequirementVerdict, Scenario, ScenarioResult } from '../../spec/index.js'
-import { isClean, loadCorpus, oneLine, pool, repoRoot } from './corpus.js'
+import { isClean, readCorpus, oneLine, pool, repoRoot } from './corpus.js'
 
 /** A scenario cell's verdict, as much as the sweep needs of it. */
 export interface CellVerdict {
@@ -125,8 +125,8 @@ function unexpected(d: Deviation | null, s: Scenario, r: CellVerdict, baseline: 
 }
 
 /** The documented profile's limits: a broker with a deviation still has its scenarios expect the documented behaviour. */
-export async function loadSweepCorpus(): Promise<Scenario[]> {
-  return loadCorpus(flattenLimits(loadProfile('aws-iot-core')))
+export async function readSweepCorpus(): Promise<Scenario[]> {
+  return readCorpus(flattenLimits(loadProfile('aws-iot-core')))
 }
 
 /** What a worker process reports for each of its brokers. */
@@ -254,7 +254,7 @@ export async function sweepDeviations(opts: SweepOptions = {}): Promise<Sweep> {
   const workers = Math.max(1, opts.workers ?? Math.min(4, availableParallelism()))
   const concurrency = opts.concurrency ?? 64
   const perBroker = opts.perBroker ?? DEFAULT_CONCURRENCY
-  const scenarios = await loadSweepCorpus()
+  const scenarios = await readSweepCorpus()
   // A deviation of a plain-MQTT profile (`profile`) breaks what aws-iot-core overrides: its own test runs it.
   const deviations = [...allDeviations.values()].filter((d) => !d.profile && (!opts.names || opts.names.includes(d.name)))
   const names: (string | null)[] = [null, ...deviations.map((d) => d.name)]

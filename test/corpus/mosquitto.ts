@@ -14,7 +14,7 @@ import { z } from 'zod'
 import { resolveExternalTarget } from '../../runners/index.js'
 import { resolveRequirements } from '../../reports/index.js'
 import { outcomeSchema, requirementVerdictSchema, type Outcome, type RequirementVerdict, type Scenario, type ScenarioResult } from '../../spec/index.js'
-import { loadCorpus, oneLine, repoRoot, runCorpus } from './corpus.js'
+import { readCorpus, oneLine, repoRoot, runCorpus } from './corpus.js'
 
 export const MOSQUITTO_PROFILES = ['mqtt-5', 'aws-iot-core'] as const
 export type MosquittoProfile = (typeof MOSQUITTO_PROFILES)[number]
@@ -131,7 +131,7 @@ export async function runMosquitto(profile: MosquittoProfile, opts: { concurrenc
     resolving = turn.catch(() => {})
     const target = await turn
     try {
-      let scenarios = await loadCorpus(target.limits)
+      let scenarios = await readCorpus(target.limits)
       if (opts.ids) scenarios = scenarios.filter((s) => opts.ids!.has(s.id))
       const report = await runCorpus(scenarios, target, opts.concurrency)
       return { scenarios, results: new Map(report.scenarios.map((r) => [r.id, r])), durationMs: performance.now() - started }

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest'
 import { bundledProfileNames, loadProfile } from '../../reference-broker/index.js'
 import { buildReport, profileReadings, startBundledTarget } from '../../runners/index.js'
 import { renderHtmlReport, renderJsonReport, renderMarkdownReport } from '../../reports/index.js'
-import { loadCatalogue } from '../../spec/index.js'
+import { readCatalogue } from '../../spec/index.js'
 
-const contradictions = loadCatalogue().contradictions
+const contradictions = readCatalogue().contradictions
 
 describe('profile readings of the section O contradictions', () => {
   it.each([...bundledProfileNames])('the %s profile has a reading for every contradiction the catalogue lists', (name) => {

@@ -6,14 +6,14 @@
  */
 import { writeFileSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { loadSweepCorpus, runBrokers } from './deviation-sweep.js'
+import { readSweepCorpus, runBrokers } from './deviation-sweep.js'
 
 const [out, concurrency, perBroker, namesJson] = process.argv.slice(2)
 const names = JSON.parse(namesJson!) as (string | null)[]
 const elu = performance.eventLoopUtilization()
 const lag = monitorEventLoopDelay({ resolution: 10 })
 lag.enable()
-const scenarios = await loadSweepCorpus()
+const scenarios = await readSweepCorpus()
 const runs = await runBrokers(names, scenarios, Number(concurrency), Number(perBroker), (line) => process.stderr.write(line + '\n'))
 lag.disable()
 process.stderr.write(`  worker: event loop delay p50 ${(lag.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms\n`)

@@ -1,6 +1,6 @@
 import type { GateConnection, InboundHandler } from '../connection.js'
-import { FrameDecoder, encode } from '../../mqtt-codec.js'
-import { RC } from '../../reason-codes.js'
+import { FrameDecoder, encode, peekConnect } from '../../mqtt-codec.js'
+import { RC, RC311 } from '../../reason-codes.js'
 import { shapeProblem } from '../../packet-shape.js'
 import { decoded } from './decode.js'
 
@@ -14,6 +14,13 @@ export const connect: InboundHandler = (conn, frame) => {
   try {
     packet = new FrameDecoder(4).decode(frame) as Record<string, any>
   } catch (err) {
+    // An MQTT CONNECT of a protocol level we do not speak: a 3.1.1 CONNACK with return code 0x01
+    // (the client's level has no CONNACK of its own), then close [MQTT311-3.1.2-2] [MQTT5-3.1.2-2].
+    const head = peekConnect(frame)
+    if (head?.name === 'MQTT' && ![3, 4, 5].includes(head.level)) {
+      conn.identify(4, null, true, 0)
+      return conn.refuseConnect({ reason: 'unsupported-protocol-level', detail: `level ${head.level}`, v5: RC.UNSUPPORTED_PROTOCOL_VERSION, v311: RC311.UNACCEPTABLE_PROTOCOL_VERSION })
+    }
     return conn.closeNow(`malformed-connect: ${(err as Error).message}`)
   }
   // A CONNECT mqtt-packet decodes but the standard calls malformed: MQTT 5 CONNACK 0x81/0x82, 3.1.1 a close.

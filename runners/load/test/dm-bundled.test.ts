@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
-import { loadLoadScenarioFile } from '../../../spec/index.js'
+import { readLoadScenarioFile } from '../../../spec/index.js'
 import { seededRandom } from '../arrival-plan.js'
 import { behaviourFor } from '../device-fleet.js'
 import { runLoad } from '../run-load.js'
@@ -49,7 +49,7 @@ describe('direct-message load against the bundled broker', () => {
     expect(dm.planned).toBe(500)
     expect(dm.buckets.notSent).toBe(0)
     // Replay the seeded target choice: which requests went to a device that never acknowledges.
-    const sc = (await loadLoadScenarioFile(file)).scenario!
+    const sc = (await readLoadScenarioFile(file)).scenario!
     const pick = createTargetSelector(sc.targets, 2000, seededRandom(sc.seed * 31))
     let silent = 0
     for (let i = 0; i < 500; i++) if (behaviourFor(pick(), sc.devices.behaviours)?.puback === 'never') silent++

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { loadProfile, type Profile } from '../reference-broker/index.js'
-import { knownRequirementIds, loadCatalogue, loadScenarios, loadUserCatalogue, type Scenario, type SourceIssue } from '../spec/index.js'
+import { knownRequirementIds, readCatalogue, readScenarios, readUserCatalogue, type Scenario, type SourceIssue } from '../spec/index.js'
 import { ScenarioInvalidError } from './errors.js'
-import { loadTargetFile } from './targets/external-target.js'
+import { readTargetFile } from './targets/external-target.js'
 import { flattenLimits } from './targets/resolved-target.js'
 import { packageRoot } from './package-info.js'
 
@@ -18,8 +18,8 @@ export interface CliInputOptions {
 }
 
 /** Default scenario folder; load scenarios (another runner) are excluded from a default run. */
-export const DEFAULT_SCENARIO_DIR = 'scenarios'
-export const LOAD_SCENARIO_DIR = 'scenarios/load'
+const DEFAULT_SCENARIO_DIR = 'scenarios'
+const LOAD_SCENARIO_DIR = 'scenarios/load'
 
 /**
  * The profile whose limits scenarios see: the target file's, or `--profile`
@@ -28,7 +28,7 @@ export const LOAD_SCENARIO_DIR = 'scenarios/load'
  */
 export async function profileForTarget(opts: Pick<CliInputOptions, 'target' | 'profile' | 'config'>): Promise<Profile> {
   if (!opts.target || opts.target === 'bundled') return loadProfile(opts.profile ?? 'aws-iot-core', opts.config)
-  const t = await loadTargetFile(opts.target)
+  const t = await readTargetFile(opts.target)
   const base = dirname(resolve(opts.target))
   const isFile = t.profile.includes('/') || t.profile.endsWith('.yaml')
   return loadProfile(isFile ? resolve(base, t.profile) : t.profile, t.config ? resolve(base, t.config) : undefined)
@@ -44,7 +44,7 @@ export interface KnownRequirement {
 /** Catalogue ids and untested reasons; empty when the catalogue cannot be read (spec ids are then not checked). */
 export function catalogueRequirements(): KnownRequirement[] {
   try {
-    return loadCatalogue().requirements.map((r) => ({ id: r.id, ...(r.reason ? { reason: r.reason } : {}) }))
+    return readCatalogue().requirements.map((r) => ({ id: r.id, ...(r.reason ? { reason: r.reason } : {}) }))
   } catch {
     return []
   }
@@ -59,7 +59,7 @@ export async function knownRequirements(opts: Pick<CliInputOptions, 'target' | '
   const builtin = catalogueRequirements()
   const files = [...(opts.catalogue ?? [])]
   if (opts.target && opts.target !== 'bundled') {
-    const t = await loadTargetFile(opts.target)
+    const t = await readTargetFile(opts.target)
     const own = t.catalogue === undefined ? [] : Array.isArray(t.catalogue) ? t.catalogue : [t.catalogue]
     files.push(...own.map((f) => resolve(dirname(resolve(opts.target!)), f)))
   }
@@ -68,7 +68,7 @@ export async function knownRequirements(opts: Pick<CliInputOptions, 'target' | '
   const issues: SourceIssue[] = []
   const seen = new Map<string, string>()
   for (const file of files) {
-    const { catalogue, issues: found } = loadUserCatalogue(file, builtinIds)
+    const { catalogue, issues: found } = readUserCatalogue(file, builtinIds)
     issues.push(...found)
     for (const r of catalogue?.requirements ?? []) {
       if (seen.has(r.id)) { issues.push({ file, line: 1, col: 1, path: 'requirements', message: `${r.id} is also in catalogue ${seen.get(r.id)}` }); continue }
@@ -90,25 +90,44 @@ function knownIds(): Set<string> | undefined {
 }
 
 /** Loads and validates every scenario; throws ScenarioInvalidError listing all problems. */
-export async function loadCliScenarios(opts: CliInputOptions, profile: Profile): Promise<{ scenarios: Scenario[]; files: string[]; requirements: KnownRequirement[] }> {
-  const catalogue = await knownRequirements(opts)
-  const known = new Set([...(knownIds() ?? []), ...catalogue.map((r) => r.id)])
-  let paths = opts.paths
-  let excludeDir = LOAD_SCENARIO_DIR
-  if (paths.length === 0) {
-    // No paths: ./scenarios, or else the scenarios shipped with the package.
-    const shipped = packageRoot()
-    const dir = existsSync(DEFAULT_SCENARIO_DIR) ? DEFAULT_SCENARIO_DIR : shipped && existsSync(join(shipped, DEFAULT_SCENARIO_DIR)) ? join(shipped, DEFAULT_SCENARIO_DIR) : undefined
-    if (!dir) throw new ScenarioInvalidError([{ file: DEFAULT_SCENARIO_DIR, line: 1, col: 1, path: '', message: 'no scenario paths given and no scenarios/ folder here' }])
-    paths = [dir]
-    excludeDir = join(dir, 'load')
-  }
-  const result = await loadScenarios(paths, {
+/** The default corpus folder: ./scenarios, or else the scenarios shipped with the package. */
+function defaultScenarioDir(): string | undefined {
+  const shipped = packageRoot()
+  return existsSync(DEFAULT_SCENARIO_DIR) ? DEFAULT_SCENARIO_DIR : shipped && existsSync(join(shipped, DEFAULT_SCENARIO_DIR)) ? join(shipped, DEFAULT_SCENARIO_DIR) : undefined
+}
+
+async function loadFrom(paths: string[], excludeDir: string, known: ReadonlySet<string>, profile: Profile) {
+  return readScenarios(paths, {
     limits: flattenLimits(profile),
     knownRequirements: known,
     // Load scenarios have their own runner and format; a folder walk skips them.
     excludeDirs: [excludeDir],
   })
+}
+
+async function knownIdSet(opts: CliInputOptions): Promise<{ catalogue: KnownRequirement[]; known: Set<string> }> {
+  const catalogue = await knownRequirements(opts)
+  return { catalogue, known: new Set([...(knownIds() ?? []), ...catalogue.map((r) => r.id)]) }
+}
+
+export async function readCliScenarios(opts: CliInputOptions, profile: Profile): Promise<{ scenarios: Scenario[]; files: string[]; requirements: KnownRequirement[] }> {
+  const { catalogue, known } = await knownIdSet(opts)
+  const dir = defaultScenarioDir()
+  if (opts.paths.length === 0 && !dir) throw new ScenarioInvalidError([{ file: DEFAULT_SCENARIO_DIR, line: 1, col: 1, path: '', message: 'no scenario paths given and no scenarios/ folder here' }])
+  const result = opts.paths.length === 0 ? await loadFrom([dir!], join(dir!, 'load'), known, profile) : await loadFrom(opts.paths, LOAD_SCENARIO_DIR, known, profile)
   if (!result.ok) throw new ScenarioInvalidError(result.errors)
   return { scenarios: result.scenarios, files: result.files, requirements: catalogue }
+}
+
+/**
+ * When explicit paths chose a part of the corpus (or other files): the
+ * requirement ids the default corpus checks, so a run's report says
+ * `not-selected`, not `untested`, for a requirement a scenario outside the
+ * chosen paths checks. Empty without paths, or when the corpus does not load.
+ */
+export async function defaultCorpusChecks(opts: CliInputOptions, profile: Profile): Promise<ReadonlySet<string>> {
+  const dir = defaultScenarioDir()
+  if (opts.paths.length === 0 || !dir) return new Set()
+  const corpus = await loadFrom([dir], join(dir, 'load'), (await knownIdSet(opts)).known, profile)
+  return new Set(corpus.ok ? corpus.scenarios.flatMap((s) => s.spec) : [])
 }

@@ -1,13 +1,13 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, relative, resolve, sep } from 'node:path'
-import { loadScenarioText } from './load-scenario-file.js'
+import { parseScenarioText } from './parse-scenario-text.js'
 import type { Scenario } from './scenario-schema.js'
 import type { StepDefinitionRegistry } from './step-definition.js'
 import { createStepDefinitionRegistry } from './steps/index.js'
 import { parseYamlSource, type SourceIssue } from './yaml-source.js'
 import type { VarValue } from './variables.js'
 
-export interface LoadScenariosOptions {
+export interface ReadScenariosOptions {
   /** The target profile's limits, flat (`topicAliasMaximum`, `sessions.expirySeconds`...), for `${limits.*}`. */
   limits: Readonly<Record<string, VarValue>>
   /** Step kinds; default: the built-in registry. */
@@ -22,7 +22,7 @@ export interface LoadScenariosOptions {
   env?: Readonly<Record<string, string | undefined>>
 }
 
-export type LoadScenariosResult =
+export type ReadScenariosResult =
   | { ok: true; scenarios: Scenario[]; files: string[] }
   | { ok: false; errors: SourceIssue[]; files: string[] }
 
@@ -34,7 +34,7 @@ const YAML_FILE = /\.ya?ml$/i
  * or every problem (file:line:col, document path, message). Nothing runs
  * until this returns ok.
  */
-export async function loadScenarios(paths: readonly string[], opts: LoadScenariosOptions): Promise<LoadScenariosResult> {
+export async function readScenarios(paths: readonly string[], opts: ReadScenariosOptions): Promise<ReadScenariosResult> {
   const cwd = opts.cwd ?? process.cwd()
   const registry = opts.registry ?? createStepDefinitionRegistry()
   const exclude = (opts.excludeDirs ?? []).map((d) => resolve(cwd, d))
@@ -55,7 +55,7 @@ export async function loadScenarios(paths: readonly string[], opts: LoadScenario
   for (const abs of unique) {
     const file = relative(cwd, abs) || abs
     const text = await readFile(abs, 'utf8')
-    const { scenarios: found, issues } = loadScenarioText(text, file, { limits: opts.limits, registry, knownRequirements: opts.knownRequirements, ...(opts.env ? { env: opts.env } : {}) })
+    const { scenarios: found, issues } = parseScenarioText(text, file, { limits: opts.limits, registry, knownRequirements: opts.knownRequirements, ...(opts.env ? { env: opts.env } : {}) })
     errors.push(...issues)
     for (const s of found) {
       const first = seen.get(s.baseId)

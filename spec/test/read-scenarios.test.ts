@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createStepDefinitionRegistry, loadScenarioText, loadScenarios, type SourceIssue } from '../index.js'
+import { createStepDefinitionRegistry, parseScenarioText, readScenarios, type SourceIssue } from '../index.js'
 
 const limits = { topicAliasMaximum: 8, receiveMaximum: 100, replayRatePerSecond: 10 }
 const opts = { limits, registry: createStepDefinitionRegistry() }
@@ -23,13 +23,13 @@ steps:
 `
 
 function issuesOf(text: string): SourceIssue[] {
-  const r = loadScenarioText(text, 'case.yaml', opts)
+  const r = parseScenarioText(text, 'case.yaml', opts)
   return r.issues
 }
 
-describe('loadScenarioText: valid documents', () => {
+describe('parseScenarioText: valid documents', () => {
   it('loads steps with parsed arguments, locations and implied capabilities', () => {
-    const r = loadScenarioText(VALID, 'ok.yaml', opts)
+    const r = parseScenarioText(VALID, 'ok.yaml', opts)
     expect(r.issues).toEqual([])
     const [s] = r.scenarios
     expect(s!.id).toBe('sample')
@@ -46,7 +46,7 @@ describe('loadScenarioText: valid documents', () => {
     const text = VALID.replace('spec: [QOS-LEVELS-0-1]', "spec: [QOS-LEVELS-0-1]\nmatrix: { version: ['3.1.1', 5], qos: [0, 1] }")
       .replace("sub: { version: 5 }", "sub: { version: '${matrix.version}' }")
       .replace("qos: 1 }\n  - expect", "qos: '${matrix.qos}' }\n  - expect")
-    const r = loadScenarioText(text, 'm.yaml', opts)
+    const r = parseScenarioText(text, 'm.yaml', opts)
     expect(r.issues).toEqual([])
     expect(r.scenarios.map((s) => s.id)).toEqual(['sample[version=3.1.1,qos=0]', 'sample[version=3.1.1,qos=1]', 'sample[version=5,qos=0]', 'sample[version=5,qos=1]'])
     expect(r.scenarios[3]!.clients.sub!.version).toBe(5)
@@ -57,13 +57,13 @@ describe('loadScenarioText: valid documents', () => {
 
   it('substitutes ${limits.*} with arithmetic', () => {
     const text = VALID.replace("payload: hi, qos: 1 }", "payload: hi, qos: 1, count: '${limits.topicAliasMaximum + 1}' }")
-    const r = loadScenarioText(text, 'l.yaml', opts)
+    const r = parseScenarioText(text, 'l.yaml', opts)
     expect(r.issues).toEqual([])
     expect(r.scenarios[0]!.steps[3]!.args).toMatchObject({ count: 9 })
   })
 })
 
-describe('loadScenarioText: every invalid class names file:line:col and the path', () => {
+describe('parseScenarioText: every invalid class names file:line:col and the path', () => {
   it('unknown step kind, with a suggestion', () => {
     const issues = issuesOf(VALID.replace('  - connect: pub', '  - conect: pub'))
     expect(issues).toHaveLength(1)
@@ -145,7 +145,7 @@ describe('loadScenarioText: every invalid class names file:line:col and the path
   })
 })
 
-describe('loadScenarios: files and folders', () => {
+describe('readScenarios: files and folders', () => {
   it('reports errors of every file, duplicate ids and missing paths together', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hx-spec-'))
     mkdirSync(join(dir, 'a'))
@@ -155,7 +155,7 @@ describe('loadScenarios: files and folders', () => {
     writeFileSync(join(dir, 'bad.yml'), VALID.replace('within: 2s', 'within: -1'))
     writeFileSync(join(dir, 'load', 'ignored.yaml'), 'not: a scenario\n')
     writeFileSync(join(dir, 'notes.txt'), 'ignored')
-    const r = await loadScenarios(['.', 'missing.yaml'], { limits, cwd: dir, excludeDirs: ['load'] })
+    const r = await readScenarios(['.', 'missing.yaml'], { limits, cwd: dir, excludeDirs: ['load'] })
     expect(r.ok).toBe(false)
     if (r.ok) return
     expect(r.files.sort()).toEqual(['a/one.yaml', 'a/two.yaml', 'bad.yml'])
@@ -169,7 +169,7 @@ describe('loadScenarios: files and folders', () => {
   it('checks spec ids against the catalogue when given', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hx-spec-'))
     writeFileSync(join(dir, 's.yaml'), VALID.replace('QOS-LEVELS-0-1', 'QOS-LEVELS-0-2'))
-    const r = await loadScenarios(['s.yaml'], { limits, cwd: dir, knownRequirements: new Set(['QOS-LEVELS-0-1']) })
+    const r = await readScenarios(['s.yaml'], { limits, cwd: dir, knownRequirements: new Set(['QOS-LEVELS-0-1']) })
     expect(r.ok).toBe(false)
     if (!r.ok) expect(r.errors[0]).toMatchObject({ line: 3, col: 8, path: 'spec[0]', message: '"QOS-LEVELS-0-2" is not a catalogue id (did you mean QOS-LEVELS-0-1?)' })
   })

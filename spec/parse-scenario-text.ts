@@ -24,7 +24,7 @@ export interface ScenarioFileOptions {
  * problem found (each with file:line:col and document path); scenarios are
  * returned only when there is none.
  */
-export function loadScenarioText(text: string, file: string, opts: ScenarioFileOptions): { scenarios: Scenario[]; issues: SourceIssue[] } {
+export function parseScenarioText(text: string, file: string, opts: ScenarioFileOptions): { scenarios: Scenario[]; issues: SourceIssue[] } {
   const { source, issues: yamlIssues } = parseYamlSource(text, file)
   if (!source) return { scenarios: [], issues: yamlIssues }
   const data = source.data
@@ -44,7 +44,7 @@ export function loadScenarioText(text: string, file: string, opts: ScenarioFileO
   const clientNames = doc.clients && typeof doc.clients === 'object' ? Object.keys(doc.clients) : []
   const scenarios: Scenario[] = []
   for (const cell of matrixCells(matrix)) {
-    const s = loadCell(source, doc, cell, clientNames, opts, add)
+    const s = parseCell(source, doc, cell, clientNames, opts, add)
     if (s) scenarios.push(s)
   }
   const sorted = [...issues.values()].sort((a, b) => a.line - b.line || a.col - b.col)
@@ -85,7 +85,7 @@ function resolverFor(cell: Record<string, VarValue> | undefined, limits: Readonl
   }
 }
 
-function loadCell(
+function parseCell(
   source: YamlSource,
   doc: Record<string, unknown>,
   cell: Record<string, VarValue> | undefined,
@@ -113,7 +113,7 @@ function loadCell(
   const rawSteps = Array.isArray(subst.steps) ? subst.steps : []
   const steps: ScenarioStep[] = []
   rawSteps.forEach((raw, index) => {
-    const step = loadStep(raw, index, header.success ? header.data.spec : undefined, ctx, opts.registry, report)
+    const step = parseStep(raw, index, header.success ? header.data.spec : undefined, ctx, opts.registry, report)
     if (step) steps.push({ ...step, location: source.locate(['steps', index]) })
   })
   if (before.count > 0 || !header.success) return null
@@ -146,7 +146,7 @@ function loadCell(
   }
 }
 
-function loadStep(
+function parseStep(
   raw: unknown,
   index: number,
   spec: readonly string[] | undefined,

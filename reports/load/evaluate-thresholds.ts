@@ -1,5 +1,5 @@
 import { compareThreshold, type EncodedHistogram, type LoadReport, type SourceLocation, type Threshold, type ThresholdOperand, type ThresholdResult } from '../../spec/index.js'
-import { percentileOf } from '../../reports/index.js'
+import { percentileOf } from './latency-histogram.js'
 
 /** What thresholds read: a (merged) report, or a slice's numbers so far. */
 export type ThresholdMetrics = Pick<LoadReport, 'dm' | 'pubsub' | 'fleet'>

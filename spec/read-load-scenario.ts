@@ -29,7 +29,7 @@ export interface LoadScenario extends LoadScenarioDoc {
  * threshold syntax) comes back with file:line:col; the scenario only when
  * there is none, so nothing runs on a half-valid file.
  */
-export function loadLoadScenarioText(text: string, file: string): { scenario?: LoadScenario; issues: SourceIssue[] } {
+export function parseLoadScenarioText(text: string, file: string): { scenario?: LoadScenario; issues: SourceIssue[] } {
   const { source, issues } = parseYamlSource(text, file)
   if (!source) return { issues }
   if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
@@ -49,8 +49,8 @@ export function loadLoadScenarioText(text: string, file: string): { scenario?: L
   return { scenario: { ...parsed.data, file, mode, parsedThresholds: thresholds }, issues: [] }
 }
 
-/** Reads and validates a load scenario file (see loadLoadScenarioText). */
-export async function loadLoadScenarioFile(file: string): Promise<{ scenario?: LoadScenario; issues: SourceIssue[] }> {
+/** Reads and validates a load scenario file (see parseLoadScenarioText). */
+export async function readLoadScenarioFile(file: string): Promise<{ scenario?: LoadScenario; issues: SourceIssue[] }> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -58,7 +58,7 @@ export async function loadLoadScenarioFile(file: string): Promise<{ scenario?: L
     const code = (err as NodeJS.ErrnoException).code
     return { issues: [{ file, line: 1, col: 1, path: '', message: code === 'ENOENT' ? 'no such file' : `cannot read: ${code ?? err}` }] }
   }
-  return loadLoadScenarioText(text, file)
+  return parseLoadScenarioText(text, file)
 }
 
 function parseThresholds(raw: unknown, mode: LoadMode, source: YamlSource, text: string, out: SourceIssue[]) {
