@@ -1,4 +1,4 @@
-import type { WillDecl } from '../../spec/index.js'
+import type { ClientDecl, QoS, WillDecl } from '../../spec/index.js'
 import type { NormalPacket } from './normalize-packet.js'
 import type { Inbox } from './inbox.js'
 
@@ -36,7 +36,7 @@ export interface ConnectParams {
 export interface PublishParams {
   topic: string
   payload: Buffer
-  qos: 0 | 1 | 2
+  qos: QoS
   retain: boolean
   dup?: boolean
   properties?: Record<string, unknown>
@@ -44,7 +44,7 @@ export interface PublishParams {
 
 export interface SubscriptionParams {
   topic: string
-  qos: 0 | 1 | 2
+  qos: QoS
   nl?: boolean
   rap?: boolean
   rh?: 0 | 1 | 2
@@ -57,7 +57,7 @@ export interface SubscriptionParams {
  */
 export interface MqttAdapter {
   readonly name: string
-  readonly kind: 'mqtt' | 'raw'
+  readonly kind: ClientDecl['kind']
   readonly inbox: Inbox
   isConnected(): boolean
   /** Opens the transport, sends CONNECT, resolves with the CONNACK (whatever its code). */
