@@ -1,4 +1,4 @@
-import type { ClientDecl, QoS, WillDecl } from '../../spec/index.js'
+import type { ClientDecl, QoS, Subscription, WillDecl } from '../../spec/index.js'
 import type { NormalPacket } from './normalize-packet.js'
 import type { Inbox } from './inbox.js'
 
@@ -42,14 +42,6 @@ export interface PublishParams {
   properties?: Record<string, unknown>
 }
 
-export interface SubscriptionParams {
-  topic: string
-  qos: QoS
-  nl?: boolean
-  rap?: boolean
-  rh?: 0 | 1 | 2
-}
-
 /**
  * One scenario client. Both implementations (MQTT.js and the raw packet
  * client) record every packet in `inbox` and the scenario trace; the step
@@ -62,7 +54,7 @@ export interface MqttAdapter {
   isConnected(): boolean
   /** Opens the transport, sends CONNECT, resolves with the CONNACK (whatever its code). */
   connect(params: ConnectParams): Promise<NormalPacket>
-  subscribe(subs: SubscriptionParams[], properties: Record<string, unknown> | undefined, timeoutMs: number, signal: AbortSignal): Promise<NormalPacket>
+  subscribe(subs: Subscription[], properties: Record<string, unknown> | undefined, timeoutMs: number, signal: AbortSignal): Promise<NormalPacket>
   unsubscribe(topics: string[], properties: Record<string, unknown> | undefined, timeoutMs: number, signal: AbortSignal): Promise<NormalPacket>
   /** Resolves with the PUBACK for QoS 1, null for QoS 0 once written. */
   publish(msg: PublishParams, timeoutMs: number, signal: AbortSignal): Promise<NormalPacket | null>
