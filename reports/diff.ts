@@ -1,21 +1,10 @@
 import { verdictSeverity, type Outcome, type RequirementStatus, type RunReport, type ScenarioResult, type Summary } from '../spec/index.js'
 
 /** A scenario present in both reports whose outcome changed. */
-export interface ScenarioChange {
-  id: string
-  title: string
-  file: string
-  from: Outcome
-  to: Outcome
-}
+export type ScenarioChange = Pick<ScenarioResult, 'id' | 'title' | 'file'> & { from: Outcome; to: Outcome }
 
 /** A scenario present in only one of the reports. */
-export interface ScenarioRef {
-  id: string
-  title: string
-  file: string
-  status: Outcome
-}
+export type ScenarioRef = Pick<ScenarioResult, 'id' | 'title' | 'file' | 'status'>
 
 /** A requirement whose status changed; `absent` when only one report lists it. */
 export interface RequirementChange {

@@ -12,11 +12,7 @@ export interface RunStartInfo {
 }
 
 /** What a reporter learns when one scenario (one matrix cell) starts. */
-export interface ScenarioStartInfo {
-  id: string
-  title: string
-  file: string
-}
+export type ScenarioStartInfo = Pick<ScenarioResult, 'id' | 'title' | 'file'>
 
 /**
  * A report format. Every hook is optional and may be async; the runner awaits

@@ -23,8 +23,12 @@ function worstVerdict(verdicts: Iterable<RequirementVerdict>): RequirementVerdic
   return all.length ? 'skipped' : undefined
 }
 
-/** A requirement a report already listed: its id, and the reason it gave, for the status it gave. */
-export type DeclaredRequirement = Pick<RequirementResult, 'id' | 'status' | 'reason' | 'catalogue'>
+/**
+ * A requirement known without a scenario (a catalogue, or a shard's own
+ * matrix): its id, its catalogue, and the reason it gave for the status it
+ * gave (absent: untested).
+ */
+export type DeclaredRequirement = Pick<RequirementResult, 'id' | 'reason' | 'catalogue'> & { status?: RequirementStatus }
 
 /**
  * The requirement matrix for `scenarios`: each requirement takes the worst
@@ -61,7 +65,7 @@ export function resolveRequirements(
     const status: RequirementStatus = worstVerdict(e.verdicts) ?? none
     // A reason explains one status ("not observable on the wire" for untested); a
     // shard's reason for another status would now be wrong, so only a matching one is kept.
-    const reason = e.declared.find((d) => d.status === status && d.reason)?.reason
+    const reason = e.declared.find((d) => (d.status ?? 'untested') === status && d.reason)?.reason
       ?? (status === 'untested' ? e.declared.find((d) => d.reason)?.reason : undefined)
     const catalogue = e.declared.find((d) => d.catalogue)?.catalogue
     results.push({ id, status, scenarios: e.scenarios, ...(reason !== undefined ? { reason } : {}), ...(catalogue !== undefined ? { catalogue } : {}) })

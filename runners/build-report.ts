@@ -1,15 +1,5 @@
-import { resolveRequirements, summarizeScenarios } from '../reports/index.js'
+import { resolveRequirements, summarizeScenarios, type DeclaredRequirement } from '../reports/index.js'
 import { REPORT_SCHEMA_VERSION, type RunReport, type ScenarioResult, type TargetInfo } from '../spec/index.js'
-
-/** A requirement known without a scenario (the catalogue), with why it may be untested. */
-export interface DeclaredRequirement {
-  id: string
-  reason?: string
-  /** The user catalogue that defines it (absent: the built-in one). */
-  catalogue?: string
-  /** `not-selected`: scenarios check it, but none of them was selected for this run. */
-  status?: 'untested' | 'not-selected'
-}
 
 export interface BuildReportInput {
   version: string
@@ -27,7 +17,6 @@ export interface BuildReportInput {
  * of shards derive them the same way (worst outcome, or `untested`).
  */
 export function buildReport(input: BuildReportInput): RunReport {
-  const declared = (input.declared ?? []).map((d) => ({ id: d.id, status: d.status ?? 'untested' as const, ...(d.reason ? { reason: d.reason } : {}), ...(d.catalogue ? { catalogue: d.catalogue } : {}) }))
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'mqtt-harness', version: input.version },
@@ -38,6 +27,6 @@ export function buildReport(input: BuildReportInput): RunReport {
     ...(input.shard ? { shard: input.shard } : {}),
     summary: summarizeScenarios(input.results),
     scenarios: input.results,
-    requirements: resolveRequirements(input.results, declared),
+    requirements: resolveRequirements(input.results, input.declared),
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { loadProfile, type Profile } from '../reference-broker/index.js'
+import type { DeclaredRequirement } from '../reports/index.js'
 import { knownRequirementIds, readCatalogue, readScenarios, readUserCatalogue, type Scenario, type SourceIssue } from '../spec/index.js'
 import { ScenarioInvalidError } from './errors.js'
 import { readTargetFile } from './targets/external-target.js'
@@ -35,11 +36,8 @@ export async function profileForTarget(opts: Pick<CliInputOptions, 'target' | 'p
 }
 
 /** A requirement a run knows without a scenario: id, why it may be untested, and its catalogue when not the built-in one. */
-export interface KnownRequirement {
-  id: string
-  reason?: string
-  catalogue?: string
-}
+/** A requirement a catalogue declares (reports' DeclaredRequirement before any run gave it a status). */
+export type KnownRequirement = Omit<DeclaredRequirement, 'status'>
 
 /** Catalogue ids and untested reasons; empty when the catalogue cannot be read (spec ids are then not checked). */
 export function catalogueRequirements(): KnownRequirement[] {

@@ -1,11 +1,9 @@
 import type { Command } from 'commander'
-import { EXIT } from '../spec/index.js'
-import { BUILTIN_REPORTERS, REPORT_FILES, cleanReportFolder, createReporters } from '../reports/index.js'
-import type { RunReport } from '../spec/index.js'
+import { EXIT, type RunReport, type Scenario } from '../spec/index.js'
+import { BUILTIN_REPORTERS, REPORT_FILES, cleanReportFolder, createReporters, type DeclaredRequirement } from '../reports/index.js'
 import { CliUsageError } from './errors.js'
 import { reportCliError } from './cli-errors.js'
 import { defaultCorpusChecks, readCliScenarios, profileForTarget, type KnownRequirement } from './cli-inputs.js'
-import type { Scenario } from '../spec/index.js'
 import { DEFAULT_CONCURRENCY, runScenarios } from './run-scenarios.js'
 import { parseGrep, parseShard, selectScenarios } from './select-scenarios.js'
 import { resolveTarget } from './targets/resolve-target.js'
@@ -26,7 +24,7 @@ function runExitCode(report: RunReport): number {
  * (loaded, or of the default corpus: `corpusChecks`) check (a merge of the
  * shards then still says untested for the ones no scenario checks).
  */
-function declaredFor(known: readonly KnownRequirement[], all: readonly Scenario[], selected: readonly Scenario[], grep: boolean, corpusChecks: ReadonlySet<string> = new Set()): (KnownRequirement & { status?: 'not-selected' })[] {
+function declaredFor(known: readonly KnownRequirement[], all: readonly Scenario[], selected: readonly Scenario[], grep: boolean, corpusChecks: ReadonlySet<string> = new Set()): DeclaredRequirement[] {
   const run = new Set(selected.flatMap((s) => s.spec))
   const elsewhere = new Set([...all.flatMap((s) => s.spec), ...corpusChecks])
   if (selected.length === all.length && [...elsewhere].every((id) => run.has(id))) return [...known]

@@ -40,6 +40,7 @@ export const connectPropertiesSchema = z.strictObject({
 })
 
 export const qosSchema = z.union([z.literal(0), z.literal(1), z.literal(2)], { error: 'expected a QoS: 0, 1 or 2' })
+export type QoS = z.output<typeof qosSchema>
 
 export const willSchema = z.strictObject({
   topic: z.string(),

@@ -28,5 +28,5 @@ export { generateScenarioJsonSchema, scenarioJsonSchemaText, SCENARIO_JSON_SCHEM
 export { rateSchema, parseRate } from './load-rate.js'
 export { LATENCY_SERIES, COUNTERS, parseThreshold, compareThreshold, type Threshold, type ThresholdOp, type ThresholdOperand, type ThresholdError, type LatencySeries } from './load-threshold.js'
 export * from './load-scenario-schema.js'
-export { parseLoadScenarioText, readLoadScenarioFile, type LoadScenario, type LoadMode, type ParsedThreshold } from './read-load-scenario.js'
+export { parseLoadScenarioText, readLoadScenarioFile, type LoadScenario, type ParsedThreshold } from './read-load-scenario.js'
 export * from './load-report-schema.js'

@@ -1,6 +1,10 @@
 import { z } from 'zod'
 import { sourceLocationSchema, targetInfoSchema } from './report-schema.js'
 
+/** What a load scenario drives: SendDirectMessage requests, or publishes to subscribers. */
+export const loadModeSchema = z.enum(['direct-messages', 'pubsub'])
+export type LoadMode = z.infer<typeof loadModeSchema>
+
 /**
  * The versioned JSON load report: what a load run (or one shard of it)
  * writes, what `load-merge` reads back and adds up, and what the Markdown and
@@ -152,7 +156,7 @@ export const loadReportSchema = z.object({
   version: z.literal(LOAD_REPORT_VERSION),
   tool: z.object({ name: z.literal('mqtt-harness'), version: z.string() }),
   scenario: z.object({
-    id: z.string(), title: z.string(), file: z.string(), mode: z.enum(['direct-messages', 'pubsub']),
+    id: z.string(), title: z.string(), file: z.string(), mode: loadModeSchema,
     thresholds: z.array(z.object({
       expression: z.string(), location: sourceLocationSchema.optional(),
       /** abortOnFail: the run stops when it fails, checked from `delayMs` after the first stage began. */

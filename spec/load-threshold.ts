@@ -1,4 +1,5 @@
 import { closestName } from './closest-name.js'
+import type { LoadMode } from './load-report-schema.js'
 
 /**
  * Latency series a threshold can take a percentile of (`p(99, receipt)`).
@@ -19,7 +20,7 @@ export const LATENCY_SERIES = {
 export type LatencySeries = keyof typeof LATENCY_SERIES
 
 /** Which run mode a counter belongs to. */
-type Mode = 'direct-messages' | 'pubsub' | 'any'
+type Mode = LoadMode | 'any'
 
 /** Counters a threshold can compare or take a rate of, with what they count. */
 export const COUNTERS: Record<string, { mode: Mode; meaning: string }> = {

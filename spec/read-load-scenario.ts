@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import type { SourceLocation } from './report-schema.js'
+import type { LoadMode } from './load-report-schema.js'
 import { loadScenarioSchema, thresholdDeclSchema, type LoadScenarioDoc } from './load-scenario-schema.js'
 import { parseThreshold, type Threshold } from './load-threshold.js'
 import { parseYamlSource, type SourceIssue, type YamlSource } from './yaml-source.js'
 import { zodProblems } from './zod-problems.js'
 
 /** What a load run does: drive SendDirectMessage at devices, or MQTT publishers at subscribers. */
-export type LoadMode = 'direct-messages' | 'pubsub'
 
 /** A threshold as parsed from a load scenario; `abort` when it may stop the run early. */
 export interface ParsedThreshold {

@@ -1,4 +1,4 @@
-import type { WillDecl } from '../../spec/index.js'
+import type { ClientDecl, QoS, Subscription, WillDecl } from '../../spec/index.js'
 import type { NormalPacket } from './normalize-packet.js'
 import type { Inbox } from './inbox.js'
 
@@ -36,18 +36,10 @@ export interface ConnectParams {
 export interface PublishParams {
   topic: string
   payload: Buffer
-  qos: 0 | 1 | 2
+  qos: QoS
   retain: boolean
   dup?: boolean
   properties?: Record<string, unknown>
-}
-
-export interface SubscriptionParams {
-  topic: string
-  qos: 0 | 1 | 2
-  nl?: boolean
-  rap?: boolean
-  rh?: 0 | 1 | 2
 }
 
 /**
@@ -57,12 +49,12 @@ export interface SubscriptionParams {
  */
 export interface MqttAdapter {
   readonly name: string
-  readonly kind: 'mqtt' | 'raw'
+  readonly kind: ClientDecl['kind']
   readonly inbox: Inbox
   isConnected(): boolean
   /** Opens the transport, sends CONNECT, resolves with the CONNACK (whatever its code). */
   connect(params: ConnectParams): Promise<NormalPacket>
-  subscribe(subs: SubscriptionParams[], properties: Record<string, unknown> | undefined, timeoutMs: number, signal: AbortSignal): Promise<NormalPacket>
+  subscribe(subs: Subscription[], properties: Record<string, unknown> | undefined, timeoutMs: number, signal: AbortSignal): Promise<NormalPacket>
   unsubscribe(topics: string[], properties: Record<string, unknown> | undefined, timeoutMs: number, signal: AbortSignal): Promise<NormalPacket>
   /** Resolves with the PUBACK for QoS 1, null for QoS 0 once written. */
   publish(msg: PublishParams, timeoutMs: number, signal: AbortSignal): Promise<NormalPacket | null>

@@ -3,8 +3,8 @@ import { RawMqttClient, type RawPacket } from './raw-mqtt-client.js'
 import { awaitPacket, whyNothing } from './await-packet.js'
 import { Inbox } from './inbox.js'
 import { normalizePacket, traceSummary, type NormalPacket } from './normalize-packet.js'
-import type { AckMode } from '../../spec/index.js'
-import type { ConnectParams, MqttAdapter, MqttEndpoint, PublishParams, SubscriptionParams, TlsSettings } from './mqtt-adapter.js'
+import type { AckMode, Subscription } from '../../spec/index.js'
+import type { ConnectParams, MqttAdapter, MqttEndpoint, PublishParams, TlsSettings } from './mqtt-adapter.js'
 import { isUnreachable, unreachable } from './unreachable.js'
 import { ExpectationFailure, StepError } from '../errors.js'
 import type { TraceRecorder } from '../trace-recorder.js'
@@ -111,7 +111,7 @@ export function createRawClientAdapter(opts: RawClientAdapterOptions): MqttAdapt
       return awaitPacket(inbox, (x) => x.packet === 'connack', 'CONNACK', p.timeoutMs, p.signal)
     },
 
-    async subscribe(subs: SubscriptionParams[], properties, timeoutMs, signal) {
+    async subscribe(subs: Subscription[], properties, timeoutMs, signal) {
       const messageId = allocId()
       send({ cmd: 'subscribe', messageId, subscriptions: subs.map((s) => ({ nl: false, rap: false, rh: 0, ...s })), ...(properties ? { properties } : {}) })
       return awaitPacket(inbox, (x) => x.packet === 'suback' && x.messageId === messageId, 'SUBACK', timeoutMs, signal)

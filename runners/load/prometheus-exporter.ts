@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Counter, Gauge, Registry, type Metric } from 'prom-client'
-import type { LoadAbort } from '../../spec/index.js'
+import type { LoadAbort, LoadMode } from '../../spec/index.js'
 import { LIVE_LATENCY_BOUNDS_MS } from './live-latency.js'
 import type { LoadProgress } from './load-progress.js'
 
@@ -103,7 +103,7 @@ export async function startPrometheusExporter(opts: PrometheusExporterOptions) {
   return {
     url: `http://${host}:${addr.port}/metrics`,
     /** Once the scenario is loaded: the run id and scenario id labels, and which latency the histogram holds. */
-    describe(run: string, scenario: string, mode: 'direct-messages' | 'pubsub') {
+    describe(run: string, scenario: string, mode: LoadMode) {
       registry.setDefaultLabels({ run, scenario, shard: opts.shard })
       series = mode === 'pubsub' ? 'pubsub' : 'response'
     },

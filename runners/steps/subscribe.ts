@@ -1,8 +1,7 @@
-import { subscribeStep } from '../../spec/index.js'
+import { subscribeStep, type Subscription } from '../../spec/index.js'
 import { defineStepRunner } from '../step-registry.js'
 import { ExpectationFailure } from '../errors.js'
 import { matchValue } from '../matching/match-value.js'
-import type { SubscriptionParams } from '../adapters/mqtt-adapter.js'
 
 /** Every code below 0x80 is a grant. */
 export const ALL_GRANTED = { reasonCodes: { every: { lt: 0x80 } } }
@@ -11,7 +10,7 @@ export const ALL_GRANTED = { reasonCodes: { every: { lt: 0x80 } } }
 export const subscribe = defineStepRunner(subscribeStep, async (args, ctx) => {
   const adapter = ctx.client(args.client)
   const list = args.topics ?? [args.topic!]
-  const subs: SubscriptionParams[] = ctx.interpolate(list).map((s) => (typeof s === 'string' ? { topic: s, qos: args.qos } : { qos: args.qos, ...s }))
+  const subs: Subscription[] = ctx.interpolate(list).map((s) => (typeof s === 'string' ? { topic: s, qos: args.qos } : { qos: args.qos, ...s }))
   const started = ctx.now()
   const suback = await adapter.subscribe(subs, args.properties ? ctx.interpolate(args.properties) : undefined, ctx.budget(args.within), ctx.signal)
   const latencyMs = ctx.now() - started

@@ -16,6 +16,7 @@ import { waitForStep } from './wait-for.js'
 export { connectStep, disconnectStep, subscribeStep, unsubscribeStep, publishStep, sendStep, expectStep, expectNothingStep, expectClosedStep, httpStep, expectHttpStep, waitStep, waitForStep }
 export { expectRateSchema, type ExpectRate } from './expect.js'
 export { signSchema, type SignOption, type HttpExpectation } from './http.js'
+export type { Subscription } from './subscribe.js'
 export { packetPatternSchema, patternOf, PACKET_NAMES, type PacketPattern } from './common.js'
 
 /** Every step kind of the language, one file each under spec/steps/. */

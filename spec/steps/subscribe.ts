@@ -1,19 +1,21 @@
 import { z } from 'zod'
 import { defineStep, checkClientRef } from '../step-definition.js'
-import { qosSchema, userPropertiesSchema } from '../client-schema.js'
+import { qosSchema, userPropertiesSchema, type QoS } from '../client-schema.js'
 import { packetSubsetSchema } from '../matcher-schema.js'
 import { clientRefSchema, withinSchema } from './common.js'
 
-const subscriptionSchema = z.union([
-  z.string(),
-  z.strictObject({
-    topic: z.string(),
-    qos: qosSchema.optional(),
-    nl: z.boolean().optional().describe('No Local (MQTT 5)'),
-    rap: z.boolean().optional().describe('Retain As Published (MQTT 5)'),
-    rh: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional().describe('Retain Handling (MQTT 5)'),
-  }),
-])
+/** One filter with its options, `{ topic, qos, nl, rap, rh }`; qos absent = the step's. */
+const subscriptionObjectSchema = z.strictObject({
+  topic: z.string(),
+  qos: qosSchema.optional(),
+  nl: z.boolean().optional().describe('No Local (MQTT 5)'),
+  rap: z.boolean().optional().describe('Retain As Published (MQTT 5)'),
+  rh: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional().describe('Retain Handling (MQTT 5)'),
+})
+/** A filter as the SUBSCRIBE sends it: the step's QoS filled in. */
+export type Subscription = z.output<typeof subscriptionObjectSchema> & { qos: QoS }
+
+const subscriptionSchema = z.union([z.string(), subscriptionObjectSchema])
 
 /** `subscribe: { client, topics: [...], qos, expect }`: one SUBSCRIBE with every filter, then its SUBACK. */
 export const subscribeStep = defineStep({
