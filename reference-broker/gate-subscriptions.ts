@@ -70,6 +70,8 @@ export class GateSubscriptions {
         if (faults.has('trailing-plus-multi-level') && s.topic.endsWith('/+')) s.topic = s.topic.slice(0, -1) + '#'
         if (faults.has('subscription-qos-raised') && s.qos === 0 && !gate.cleanStart) s.qos = 1
         if (s.topic !== before.topic || s.qos !== before.qos) changed = true
+        // `resubscribe-retained-withheld`: a replaced MQTT 5 subscription is sent as Retain Handling 2 [MQTT5-3.8.4-4].
+        if (faults.has('resubscribe-retained-withheld') && gate.version === 5 && this.filters.has(s.topic)) { (s as { rh?: number }).rh = 2; changed = true }
         // `subscription-options-ignored`: No Local, Retain As Published and Retain Handling dropped [MQTT5-3.8.3-3].
         if (faults.has('subscription-options-ignored')) {
           const o = s as { nl?: boolean; rap?: boolean; rh?: number }
