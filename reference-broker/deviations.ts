@@ -192,6 +192,7 @@ const list: Deviation[] = [
   { name: 'deliveries-reordered', description: 'deliveries to a client go out swapped in pairs: the second message before the first', breaks: ['MQTT311-4.6.0-5', 'MQTT311-4.6.0-6', 'MQTT5-4.6.0-5', 'MQTT5-4.6.0-6'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'deliveries-reordered' },
   { name: 'client-packet-size-ignored-qos2', description: 'the client-packet-size-ignored fault run with a plain-MQTT profile, where QoS 2 acknowledgements exist: a PUBREC with a Reason String too large for the client is sent as is', breaks: ['MQTT5-3.5.2-2'], scenarios: ['qos2-acks-fit-client-maximum-packet-size'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'client-packet-size-ignored' },
   { name: 'resubscribe-retained-withheld', description: 'an MQTT 5 SUBSCRIBE that replaces a subscription is handled as Retain Handling 2: no retained messages are sent again', breaks: ['MQTT5-3.8.4-4'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'resubscribe-retained-withheld' },
+  { name: 'shared-member-qos-ignored', description: 'a shared subscription delivers at the message\'s QoS, ignoring the QoS granted to the member', breaks: ['MQTT5-4.8.2-3'], fault: 'shared-member-qos-ignored' },
 ]
 
 /** Every deviation, by name. */
