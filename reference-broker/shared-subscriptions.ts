@@ -205,7 +205,8 @@ export class SharedSubscriptions {
   }
 
   private send(member: Member, message: SharedMessage): void {
-    this.delivery.deliver(member.gate!, { ...message, qos: Math.min(message.qos, member.qos) })
+    // The `shared-member-qos-ignored` deviation sends at the message's QoS, not the member's [MQTT5-4.8.2-3].
+    this.delivery.deliver(member.gate!, { ...message, qos: this.fault('shared-member-qos-ignored') ? message.qos : Math.min(message.qos, member.qos) })
   }
 
   /** Only persistent sessions' members stay in a group while offline, so a group with nobody online queues. */

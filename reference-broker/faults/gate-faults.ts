@@ -33,6 +33,9 @@ const dropWellFormed = (next: (c: GateConnection, f: Buffer) => void) => (c: Gat
 const aliasesOfBroker = perKey<object, Map<string, Map<number, string>>>(() => new Map())
 const aliasesOfConnection = new WeakMap<GateConnection, Map<number, string>>()
 
+/** Filters a connection subscribed to, for `resubscribe-retained-withheld`. */
+const filtersSeen = perKey<GateConnection, Set<string>>(() => new Set())
+
 /** A SUBSCRIBE whose filters `rewrite` changes in place goes on re-encoded. */
 function rewriteFilters(rewrite: (c: GateConnection, s: { topic: string; qos: number; nl?: boolean; rap?: boolean; rh?: number }) => boolean): GateDecorator {
   return wrapInbound([PT.SUBSCRIBE], (next) => (c, f) => {
@@ -244,6 +247,14 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     s.nl = false
     s.rap = false
     s.rh = 0
+    return true
+  }),
+  // A replaced MQTT 5 subscription is sent on as Retain Handling 2, so its retained messages are withheld [MQTT5-3.8.4-4].
+  'resubscribe-retained-withheld': rewriteFilters((c, s) => {
+    if (c.version !== 5) return false
+    const held = filtersSeen(c)
+    if (!held.has(s.topic)) return void held.add(s.topic), false
+    s.rh = 2
     return true
   }),
   // A SUBSCRIBE to a filter the connection holds is acknowledged; the old subscription stays [MQTT5-3.8.4-3].

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { FrameDecoder, encode } from '../mqtt-codec.js'
+import { fitToMaximumPacketSize } from '../fit-packet-size.js'
+
+const decode = (f: Buffer) => new FrameDecoder(5).decode(f) as Record<string, any>
+
+describe('fitToMaximumPacketSize [MQTT5-3.4.2-2] [MQTT5-3.14.2-3]', () => {
+  const puback = encode({ cmd: 'puback', messageId: 7, reasonCode: 0x87, properties: { reasonString: 'not authorized: iot:Publish', userProperties: { a: 'b' } } }, 5)
+
+  it('leaves out Reason String and User Properties of an acknowledgement too large for the client', () => {
+    const fitted = fitToMaximumPacketSize(puback, 24, new FrameDecoder(5))
+    expect(fitted.length).toBeLessThanOrEqual(24)
+    const p = decode(fitted)
+    expect(p).toMatchObject({ cmd: 'puback', messageId: 7, reasonCode: 0x87 })
+    expect(p.properties?.reasonString).toBeUndefined()
+    expect(p.properties?.userProperties).toBeUndefined()
+  })
+
+  it('keeps a packet that fits, and any packet when the client gave no maximum', () => {
+    expect(fitToMaximumPacketSize(puback, puback.length, new FrameDecoder(5))).toBe(puback)
+    expect(fitToMaximumPacketSize(puback, undefined, new FrameDecoder(5))).toBe(puback)
+  })
+
+  it('does the same for a server DISCONNECT, and never touches a PUBLISH (the shaper drops those)', () => {
+    const disconnect = encode({ cmd: 'disconnect', reasonCode: 0x81, properties: { reasonString: 'DISCONNECT:Malformed packet.:0000' } }, 5)
+    const p = decode(fitToMaximumPacketSize(disconnect, 10, new FrameDecoder(5)))
+    expect(p).toMatchObject({ cmd: 'disconnect', reasonCode: 0x81 })
+    expect(p.properties?.reasonString).toBeUndefined()
+    const publish = encode({ cmd: 'publish', topic: 't', payload: Buffer.alloc(50), qos: 0, retain: false, dup: false, properties: { userProperties: { a: 'b' } } }, 5)
+    expect(fitToMaximumPacketSize(publish, 10, new FrameDecoder(5))).toBe(publish)
+  })
+})
