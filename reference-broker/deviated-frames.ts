@@ -41,8 +41,8 @@ export class DeviatedFrames {
       ...(f.has('content-type-dropped') ? ['contentType', 'payloadFormatIndicator'] : []),
       ...(f.has('response-properties-dropped') ? ['responseTopic', 'correlationData'] : []),
     ]
-    // `server-topic-aliases-unchecked`: aliases from 0 up (the topic still sent), whatever the client's Topic Alias Maximum [MQTT5-3.1.2-26] [MQTT5-3.3.2-8].
-    const unchecked = f.has('server-topic-aliases-unchecked')
+    // `server-topic-aliases-unchecked`: aliases from 0 up (the topic still sent), past the client's Topic Alias Maximum [MQTT5-3.1.2-26] [MQTT5-3.3.2-8].
+    const unchecked = f.has('server-topic-aliases-unchecked') && this.clientTopicAliasMaximum > 0
     const aliasMax = unchecked ? 65535 : f.has('server-topic-aliases') ? this.clientTopicAliasMaximum : 0
     const reorder = f.has('user-properties-reordered')
     if (drop.length === 0 && aliasMax === 0 && !reorder) return frame
