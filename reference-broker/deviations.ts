@@ -95,7 +95,7 @@ const list: Deviation[] = [
   { name: 'authz-311-kept-open', description: 'an unauthorized MQTT 3.1.1 SUBSCRIBE gets SUBACK 0x80 and an unauthorized PUBLISH is dropped unacknowledged; the connection stays open', breaks: ['AUTHZ-311-DISCONNECT', 'RET-POLICY-RETAINPUBLISH'], fault: 'authz-311-kept-open' },
   { name: 'takeover-refused', description: 'a CONNECT with the id of a connected client is refused; the first connection stays', breaks: ['CID-TAKEOVER', 'CID-TAKEOVER-V5-REASON', 'M5-NO-SERVER-REDIRECT'], fault: 'takeover-refused', dependents: { ids: ['LWT-ON-TAKEOVER', 'LC-DISCONNECT-REASONS'], why: 'these scenarios need a takeover to happen before they check the Will or the lifecycle reason it causes (their refused CONNECT is set-up, so they are inconclusive, not caught)' } },
   { name: 'connect-rate-unlimited', description: 'any number of CONNECTs per second per client id', breaks: ['CID-CONNECT-RATE-1PS', 'LIM-CONNECT-RATE-CLIENTID'], overrides: { mqtt: { connectsPerSecondPerClientId: 0 } } },
-  { name: 'client-id-length-unlimited', description: 'client ids longer than 128 bytes are accepted', breaks: ['CID-MAX-128'], overrides: { mqtt: { clientIdMaxBytes: 65535 } } },
+  { name: 'client-id-length-unlimited', description: 'client ids longer than 128 bytes are accepted', breaks: ['CID-MAX-128', 'MQTT5-3.1.3-8'], overrides: { mqtt: { clientIdMaxBytes: 65535 } } },
   { name: 'client-id-dollar-allowed', description: 'client ids may start with $', breaks: ['CID-DOLLAR-RESERVED'], overrides: { mqtt: { clientIdReservedPrefix: '' } } },
   { name: 'assigned-client-id-missing', description: 'a CONNECT with an empty client id is refused (MQTT 5: 0x85 instead of getting an assigned id; MQTT 3.1.1: 0x02 even with CleanSession 1)', breaks: ['CID-ASSIGNED-V5', 'MQTT311-3.1.3-6'], fault: 'empty-client-id-refused' },
   { name: 'double-connect-ignored', description: 'a second CONNECT on a connection is ignored; the connection stays open', breaks: ['CONN-DOUBLE-CONNECT'], fault: 'second-connect-ignored' },
@@ -195,6 +195,9 @@ const list: Deviation[] = [
   { name: 'bom-stripped', description: 'U+FEFF is dropped from topic filters, so a subscription to a topic holding it never matches', breaks: ['MQTT311-1.5.3-3', 'MQTT5-1.5.4-3'], fault: 'bom-stripped' },
   { name: 'empty-client-id-persistent-accepted', description: 'an MQTT 3.1.1 CONNECT with an empty client id and CleanSession 0 is accepted', breaks: ['MQTT311-3.1.3-8'], fault: 'empty-client-id-persistent-accepted' },
   { name: 'will-delay-not-cancelled', description: 'a delayed Will is published when its client id connects again to the session, instead of being cancelled', breaks: ['MQTT5-3.1.3-9'], fault: 'will-delay-not-cancelled' },
+  { name: 'second-connect-acknowledged', description: 'a second CONNECT on a connection gets a CONNACK before the connection is closed', breaks: ['MQTT5-3.2.0-2'], fault: 'second-connect-acknowledged' },
+  { name: 'connack-reserved-flag-set', description: 'the MQTT 5 CONNACK has acknowledge-flag bit 1 set (no MQTT 5 client connects, so it is left out of the aws-iot-core sweep)', breaks: ['MQTT5-3.2.2-1'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'connack-reserved-flag-set' },
+  { name: 'client-id-max-22', description: 'client ids longer than 22 bytes are refused (every generated id is, so it is left out of the aws-iot-core sweep)', breaks: ['MQTT311-3.1.3-5', 'MQTT5-3.1.3-5'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', overrides: { mqtt: { clientIdMaxBytes: 22 } } },
 ]
 
 /** Every deviation, by name. */

@@ -39,6 +39,8 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
     case PT.CONNECT:
       // The `double-connect-ignored` deviation drops a second CONNECT instead.
       if (gate.host.faults.has('second-connect-ignored')) return
+      // The `second-connect-acknowledged` deviation answers it with a CONNACK before the close [MQTT5-3.2.0-2].
+      if (gate.host.faults.has('second-connect-acknowledged')) gate.writeOut(encode({ cmd: 'connack', sessionPresent: false, returnCode: 0, reasonCode: 0 }, gate.version))
       return gate.violation(RC.PROTOCOL_ERROR, 'second-connect') // [CONN-DOUBLE-CONNECT]
     case PT.PUBLISH: return handlePublish(gate, frame, packet)
     case PT.SUBSCRIBE: return gate.subs.subscribe(frame, packet)

@@ -77,6 +77,8 @@ function handleConnack(gate: WireGate, frame: Buffer): void {
     if (gate.host.faults.has('connack-wildcard-unavailable')) packet.properties.wildcardSubscriptionAvailable = false
     if (typeof packet.properties.assignedClientIdentifier === 'string') gate.clientId = packet.properties.assignedClientIdentifier // [CID-ASSIGNED-V5]
     frame = encode(packet, 5)
+    // The `connack-reserved-flag-set` deviation sets acknowledge-flag bit 1 (after a 1- or 2-byte length) [MQTT5-3.2.2-1].
+    if (gate.host.faults.has('connack-reserved-flag-set')) { const at = frame[1]! & 0x80 ? 3 : 2; frame = Buffer.from(frame); frame[at] = frame[at]! | 0x02 }
   }
   gate.state = 'connected'
   gate.armKeepAlive(gate.keepAlive * gate.profile.mqtt.keepAlive.timeoutFactor * 1000)
