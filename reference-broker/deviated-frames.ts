@@ -25,6 +25,8 @@ export class DeviatedFrames {
    */
   publish(frame: Buffer): Buffer {
     const f = this.host.faults
+    // `redelivery-dup-cleared`: re-sent messages go out with DUP 0 [MQTT5-3.3.1-1].
+    if (f.has('redelivery-dup-cleared') && frame[0]! & 0x08) return Buffer.from([frame[0]! & ~0x08, ...frame.subarray(1)])
     // `qos0-delivered-at-qos1`: QoS 0 messages go out at QoS 1 [QOS-LEVELS-0-1].
     if (f.has('qos0-delivered-at-qos1') && (frame[0]! & 0x06) === 0) {
       const packet = this.decoder.decode(frame) as Record<string, any>

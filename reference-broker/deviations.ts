@@ -198,6 +198,8 @@ const list: Deviation[] = [
   { name: 'second-connect-acknowledged', description: 'a second CONNECT on a connection gets a CONNACK before the connection is closed', breaks: ['MQTT5-3.2.0-2'], fault: 'second-connect-acknowledged' },
   { name: 'connack-reserved-flag-set', description: 'the MQTT 5 CONNACK has acknowledge-flag bit 1 set (no MQTT 5 client connects, so it is left out of the aws-iot-core sweep)', breaks: ['MQTT5-3.2.2-1'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'connack-reserved-flag-set' },
   { name: 'client-id-max-22', description: 'client ids longer than 22 bytes are refused (every generated id is, so it is left out of the aws-iot-core sweep)', breaks: ['MQTT311-3.1.3-5', 'MQTT5-3.1.3-5'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', overrides: { mqtt: { clientIdMaxBytes: 22 } } },
+  { name: 'dup-flag-forwarded', description: 'a PUBLISH goes to subscribers with the DUP flag its publisher set (aedes\' own behaviour)', breaks: ['MQTT311-3.3.1-3', 'MQTT5-3.3.1-3'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'dup-flag-forwarded' },
+  { name: 'redelivery-dup-cleared', description: 'messages re-sent to a resumed session carry DUP 0', breaks: ['MQTT311-3.3.1-1', 'MQTT5-3.3.1-1'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'redelivery-dup-cleared' },
 ]
 
 /** Every deviation, by name. */

@@ -243,6 +243,9 @@ function handlePublish(gate: WireGate, frame: Buffer, packet: Record<string, any
   const out = verdict.rewritten || leaked ? encode(packet, gate.version) : frame
   // The `nonretained-replaces-retained` deviation stores a plain publish as the topic's retained message.
   if (!packet.retain && gate.host.faults.has('nonretained-replaces-retained') && gate.host.hasRetained(verdict.topic)) out[0] = out[0]! | 0x01
+  // An outgoing PUBLISH's DUP says whether the server re-sends it, whatever the publisher set; aedes
+  // would copy the incoming flag (the `dup-flag-forwarded` deviation lets it) [MQTT311-3.3.1-3] [MQTT5-3.3.1-3].
+  if (out[0]! & 0x08 && !gate.host.faults.has('dup-flag-forwarded')) out[0] = out[0]! & ~0x08
   gate.forward(out)
 }
 
