@@ -98,7 +98,7 @@ const list: Deviation[] = [
   { name: 'client-id-length-unlimited', description: 'client ids longer than 128 bytes are accepted', breaks: ['CID-MAX-128'], overrides: { mqtt: { clientIdMaxBytes: 65535 } } },
   { name: 'client-id-dollar-allowed', description: 'client ids may start with $', breaks: ['CID-DOLLAR-RESERVED'], overrides: { mqtt: { clientIdReservedPrefix: '' } } },
   { name: 'assigned-client-id-missing', description: 'a CONNECT with an empty client id is refused (MQTT 5: 0x85 instead of getting an assigned id; MQTT 3.1.1: 0x02 even with CleanSession 1)', breaks: ['CID-ASSIGNED-V5', 'MQTT311-3.1.3-6'], fault: 'empty-client-id-refused' },
-  { name: 'double-connect-ignored', description: 'a second CONNECT on a connection is ignored; the connection stays open', breaks: ['CONN-DOUBLE-CONNECT'], fault: 'second-connect-ignored' },
+  { name: 'double-connect-ignored', description: 'a second CONNECT on a connection is ignored; the connection stays open', breaks: ['CONN-DOUBLE-CONNECT', 'MQTT311-3.1.0-2', 'MQTT5-3.1.0-2'], fault: 'second-connect-ignored' },
   { name: 'server-keepalive-omitted', description: 'the MQTT 5 CONNACK leaves Server Keep Alive out when it equals the requested keep-alive', breaks: ['KA-SERVER-KEEPALIVE-PROPERTY', 'KA-RANGE-30-1200', 'M5-CONNACK-PROPERTIES'], fault: 'server-keepalive-omitted' },
   { name: 'qos2-flow-ignored', description: 'unsolicited PUBREC, PUBREL and PUBCOMP are dropped silently; the connection stays open', breaks: ['QOS-NO-PUBREC-AUTH'], fault: 'qos2-flow-ignored' },
   { name: 'outbound-inflight-unlimited', description: 'any number of unacknowledged QoS 1 messages are sent to a client', breaks: ['QOS1-INFLIGHT-100', 'LIM-INFLIGHT'], overrides: { mqtt: { outboundInflightMaximum: 65535 } } },
