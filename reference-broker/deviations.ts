@@ -200,6 +200,7 @@ const list: Deviation[] = [
   { name: 'client-id-max-22', description: 'client ids longer than 22 bytes are refused (every generated id is, so it is left out of the aws-iot-core sweep)', breaks: ['MQTT311-3.1.3-5', 'MQTT5-3.1.3-5'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', overrides: { mqtt: { clientIdMaxBytes: 22 } } },
   { name: 'dup-flag-forwarded', description: 'a PUBLISH goes to subscribers with the DUP flag its publisher set (aedes\' own behaviour)', breaks: ['MQTT311-3.3.1-3', 'MQTT5-3.3.1-3'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'dup-flag-forwarded' },
   { name: 'redelivery-dup-cleared', description: 'messages re-sent to a resumed session carry DUP 0', breaks: ['MQTT311-3.3.1-1', 'MQTT5-3.3.1-1'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'redelivery-dup-cleared' },
+  { name: 'client-id-refusal-accepted-311', description: 'an MQTT 3.1.1 CONNECT with an empty client id and CleanSession 0 is accepted, so the refusal a plain-MQTT profile owes never comes', breaks: ['MQTT311-3.1.3-9'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'empty-client-id-persistent-accepted' },
 ]
 
 /** Every deviation, by name. */
