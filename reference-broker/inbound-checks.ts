@@ -34,7 +34,7 @@ export function checkConnect(packet: Record<string, any>, profile: Profile, host
   // An empty client id: MQTT 3.1 requires 1 to 23 characters; MQTT 3.1.1 allows it only with
   // Clean Session 1 [MQTT-3.1.3-8]: CONNACK 0x02 Identifier rejected.
   if (!clientId && packet.protocolVersion === 3) return refuse('client-id-empty', RC.CLIENT_IDENTIFIER_NOT_VALID, RC311.IDENTIFIER_REJECTED)
-  // The `empty-client-id-persistent-accepted` deviation lets CleanSession 0 through [MQTT311-3.1.3-8].
+  // The `empty-client-id-persistent-accepted` deviation lets CleanSession 0 through to aedes (which closes without CONNACK) [MQTT311-3.1.3-8].
   if (!clientId && packet.protocolVersion === 4 && packet.clean === false && !host.faults?.has('empty-client-id-persistent-accepted')) return refuse('client-id-empty-persistent', RC.CLIENT_IDENTIFIER_NOT_VALID, RC311.IDENTIFIER_REJECTED)
   // [CID-MAX-128] [CID-DOLLAR-RESERVED]
   if (Buffer.byteLength(clientId, 'utf8') > m.clientIdMaxBytes) return refuse('client-id-too-long', RC.CLIENT_IDENTIFIER_NOT_VALID, RC311.IDENTIFIER_REJECTED)
