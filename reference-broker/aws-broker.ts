@@ -193,6 +193,7 @@ export class AwsBroker implements GateHost {
     const persistence = exactMatchRetained(memoryPersistence(), profile, faults)
     clearIncomingWithSession(persistence)
     const retained = trackRetained(persistence, faults)
+    markResends(persistence)
     // The `expiry-not-decremented` deviation queues messages without their absolute expiry, so
     // aedes neither drops expired ones nor lowers the interval (the shaper keeps it too).
     if (faults.has('expiry-not-decremented')) {
@@ -522,4 +523,17 @@ function trackRetained(persistence: Record<string, any>, faults: Faults): Readon
     return original(packet, cb)
   }
   return topics
+}
+
+/**
+ * aedes 2.0.0-beta.1 re-sends a resumed session's unacknowledged QoS 1 and 2 messages with DUP 0.
+ * A stored message that already has a packet id was sent on an earlier connection, so it goes
+ * out again with DUP 1; one queued while the session was offline has none yet and keeps DUP 0
+ * [MQTT311-3.3.1-1] [MQTT5-3.3.1-1].
+ */
+function markResends(persistence: Record<string, any>): void {
+  const original = persistence.outgoingStream.bind(persistence) as (client: unknown) => AsyncIterable<Record<string, unknown>>
+  persistence.outgoingStream = ((client: unknown) => Readable.from((async function* () {
+    for await (const packet of original(client)) yield packet.messageId ? { ...packet, dup: true } : packet
+  })())) as never
 }

@@ -52,6 +52,15 @@ const serverAliases = perKey<GateConnection, { max: number; byTopic: Map<string,
 /** The delivery `deliveries-reordered` holds back, per connection. */
 const heldDelivery = new WeakMap<GateConnection, Buffer>()
 
+/** Keeps the Topic Alias Maximum of the client's CONNECT, for the server-alias faults. */
+const recordAliasMaximum = wrapEntry('connect', (next) => (c, f) => {
+  try {
+    const packet = new FrameDecoder(4).decode(f) as Record<string, any>
+    serverAliases(c).max = Number(packet.properties?.topicAliasMaximum ?? 0)
+  } catch { /* the CONNECT handler refuses it */ }
+  next(c, f)
+})
+
 export const DELIVERY_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   // QoS 0 messages go out at QoS 1 [QOS-LEVELS-0-1].
   'qos0-delivered-at-qos1': rewriteDelivery((c, f) => {
@@ -82,22 +91,29 @@ export const DELIVERY_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     if (alias !== undefined) props.topicAlias = alias
     packet.properties = props
     return encode(packet, 5)
-  })(wrapEntry('connect', (next) => (c, f) => {
-    try {
-      const packet = new FrameDecoder(4).decode(f) as Record<string, any>
-      serverAliases(c).max = Number(packet.properties?.topicAliasMaximum ?? 0)
-    } catch { /* the CONNECT handler refuses it */ }
-    next(c, f)
-  })(h)),
-  // Server topic aliases from 0 up, the topic still sent, whatever Topic Alias Maximum the client gave [MQTT5-3.1.2-26] [MQTT5-3.3.2-8].
-  'server-topic-aliases-unchecked': rewriteDelivery((c, f) => {
-    if (c.version !== 5) return f
+  })(recordAliasMaximum(h)),
+  // Server topic aliases from 0 up, the topic still sent, past the Topic Alias Maximum the client gave [MQTT5-3.1.2-26] [MQTT5-3.3.2-8].
+  'server-topic-aliases-unchecked': (h) => rewriteDelivery((c, f) => {
+    if (c.version !== 5 || serverAliases(c).max === 0) return f
     const aliases = serverAliases(c).byTopic
     const packet = c.outDecoder.decode(f) as Record<string, any>
     let alias = aliases.get(packet.topic)
     if (alias === undefined) aliases.set(packet.topic, (alias = aliases.size))
     packet.properties = { ...(packet.properties ?? {}), topicAlias: alias }
     return encode(packet, 5)
+  })(recordAliasMaximum(h)),
+  // Re-sent messages go out with DUP 0 [MQTT5-3.3.1-1].
+  'redelivery-dup-cleared': rewriteDelivery((_c, f) => (f[0]! & 0x08 ? Buffer.concat([Buffer.from([f[0]! & ~0x08]), f.subarray(1)]) : f)),
+  // The MQTT 5 CONNACK has acknowledge-flag bit 1 set [MQTT5-3.2.2-1].
+  'connack-reserved-flag-set': wrapOutbound([PT.CONNACK], (next) => (c, f) => {
+    if (c.version !== 5) return next(c, f)
+    const withBit = (frame: Buffer) => {
+      const at = frame[1]! & 0x80 ? 3 : 2
+      const out = Buffer.from(frame)
+      out[at] = out[at]! | 0x02
+      return out
+    }
+    next(Object.create(c, { connected: { value: (frame: Buffer, present: boolean, assigned: string | undefined) => c.connected(withBit(frame), present, assigned) } }) as GateConnection, f)
   }),
   // User properties in reverse order: names, and the values of a repeated name [MQTT5-3.1.3-10].
   'user-properties-reordered': rewriteDelivery((c, f) => {

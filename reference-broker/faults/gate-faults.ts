@@ -131,6 +131,11 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   'expiry-not-decremented': wrapEntry('shaperOptions', (next) => (c, p) => ({ ...next(c, p), keepOriginalExpiry: true })),
   // A second CONNECT is dropped; the connection stays [CONN-DOUBLE-CONNECT].
   'double-connect-ignored': wrapInbound([PT.CONNECT], dropWellFormed),
+  // A second CONNECT gets a CONNACK before the connection is closed [MQTT5-3.2.0-2].
+  'second-connect-acknowledged': wrapInbound([PT.CONNECT], (next) => (c, f) => {
+    if (peekInbound(c, f)) c.writeOut(encode({ cmd: 'connack', sessionPresent: false, returnCode: 0, reasonCode: 0 }, c.version))
+    next(c, f)
+  }),
   // An MQTT 3.1.1 CONNECT with an empty client id and CleanSession 0 is accepted [MQTT311-3.1.3-8].
   'empty-client-id-persistent-accepted': wrapEntry('checkConnect', (next) => (p, profile, host) => {
     if (p.clientId || p.protocolVersion !== 4 || p.clean !== false) return next(p, profile, host)
@@ -226,6 +231,9 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     if (malformed) return next(c, f)
     if (packet.qos === 1) c.writeOut(encode({ cmd: 'puback', messageId: packet.messageId }, c.version))
   }),
+  // A PUBLISH goes to aedes with the DUP flag its publisher set, which aedes copies to subscribers
+  // (aedes' own behaviour; replaces the entry) [MQTT311-3.3.1-3] [MQTT5-3.3.1-3].
+  'dup-flag-forwarded': wrapEntry('forwardPublish', () => (c, f) => c.forward(f)),
   // A plain publish replaces the topic's retained message [RET-NONRETAINED-DOES-NOT-CLEAR].
   'nonretained-replaces-retained': wrapEntry('forwardPublish', (next) => (c, f, p, topic) => {
     if (!p.retain && c.host.hasRetained(topic)) f[0] = f[0]! | 0x01

@@ -47,7 +47,11 @@ function handlePublish(gate: GateConnection, frame: Buffer, packet: Record<strin
   gate.handlers.forwardPublish(gate, verdict.rewritten ? encode(packet, gate.version) : frame, packet, verdict.topic)
 }
 
-/** An accepted PUBLISH goes to aedes. */
+/**
+ * An accepted PUBLISH goes to aedes without the publisher's DUP: an outgoing PUBLISH's DUP says
+ * whether the server re-sends it, and aedes would copy the incoming flag [MQTT311-3.3.1-3] [MQTT5-3.3.1-3].
+ */
 export function forwardPublish(conn: GateConnection, frame: Buffer): void {
+  if (frame[0]! & 0x08) frame[0] = frame[0]! & ~0x08
   conn.forward(frame)
 }
