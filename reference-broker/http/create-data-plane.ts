@@ -102,7 +102,8 @@ async function serve(deps: DataPlaneDeps, policy: DataPlanePolicy, routes: reado
   const fields: Record<string, unknown> = {}
   let api = 'Unknown'
   let principal = 'anonymous'
-  res.once('close', () => {
+  // [DM-CLOUDWATCH-REASON] one line per request, when info lines are wanted (a quiet broker skips the listener).
+  if (deps.log.isLevelEnabled('info')) res.once('close', () => {
     deps.log.info({
       event: 'http-request', api, method: req.method, path: rawPath, traceId: ex.traceId,
       status: ex.outcome.status, reason: ex.outcome.reason, errorType: ex.outcome.errorType,

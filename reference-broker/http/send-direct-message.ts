@@ -1,6 +1,5 @@
 import { isUtf8 } from 'node:buffer'
 import type http from 'node:http'
-import type { Duplex } from 'node:stream'
 import type { DirectMessage, DirectSend } from '../direct-delivery.js'
 import type { AuthorizationContext } from '../policy/create-authorizer.js'
 import { principalOfGate } from '../policy/install-mqtt-policy.js'
@@ -50,24 +49,6 @@ export interface DirectMessageRules {
   answer(ctx: RequestContext, reason: string): void
 }
 
-/** Sockets with writes held until the end of this event-loop turn. */
-const corked = new WeakSet<Duplex>()
-
-/**
- * Under load several direct messages reach one receiver in the same event-loop
- * turn; holding the socket's writes until the turn ends sends them in one
- * syscall instead of one each (the bench shows syscalls dominate the DM path).
- */
-function batchWrites(socket: Duplex): void {
-  if (corked.has(socket)) return
-  corked.add(socket)
-  socket.cork()
-  setImmediate(() => {
-    corked.delete(socket)
-    socket.uncork()
-  })
-}
-
 /** AWS IoT Core's SendDirectMessage. */
 export const awsDirectMessage: DirectMessageRules = {
   clientId: checkClientId,
@@ -91,10 +72,9 @@ export const awsDirectMessage: DirectMessageRules = {
       message: `The target client ${clientId} is not authorized to receive messages on topic ${topic}`,
     })
   },
-  deliver(_ctx, receiver, message) {
-    batchWrites(receiver.socket)
-    return receiver.sendDirect(message)
-  },
+  // The gate holds PUBLISH writes until the end of the event-loop turn, so the direct messages
+  // of one turn leave in one write (WireGate.writeOut).
+  deliver: (_ctx, receiver, message) => receiver.sendDirect(message),
   confirm: awaitPuback,
   answer: sendOk,
 }
@@ -145,6 +125,7 @@ async function handle(ctx: RequestContext, input: DirectMessageInput, rules: Dir
   if (!receiver) return rules.notConnected(ctx, clientId, topic)
   // [DM-RECEIVER-NEEDS-ONLY-RECEIVE] the receiver, iot:Receive on the topic.
   rules.authorizeReceiver(ctx, receiver, clientId, topic)
+  // [DM-STATUS-400] a payload declared UTF-8 must be UTF-8.
   if (input.properties.payloadFormatIndicator && !isUtf8(ctx.body)) {
     throw invalidRequest('payload-not-utf8', 'The payload is not UTF-8 but x-amz-mqtt5-payload-format-indicator is UTF8_DATA')
   }
