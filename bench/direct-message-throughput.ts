@@ -17,6 +17,10 @@
  * ignoreCoordinatedOmission: true (its correction assumes a 1 ms interval, so
  * its corrected percentiles would be wrong). Rounds alternate so machine noise
  * hits both; the ratio is the median of per-round ratios (target >= 0.6).
+ * Each round also prints the CPU time (user + system, asked of each child with
+ * SIGUSR2) the serving processes spent per 200: on a machine shared with other
+ * jobs req/s swings several-fold between rounds, CPU per request much less, so
+ * it is the figure to compare two versions of the broker by.
  * Loopback only; every round is bounded.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
