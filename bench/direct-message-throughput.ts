@@ -17,6 +17,10 @@
  * ignoreCoordinatedOmission: true (its correction assumes a 1 ms interval, so
  * its corrected percentiles would be wrong). Rounds alternate so machine noise
  * hits both; the ratio is the median of per-round ratios (target >= 0.6).
+ * Each round also prints the CPU time (user + system, asked of each child with
+ * SIGUSR2) the serving processes spent per 200: on a machine shared with other
+ * jobs req/s swings several-fold between rounds, CPU per request much less, so
+ * it is the figure to compare two versions of the broker by.
  * Loopback only; every round is bounded.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -48,8 +52,17 @@ const UNREACHABLE_RATE = 10_000_000
 
 // ---- child processes: the servers under test and the receiving device ----------------------
 
+/** On SIGUSR2 a child prints `CPU <µs>`: its user + system CPU time so far, for the parent's per-round CPU cost. */
+function reportCpuOnSignal(): void {
+  process.on('SIGUSR2', () => {
+    const u = process.cpuUsage()
+    process.stdout.write(`CPU ${u.user + u.system}\n`)
+  })
+}
+
 /** The device: connects, PUBACKs every QoS 1 message at once (MQTT.js default), reports its count on SIGTERM. */
 async function receive(mqttPort: number): Promise<void> {
+  reportCpuOnSignal()
   const c = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { clientId: RECEIVER, reconnectPeriod: 0, protocolVersion: 5 })
   let received = 0
   c.on('message', () => { received++ })
@@ -63,6 +76,7 @@ async function receive(mqttPort: number): Promise<void> {
 async function serve(kind: string): Promise<void> {
   // A clean exit on SIGTERM, so --cpu-prof writes its profile.
   process.once('SIGTERM', () => process.exit(0))
+  reportCpuOnSignal()
   if (kind === 'bare') {
     const server = http.createServer((req, res) => {
       req.resume()
@@ -104,6 +118,19 @@ function child(role: string[], ready: RegExp, what: string): Promise<{ match: Re
 async function startServer(kind: 'bare' | 'dm'): Promise<{ mqttPort: number; httpPort: number; child: ChildProcess }> {
   const { match, child: c } = await child(['--serve', kind], /PORTS (\d+) (\d+)/, `${kind} server`)
   return { mqttPort: Number(match[1]), httpPort: Number(match[2]), child: c }
+}
+
+/** A child's CPU time so far (µs), asked for with SIGUSR2 (NaN if it does not answer within 5 s). */
+function cpuOf(c: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onData = (d: Buffer) => {
+      const m = /CPU (\d+)/.exec(d.toString())
+      if (m) { clearTimeout(t); c.stdout!.off('data', onData); resolve(Number(m[1])) }
+    }
+    const t = setTimeout(() => { c.stdout!.off('data', onData); resolve(NaN) }, 5000)
+    c.stdout!.on('data', onData)
+    c.kill('SIGUSR2')
+  })
 }
 
 /** Stops the receiver and returns how many PUBLISHes it got. */
@@ -148,16 +175,26 @@ async function main(): Promise<void> {
   let received = NaN
   const dmPath = `/connections/${RECEIVER}/messages?topic=bench%2Ft&confirmation=true&timeout=5`
   const results = { bare: [] as AutocannonResult[], dm: [] as AutocannonResult[] }
+  // CPU time (µs) per 200 of each process serving a round: the servers' cost per request, which
+  // unlike req/s hardly depends on what else the machine runs.
+  const cpu = { bare: [] as number[], dm: [] as number[], receiver: [] as number[] }
   let dm200 = 0
   try {
     dm200 += (await round(dm.httpPort, dmPath))['2xx'] // warm-up (JIT, connection pools): not measured, but its deliveries count
     await round(bare.httpPort, '/')
     for (let r = 0; r < ROUNDS; r++) {
       for (const kind of (r % 2 === 0 ? ['bare', 'dm'] : ['dm', 'bare']) as ('bare' | 'dm')[]) {
+        const server = kind === 'dm' ? dm.child : bare.child
+        const before = [await cpuOf(server), kind === 'dm' ? await cpuOf(receiver) : 0]
         const res = kind === 'dm' ? await round(dm.httpPort, dmPath) : await round(bare.httpPort, '/')
+        const after = [await cpuOf(server), kind === 'dm' ? await cpuOf(receiver) : 0]
+        const perRequest = (i: number) => (after[i]! - before[i]!) / Math.max(1, res['2xx'])
         if (kind === 'dm') dm200 += res['2xx']
         results[kind].push(res)
-        process.stdout.write(`round ${r + 1} ${kind === 'dm' ? 'SendDirectMessage' : 'bare http       '} ${perSecond(res).toFixed(0)} req/s  p50 ${ms(res.latency.p50)}  p99 ${ms(res.latency.p99)}  non-2xx ${res.non2xx}  errors ${res.errors}\n`)
+        cpu[kind].push(perRequest(0))
+        if (kind === 'dm') cpu.receiver.push(perRequest(1))
+        const busy = (after[0]! - before[0]!) / 1000 / (res.duration * 1000)
+        process.stdout.write(`round ${r + 1} ${kind === 'dm' ? 'SendDirectMessage' : 'bare http       '} ${perSecond(res).toFixed(0)} req/s  p50 ${ms(res.latency.p50)}  p99 ${ms(res.latency.p99)}  non-2xx ${res.non2xx}  errors ${res.errors}  server CPU ${perRequest(0).toFixed(1)} µs/req (busy ${(busy * 100).toFixed(0)} %)${kind === 'dm' ? `  receiver CPU ${perRequest(1).toFixed(1)} µs/req` : ''}\n`)
       }
     }
   } finally {
@@ -174,6 +211,7 @@ async function main(): Promise<void> {
   process.stdout.write('broker profile overrides: mqtt.publishesPerSecondPerConnection=0, http.directMessage.requestsPerSecond=0 (the 100 publishes/s receiver quota would cap the DM rate)\n')
   process.stdout.write(line('bare http         ', results.bare) + '\n')
   process.stdout.write(line('SendDirectMessage ', results.dm) + '  (confirmation=true: each 200 waited for a PUBACK)\n')
+  process.stdout.write(`CPU per 200 (medians): bare server ${median(cpu.bare).toFixed(1)} µs, broker ${median(cpu.dm).toFixed(1)} µs, receiver ${median(cpu.receiver).toFixed(1)} µs\n`)
   process.stdout.write(`receiver got ${received} PUBLISHes for ${dm200} HTTP 200s over all DM rounds (a 200 implies a delivery, so >= is expected)\n`)
   process.stdout.write(`ratio DM/bare (median of per-round ratios) ${ratio.toFixed(2)} (target >= 0.60: ${ratio >= 0.6 ? 'met' : 'NOT met'})\n`)
 }

@@ -1,4 +1,4 @@
-import { encode, type ProtocolVersion } from './mqtt-codec.js'
+import { encode, encodeBarePublish, type ProtocolVersion } from './mqtt-codec.js'
 
 /** What direct delivery needs from its connection. */
 export interface DirectDeliveryPort {
@@ -25,6 +25,9 @@ export interface DirectSend {
   cancel(): void
 }
 
+/** A QoS 0 send: nothing to wait for, nothing to cancel. */
+const QOS0_SENT: DirectSend = Object.freeze({ acked: Promise.resolve(), cancel: () => {} })
+
 /**
  * PUBLISHes the HTTP data plane sends to one client on its existing
  * connection, outside any subscription [DM-NO-SUBSCRIPTION-REQUIRED], and the
@@ -38,17 +41,20 @@ export class DirectDelivery {
   /** Returns null when the connection's publish quota is spent. */
   send(message: DirectMessage): DirectSend | null {
     if (!this.port.takeQuota()) return null
-    const packet: Record<string, unknown> = { cmd: 'publish', topic: message.topic, payload: message.payload, qos: message.qos, retain: false, dup: false }
-    if (this.port.version() === 5 && message.properties) packet.properties = message.properties // [DM-MQTT311-PROPS-DROPPED]
-    if (message.qos === 0) {
-      this.port.writeOut(encode(packet, this.port.version()))
-      return { acked: Promise.resolve(), cancel: () => {} }
+    const version = this.port.version()
+    const messageId = message.qos === 0 ? undefined : this.port.nextMessageId()
+    // [DM-MQTT311-PROPS-DROPPED] a 3.1.1 receiver gets no MQTT 5 property.
+    const properties = version === 5 ? message.properties : undefined
+    const frame = properties
+      ? encode({ cmd: 'publish', topic: message.topic, payload: message.payload, qos: message.qos, retain: false, dup: false, messageId, properties }, version)
+      : encodeBarePublish(message.topic, message.payload, message.qos, messageId, version)
+    if (messageId === undefined) {
+      this.port.writeOut(frame)
+      return QOS0_SENT
     }
-    const messageId = this.port.nextMessageId()
-    packet.messageId = messageId
     const acked = new Promise<void>((resolve) => this.waiting.set(messageId, resolve))
     this.port.trackInflight(messageId)
-    this.port.writeOut(encode(packet, this.port.version()))
+    this.port.writeOut(frame)
     return { messageId, acked, cancel: () => { this.waiting.delete(messageId); this.port.releaseInflight(messageId) } }
   }
 

@@ -9,6 +9,7 @@ import { listenHttp, listenHttps, listenTcp, listenTls, listenWebSocket, type Li
 import { createAuthorizer } from './policy/create-authorizer.js'
 import { installMqttPolicy } from './policy/install-mqtt-policy.js'
 import { createDataPlane } from './http/create-data-plane.js'
+import { dataPlanePolicy } from './faults/data-plane-faults.js'
 import { PolicyInvalidError } from './errors.js'
 
 export interface ReferenceBrokerOptions {
@@ -99,7 +100,7 @@ export async function startReferenceBroker(options: ReferenceBrokerOptions = {})
     }
     const wantHttps = options.tls !== undefined && options.httpsPort !== false
     const handler = options.httpPort !== false || wantHttps
-      ? options.httpHandler ? options.httpHandler(broker, profile, log) : createDataPlane({ broker, profile, log, authorizer, requireSignature: options.requireSignature ?? false })
+      ? options.httpHandler ? options.httpHandler(broker, profile, log) : createDataPlane({ broker, profile, log, authorizer, requireSignature: options.requireSignature ?? false, policy: dataPlanePolicy(deviation.faults) })
       : null
     if (handler && options.httpPort !== false) {
       const l = await listenHttp(handler, options.httpPort ?? 0, host)

@@ -1,9 +1,8 @@
-import type { Faults } from '../deviations.js'
 import type http from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import type { Authorizer, Principal } from '../policy/create-authorizer.js'
 import { forbidden } from './api-error.js'
-import { claimedAccessKey, SIGNING_NAMES, verifySigV4 } from './verify-sigv4.js'
+import { SIGNING_NAMES, verifySigV4 } from './verify-sigv4.js'
 
 export interface CallerIdentityOptions {
   /**
@@ -12,8 +11,8 @@ export interface CallerIdentityOptions {
    * as anonymous [DM-STATUS-401].
    */
   requireSignature?: boolean
-  /** Named faults of the deliberate deviations (deviations.ts). */
-  faults?: Faults
+  /** The SigV4 signing names (credential scope services) accepted [API-SIGNING-NAME]; default iotdata and iotdevicegateway. */
+  signingNames?: readonly string[]
 }
 
 /**
@@ -26,18 +25,9 @@ export interface CallerIdentityOptions {
  * client in development mode.
  */
 export function callerIdentity(req: http.IncomingMessage, body: Buffer, authorizer: Authorizer, options: CallerIdentityOptions = {}): Principal {
-  const faults = options.faults ?? new Set<string>()
-  // [DM-STATUS-401] the 'sigv4-unchecked' deviation trusts whatever access key a request claims and lets
-  // unsigned requests through even when signatures are required, breaking it on purpose.
-  const unchecked = faults.has('sigv4-unchecked')
   if (req.headers.authorization !== undefined && authorizer.hasCredentials) {
-    if (unchecked) {
-      const claimed = claimedAccessKey(req)
-      return claimed ? { kind: 'access-key', id: claimed } : { kind: 'anonymous' }
-    }
-    // [API-SIGNING-NAME] the 'signing-name-iotdata-only' deviation refuses the iotdevicegateway scope (C10), breaking it on purpose.
-    const names = faults.has('signing-name-iotdata-only') ? ['iotdata'] : SIGNING_NAMES
-    const signed = verifySigV4(req, body, (id) => authorizer.secretFor(id), names, authorizer.region)
+    // [DM-STATUS-401] [API-SIGNING-NAME] a signed request is its verified access key's principal.
+    const signed = verifySigV4(req, body, (id) => authorizer.secretFor(id), options.signingNames ?? SIGNING_NAMES, authorizer.region)
     return { kind: 'access-key', id: signed.accessKeyId }
   }
   const socket = req.socket as TLSSocket
@@ -52,7 +42,7 @@ export function callerIdentity(req: http.IncomingMessage, body: Buffer, authoriz
     }
   }
   // [DM-STATUS-401] contradiction C9: 401 or 403 for a missing signature; this broker answers 403 like its other signature problems.
-  if (options.requireSignature && !unchecked) {
+  if (options.requireSignature) {
     throw forbidden('signature-missing', 'The request is not signed with AWS Signature Version 4 and carries no trusted client certificate')
   }
   return { kind: 'anonymous' }

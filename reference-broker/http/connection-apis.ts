@@ -4,7 +4,35 @@ import { invalidRequest, notFound } from './api-error.js'
 import { authorizeOrThrow } from './authorize-caller.js'
 import { checkClientId } from './name-rules.js'
 import { sendEmpty, sendOk } from './respond.js'
-import { defineRoute, type RequestContext } from './route-table.js'
+import { defineRoute, type RequestContext, type Route } from './route-table.js'
+import type { LastDisconnect } from './connection-history.js'
+
+/** A subscription of an offline persistent session, as persistence stores it. */
+export interface StoredSubscription {
+  topic: string
+  qos: number
+}
+
+/**
+ * The connection APIs' rules. The normal instance, `awsConnections`, is AWS IoT
+ * Core's documented behaviour; the deliberate deviations
+ * (reference-broker/faults/data-plane-faults.ts) replace or wrap single rules.
+ */
+export interface ConnectionRules {
+  /** [API-GET-CONNECTION] what GetConnection says about how and when an offline client disconnected. */
+  disconnectDetails(last: LastDisconnect | undefined): Partial<LastDisconnect>
+  /** [API-LIST-SUBSCRIPTIONS] [PS-LISTED-OFFLINE] the subscriptions an offline persistent session keeps. */
+  offlineSubscriptions(ctx: RequestContext, clientId: string): Promise<StoredSubscription[] | null>
+  /** [API-DELETE-CONNECTION] [LWT-DELETECONNECTION-CONTROL] `preventWillMessage=true` drops the Will; default false. */
+  preventWill(ctx: RequestContext): boolean
+}
+
+/** AWS IoT Core's connection APIs. */
+export const awsConnections: ConnectionRules = {
+  disconnectDetails: (last) => last ?? {},
+  offlineSubscriptions: async (ctx, clientId) => (await persistence(ctx).subscriptionsByClient!({ id: clientId })) as StoredSubscription[] | null,
+  preventWill: (ctx) => ctx.query.bool('preventWillMessage', false),
+}
 
 type AedesClientView = { sessionExpiryInterval?: number; subscriptions?: Record<string, { qos: number }>; will?: unknown; _will?: unknown }
 
@@ -32,8 +60,8 @@ function sessionExpiry(ctx: RequestContext, gate: WireGate): number {
   return gate.cleanStart ? 0 : ctx.deps.profile.sessions.expirySeconds
 }
 
-/** `GET /connections/{clientId}` [API-GET-CONNECTION]: what the broker knows about the client. */
-export const getConnectionRoute = defineRoute<{ clientId: string; socketInfo: boolean }>({
+/** `GET /connections/{clientId}` [API-GET-CONNECTION]: what the broker knows about the client, with the given rules (default AWS's). */
+export const getConnectionRoute = (rules: ConnectionRules = awsConnections): Route<unknown> => defineRoute<{ clientId: string; socketInfo: boolean }>({
   method: 'GET',
   path: 'connections/:clientId',
   api: 'GetConnection',
@@ -61,17 +89,15 @@ export const getConnectionRoute = defineRoute<{ clientId: string; socketInfo: bo
     const last = history.lastDisconnect(clientId)
     const persistent = broker.hasPersistentSession(clientId)
     if (!last && !persistent) notKnown(clientId)
-    // The 'get-connection-no-disconnect-reason' deviation (deviations.ts) forgets how and when the client
-    // disconnected, breaking [API-GET-CONNECTION] on purpose.
-    const disconnect = broker.faults.has('get-connection-no-disconnect-reason') ? {} : last ?? {}
+    const disconnect = rules.disconnectDetails(last) // [API-GET-CONNECTION] disconnectReason, disconnectedSince
     sendOk(ctx, 'disconnected', { connected: false, clientId, cleanSession: !persistent, ...disconnect })
   },
 })
 
 const DEFAULT_PAGE = 20 // [API-LIST-SUBSCRIPTIONS] default page size
 
-/** `GET /connections/{clientId}/subscriptions` [API-LIST-SUBSCRIPTIONS], offline persistent sessions included. */
-export const listSubscriptionsRoute = defineRoute<{ clientId: string; maxResults: number; offset: number }>({
+/** `GET /connections/{clientId}/subscriptions` [API-LIST-SUBSCRIPTIONS], offline persistent sessions included, with the given rules (default AWS's). */
+export const listSubscriptionsRoute = (rules: ConnectionRules = awsConnections): Route<unknown> => defineRoute<{ clientId: string; maxResults: number; offset: number }>({
   method: 'GET',
   path: 'connections/:clientId/subscriptions',
   api: 'ListSubscriptions',
@@ -89,8 +115,7 @@ export const listSubscriptionsRoute = defineRoute<{ clientId: string; maxResults
     if (broker.connection(clientId)) {
       subs = Object.entries(aedesClient(ctx, clientId)?.subscriptions ?? {}).map(([topicFilter, s]) => ({ topicFilter, qos: s.qos }))
     } else if (broker.hasPersistentSession(clientId)) {
-      // The 'list-subscriptions-offline-empty' deviation lists nothing for an offline session, breaking [API-LIST-SUBSCRIPTIONS] on purpose.
-      const stored = broker.faults.has('list-subscriptions-offline-empty') ? [] : (await persistence(ctx).subscriptionsByClient!({ id: clientId })) as { topic: string; qos: number }[] | null
+      const stored = await rules.offlineSubscriptions(ctx, clientId) // [PS-LISTED-OFFLINE]
       subs = (stored ?? []).map((s) => ({ topicFilter: s.topic, qos: s.qos }))
     } else notKnown(clientId)
     subs.sort((a, b) => (a.topicFilter < b.topicFilter ? -1 : a.topicFilter > b.topicFilter ? 1 : 0))
@@ -114,22 +139,16 @@ function closed(gate: WireGate, ms: number): Promise<void> {
  * `DELETE /connections/{clientId}?cleanSession=&preventWillMessage=`
  * [API-DELETE-CONNECTION]: DISCONNECT (0x98 on MQTT 5) and close; the Will is
  * published unless prevented; cleanSession=true also ends the session.
- * 200 with no body.
+ * 200 with no body. With the given rules (default AWS's).
  */
-export const deleteConnectionRoute = defineRoute<{ clientId: string; cleanSession: boolean; preventWill: boolean }>({
+export const deleteConnectionRoute = (rules: ConnectionRules = awsConnections): Route<unknown> => defineRoute<{ clientId: string; cleanSession: boolean; preventWill: boolean }>({
   method: 'DELETE',
   path: 'connections/:clientId',
   api: 'DeleteConnection',
   hasBody: false,
   parse: (ctx) => {
-    // The 'delete-connection-will-inverted' deviation (deviations.ts) reads preventWillMessage the
-    // wrong way round, breaking [API-DELETE-CONNECTION] on purpose.
-    const preventWill = ctx.query.bool('preventWillMessage', false)
-    return {
-      clientId: clientIdOf(ctx),
-      cleanSession: ctx.query.bool('cleanSession', false),
-      preventWill: ctx.deps.broker.faults.has('delete-connection-will-inverted') ? !preventWill : preventWill,
-    }
+    const preventWill = rules.preventWill(ctx)
+    return { clientId: clientIdOf(ctx), cleanSession: ctx.query.bool('cleanSession', false), preventWill }
   },
   async handle(ctx, { clientId, cleanSession, preventWill }) {
     authorizeOrThrow(ctx, 'iot:DeleteConnection', `client/${clientId}`, { clientId })

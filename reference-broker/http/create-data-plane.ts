@@ -6,29 +6,34 @@ import type { Logger } from '../logger.js'
 import type { Profile } from '../profile.js'
 import { RateLimiter } from '../rate-limiter.js'
 import { principalName, type Authorizer } from '../policy/create-authorizer.js'
-import { ApiError, methodNotAllowed, notFound } from './api-error.js'
-import { callerIdentity } from './caller-identity.js'
+import { ApiError, notFound } from './api-error.js'
 import { trackConnectionHistory } from './connection-history.js'
 import { deleteConnectionRoute, getConnectionRoute, listSubscriptionsRoute } from './connection-apis.js'
+import { awsDataPlane, type DataPlanePolicy } from './data-plane-policy.js'
 import { publishRoute } from './publish-message.js'
 import { readBody, RequestAbortedError } from './read-body.js'
-import { decodeComponent, parseQuery, QueryParams } from './request-params.js'
+import { parseQuery, QueryParams } from './request-params.js'
 import { sendError, type Exchange } from './respond.js'
 import { getRetainedMessageRoute, listRetainedMessagesRoute } from './retained-messages.js'
 import { trackRetainedTimes } from './retained-times.js'
 import { matchRoute, type DataPlaneDeps, type RequestContext, type Route } from './route-table.js'
 import { sendDirectMessageRoute } from './send-direct-message.js'
 
-/** The data-plane operations (catalogue sections A and B). Adding one is adding a line. */
-export const dataPlaneRoutes: readonly Route<unknown>[] = [
-  sendDirectMessageRoute,
-  publishRoute,
-  getRetainedMessageRoute,
-  listRetainedMessagesRoute,
-  getConnectionRoute,
-  listSubscriptionsRoute,
-  deleteConnectionRoute,
-]
+/** The data-plane operations (catalogue sections A and B) with a policy's rules. Adding one is adding a line. */
+export function dataPlaneRoutesFor(policy: DataPlanePolicy): readonly Route<unknown>[] {
+  return [
+    sendDirectMessageRoute(policy.directMessage),
+    publishRoute(policy.publish),
+    getRetainedMessageRoute(policy.retained),
+    listRetainedMessagesRoute(policy.retained),
+    getConnectionRoute(policy.connections),
+    listSubscriptionsRoute(policy.connections),
+    deleteConnectionRoute(policy.connections),
+  ]
+}
+
+/** The data-plane operations as AWS IoT Core documents them. */
+export const dataPlaneRoutes: readonly Route<unknown>[] = dataPlaneRoutesFor(awsDataPlane)
 
 /** What the data plane serves: the broker, its profile, the request logger and the policy decisions. */
 export interface DataPlaneOptions {
@@ -43,7 +48,13 @@ export interface DataPlaneOptions {
    * [DM-STATUS-401]. Default false.
    */
   requireSignature?: boolean
-  /** Routes to serve (default: dataPlaneRoutes). */
+  /**
+   * How the data plane behaves (default: awsDataPlane, AWS's documented
+   * behaviour); the deliberate deviations pass the policy
+   * reference-broker/faults/data-plane-faults.ts builds.
+   */
+  policy?: DataPlanePolicy
+  /** Routes to serve (default: the policy's, dataPlaneRoutesFor). */
   routes?: readonly Route<unknown>[]
 }
 
@@ -68,17 +79,18 @@ export function createDataPlane(options: DataPlaneOptions): http.RequestListener
     retainedTimes: trackRetainedTimes(options.broker),
     history: trackConnectionHistory(options.broker),
   }
-  const routes = options.routes ?? dataPlaneRoutes
+  const policy = options.policy ?? awsDataPlane
+  const routes = options.routes ?? dataPlaneRoutesFor(policy)
   return (req, res) => {
     // serve() answers every failure itself; should that answer fail too, only this request ends.
-    serve(deps, routes, req, res).catch((err: unknown) => {
+    serve(deps, policy, routes, req, res).catch((err: unknown) => {
       deps.log.error({ event: 'http-internal-error', traceId: null, err })
       res.destroy()
     })
   }
 }
 
-async function serve(deps: DataPlaneDeps, routes: readonly Route<unknown>[], req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function serve(deps: DataPlaneDeps, policy: DataPlanePolicy, routes: readonly Route<unknown>[], req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   // A reset connection must never become an unhandled 'error' event.
   req.on('error', noop)
   res.on('error', noop)
@@ -90,7 +102,8 @@ async function serve(deps: DataPlaneDeps, routes: readonly Route<unknown>[], req
   const fields: Record<string, unknown> = {}
   let api = 'Unknown'
   let principal = 'anonymous'
-  res.once('close', () => {
+  // [DM-CLOUDWATCH-REASON] one line per request, when info lines are wanted (a quiet broker skips the listener).
+  if (deps.log.isLevelEnabled('info')) res.once('close', () => {
     deps.log.info({
       event: 'http-request', api, method: req.method, path: rawPath, traceId: ex.traceId,
       status: ex.outcome.status, reason: ex.outcome.reason, errorType: ex.outcome.errorType,
@@ -100,21 +113,11 @@ async function serve(deps: DataPlaneDeps, routes: readonly Route<unknown>[], req
   try {
     const match = matchRoute(routes, req.method ?? 'GET', rawPath)
     if (match.kind === 'none') throw notFound('no-such-route', `No data-plane operation at ${req.method} ${rawPath}`)
-    // [HTTP-ERRORS] the 'http-wrong-method-404' deviation (deviations.ts) answers 404 instead, breaking it on purpose.
-    if (match.kind === 'wrong-method') throw deps.broker.faults.has('http-wrong-method-404') ? notFound('no-such-route', `No data-plane operation at ${req.method} ${rawPath}`) : methodNotAllowed(match.allowed)
+    if (match.kind === 'wrong-method') throw policy.wrongMethod(match.allowed, req.method ?? 'GET', rawPath) // [HTTP-ERRORS]
     const route = match.route
     api = route.api
     const params: Record<string, string> = {}
-    // [DM-STATUS-400] %ZZ; the 'http-lenient-decoding' deviation keeps a malformed escape as it is, breaking it on purpose.
-    const lenient = deps.broker.faults.has('http-lenient-decoding')
-    for (const [name, raw] of Object.entries(match.rawParams)) {
-      try {
-        params[name] = decodeComponent(raw, name)
-      } catch (err) {
-        if (!lenient) throw err
-        params[name] = raw
-      }
-    }
+    for (const [name, raw] of Object.entries(match.rawParams)) params[name] = policy.decodeParam(raw, name) // [DM-STATUS-400] %ZZ
     const ctx: RequestContext = Object.assign(ex, {
       deps,
       params,
@@ -124,9 +127,8 @@ async function serve(deps: DataPlaneDeps, routes: readonly Route<unknown>[], req
       logFields: fields,
     })
     const input = route.parse(ctx)
-    // [DM-STATUS-413] [LIM-PAYLOAD-128KB]; the deviation `http-publish-body-unlimited` lets Publish read up to 1 MiB.
-    if (route.hasBody) ctx.body = await readBody(req, route.api === 'Publish' && deps.broker.faults.has('http-publish-body-unlimited') ? 1048576 : deps.profile.http.payloadMaxBytes)
-    ctx.principal = callerIdentity(req, ctx.body, deps.authorizer, { requireSignature: deps.requireSignature, faults: deps.broker.faults })
+    if (route.hasBody) ctx.body = await readBody(req, policy.bodyLimit(route.api, deps.profile)) // [DM-STATUS-413] [LIM-PAYLOAD-128KB]
+    ctx.principal = policy.identify(req, ctx.body, deps.authorizer, { requireSignature: deps.requireSignature }) // [DM-AUTH-MODES]
     principal = principalName(ctx.principal)
     await route.handle(ctx, input)
     if (!res.headersSent && !res.destroyed && ex.outcome.reason !== 'caller-gone') throw new Error(`${route.api} finished without a response`)

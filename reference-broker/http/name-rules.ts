@@ -11,8 +11,8 @@ const CLIENT_ID_MAX_CHARS = 128
  */
 export function checkClientId(clientId: string, faults: ReadonlySet<string> = new Set()): string {
   if (clientId.length === 0) throw invalidRequest('invalid-client-id', 'clientId must not be empty')
-  // Characters are code points; the deviation `dm-client-id-in-utf16-units` counts JavaScript's length.
-  if ((faults.has('dm-client-id-in-utf16-units') ? clientId.length : [...clientId].length) > CLIENT_ID_MAX_CHARS) throw invalidRequest('invalid-client-id', `clientId must be at most ${CLIENT_ID_MAX_CHARS} characters`)
+  // UTF-16 units never undercount characters: only a long id needs counting code points.
+  if (clientId.length > CLIENT_ID_MAX_CHARS && [...clientId].length > CLIENT_ID_MAX_CHARS) throw invalidRequest('invalid-client-id', `clientId must be at most ${CLIENT_ID_MAX_CHARS} characters`)
   if (clientId.startsWith('$')) throw invalidRequest('invalid-client-id', 'clientId must not start with $')
   return clientId
 }

@@ -3,8 +3,59 @@ import { invalidRequest, throttled } from './api-error.js'
 import { authorizeOrThrow } from './authorize-caller.js'
 import { parseMqtt5Headers, type Mqtt5Properties } from './mqtt5-headers.js'
 import { checkResponseTopic, checkTopic } from './name-rules.js'
-import { sendEmpty, sendOk } from './respond.js'
-import { defineRoute, type RequestContext } from './route-table.js'
+import { sendOk } from './respond.js'
+import { defineRoute, type RequestContext, type Route } from './route-table.js'
+
+/** An MQTT PUBLISH as aedes takes it. */
+export interface PublishPacket {
+  cmd: 'publish'
+  topic: string
+  payload: Buffer
+  qos: 0 | 1
+  retain: boolean
+  dup: false
+  properties?: Mqtt5Properties
+}
+
+/**
+ * HTTPS publish's rules. The normal instance, `awsPublish`, is AWS IoT Core's
+ * documented behaviour; the deliberate deviations
+ * (reference-broker/faults/data-plane-faults.ts) replace or wrap single rules.
+ */
+export interface PublishRules {
+  /** [HTTP-TOPIC-ENCODING] the topic from the path: `%2F` and a raw `/` are both level separators. */
+  topic(ctx: RequestContext): string
+  /** [HTTP-QOS-PARAM] `?qos=0|1`, default 0. */
+  qos(ctx: RequestContext): 0 | 1
+  /** [HTTP-RETAIN] `?retain=true|false`, default false. */
+  retain(ctx: RequestContext): boolean
+  /** [RET-POLICY-RETAINPUBLISH] a retained publish also needs iot:RetainPublish. */
+  authorizeRetain(ctx: RequestContext, topic: string): void
+  /** [HTTP-PUBLISH-URL] [HTTP-MQTT5-PROPERTIES] matching subscribers get the message, with its MQTT 5 properties. */
+  publish(ctx: RequestContext, packet: PublishPacket): Promise<void>
+  /** [HTTP-RESPONSE-OK-TRACEID] the 200: JSON with `message` and `traceId`. */
+  answer(ctx: RequestContext, reason: string): void
+}
+
+/** AWS IoT Core's HTTPS publish. */
+export const awsPublish: PublishRules = {
+  topic: (ctx) => ctx.params.topic!,
+  qos(ctx) {
+    const raw = ctx.query.string('qos')
+    if (raw !== undefined && !/^[01]$/.test(raw)) throw invalidRequest('invalid-qos', 'qos must be 0 or 1')
+    return ctx.query.int('qos', 0, 1, 0) as 0 | 1
+  },
+  retain: (ctx) => ctx.query.bool('retain', false),
+  authorizeRetain(ctx, topic) {
+    authorizeOrThrow(ctx, 'iot:RetainPublish', `topic/${topic}`, { topic })
+  },
+  publish(ctx, packet) {
+    return new Promise<void>((resolve, reject) => {
+      ctx.deps.broker.aedes.publish(packet as never, (err?: Error | null) => (err ? reject(err) : resolve()))
+    })
+  },
+  answer: sendOk,
+}
 
 interface PublishInput {
   topic: string
@@ -13,20 +64,12 @@ interface PublishInput {
   properties: Mqtt5Properties
 }
 
-function parse(ctx: RequestContext): PublishInput {
-  const { profile, broker } = ctx.deps
+function parse(ctx: RequestContext, rules: PublishRules): PublishInput {
+  const { profile } = ctx.deps
   const m = profile.mqtt
-  // [HTTP-TOPIC-ENCODING] `%2F` and a raw `/` are both level separators. The 'http-topic-not-decoded'
-  // deviation (deviations.ts) takes the path as sent, `%2F` and all, breaking it on purpose.
-  const rawTopic = broker.faults.has('http-topic-not-decoded') ? (ctx.req.url ?? '').split('?')[0]!.slice('/topics/'.length) : ctx.params.topic
-  const topic = checkTopic(rawTopic, profile, m.reservedTopicsPublishAllowed)
-  if (ctx.query.string('qos') !== undefined && !/^[01]$/.test(ctx.query.string('qos')!)) {
-    throw invalidRequest('invalid-qos', 'qos must be 0 or 1') // [HTTP-QOS-PARAM]
-  }
-  // The 'http-publish-qos-ignored' deviation publishes at QoS 0 whatever qos says, breaking [HTTP-QOS-PARAM] on purpose.
-  const qos = broker.faults.has('http-publish-qos-ignored') ? 0 : ctx.query.int('qos', 0, 1, 0) as 0 | 1
-  // The 'http-retain-ignored' deviation never retains, breaking [HTTP-RETAIN] on purpose.
-  const retain = ctx.query.bool('retain', false) && !broker.faults.has('http-retain-ignored')
+  const topic = checkTopic(rules.topic(ctx), profile, m.reservedTopicsPublishAllowed) // [HTTP-TOPIC-ENCODING]
+  const qos = rules.qos(ctx) // [HTTP-QOS-PARAM]
+  const retain = rules.retain(ctx) // [HTTP-RETAIN]
   if (retain && m.reservedTopicPrefix && topic.startsWith(m.reservedTopicPrefix)) {
     throw invalidRequest('invalid-topic', 'Retained messages cannot be published to reserved topics') // [RET-NOT-ON-RESERVED]
   }
@@ -42,11 +85,11 @@ function parse(ctx: RequestContext): PublishInput {
   return { topic, qos, retain, properties }
 }
 
-async function handle(ctx: RequestContext, input: PublishInput): Promise<void> {
+async function handle(ctx: RequestContext, input: PublishInput, rules: PublishRules): Promise<void> {
   const { topic, qos, retain, properties } = input
   authorizeOrThrow(ctx, 'iot:Publish', `topic/${topic}`, { topic })
   // [RET-POLICY-RETAINPUBLISH] retained publishes also need iot:RetainPublish.
-  if (retain && !ctx.deps.broker.faults.has('retain-publish-unchecked')) authorizeOrThrow(ctx, 'iot:RetainPublish', `topic/${topic}`, { topic })
+  if (retain) rules.authorizeRetain(ctx, topic)
   // [RET-COUNT-LIMIT-THROTTLE] at the account's retained-message limit only deletes (empty body) pass.
   if (retain && ctx.body.length > 0 && ctx.deps.broker.retainedLimitReached()) {
     throw throttled('retained-limit', 'The account holds the maximum number of retained messages')
@@ -54,26 +97,22 @@ async function handle(ctx: RequestContext, input: PublishInput): Promise<void> {
   if (properties.payloadFormatIndicator && !isUtf8(ctx.body)) {
     throw invalidRequest('payload-not-utf8', 'The payload is not UTF-8 but x-amz-mqtt5-payload-format-indicator is UTF8_DATA')
   }
-  const packet: Record<string, unknown> = { cmd: 'publish', topic, payload: ctx.body, qos, retain, dup: false }
-  // The 'http-publish-properties-dropped' deviation forwards no MQTT 5 property, breaking [HTTP-MQTT5-PROPERTIES] on purpose.
-  if (Object.keys(properties).length > 0 && !ctx.deps.broker.faults.has('http-publish-properties-dropped')) packet.properties = properties
+  const packet: PublishPacket = { cmd: 'publish', topic, payload: ctx.body, qos, retain, dup: false }
+  if (Object.keys(properties).length > 0) packet.properties = properties // [HTTP-MQTT5-PROPERTIES]
   // [HTTP-PUBLISH-URL] [HTTP-RETAIN]: matching subscribers get it; retain=true with an empty
   // body deletes the topic's retained message [RET-EMPTY-DELETES].
-  await new Promise<void>((resolve, reject) => {
-    ctx.deps.broker.aedes.publish(packet as never, (err?: Error | null) => (err ? reject(err) : resolve()))
-  })
-  const reason = !retain ? 'published' : ctx.body.length === 0 ? 'retained-deleted' : 'retained-stored'
-  // [HTTP-RESPONSE-OK-TRACEID] the 'http-publish-empty-200' deviation answers without the JSON body, breaking it on purpose.
-  if (ctx.deps.broker.faults.has('http-publish-empty-200')) return sendEmpty(ctx, reason)
-  sendOk(ctx, reason)
+  await rules.publish(ctx, packet)
+  rules.answer(ctx, !retain ? 'published' : ctx.body.length === 0 ? 'retained-deleted' : 'retained-stored') // [HTTP-RESPONSE-OK-TRACEID]
 }
 
-/** `POST /topics/{topic}` HTTPS publish [HTTP-PUBLISH-URL]. */
-export const publishRoute = defineRoute<PublishInput>({
-  method: 'POST',
-  path: 'topics/*topic',
-  api: 'Publish',
-  hasBody: true,
-  parse,
-  handle,
-})
+/** `POST /topics/{topic}` HTTPS publish [HTTP-PUBLISH-URL], with the given rules (default AWS's). */
+export function publishRoute(rules: PublishRules = awsPublish): Route<unknown> {
+  return defineRoute<PublishInput>({
+    method: 'POST',
+    path: 'topics/*topic',
+    api: 'Publish',
+    hasBody: true,
+    parse: (ctx) => parse(ctx, rules),
+    handle: (ctx, input) => handle(ctx, input, rules),
+  })
+}

@@ -36,8 +36,9 @@ function write(ex: Exchange, status: number, headers: Record<string, string>, bo
   if (body) headers['content-type'] = 'application/json'
   headers['content-length'] = String(Buffer.byteLength(body))
   res.writeHead(status, headers)
+  if (!unread) return void res.end(body)
   res.end(body, () => {
-    if (unread) setTimeout(() => req.socket.destroy(), UNREAD_BODY_LINGER_MS).unref()
+    setTimeout(() => req.socket.destroy(), UNREAD_BODY_LINGER_MS).unref()
   })
 }
 

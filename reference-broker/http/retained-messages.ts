@@ -2,7 +2,25 @@ import { invalidRequest, notFound } from './api-error.js'
 import { authorizeOrThrow } from './authorize-caller.js'
 import { checkTopic } from './name-rules.js'
 import { sendOk } from './respond.js'
-import { defineRoute, type RequestContext } from './route-table.js'
+import { defineRoute, type RequestContext, type Route } from './route-table.js'
+
+/**
+ * The retained-message APIs' rules. The normal instance, `awsRetained`, is AWS
+ * IoT Core's documented behaviour; the deliberate deviations
+ * (reference-broker/faults/data-plane-faults.ts) replace single rules.
+ */
+export interface RetainedRules {
+  /** [API-GET-RETAINED] how GetRetainedMessage encodes the payload: base64. */
+  payloadEncoding: BufferEncoding
+  /** [API-LIST-RETAINED] one page of ListRetainedMessages: at most maxResults topics. */
+  page<T>(topics: T[], maxResults: number): T[]
+}
+
+/** AWS IoT Core's retained-message APIs. */
+export const awsRetained: RetainedRules = {
+  payloadEncoding: 'base64',
+  page: (topics, maxResults) => topics.slice(0, maxResults),
+}
 
 interface StoredRetained {
   topic: string
@@ -26,8 +44,8 @@ function encodeUserProperties(map: Record<string, string | string[]> | undefined
   return pairs.length > 0 ? Buffer.from(JSON.stringify(pairs)).toString('base64') : undefined
 }
 
-/** `GET /retainedMessage/{topic}` [API-GET-RETAINED] [RET-HTTP-AND-APIS]. */
-export const getRetainedMessageRoute = defineRoute<string>({
+/** `GET /retainedMessage/{topic}` [API-GET-RETAINED] [RET-HTTP-AND-APIS], with the given rules (default AWS's). */
+export const getRetainedMessageRoute = (rules: RetainedRules = awsRetained): Route<unknown> => defineRoute<string>({
   method: 'GET',
   path: 'retainedMessage/*topic',
   api: 'GetRetainedMessage',
@@ -43,8 +61,7 @@ export const getRetainedMessageRoute = defineRoute<string>({
     if (!packet) throw notFound('no-retained-message', `No retained message on topic ${topic}`)
     const body: Record<string, unknown> = {
       topic,
-      // base64 [API-GET-RETAINED]; the 'get-retained-payload-raw' deviation (deviations.ts) sends the bytes as text, breaking it on purpose.
-      payload: packet.payload.toString(ctx.deps.broker.faults.has('get-retained-payload-raw') ? 'utf8' : 'base64'),
+      payload: packet.payload.toString(rules.payloadEncoding), // [API-GET-RETAINED]
       qos: packet.qos,
       lastModifiedTime: ctx.deps.retainedTimes.get(topic) ?? 0,
     }
@@ -64,8 +81,8 @@ function decodeToken(token: string | undefined): string | undefined {
   return topic
 }
 
-/** `GET /retainedMessage?maxResults=&nextToken=` [API-LIST-RETAINED]: summaries without payloads, by topic. */
-export const listRetainedMessagesRoute = defineRoute<{ maxResults: number; after: string | undefined }>({
+/** `GET /retainedMessage?maxResults=&nextToken=` [API-LIST-RETAINED]: summaries without payloads, by topic, with the given rules (default AWS's). */
+export const listRetainedMessagesRoute = (rules: RetainedRules = awsRetained): Route<unknown> => defineRoute<{ maxResults: number; after: string | undefined }>({
   method: 'GET',
   path: 'retainedMessage',
   api: 'ListRetainedMessages',
@@ -77,8 +94,7 @@ export const listRetainedMessagesRoute = defineRoute<{ maxResults: number; after
     authorizeOrThrow(ctx, 'iot:ListRetainedMessages', '*')
     const all = (await readRetained(ctx, '#')).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0))
     const rest = after === undefined ? all : all.filter((p) => p.topic > after)
-    // The 'list-retained-unpaginated' deviation ignores maxResults, breaking [API-LIST-RETAINED] on purpose.
-    const page = ctx.deps.broker.faults.has('list-retained-unpaginated') ? rest : rest.slice(0, maxResults)
+    const page = rules.page(rest, maxResults) // [API-LIST-RETAINED]
     const body: Record<string, unknown> = {
       retainedTopics: page.map((p) => ({ topic: p.topic, payloadSize: p.payload.length, qos: p.qos, lastModifiedTime: ctx.deps.retainedTimes.get(p.topic) ?? 0 })),
     }

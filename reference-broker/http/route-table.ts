@@ -63,8 +63,12 @@ export type RouteMatch =
   | { kind: 'wrong-method'; allowed: string[] }
   | { kind: 'none' }
 
+/** Route patterns split into their segments, once per pattern rather than once per request. */
+const splitPatterns = new Map<string, readonly string[]>()
+
 function matchPath(pattern: string, segments: string[]): Record<string, string> | null {
-  const parts = pattern.split('/')
+  let parts = splitPatterns.get(pattern)
+  if (!parts) splitPatterns.set(pattern, (parts = pattern.split('/')))
   const params: Record<string, string> = {}
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!
