@@ -20,7 +20,8 @@ export class SessionAedes extends Aedes {
   /**
    * The session of this connection ends when it closes, whatever Session Expiry aedes holds.
    * Marked on this connection's own aedes client, never by client id: a mark by id outlived
-   * its connection and ended the next session of the id [PS-SEI-DEFAULT-ZERO].
+   * its connection and ended the next session of the id [PS-SEI-DEFAULT-ZERO]. With the
+   * gate's 1 s for a Clean Start 0 CONNECT without Session Expiry, this works around aedes defect 2.
    */
   endSessionAtClose(client: AedesClient): void {
     ;(client as Marked)[END_AT_CLOSE] = true

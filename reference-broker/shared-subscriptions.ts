@@ -61,7 +61,8 @@ export interface SharedSubscriptionsOptions {
 }
 
 /**
- * `$share/{group}/{filter}` subscriptions: each message on a matching topic
+ * `$share/{group}/{filter}` subscriptions, kept by the broker because aedes refuses
+ * them (aedes defect 5, docs/aedes-defects.md): each message on a matching topic
  * goes to exactly one connected member of each group, chosen at random
  * [SHARE-ONE-PER-GROUP] [SHARE-MULTI-GROUP-COPIES]; members never get retained
  * messages on subscribe [RET-SHARED-NO-RETAINED].
