@@ -123,7 +123,7 @@ export class SharedSubscriptions {
     }
   }
 
-  /** Whether a client id's memberships outlive its connection: only a persistent session's do. */
+  /** Whether a client id's memberships outlive its connection: only a persistent session's do [SHARE-MEMBERSHIP-LIFECYCLE]. */
   keepsOfflineMember(clientId: string): boolean {
     return this.opts.isPersistent(clientId)
   }
@@ -135,12 +135,13 @@ export class SharedSubscriptions {
    */
   connected(gate: WireGate, freshSession: boolean): void {
     // A fresh session has no stored messages for aedes to write, so it takes shared messages at once.
-    if (freshSession) this.ready.add(gate)
-    if (freshSession) this.leaveOldSession(gate)
-    else this.attach(gate)
+    if (freshSession) {
+      this.ready.add(gate)
+      this.leaveOldSession(gate)
+    } else this.attach(gate)
   }
 
-  /** A connection started a new session: the old session's memberships end. */
+  /** A connection started a new session: the old session's memberships end [SHARE-MEMBERSHIP-LIFECYCLE]. */
   leaveOldSession(gate: WireGate): void {
     this.endSession(gate.clientId!)
   }
