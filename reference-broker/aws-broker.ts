@@ -1,178 +1,45 @@
 import type { Faults } from './deviations.js'
-import { Readable, type Duplex } from 'node:stream'
-import { Aedes, type AedesOptions, type Client as AedesClient } from 'aedes'
-import { createRequire } from 'node:module'
+import type { Duplex } from 'node:stream'
+import type { AedesOptions } from 'aedes'
 import type { Logger } from './logger.js'
 import type { Profile } from './profile.js'
 import type { ProtocolVersion } from './mqtt-codec.js'
 import { WireGate, type GateHost, type GateInfo } from './wire-gate.js'
 import { SharedSubscriptions } from './shared-subscriptions.js'
-import { isExactFilter, matches } from './topic-rules.js'
-import { publishLifecycleEvent } from './lifecycle-events.js'
-
-type AnyClient = AedesClient & Record<string | symbol, any>
-
-/** Set on an aedes client whose session ends with its connection, whatever aedes was told (see endSessionNow). */
-const END_AT_CLOSE = Symbol('endAtClose')
-
-// aedes-persistence is CommonJS with a default-export typing that does not match its module.exports.
-const memoryPersistence = createRequire(import.meta.url)('aedes-persistence') as () => Record<string, any>
-
-/**
- * aedes with the session rules AWS documents: a 3.1.1 persistent session
- * expires like an MQTT 5 one (1 hour by default) [PS-EXPIRY-DEFAULT-1H]; aedes
- * 2.0.0-beta.1 only expires MQTT 5 sessions.
- */
-class SessionAedes extends Aedes {
-  declare clampSessionExpiry: (interval: number) => number
-  onSessionGone: (clientId: string) => void = () => {}
-  /** Deliberate faults (deviations.ts) aedes itself must apply; empty in normal use. */
-  faults: Faults = new Set()
-
-  scheduleSessionExpiry(client: AnyClient): void {
-    const self = this as unknown as { closed: boolean; _takingOver: Set<string> }
-    if (self.closed || self._takingOver.has(client.id)) return
-    // Marked by endSessionNow on this connection's own aedes client, never by client id: a mark
-    // by id outlived its connection and ended the next session of the id [PS-SEI-DEFAULT-ZERO].
-    if (client[END_AT_CLOSE] === true) client.sessionExpiryInterval = 0
-    // aedes arms a timer from this value and throws (outside any handler) on a non-number. The gate
-    // refuses the packets that could carry one (packet-shape.ts); a session without a valid interval
-    // ends with its connection rather than take the process down.
-    const sei = client.sessionExpiryInterval as unknown
-    if (typeof sei !== 'number' || !Number.isFinite(sei) || sei < 0) client.sessionExpiryInterval = 0
-    if (client.sessionExpiryInterval === 0) this.onSessionGone(client.id)
-    else {
-      // The `session-never-expires` deviation keeps every persistent session [PS-EXPIRED-NEW-SESSION].
-      if (this.faults.has('session-never-expires')) return
-      // The `offline-queue-off` deviation also forgets the messages in flight to it [PS-STORE-QOS1].
-      if (this.faults.has('offline-queue-off')) void forgetInflight((this as unknown as { persistence: Record<string, any> }).persistence, client.id)
-    }
-    const version = client.version
-    client.version = 5
-    try {
-      (Aedes.prototype as unknown as { scheduleSessionExpiry: (c: AnyClient) => void }).scheduleSessionExpiry.call(this, client)
-    } finally {
-      client.version = version
-    }
-  }
-
-  /**
-   * MQTT 5 Will Delay [MQTT-3.1.3-9]: aedes times the Will by min(Will Delay Interval, Session
-   * Expiry) and cancels it when the client id connects again. A connection that starts a new
-   * session (Clean Start 1) ends the old one, and a Will is due at the latest when its session
-   * ends: it goes out then, not never.
-   */
-  private readonly delayedWill = new Map<string, { client: AnyClient; will: Record<string, any> }>()
-
-  scheduleWill(client: AnyClient, will: Record<string, any>, delaySeconds: number): void {
-    // Kept during a takeover too (aedes drops it then): the new connection decides in _finishRegisterClient.
-    if (!(this as unknown as { closed: boolean }).closed) this.delayedWill.set(client.id, { client, will })
-    ;(Aedes.prototype as unknown as { scheduleWill: (c: AnyClient, w: unknown, d: number) => void }).scheduleWill.call(this, client, will, delaySeconds)
-  }
-
-  /** aedes 2.0.0-beta.1 defect 1: it would publish the Will Delay Interval as a PUBLISH property. */
-  publishWill(client: AnyClient, will: Record<string, any>): void {
-    if (this.delayedWill.get(client.id)?.client === client) this.delayedWill.delete(client.id)
-    let packet = will
-    if (will.properties?.willDelayInterval !== undefined) {
-      const { willDelayInterval: _delay, ...properties } = will.properties as Record<string, unknown>
-      packet = { ...will, properties }
-    }
-    ;(Aedes.prototype as unknown as { publishWill: (c: AnyClient, w: unknown) => void }).publishWill.call(this, client, packet)
-  }
-
-  _finishRegisterClient(client: AnyClient): void {
-    const pending = this.delayedWill.get(client.id)
-    this.delayedWill.delete(client.id)
-    ;(Aedes.prototype as unknown as { _finishRegisterClient: (c: AnyClient) => void })._finishRegisterClient.call(this, client)
-    const newSession = client.version === 5 ? client._cleanStart === true : client.clean !== false
-    // The `will-delay-not-cancelled` deviation publishes a delayed Will when its client id comes back [MQTT5-3.1.3-9].
-    if (pending && (newSession || this.faults.has('will-delay-not-cancelled'))) this.publishWill(pending.client, pending.will)
-  }
-
-  registerClient(client: AnyClient): void {
-    // [PS-NO-CROSS-VERSION] The gate turned a 3.1.1 cleanSession 0 into 1 so that aedes discards the
-    // other version's session; the session it starts is still persistent, as the client asked.
-    const gate = (client.conn as { gate?: WireGate } | undefined)?.gate
-    if (gate && gate.version !== 5 && !gate.cleanStart && client.clean === true) {
-      client.clean = false
-      client.sessionExpiryInterval = this.clampSessionExpiry(0xffffffff)
-    }
-    // The `will-not-on-takeover` deviation: the displaced connection's Will is dropped [LWT-ON-TAKEOVER].
-    const old = (this as unknown as { clients: Record<string, AnyClient> }).clients[client.id]
-    if (old && this.faults.has('will-not-on-takeover')) old.will = old._will = null
-    ;(Aedes.prototype as unknown as { registerClient: (c: AnyClient) => void }).registerClient.call(this, client)
-  }
-}
+import { matches } from './topic-rules.js'
+import { LifecycleEvents } from './lifecycle-events.js'
+import { SessionAedes } from './session-aedes.js'
+import { deliverAtHighestQos } from './highest-qos-delivery.js'
+import { clearIncomingWithSession } from './incoming-ids.js'
+import { markResends } from './resend-dup.js'
+import { exactMatchRetained, trackRetained } from './retained-store.js'
+import { asClient, deleteStoredSession, gateOf, handleConnection, hasMatchingSubscription, memoryPersistence, startsNewSession, type AedesClient, type AedesPublish } from './aedes-internals.js'
+import { installFaults } from './faults/decorate.js'
+import { aedesFaults, aedesOptionFaults } from './faults/aedes-faults.js'
+import { brokerFaults } from './faults/broker-faults.js'
+import { persistenceFaults } from './faults/persistence-faults.js'
+import { sharedFaults } from './faults/shared-faults.js'
+import { lifecycleFaults } from './faults/lifecycle-faults.js'
 
 /**
- * A message matching several of one client's subscriptions goes out once, at the highest QoS
- * they grant [MQTT-3.3.5-1] [PERSISTED-QOS-IS-MIN]. aedes 2.0.0-beta.1 sends the copy of whichever
- * subscription it calls first (dropping the others as duplicates), so a QoS 0 filter next to a
- * QoS 1 one could deliver a QoS 1 message at QoS 0 and clear its stored copy: lost when the
- * connection dropped. Its QoS 1 path also lowers the QoS to that of a filter equal to the topic,
- * if there is one. Found by the model-based session test.
+ * The MQTT side of the reference broker: aedes behind one WireGate per connection.
+ * Deviations that are faults are decorators (faults/), installed by `create` only
+ * when they are switched on.
  */
-function deliverAtHighestQos(client: AnyClient, hashMatchesParent: boolean): void {
-  type Packet = { qos: number; topic: string; brokerId?: unknown; clientId?: string }
-  const subscriptions = () => client.subscriptions as Record<string, { qos?: number; nl?: boolean }>
-  const highest = (packet: Packet): number => {
-    let qos = 0
-    for (const [filter, sub] of Object.entries(subscriptions())) {
-      // A No Local subscription does not deliver the client's own messages.
-      if ((sub.qos ?? 0) > qos && !(sub.nl && packet.clientId === client.id) && matches(filter, packet.topic, hashMatchesParent)) qos = sub.qos ?? 0
-    }
-    return qos
-  }
-  type Deliver = (packet: Packet, cb: () => void) => void
-  const deliver0 = client.deliver0 as Deliver
-  const deliverQoS = client.deliverQoS as Deliver
-  client.deliver0 = ((packet, cb) => {
-    // The QoS 1 subscription's delivery sends it.
-    if (packet.qos > 0 && highest(packet) > 0) return setImmediate(cb)
-    deliver0(packet, cb)
-  }) as Deliver
-  client.deliverQoS = ((packet, cb) => {
-    const subs = subscriptions()
-    const exact = subs[packet.topic]
-    // (A retained message sent on SUBSCRIBE, brokerId null, is for that one subscription: left alone.)
-    const best = packet.qos > 0 && packet.brokerId !== null && exact !== undefined && (exact.qos ?? 0) < packet.qos ? highest(packet) : 0
-    if (best <= (exact?.qos ?? 0)) return deliverQoS(packet, cb)
-    // aedes reads the exact filter's QoS in its next turn (setImmediate): show it the highest for that turn.
-    const raised = Object.assign(Object.create(Object.getPrototypeOf(exact)), exact, { qos: best })
-    subs[packet.topic] = raised
-    deliverQoS(packet, cb)
-    setImmediate(() => { if (subs[packet.topic] === raised) subs[packet.topic] = exact! })
-  }) as Deliver
-}
-
-/** Removes the QoS 1 messages sent to a client and not yet acknowledged from its stored session. */
-async function forgetInflight(persistence: Record<string, any>, clientId: string): Promise<void> {
-  const client = { id: clientId }
-  for await (const packet of persistence.outgoingStream(client) as AsyncIterable<{ messageId?: number }>) {
-    if (packet.messageId !== undefined) await persistence.outgoingClearMessageId(client, packet)
-  }
-}
-
-/** The MQTT side of the reference broker: aedes behind one WireGate per connection. */
 export class AwsBroker implements GateHost {
-  readonly aedes: SessionAedes
   readonly shared: SharedSubscriptions
+  private readonly lifecycle: LifecycleEvents
   private readonly gatesByClientId = new Map<string, WireGate>()
   private readonly gates = new Set<WireGate>()
   private readonly lastConnect = new Map<string, number>()
   private readonly sessions = new Map<string, ProtocolVersion>()
-  private readonly aedesClientOf = new WeakMap<WireGate, AnyClient>()
-  private readonly lifecycleVersion = new Map<string, number>()
-  private readonly gateLifecycleVersion = new WeakMap<WireGate, number>()
+  private readonly aedesClients = new WeakMap<WireGate, AedesClient>()
 
-  private constructor(readonly profile: Profile, readonly log: Logger, aedes: SessionAedes, readonly faults: Faults, private readonly retained: ReadonlySet<string>) {
-    this.aedes = aedes
-    aedes.faults = faults
+  private constructor(readonly profile: Profile, readonly log: Logger, readonly aedes: SessionAedes, readonly faults: Faults, private readonly retained: ReadonlySet<string>) {
     aedes.onSessionGone = (id) => this.sessionEnded(id)
-    aedes.on('sessionExpired', (client: AnyClient) => this.sessionEnded(client.id))
-    aedes.on('clientReady', (client: AnyClient) => {
-      const gate = (client.conn as { gate?: WireGate }).gate
+    aedes.on('sessionExpired', (client) => this.sessionEnded(client.id))
+    aedes.on('clientReady', (client) => {
+      const gate = gateOf(asClient(client))
       gate?.onClientReady()
       if (gate) this.shared.markReady(gate)
     })
@@ -182,56 +49,48 @@ export class AwsBroker implements GateHost {
       dequeueRatePerSecond: profile.sharedSubscriptions.dequeueRatePerSecond,
       retentionSeconds: profile.sessions.expirySeconds,
       isPersistent: (clientId) => this.sessions.has(clientId),
-      faults,
       onDrop: (reason, group, topic) => log.info({ event: 'shared-drop', reason, group, topic }),
     }, {
-      deliver: (gate, message) => this.aedesClientOf.get(gate)?.publish({ cmd: 'publish', retain: false, dup: false, ...message } as never, () => {}),
+      deliver: (gate, message) => this.aedesClient(gate)?.publish({ cmd: 'publish', retain: false, dup: false, ...message }, () => {}),
     })
+    this.lifecycle = new LifecycleEvents(aedes)
   }
 
   static async create(profile: Profile, log: Logger, faults: Faults = new Set()): Promise<AwsBroker> {
-    const persistence = exactMatchRetained(memoryPersistence(), profile, faults)
-    clearIncomingWithSession(persistence)
-    const retained = trackRetained(persistence, faults)
-    markResends(persistence)
-    // The `expiry-not-decremented` deviation queues messages without their absolute expiry, so
-    // aedes neither drops expired ones nor lowers the interval (the shaper keeps it too).
-    if (faults.has('expiry-not-decremented')) {
-      const enqueue = persistence.outgoingEnqueueCombi.bind(persistence) as (subs: unknown, packet: Record<string, unknown>, cb?: unknown) => unknown
-      persistence.outgoingEnqueueCombi = (subs: unknown, packet: Record<string, unknown>, cb?: unknown) => {
-        const { messageExpiry: _dropped, ...rest } = packet
-        return enqueue(subs, rest, cb)
-      }
-    }
     let self: AwsBroker | null = null
-    // The `offline-queue-off` deviation keeps no message for a persistent session while it is offline [PS-STORE-QOS1].
-    if (faults.has('offline-queue-off')) {
-      const enqueue = persistence.outgoingEnqueueCombi.bind(persistence) as (subs: { clientId: string }[], packet: unknown, cb?: unknown) => unknown
-      persistence.outgoingEnqueueCombi = (subs: { clientId: string }[], packet: unknown, cb?: unknown) =>
-        enqueue(subs.filter((sub) => self?.connection(sub.clientId) !== undefined), packet, cb)
-    }
-    const options: AedesOptions & Record<string, unknown> = {
-      persistence: persistence as never,
-      // The gate enforces the profile's limit; aedes must accept what the gate lets through.
-      topicAliasMaximum: profile.mqtt.topicAliasMaximum + (faults.has('alias-limit-9') ? 1 : 0),
-      maxClientsIdLength: profile.mqtt.clientIdMaxBytes,
-      sessionExpiryIntervalLimit: profile.sessions.expirySeconds,
-      connectTimeout: profile.server.connectTimeoutMs,
-      // The gate never applies backpressure to aedes, so no client waits on another's drain.
-      drainTimeout: 0,
-      queueLimit: 200,
-      authorizeForward: (client: AnyClient, packet: any) => self ? self.authorizeForward(client, packet) : packet,
-    }
-    const aedes = new SessionAedes(options)
-    await aedes.listen()
-    self = new AwsBroker(profile, log, aedes, faults, retained)
+    const persistence = memoryPersistence()
+    exactMatchRetained(persistence, profile.retained.exactMatchOnly)
+    clearIncomingWithSession(persistence)
+    const retained = trackRetained(persistence)
+    markResends(persistence)
     // aedes gives a stored message a packet id (outgoingUpdate) just before sending it: tell the
     // gate its absolute expiry, so the remaining interval is exact [MEI-REMAINING] [MEI-ZERO-ROUNDING].
-    const update = persistence.outgoingUpdate.bind(persistence) as (client: { id: string }, packet: Record<string, any>, cb?: unknown) => unknown
-    persistence.outgoingUpdate = (client: { id: string }, packet: Record<string, any>, cb?: unknown) => {
+    const update = persistence.outgoingUpdate.bind(persistence)
+    persistence.outgoingUpdate = (client, packet, cb) => {
       if (typeof packet.messageExpiry === 'number' && packet.messageId !== undefined) self?.connection(client.id)?.noteExpiry(packet.messageId, packet.messageExpiry)
       return update(client, packet, cb)
     }
+    installFaults(persistenceFaults, faults, persistence, { retained, isConnected: (id) => self?.connection(id) !== undefined })
+    const options: AedesOptions & Record<string, unknown> = {
+      persistence,
+      // The gate enforces the profile's limit; aedes must accept what the gate lets through.
+      topicAliasMaximum: profile.mqtt.topicAliasMaximum,
+      maxClientsIdLength: profile.mqtt.clientIdMaxBytes,
+      sessionExpiryIntervalLimit: profile.sessions.expirySeconds,
+      connectTimeout: profile.server.connectTimeoutMs,
+      // The gate never applies backpressure to aedes, so no client waits on another's drain (aedes defect 7).
+      drainTimeout: 0,
+      queueLimit: 200,
+      authorizeForward: (client, packet) => (self ? self.forwardable(asClient(client), packet as AedesPublish) : packet) as never,
+    }
+    installFaults(aedesOptionFaults, faults, options, undefined)
+    const aedes = new SessionAedes(options)
+    installFaults(aedesFaults, faults, aedes, undefined)
+    await aedes.listen()
+    self = new AwsBroker(profile, log, aedes, faults, retained)
+    installFaults(brokerFaults, faults, self, undefined)
+    installFaults(sharedFaults, faults, self.shared, undefined)
+    installFaults(lifecycleFaults, faults, self.lifecycle, undefined)
     return self
   }
 
@@ -239,10 +98,9 @@ export class AwsBroker implements GateHost {
   accept(socket: Duplex, info: GateInfo): WireGate | null {
     try {
       const gate = new WireGate(socket, this, info)
-      ;(gate.aedesSide as Duplex & { gate?: WireGate }).gate = gate
-      const client = this.aedes.handle(gate.aedesSide as never, undefined as never) as unknown as AnyClient
+      const client = handleConnection(this.aedes, gate.aedesSide, gate)
       deliverAtHighestQos(client, this.profile.mqtt.hashMatchesParent)
-      this.aedesClientOf.set(gate, client)
+      this.aedesClients.set(gate, client)
       this.gates.add(gate)
       return gate
     } catch (err) {
@@ -253,22 +111,17 @@ export class AwsBroker implements GateHost {
     }
   }
 
-  /** [TOPIC-HASH-NO-PARENT] `a/#` must not deliver `a` when the profile says so. */
-  private authorizeForward(client: AnyClient, packet: { topic: string; qos?: number; retain?: boolean; clientId?: string }): unknown {
+  /**
+   * aedes' authorizeForward: whether a message goes to a client. [TOPIC-HASH-NO-PARENT] `a/#`
+   * does not deliver `a` when the profile says so.
+   */
+  forwardable(client: AedesClient, packet: AedesPublish): AedesPublish | null {
     // A QoS 0 message for a reader over its slow-consumer limit is dropped here, before aedes
     // builds and writes a packet for it: with many stalled readers that work would cost the rest.
-    if (packet.qos === 0 && (client.conn as { gate?: WireGate }).gate?.dropsQos0ForSlowReader()) return null
-    // The `cross-version-isolated` deviation: MQTT 3.1.1 and MQTT 5 clients do not hear each other [M5-CROSS-VERSION].
-    if (this.faults.has('cross-version-isolated') && packet.clientId !== undefined) {
-      const from = this.gatesByClientId.get(packet.clientId)
-      if (from && (from.version === 5) !== (client.version === 5)) return null
-    }
-    // The `retain-flag-on-live` deviation sets RETAIN on live messages of a topic with a retained message [RET-FLAG-ON-DELIVERY].
-    if (!packet.retain && this.faults.has('retain-flag-on-live') && this.retained.has(packet.topic)) packet = { ...packet, retain: true }
+    if (packet.qos === 0 && gateOf(client)?.dropsQos0ForSlowReader()) return null
     if (this.profile.mqtt.hashMatchesParent) return packet
-    const subs = client.subscriptions as Record<string, unknown>
     let parentOnly = false
-    for (const filter in subs) {
+    for (const filter in client.subscriptions) {
       if (matches(filter, packet.topic, false)) return packet
       if (filter.endsWith('/#') && filter.slice(0, -2) === packet.topic) parentOnly = true
     }
@@ -277,17 +130,13 @@ export class AwsBroker implements GateHost {
 
   // ---- GateHost ----------------------------------------------------------------------------
 
+  /** [CID-CONNECT-RATE-1PS] */
   connectAllowed(clientId: string): boolean {
-    // The `takeover-refused` deviation: a connected client's id cannot be taken over [CID-TAKEOVER].
-    if (this.faults.has('takeover-refused') && this.connection(clientId)) return false
     const limit = this.profile.mqtt.connectsPerSecondPerClientId
     if (limit === 0) return true
     const now = Date.now()
     const last = this.lastConnect.get(clientId)
-    if (last !== undefined && now - last < 1000 / limit) {
-      if (this.faults.has('connect-refusal-restarts-window')) this.lastConnect.set(clientId, now) // deviation: a refused CONNECT restarts the window
-      return false
-    }
+    if (last !== undefined && now - last < 1000 / limit) return false
     if (this.lastConnect.size > 10_000) {
       for (const [id, at] of this.lastConnect) if (now - at > 1000) this.lastConnect.delete(id)
     }
@@ -304,22 +153,13 @@ export class AwsBroker implements GateHost {
     const prev = this.gatesByClientId.get(id)
     if (prev && prev !== gate) prev.markTakenOver() // [CID-TAKEOVER]
     this.gatesByClientId.set(id, gate)
-    const client = this.aedesClientOf.get(gate)
+    const client = this.aedesClient(gate)
     if (client && client.clean === false) this.sessions.set(id, gate.version)
     else this.sessions.delete(id)
-    // The `subscriptions-not-restored` deviation: a resumed session says Session Present 1 but has lost
-    // its subscriptions (its stored messages are still replayed) [PS-SESSION-PRESENT].
-    if (client && gate.sessionResumed && this.faults.has('subscriptions-not-restored')) {
-      for (const [filter, sub] of Object.entries(client.subscriptions as Record<string, { func: unknown }>)) {
-        this.aedes.unsubscribe(filter, sub.func as never, () => {})
-        delete (client.subscriptions as Record<string, unknown>)[filter]
-      }
-    }
     // A session started afresh (Clean Start, 3.1.1 clean session, no cross-version resume) leaves
     // its shared groups; a resumed one takes its offline memberships back [SHARE-MEMBERSHIP-LIFECYCLE].
-    const freshSession = !client || (client.version === 5 ? client._cleanStart === true : client.clean !== false)
-    this.shared.connected(gate, freshSession)
-    this.lifecycle(gate, 'connected')
+    this.shared.connected(gate, !client || startsNewSession(client))
+    this.lifecycle.publish(gate, 'connected')
   }
 
   /** A persistent session ended (expiry, Session Expiry 0 at close). */
@@ -332,17 +172,12 @@ export class AwsBroker implements GateHost {
     this.gates.delete(gate)
     if (gate.clientId === null) return
     if (this.gatesByClientId.get(gate.clientId) === gate) this.gatesByClientId.delete(gate.clientId)
-    if (gate.state === 'closed' && gate.closeReason !== null && this.aedesClientOf.get(gate)?.connackSent) this.lifecycle(gate, 'disconnected')
+    if (gate.state === 'closed' && gate.closeReason !== null && this.aedesClient(gate)?.connackSent) this.lifecycle.publish(gate, 'disconnected')
   }
 
   endSessionNow(gate: WireGate): void {
-    const client = this.aedesClientOf.get(gate)
-    if (!client) return
-    client[END_AT_CLOSE] = true
-    // Also what aedes reads when it times the Will (min of Will Delay and Session Expiry) and
-    // what it holds a DISCONNECT's Session Expiry against (0 cannot be raised) [PS-SEI-ON-DISCONNECT].
-    client.sessionExpiryInterval = 0
-    client._connectSessionExpiryInterval = 0
+    const client = this.aedesClient(gate)
+    if (client) this.aedes.endSessionAtClose(client)
   }
 
   hasRetained(topic: string): boolean {
@@ -352,33 +187,23 @@ export class AwsBroker implements GateHost {
   /** [RET-COUNT-LIMIT-THROTTLE] `retained.maxCount` reached (0 = no limit). */
   retainedLimitReached(): boolean {
     const max = this.profile.retained.maxCount
-    // The `retained-limit-ignored` deviation never throttles.
-    return max > 0 && this.retained.size >= max && !this.faults.has('retained-limit-ignored')
+    return max > 0 && this.retained.size >= max
   }
 
   nextMessageId(gate: WireGate): number {
-    const client = this.aedesClientOf.get(gate)!
-    const id = client._nextId as number
+    const client = this.aedesClient(gate)!
+    const id = client._nextId
     client._nextId = id >= 65535 ? 1 : id + 1
     return id
   }
 
   hasSubscribers(topic: string): boolean {
-    const mq = (this.aedes as unknown as { mq: { _matcher: { match(topic: string): unknown[] } } }).mq
-    return mq._matcher.match(topic).length > 0
+    return hasMatchingSubscription(this.aedes, topic)
   }
 
+  /** A shared subscription gets no retained message [RET-SHARED-NO-RETAINED]. */
   sharedSubscribe(gate: WireGate, group: string, filter: string, qos: number): void {
     this.shared.subscribe(gate, group, filter, qos)
-    // The `retained-to-shared` deviation sends a new shared subscription the retained message [RET-SHARED-NO-RETAINED].
-    if (this.faults.has('retained-to-shared') && isExactFilter(filter)) void this.sendRetained(gate, filter)
-  }
-
-  private async sendRetained(gate: WireGate, topic: string): Promise<void> {
-    const persistence = (this.aedes as unknown as { persistence: Record<string, any> }).persistence
-    for await (const packet of persistence.createRetainedStream(topic) as AsyncIterable<Record<string, unknown>>) {
-      this.aedesClientOf.get(gate)?.publish({ ...packet, cmd: 'publish', retain: true, dup: false } as never, () => {})
-    }
   }
 
   sharedUnsubscribe(gate: WireGate, group: string, filter: string): void {
@@ -389,12 +214,22 @@ export class AwsBroker implements GateHost {
     this.shared.detach(gate)
   }
 
-  // ---- queries used by the HTTP data plane and tests ---------------------------------------
+  // ---- queries used by the HTTP data plane, the faults and tests ----------------------------
 
   /** The live connection for a client id, if it is connected. */
   connection(clientId: string): WireGate | undefined {
-    const gate = this.gatesByClientId.get(clientId)
+    const gate = this.latestGate(clientId)
     return gate && gate.state === 'connected' ? gate : undefined
+  }
+
+  /** The gate that last connected with a client id, until it closes (whatever its state). */
+  latestGate(clientId: string): WireGate | undefined {
+    return this.gatesByClientId.get(clientId)
+  }
+
+  /** The aedes client behind a connection. */
+  aedesClient(gate: WireGate): AedesClient | undefined {
+    return this.aedesClients.get(gate)
   }
 
   /** Whether an offline client has an unexpired persistent session [DM-404-PERSISTENT-SESSION]. */
@@ -410,29 +245,11 @@ export class AwsBroker implements GateHost {
     if (this.connection(clientId)) return
     this.sessions.delete(clientId)
     this.shared.endSession(clientId)
-    const aedes = this.aedes as unknown as Record<string, any>
-    aedes.clearSessionExpiry(clientId)
-    const persistence = aedes.persistence as Record<string, (...args: any[]) => any>
-    const client = { id: clientId }
-    await persistence.cleanSubscriptions!(client)
-    await persistence.delWill!({ id: clientId, brokerId: aedes.id })
-    for await (const packet of persistence.outgoingStream!(client) as AsyncIterable<unknown>) await persistence.outgoingClearMessageId!(client, packet)
+    await deleteStoredSession(this.aedes, clientId)
   }
 
   get connectionCount(): number {
     return this.gates.size
-  }
-
-  private lifecycle(gate: WireGate, kind: 'connected' | 'disconnected'): void {
-    // The connect/disconnect pair of one connection shares its number [LC-VERSION-NUMBER].
-    // The `lifecycle-version-per-event` deviation numbers every event on its own.
-    let version = this.faults.has('lifecycle-version-per-event') ? undefined : this.gateLifecycleVersion.get(gate)
-    if (version === undefined) {
-      version = (this.lifecycleVersion.get(gate.clientId!) ?? 0) + 1
-      this.lifecycleVersion.set(gate.clientId!, version)
-      this.gateLifecycleVersion.set(gate, version)
-    }
-    publishLifecycleEvent(this.aedes, gate, kind, version, this.faults)
   }
 
   /** Drops every client connection (listeners must stop accepting first). */
@@ -445,95 +262,4 @@ export class AwsBroker implements GateHost {
     this.destroyConnections()
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()))
   }
-}
-
-/**
- * aedes keeps the packet ids of QoS 2 PUBLISHes awaiting PUBREL per client id and never drops them
- * when the session ends, so a later session reusing such an id got PUBREC and PUBCOMP but its
- * message was taken for a duplicate and not delivered [MQTT-4.3.3]. aedes cleans a session's
- * subscriptions exactly when the session ends or a new one starts (clean start, Session Expiry 0
- * at close, expiry, DeleteConnection): the ids are dropped with them.
- */
-function clearIncomingWithSession(persistence: Record<string, any>): void {
-  const ids = new Map<string, Set<number>>()
-  const store = persistence.incomingStorePacket.bind(persistence) as (client: { id: string }, packet: { messageId: number }) => Promise<void>
-  const del = persistence.incomingDelPacket.bind(persistence) as (client: { id: string }, packet: { messageId: number }) => Promise<void>
-  const clean = persistence.cleanSubscriptions.bind(persistence) as (client: { id: string }) => Promise<unknown>
-  persistence.incomingStorePacket = (client: { id: string }, packet: { messageId: number }) => {
-    let set = ids.get(client.id)
-    if (!set) ids.set(client.id, (set = new Set()))
-    set.add(packet.messageId)
-    return store(client, packet)
-  }
-  persistence.incomingDelPacket = (client: { id: string }, packet: { messageId: number }) => {
-    const set = ids.get(client.id)
-    set?.delete(packet.messageId)
-    if (set?.size === 0) ids.delete(client.id)
-    return del(client, packet)
-  }
-  persistence.cleanSubscriptions = async (client: { id: string }) => {
-    const set = ids.get(client.id)
-    ids.delete(client.id)
-    for (const messageId of set ?? []) await del(client, { messageId }).catch(() => {})
-    return clean(client)
-  }
-}
-
-/**
- * Retained messages reach a subscriber only through a filter equal to their
- * topic [RET-EXACT-MATCH]; wildcard filters get later messages but not the
- * retained one. The profile can restore standard MQTT matching.
- */
-function exactMatchRetained(persistence: Record<string, any>, profile: Profile, faults: Faults): Record<string, any> {
-  const original = persistence.createRetainedStreamCombi.bind(persistence) as (patterns: string[]) => Readable
-  // The `retained-delivered-qos0` deviation sends retained messages at QoS 0 on subscribe [RET-QOS-0-1].
-  const stream = !faults.has('retained-delivered-qos0') ? original : (patterns: string[]) => Readable.from((async function* () {
-    for await (const packet of original(patterns) as AsyncIterable<Record<string, unknown>>) yield { ...packet, qos: 0 }
-  })())
-  if (!profile.retained.exactMatchOnly) {
-    persistence.createRetainedStreamCombi = stream as never
-    return persistence
-  }
-  persistence.createRetainedStreamCombi = ((patterns: string[]) => {
-    const exact = patterns.filter(isExactFilter)
-    return exact.length > 0 ? stream(exact) : Readable.from([])
-  }) as never
-  return persistence
-}
-
-/**
- * Keeps the set of topics holding a retained message (for the account limit
- * [RET-COUNT-LIMIT-THROTTLE]) by wrapping the persistence's storeRetained; an
- * empty payload deletes [RET-EMPTY-DELETES]. Also where the retained-store
- * deviations break the store on purpose.
- */
-function trackRetained(persistence: Record<string, any>, faults: Faults): ReadonlySet<string> {
-  const topics = new Set<string>()
-  const original = persistence.storeRetained.bind(persistence) as (packet: Record<string, any>, cb?: (err: Error | null) => void) => unknown
-  persistence.storeRetained = (packet: Record<string, any>, cb?: (err: Error | null) => void) => {
-    const empty = !packet.payload || packet.payload.length === 0
-    const skip = (empty && faults.has('empty-retained-kept')) || (!empty && topics.has(packet.topic) && faults.has('retained-not-replaced'))
-    if (skip) return cb ? cb(null) : Promise.resolve()
-    if (!empty && faults.has('retained-never-expires')) {
-      const { messageExpiry: _dropped, ...rest } = packet
-      packet = rest
-    }
-    if (empty) topics.delete(packet.topic)
-    else topics.add(packet.topic)
-    return original(packet, cb)
-  }
-  return topics
-}
-
-/**
- * aedes 2.0.0-beta.1 re-sends a resumed session's unacknowledged QoS 1 and 2 messages with DUP 0.
- * A stored message that already has a packet id was sent on an earlier connection, so it goes
- * out again with DUP 1; one queued while the session was offline has none yet and keeps DUP 0
- * [MQTT311-3.3.1-1] [MQTT5-3.3.1-1].
- */
-function markResends(persistence: Record<string, any>): void {
-  const original = persistence.outgoingStream.bind(persistence) as (client: unknown) => AsyncIterable<Record<string, unknown>>
-  persistence.outgoingStream = ((client: unknown) => Readable.from((async function* () {
-    for await (const packet of original(client)) yield packet.messageId ? { ...packet, dup: true } : packet
-  })())) as never
 }

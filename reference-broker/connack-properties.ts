@@ -3,8 +3,8 @@ import type { Profile } from './profile.js'
 /**
  * The MQTT 5 CONNACK properties the broker advertises, from the profile
  * [M5-CONNACK-PROPERTIES]; aedes' own (which cannot express Maximum QoS,
- * Retain Available or Shared Subscription Available: aedes 2.0.0-beta.1
- * defect 5) are replaced, its per-client values (assigned client id, clamped
+ * Retain Available or Shared Subscription Available: aedes defect 5,
+ * docs/aedes-defects.md) are replaced, its per-client values (assigned client id, clamped
  * Session Expiry) kept.
  */
 export function connackProperties(fromAedes: Record<string, unknown> | undefined, profile: Profile, keepAlive: number, dropSessionExpiry: boolean): Record<string, unknown> {

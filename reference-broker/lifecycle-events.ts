@@ -1,6 +1,8 @@
-import type { Faults } from './deviations.js'
 import type { Aedes } from 'aedes'
+import { publishAsBroker } from './aedes-internals.js'
 import type { WireGate } from './wire-gate.js'
+
+export type LifecycleKind = 'connected' | 'disconnected'
 
 /** The gate's close reason as the AWS lifecycle `disconnectReason` [LC-DISCONNECT-REASONS]. */
 export function disconnectReason(closeReason: string | null): string {
@@ -18,31 +20,49 @@ export function disconnectReason(closeReason: string | null): string {
 
 /**
  * Publishes `$aws/events/presence/{connected|disconnected}/{clientId}` with the
- * documented JSON fields [LC-TOPICS-PAYLOAD]; the connect/disconnect pair of one
- * connection shares a versionNumber that grows per client id [LC-VERSION-NUMBER].
+ * documented JSON fields [LC-TOPICS-PAYLOAD]. Faults (faults/lifecycle-faults.ts)
+ * decorate `versionFor` and `payload`.
  */
-export function publishLifecycleEvent(aedes: Aedes, gate: WireGate, kind: 'connected' | 'disconnected', versionNumber: number, faults: Faults = new Set()): void {
-  const clientId = gate.clientId!
-  const event: Record<string, unknown> = {
-    clientId,
-    timestamp: Date.now(),
-    eventType: kind,
-    sessionIdentifier: gate.id,
-    principalIdentifier: gate.info.certificateSubject ?? 'anonymous',
-    versionNumber,
+export class LifecycleEvents {
+  private readonly lastVersion = new Map<string, number>()
+  private readonly versionOfGate = new WeakMap<WireGate, number>()
+
+  constructor(private readonly aedes: Aedes) {}
+
+  publish(gate: WireGate, kind: LifecycleKind): void {
+    const event = this.payload(gate, kind, this.versionFor(gate))
+    publishAsBroker(this.aedes, { topic: `$aws/events/presence/${kind}/${gate.clientId!}`, payload: Buffer.from(JSON.stringify(event)), qos: 0, retain: false })
   }
-  if (kind === 'connected') {
-    event.ipAddress = gate.info.remoteAddress ?? ''
-  } else {
-    event.clientInitiatedDisconnect = gate.closeReason === 'client-disconnect'
-    // The `lifecycle-reason-connection-lost` deviation reports every disconnect as a lost connection.
-    event.disconnectReason = faults.has('lifecycle-reason-connection-lost') ? 'CONNECTION_LOST' : disconnectReason(gate.closeReason)
+
+  /** The connect/disconnect pair of one connection shares a versionNumber [LC-VERSION-NUMBER]. */
+  versionFor(gate: WireGate): number {
+    return this.versionOfGate.get(gate) ?? this.nextVersion(gate)
   }
-  // The `lifecycle-payload-incomplete` deviation leaves out the session, principal and address fields.
-  if (faults.has('lifecycle-payload-incomplete')) {
-    delete event.sessionIdentifier
-    delete event.principalIdentifier
-    delete event.ipAddress
+
+  /** The next versionNumber of the gate's client id: it grows per client id [LC-VERSION-NUMBER]. */
+  nextVersion(gate: WireGate): number {
+    const version = (this.lastVersion.get(gate.clientId!) ?? 0) + 1
+    this.lastVersion.set(gate.clientId!, version)
+    this.versionOfGate.set(gate, version)
+    return version
   }
-  aedes.publish({ cmd: 'publish', topic: `$aws/events/presence/${kind}/${clientId}`, payload: Buffer.from(JSON.stringify(event)), qos: 0, retain: false, dup: false } as never, () => {})
+
+  /** The event's JSON fields [LC-TOPICS-PAYLOAD] [LC-DISCONNECT-REASONS]. */
+  payload(gate: WireGate, kind: LifecycleKind, versionNumber: number): Record<string, unknown> {
+    const event: Record<string, unknown> = {
+      clientId: gate.clientId!,
+      timestamp: Date.now(),
+      eventType: kind,
+      sessionIdentifier: gate.id,
+      principalIdentifier: gate.info.certificateSubject ?? 'anonymous',
+      versionNumber,
+    }
+    if (kind === 'connected') {
+      event.ipAddress = gate.info.remoteAddress ?? ''
+    } else {
+      event.clientInitiatedDisconnect = gate.closeReason === 'client-disconnect'
+      event.disconnectReason = disconnectReason(gate.closeReason)
+    }
+    return event
+  }
 }

@@ -54,7 +54,8 @@ interface Queued {
  * that stopped reading (frames held for the byte budget or for an in-flight slot
  * count as buffered).
  * aedes never waits on this client, so one slow reader cannot stall delivery to
- * the others (aedes 2.0.0-beta.1 defect 7).
+ * the others (aedes defect 7), and the client's own Receive Maximum and Maximum
+ * Packet Size hold for outbound traffic (aedes defect 4; docs/aedes-defects.md).
  */
 export class OutboundShaper {
   private readonly inflight = new Set<number>()

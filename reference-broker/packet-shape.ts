@@ -31,7 +31,7 @@ const protocolError = (detail: string): ShapeProblem => ({ code: RC.PROTOCOL_ERR
  * mqtt-packet's parser lets through packets the standard calls malformed: a
  * property that is cut short becomes null or -1, a repeated property becomes
  * an array, a SUBSCRIBE may carry no filter. Anything built from such a value
- * (the gate's re-encoding, aedes' timers) would throw far from the client that
+ * (the gate's re-encoding, aedes' timers: aedes defect 11) would throw far from the client that
  * sent it, so every decoded client packet is checked here first and refused
  * with the reason code that fits [MQTT-1.5.4-1] [MQTT-2.2.2-2].
  */

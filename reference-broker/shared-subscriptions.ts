@@ -1,4 +1,3 @@
-import type { Fault, Faults } from './deviations.js'
 import type { Aedes } from 'aedes'
 import type { WireGate } from './wire-gate.js'
 import { matches } from './topic-rules.js'
@@ -10,20 +9,28 @@ export interface SharedMessage {
   properties?: Record<string, unknown>
 }
 
-interface Member {
+export interface Member {
   clientId: string
   /** The member's live connection; null while a persistent-session member is offline. */
   gate: WireGate | null
   qos: number
 }
 
-interface Queued {
+export interface Queued {
   message: SharedMessage
   /** When it was queued (ms since the epoch). */
   at: number
 }
 
-interface Group {
+/** A message as aedes hands it to a group's handler. */
+export interface RoutedPacket {
+  topic: string
+  payload: Buffer
+  qos: number
+  properties?: Record<string, unknown>
+}
+
+export interface Group {
   key: string
   filter: string
   /** By client id: a membership belongs to the session, not to one connection. */
@@ -50,12 +57,12 @@ export interface SharedSubscriptionsOptions {
   retentionSeconds: number
   /** Whether the session of this client id outlives its connection (a persistent session). */
   isPersistent(clientId: string): boolean
-  faults: Faults
   onDrop?(reason: string, group: string, topic: string): void
 }
 
 /**
- * `$share/{group}/{filter}` subscriptions: each message on a matching topic
+ * `$share/{group}/{filter}` subscriptions, kept by the broker because aedes refuses
+ * them (aedes defect 5, docs/aedes-defects.md): each message on a matching topic
  * goes to exactly one connected member of each group, chosen at random
  * [SHARE-ONE-PER-GROUP] [SHARE-MULTI-GROUP-COPIES]; members never get retained
  * messages on subscribe [RET-SHARED-NO-RETAINED].
@@ -69,6 +76,9 @@ export interface SharedSubscriptionsOptions {
  * each for its Message Expiry Interval or else the session expiry
  * [SHARE-QUEUE-MEI]; they are released to the online members at
  * `dequeueRatePerSecond` per member, with the remaining expiry interval.
+ *
+ * Faults (faults/shared-faults.ts) decorate the rule methods `keepsOfflineMember`,
+ * `leaveOldSession`, `routeMatched`, `recipients`, `isQueued` and `withRemainingExpiry`.
  */
 export class SharedSubscriptions {
   private readonly groups = new Map<string, Group>()
@@ -77,10 +87,6 @@ export class SharedSubscriptions {
   private closed = false
 
   constructor(private readonly aedes: Aedes, private readonly opts: SharedSubscriptionsOptions, private readonly delivery: MemberDelivery) {}
-
-  private fault(name: Fault): boolean {
-    return this.opts.faults.has(name)
-  }
 
   subscribe(gate: WireGate, group: string, filter: string, qos: number): void {
     const key = `${group}\u0000${filter}`
@@ -102,14 +108,10 @@ export class SharedSubscriptions {
     this.dropIfEmpty(g)
   }
 
-  /**
-   * A connection ended: its clean-session memberships end; a persistent
-   * session's members stay, offline. (The `shared-clean-member-kept` deviation
-   * keeps clean members too, so a later connection with the id is a member again.)
-   */
+  /** A connection ended: its clean-session memberships end; a persistent session's members stay, offline. */
   detach(gate: WireGate): void {
     if (gate.clientId === null) return
-    const keep = this.opts.isPersistent(gate.clientId) || this.fault('shared-clean-member-kept')
+    const keep = this.keepsOfflineMember(gate.clientId)
     for (const g of [...this.groups.values()]) {
       const m = g.members.get(gate.clientId)
       if (!m || m.gate !== gate) continue
@@ -121,20 +123,31 @@ export class SharedSubscriptions {
     }
   }
 
+  /** Whether a client id's memberships outlive its connection: only a persistent session's do [SHARE-MEMBERSHIP-LIFECYCLE]. */
+  keepsOfflineMember(clientId: string): boolean {
+    return this.opts.isPersistent(clientId)
+  }
+
   /**
    * A connection of a client id is up. A session started afresh (Clean Start,
    * 3.1.1 clean session) ends the old session's memberships; a resumed one takes
-   * them back (the `shared-clean-member-kept` deviation always takes them back).
+   * them back.
    */
   connected(gate: WireGate, freshSession: boolean): void {
     // A fresh session has no stored messages for aedes to write, so it takes shared messages at once.
-    if (freshSession) this.ready.add(gate)
-    if (freshSession && !this.fault('shared-clean-member-kept')) this.endSession(gate.clientId!)
-    else this.attach(gate)
+    if (freshSession) {
+      this.ready.add(gate)
+      this.leaveOldSession(gate)
+    } else this.attach(gate)
+  }
+
+  /** A connection started a new session: the old session's memberships end [SHARE-MEMBERSHIP-LIFECYCLE]. */
+  leaveOldSession(gate: WireGate): void {
+    this.endSession(gate.clientId!)
   }
 
   /** A connection resumed its session: its offline memberships are online again (once ready). */
-  private attach(gate: WireGate): void {
+  attach(gate: WireGate): void {
     for (const g of this.groups.values()) {
       const m = g.members.get(gate.clientId!)
       if (m) m.gate = gate
@@ -186,33 +199,44 @@ export class SharedSubscriptions {
     return [...g.members.values()].filter((m) => m.gate !== null && m.gate.state === 'connected' && this.ready.has(m.gate))
   }
 
-  private route(group: Group, packet: { topic: string; payload: Buffer; qos: number; properties?: Record<string, unknown> }): void {
+  private route(group: Group, packet: RoutedPacket): void {
     if (packet.topic.startsWith('$SYS')) return
     if (!matches(group.filter, packet.topic, this.opts.hashMatchesParent)) return
-    // The `shared-single-group` deviation: a message matching several groups reaches only the first.
-    if (this.fault('shared-single-group')) {
-      const seen = packet as { _sharedDelivered?: boolean }
-      if (seen._sharedDelivered) return
-      seen._sharedDelivered = true
-    }
+    this.routeMatched(group, packet)
+  }
+
+  /** A message matching the group's filter goes to one online member, or to the queue. */
+  routeMatched(group: Group, packet: RoutedPacket): void {
     const message: SharedMessage = { topic: packet.topic, payload: packet.payload, qos: packet.qos, properties: packet.properties }
     const online = this.online(group)
     // QoS 1 waits behind messages still queued, so the queue keeps its order.
     if (online.length === 0 || (group.queue.length > 0 && message.qos > 0)) return this.enqueue(group, message)
-    // The `shared-fanout` deviation breaks [SHARE-ONE-PER-GROUP] on purpose.
-    const chosen = this.fault('shared-fanout') ? online : [online[Math.floor(Math.random() * online.length)]!]
-    for (const member of chosen) this.send(member, message)
+    for (const member of this.recipients(online)) this.send(member, message)
+  }
+
+  /** One online member, chosen at random, gets a message [SHARE-ONE-PER-GROUP]. */
+  recipients(online: Member[]): Member[] {
+    return [online[Math.floor(Math.random() * online.length)]!]
+  }
+
+  /** Whether a message is queued for a group with nobody online: QoS 0 is not [SHARE-QOS0-DROP]. */
+  isQueued(message: SharedMessage): boolean {
+    return message.qos > 0
+  }
+
+  /** A member gets a message at most at the QoS it subscribed with [MQTT5-4.8.2-3]. */
+  deliveryQos(member: Member, message: SharedMessage): number {
+    return Math.min(message.qos, member.qos)
   }
 
   private send(member: Member, message: SharedMessage): void {
-    // The `shared-member-qos-ignored` deviation sends at the message's QoS, not the member's [MQTT5-4.8.2-3].
-    this.delivery.deliver(member.gate!, { ...message, qos: this.fault('shared-member-qos-ignored') ? message.qos : Math.min(message.qos, member.qos) })
+    this.delivery.deliver(member.gate!, { ...message, qos: this.deliveryQos(member, message) })
   }
 
   /** Only persistent sessions' members stay in a group while offline, so a group with nobody online queues. */
   private enqueue(group: Group, message: SharedMessage): void {
-    // [SHARE-QOS0-DROP] QoS 0 is never queued (the `shared-qos0-queued` deviation queues it).
-    if (message.qos === 0 && !this.fault('shared-qos0-queued')) return this.drop('qos0-not-queued', group, message)
+    // [SHARE-QOS0-DROP] QoS 0 is never queued.
+    if (!this.isQueued(message)) return this.drop('qos0-not-queued', group, message)
     // [SHARE-QUEUE-LIMIT-DROP-NEW] above the limit the new message is dropped, the queued ones kept.
     if (group.queue.length >= this.opts.queueMaximumPerGroup) return this.drop('queue-full', group, message)
     group.queue.push({ message, at: Date.now() })
@@ -262,15 +286,17 @@ export class SharedSubscriptions {
    * over the session expiry [SHARE-QUEUE-MEI] [MEI-OVERRIDES-RETENTION]; it is
    * delivered with what is left of it, or not at all once it has run out.
    */
-  private withRemainingExpiry(item: Queued, now: number): SharedMessage | null {
-    const age = now - item.at
+  withRemainingExpiry(item: Queued, now: number): SharedMessage | null {
     const mei = item.message.properties?.messageExpiryInterval as number | undefined
-    // The `shared-queue-expiry-ignored` deviation delivers expired messages with their original interval.
-    if (mei === undefined || this.fault('shared-queue-expiry-ignored')) {
-      return age > this.opts.retentionSeconds * 1000 ? null : item.message
-    }
+    if (mei === undefined) return this.withinRetention(item, now)
+    const age = now - item.at
     const leftMs = mei * 1000 - age
     if (leftMs <= 0) return null
     return { ...item.message, properties: { ...item.message.properties, messageExpiryInterval: Math.floor(leftMs / 1000) } }
+  }
+
+  /** A queued message without Message Expiry is kept for the persistent-session expiry. */
+  withinRetention(item: Queued, now: number): SharedMessage | null {
+    return now - item.at > this.opts.retentionSeconds * 1000 ? null : item.message
   }
 }

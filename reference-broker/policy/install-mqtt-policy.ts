@@ -1,23 +1,19 @@
 import type { AwsBroker } from '../aws-broker.js'
 import type { WireGate } from '../wire-gate.js'
+import { gateOf, hooksOf, type AedesClient, type AedesPublish } from '../aedes-internals.js'
+import { installFaults } from '../faults/decorate.js'
+import { policyFaults } from '../faults/policy-faults.js'
+import type { Logger } from '../logger.js'
 import type { AuthorizationContext, Authorizer, Principal } from './create-authorizer.js'
 import { principalName } from './create-authorizer.js'
 import type { ConnectAttribute } from './policy-document.js'
 import type { IotAction } from './policy-engine.js'
 
-type HookClient = {
-  id: string
-  version: number
-  conn?: { gate?: WireGate }
-  /** aedes: the CONNECT's Will, as sent. */
-  _will?: unknown
-  /** aedes: the CONNECT's Clean Start / Clean Session flag. */
-  _cleanStart?: boolean
-  /** aedes: the Session Expiry Interval of the CONNECT before aedes clamps it. */
-  _connectSessionExpiryInterval?: number
-} | null
-type PublishPacket = { topic: string; retain?: boolean }
-type Callback = (err?: Error | null, value?: unknown) => void
+/** What the policy reads of a connecting aedes client. */
+export type HookClient = (Pick<AedesClient, 'id' | 'version' | '_cleanStart' | '_connectSessionExpiryInterval'> & Partial<Pick<AedesClient, '_will'>> & { conn?: { gate?: WireGate } }) | null
+
+type PublishDone = (err?: Error | null) => void
+type SubscribeDone = (err: Error | null, sub?: unknown) => void
 
 /** The policy principal of an MQTT connection: its client certificate's CN, or anonymous. */
 export function principalOfGate(gate: WireGate | undefined): Principal {
@@ -43,7 +39,7 @@ export function principalOfGate(gate: WireGate | undefined): Principal {
 export function connectAttributesOf(client: HookClient): ConnectAttribute[] {
   if (!client) return []
   const attributes: ConnectAttribute[] = []
-  const cleanStart = client.conn?.gate?.cleanStart ?? client._cleanStart !== false
+  const cleanStart = gateOf(client)?.cleanStart ?? client._cleanStart !== false
   const keepsSession = client.version === 5 && (client._connectSessionExpiryInterval ?? 0) > 0
   if (!cleanStart || keepsSession) attributes.push('PersistentConnect')
   if (client._will) attributes.push('LastWill')
@@ -53,6 +49,48 @@ export function connectAttributesOf(client: HookClient): ConnectAttribute[] {
 function notAuthorized(what: string): Error & { returnCode: number } {
   // returnCode 5 = CONNACK "not authorized" (aedes maps it to 0x87 for MQTT 5).
   return Object.assign(new Error(`not authorized: ${what}`), { returnCode: 5 })
+}
+
+/**
+ * The MQTT policy rules the aedes hooks apply; faults (faults/policy-faults.ts)
+ * decorate them.
+ */
+export class MqttPolicy {
+  constructor(private readonly authorizer: Authorizer, private readonly log: Logger) {}
+
+  /** The policies' decision for one action on one resource [AUTHZ-ACTIONS]; a refusal is logged. */
+  allows(client: HookClient, action: IotAction, resource: string, topic?: string, extra: AuthorizationContext = {}): boolean {
+    const principal = principalOfGate(gateOf(client))
+    const decision = this.authorizer.authorize(principal, action, resource, { clientId: client?.id, topic, ...extra })
+    if (decision.effect === 'allow') return true
+    this.log.info({ event: 'rejected', reason: 'not-authorized', clientId: client?.id, action, resource: this.authorizer.arn(resource), principal: principalName(principal), decision: decision.effect, policy: decision.policy, ...(extra.connectAttributes ? { connectAttributes: extra.connectAttributes } : {}) })
+    return false
+  }
+
+  /** iot:Connect is decided with the CONNECT's iot:ConnectAttributes [AUTHZ-CONNECT-ATTRIBUTES]. */
+  connectContext(client: HookClient): AuthorizationContext {
+    return { connectAttributes: connectAttributesOf(client) }
+  }
+
+  /** A PUBLISH needs iot:Publish, and iot:RetainPublish when retained [RET-POLICY-RETAINPUBLISH]. */
+  publishActions(packet: AedesPublish): IotAction[] {
+    return packet.retain ? ['iot:Publish', 'iot:RetainPublish'] : ['iot:Publish']
+  }
+
+  /** A refused PUBLISH: PUBACK 0x87 on MQTT 5 [AUTHZ-V5-REASON-CODES], the connection closed on 3.1.1 [AUTHZ-311-DISCONNECT]. */
+  refusePublish(_client: HookClient, _packet: AedesPublish, action: IotAction, done: PublishDone): void {
+    done(notAuthorized(action))
+  }
+
+  /**
+   * A refused SUBSCRIBE: aedes answers a null subscription with SUBACK 0x87 on MQTT 5
+   * [AUTHZ-V5-REASON-CODES]; 3.1.1 has no "not authorized" code, so AWS closes the
+   * connection and so do we [AUTHZ-311-DISCONNECT].
+   */
+  refuseSubscribe(client: HookClient, done: SubscribeDone): void {
+    if (client?.version === 5) return done(null, null)
+    done(notAuthorized('iot:Subscribe'))
+  }
 }
 
 /**
@@ -68,60 +106,36 @@ function notAuthorized(what: string): Error & { returnCode: number } {
  * broker's own authorizeForward (exact-parent `#` rule) keeps running first.
  */
 export function installMqttPolicy(broker: AwsBroker, authorizer: Authorizer): void {
-  // The `mqtt-policy-ignored` deviation: policies govern the HTTP data plane only.
-  if (broker.faults.has('mqtt-policy-ignored')) return
-  // The `authz-311-kept-open` deviation: 3.1.1 refusals keep the connection open.
-  const keepOpen311 = broker.faults.has('authz-311-kept-open')
-  const aedes = broker.aedes as unknown as Record<string, any>
-  const log = broker.log
-  const check = (client: HookClient, action: IotAction, resource: string, topic?: string, extra: AuthorizationContext = {}): boolean => {
-    const principal = principalOfGate(client?.conn?.gate)
-    const decision = authorizer.authorize(principal, action, resource, { clientId: client?.id, topic, ...extra })
-    if (decision.effect === 'allow') return true
-    log.info({ event: 'rejected', reason: 'not-authorized', clientId: client?.id, action, resource: authorizer.arn(resource), principal: principalName(principal), decision: decision.effect, policy: decision.policy, ...(extra.connectAttributes ? { connectAttributes: extra.connectAttributes } : {}) })
-    return false
-  }
-  // The `connect-attributes-ignored` deviation: every iot:ConnectAttributes condition holds [AUTHZ-CONNECT-ATTRIBUTES].
-  const ignoreConnectAttributes = broker.faults.has('connect-attributes-ignored')
+  const policy = new MqttPolicy(authorizer, broker.log)
+  installFaults(policyFaults, broker.faults, policy, undefined)
+  const hooks = hooksOf(broker.aedes)
 
   // A refusal for the CONNECT's attributes is the same CONNACK 5 / 0x87 as any other [AUTHZ-CONNECT-ATTRIBUTES].
-  aedes.authenticate = (client: HookClient, _username: unknown, _password: unknown, done: Callback) => {
-    const context: AuthorizationContext = { connectAttributes: connectAttributesOf(client), ...(ignoreConnectAttributes ? { ignoreConnectAttributes } : {}) }
-    if (check(client, 'iot:Connect', `client/${client?.id ?? ''}`, undefined, context)) return done(null, true)
+  hooks.authenticate = (client, _username, _password, done) => {
+    if (policy.allows(client, 'iot:Connect', `client/${client?.id ?? ''}`, undefined, policy.connectContext(client))) return done(null, true)
     done(notAuthorized('iot:Connect'), false)
   }
 
-  const originalPublish = aedes.authorizePublish as (c: HookClient, p: PublishPacket, cb: Callback) => void
-  aedes.authorizePublish = (client: HookClient, packet: PublishPacket, done: Callback) => {
-    originalPublish.call(aedes, client, packet, (err) => {
+  const authorizePublish = hooks.authorizePublish.bind(hooks)
+  hooks.authorizePublish = (client, packet, done) => {
+    authorizePublish(client, packet, (err) => {
       if (err) return done(err)
       const resource = `topic/${packet.topic}`
-      let refused: IotAction | null = null
-      if (!check(client, 'iot:Publish', resource, packet.topic)) refused = 'iot:Publish'
-      // The `retain-publish-unchecked` deviation skips iot:RetainPublish [RET-POLICY-RETAINPUBLISH].
-      else if (packet.retain && !broker.faults.has('retain-publish-unchecked') && !check(client, 'iot:RetainPublish', resource, packet.topic)) refused = 'iot:RetainPublish'
-      if (!refused) return done(null)
-      if (keepOpen311 && client?.version !== 5) {
-        // aedes drops a packet marked so without acknowledging it (its MQTT 5 path).
-        ;(packet as PublishPacket & { _notAuthorized?: boolean })._notAuthorized = true
-        return done(null)
-      }
-      done(notAuthorized(refused))
+      const refused = policy.publishActions(packet).find((action) => !policy.allows(client, action, resource, packet.topic))
+      if (refused) policy.refusePublish(client, packet, refused, done)
+      else done(null)
     })
   }
 
-  aedes.authorizeSubscribe = (client: HookClient, sub: { topic: string }, done: Callback) => {
-    if (check(client, 'iot:Subscribe', `topicfilter/${sub.topic}`)) return done(null, sub)
-    // aedes answers a null subscription with SUBACK 0x87 on MQTT 5; 3.1.1 has no
-    // "not authorized" code, so AWS closes the connection and so do we.
-    if (client?.version === 5 || keepOpen311) return done(null, null)
-    done(notAuthorized('iot:Subscribe'))
+  hooks.authorizeSubscribe = (client, sub, done) => {
+    if (policy.allows(client, 'iot:Subscribe', `topicfilter/${sub.topic}`)) return done(null, sub)
+    policy.refuseSubscribe(client, done)
   }
 
-  const originalForward = aedes.authorizeForward as (c: HookClient, p: PublishPacket) => unknown
-  aedes.authorizeForward = (client: HookClient, packet: PublishPacket) => {
-    const forwarded = originalForward.call(aedes, client, packet)
+  const authorizeForward = hooks.authorizeForward.bind(hooks)
+  hooks.authorizeForward = (client, packet) => {
+    const forwarded = authorizeForward(client, packet)
     if (!forwarded) return forwarded
-    return check(client, 'iot:Receive', `topic/${packet.topic}`, packet.topic) ? forwarded : null
+    return policy.allows(client, 'iot:Receive', `topic/${packet.topic}`, packet.topic) ? forwarded : null
   }
 }

@@ -1,0 +1,30 @@
+import type { SharedSubscriptions } from '../shared-subscriptions.js'
+import { wrapMethod, type FaultDecorators } from './decorate.js'
+
+/** A packet aedes hands every matching group's handler: marked once one group took it. */
+type Marked = { _sharedDelivered?: boolean }
+
+/** Faults of shared subscriptions: decorators of the registry's rule methods. */
+export const sharedFaults: FaultDecorators<SharedSubscriptions, void> = {
+  // A clean-session member stays in its groups after it disconnects and is a member again when its
+  // id reconnects [SHARE-MEMBERSHIP-LIFECYCLE].
+  'shared-clean-member-kept': (shared) => {
+    shared.keepsOfflineMember = () => true
+    wrapMethod(shared, 'leaveOldSession', () => (gate) => shared.attach(gate))
+  },
+  // A message matching several groups reaches only the first [SHARE-MULTI-GROUP-COPIES].
+  'shared-single-group': (shared) => wrapMethod(shared, 'routeMatched', (route) => (group, packet) => {
+    const seen = packet as Marked
+    if (seen._sharedDelivered) return
+    seen._sharedDelivered = true
+    route(group, packet)
+  }),
+  // Every online member gets every message [SHARE-ONE-PER-GROUP].
+  'shared-fanout': (shared) => wrapMethod(shared, 'recipients', () => (online) => online),
+  // A member gets messages at their own QoS, not the one it subscribed with [MQTT5-4.8.2-3].
+  'shared-member-qos-ignored': (shared) => wrapMethod(shared, 'deliveryQos', () => (_member, message) => message.qos),
+  // QoS 0 messages are queued like QoS 1 [SHARE-QOS0-DROP].
+  'shared-qos0-queued': (shared) => wrapMethod(shared, 'isQueued', () => () => true),
+  // Queued messages keep their original Message Expiry Interval and outlive it [SHARE-QUEUE-MEI].
+  'shared-queue-expiry-ignored': (shared) => wrapMethod(shared, 'withRemainingExpiry', () => (item, now) => shared.withinRetention(item, now)),
+}
