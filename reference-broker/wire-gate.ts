@@ -189,8 +189,9 @@ export class WireGate extends GateSocket implements GateConnection {
     this.sawDisconnect = true
   }
 
-  // ---- towards aedes ---------------------------------------------------------------------
+  // ---- QoS 2, slow readers, aedes' in-flight ids ------------------------------------------
 
+  /** What the profile does with QoS 2 on this connection's version [QOS2-NO-ACK] [QOS2-V5-MAXIMUM-QOS]. */
   qos2Reaction(): string {
     const q = this.profile.mqtt.qos2
     return this.version === 5 ? q.mqtt5Publish : q.mqtt311
@@ -208,6 +209,7 @@ export class WireGate extends GateSocket implements GateConnection {
     return this.shaper.overSoftLimit() && isOneQos0Publish(pieces) && this.shaper.dropQos0()
   }
 
+  /** Tells aedes a QoS 1 message is done (dropped or expired by the shaper): it leaves aedes' in-flight state. */
   injectPuback(messageId: number): void {
     this.forward(encode({ cmd: 'puback', messageId }, this.version))
   }
