@@ -15,6 +15,7 @@ import { onInbound } from './gate-inbound.js'
 import { onOutbound } from './gate-outbound.js'
 import { InboundWindow } from './inbound-window.js'
 import { isOneQos0Publish } from './chunked-frame.js'
+import { headOf, splitPublish, type OutFrame } from './split-frame.js'
 
 type State = 'awaiting-connect' | 'connecting' | 'connected' | 'closing' | 'closed'
 
@@ -109,6 +110,8 @@ export class WireGate {
         // A QoS 0 PUBLISH for a reader over its slow-consumer limit is dropped before its payload
         // is copied: with many stalled readers the copies alone would cost the healthy ones.
         if (gate.dropsQos0Unjoined(pieces)) return cb()
+        // A PUBLISH with a large payload keeps the payload Buffer aedes shares between subscribers.
+        if (gate.publishesUnjoined(pieces)) return cb()
         // aedes writes a packet in several small chunks (it corks its writes): join the batch
         // once rather than let the splitter re-join after every chunk. The frames reach the
         // socket through writeOut, which writes one turn's frames at once.
@@ -205,21 +208,34 @@ export class WireGate {
    * ...) leaves at once, with whatever waited before it: a client that only starts listening
    * for messages once its CONNACK or SUBACK arrived still reads that packet on its own.
    */
-  writeOut(frame: Buffer): void {
+  writeOut(frame: OutFrame): void {
     if (this.state === 'closed' || this.socket.destroyed || this.socket.writableEnded) return
-    const type = frameType(frame)
+    const type = frameType(headOf(frame))
     this.outBytes += frame.length
+    if (!Buffer.isBuffer(frame)) {
+      // A split PUBLISH (split-frame.ts): its two pieces, corked like any PUBLISH; the shared
+      // payload is written by reference, never copied.
+      this.corkOut(frame.length)
+      this.socket.write(frame.head)
+      this.socket.write(frame.payload)
+      return
+    }
     if (type !== PT.PUBLISH && type !== PT.PUBACK) {
       this.socket.write(frame)
       return this.flushOut()
     }
+    this.corkOut(frame.length)
+    this.socket.write(frame)
+  }
+
+  /** Corks the socket until the end of this event-loop turn (if not yet) for `bytes` more. */
+  private corkOut(bytes: number): void {
     if (!this.outCorked) {
       this.outCorked = true
       this.socket.cork()
       setImmediate(this.flushOut)
     }
-    this.outCorkedBytes += frame.length
-    this.socket.write(frame)
+    this.outCorkedBytes += bytes
   }
 
   private readonly flushOut = (): void => {
@@ -244,6 +260,24 @@ export class WireGate {
   dropsQos0Unjoined(pieces: readonly Buffer[]): boolean {
     if (this.shaper === null || this.deviated !== null || this.state !== 'connected' || !this.outSplitter.atFrameStart) return false
     return this.shaper.overSoftLimit() && isOneQos0Publish(pieces) && this.shaper.dropQos0()
+  }
+
+  /**
+   * Hands `pieces` to the shaper as a split frame when they are one whole PUBLISH with a large
+   * payload (split-frame.ts) on a connected, undeviated connection; false when the caller must
+   * join them and go the usual way (gate-outbound.ts), which this mirrors for PUBLISH.
+   * TCP and TLS only: over WebSocket each write is its own message, and every packet stays in one.
+   */
+  publishesUnjoined(pieces: readonly Buffer[]): boolean {
+    if (this.info.transport === 'ws' || this.shaper === null || this.deviated !== null || this.state !== 'connected' || !this.outSplitter.atFrameStart) return false
+    const frame = splitPublish(pieces)
+    if (frame === null) return false
+    try {
+      this.shaper.publish(frame)
+    } catch (err) {
+      this.internalError('outbound', err)
+    }
+    return true
   }
 
   /** Bytes the client has taken so far: written minus still waiting in the socket (the slow-reader rule's progress). */
