@@ -5,6 +5,7 @@ import { RC } from './reason-codes.js'
 import { checkConnect, checkPublish } from './inbound-checks.js'
 import { DeviatedFrames } from './deviated-frames.js'
 import { shapeProblem } from './packet-shape.js'
+import { propertyBytesProblem } from './property-bytes.js'
 
 /**
  * The inbound half of a WireGate: each whole frame from the client, checked
@@ -23,7 +24,8 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
     return handleConnect(gate, frame)
   }
   // The most frequent frames skip the general decoder (throughput: the gate must cost little).
-  if (type === PT.PUBACK && frame.length >= 4 && (frame[0]! & 0x0f) === 0) return handlePuback(gate, frame, pubackMessageId(frame))
+  // (An MQTT 5 PUBACK with properties, longer than 6 bytes, is decoded: its Reason String is checked.)
+  if (type === PT.PUBACK && frame.length >= 4 && frame.length <= 6 && (frame[0]! & 0x0f) === 0) return handlePuback(gate, frame, pubackMessageId(frame))
   // The `pingreq-unanswered` deviation drops PINGREQ, so no PINGRESP comes back [MQTT5-3.12.4-1].
   if (type === PT.PINGREQ && frame.length === 2) return gate.host.faults.has('pingreq-unanswered') ? undefined : gate.forward(frame)
   let packet: Record<string, any> | null = type === PT.PUBLISH ? fastPublish(frame, gate.version) : null
@@ -33,7 +35,8 @@ export function onInbound(gate: WireGate, frame: Buffer): void {
   } catch (err) {
     return gate.violation(RC.MALFORMED_PACKET, 'malformed-packet', (err as Error).message)
   }
-  const problem = shapeProblem(packet)
+  // MQTT 5 properties checked byte for byte too: what the decoder reads leniently (property-bytes.ts).
+  const problem = shapeProblem(packet) ?? (gate.version === 5 ? propertyBytesProblem(frame, gate.host.faults.has('utf8-unchecked')) : null)
   if (problem) return gate.violation(problem.code, problem.reason, problem.detail)
   switch (type) {
     case PT.CONNECT:
@@ -96,7 +99,7 @@ function handleConnect(gate: WireGate, frame: Buffer): void {
     return gate.closeNow(`malformed-connect: ${(err as Error).message}`)
   }
   // A CONNECT mqtt-packet decodes but the standard calls malformed: MQTT 5 CONNACK 0x81/0x82, 3.1.1 a close.
-  const problem = shapeProblem(packet)
+  const problem = shapeProblem(packet) ?? propertyBytesProblem(frame, gate.host.faults.has('utf8-unchecked'))
   if (problem) {
     gate.version = packet.protocolVersion === 5 ? 5 : 4
     return refuseConnect(gate, { reason: `${problem.reason}: ${problem.detail}`, v5: problem.code, v311: null })
