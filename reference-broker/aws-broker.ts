@@ -66,7 +66,12 @@ class SessionAedes extends Aedes {
   scheduleWill(client: AnyClient, will: Record<string, any>, delaySeconds: number): void {
     // Kept during a takeover too (aedes drops it then): the new connection decides in _finishRegisterClient.
     if (!(this as unknown as { closed: boolean }).closed) this.delayedWill.set(client.id, { client, will })
-    ;(Aedes.prototype as unknown as { scheduleWill: (c: AnyClient, w: unknown, d: number) => void }).scheduleWill.call(this, client, will, delaySeconds)
+    ;(Aedes.prototype as unknown as { scheduleWill: (c: AnyClient, w: unknown, d: number) => void }).scheduleWill.call(this, client, will, delaySeconds)    // The `will-delay-not-cancelled` deviation: a reconnect within the delay does not cancel the Will,
+    // it goes out when the delay passes (aedes' own timer skips an id that is connected again) [MQTT5-3.1.3-9].
+    if (this.faults.has('will-delay-not-cancelled')) {
+      const clients = (this as unknown as { clients: Record<string, AnyClient> }).clients
+      setTimeout(() => { if (clients[client.id]) this.publishWill(client, will) }, delaySeconds * 1000).unref()
+    }
   }
 
   /** aedes 2.0.0-beta.1 defect 1: it would publish the Will Delay Interval as a PUBLISH property. */

@@ -184,6 +184,7 @@ const list: Deviation[] = [
   { name: 'subscription-options-ignored', description: 'the MQTT 5 subscription options No Local, Retain As Published and Retain Handling are ignored', breaks: ['MQTT5-3.8.3-3', 'MQTT5-3.3.1-10', 'MQTT5-3.3.1-11', 'MQTT5-3.3.1-13'], fault: 'subscription-options-ignored' },
   { name: 'utf8-unchecked', description: 'PUBLISH topics with ill-formed UTF-8 or U+0000 are accepted (aedes\' own behaviour)', breaks: ['MQTT311-1.5.3-1', 'MQTT5-1.5.4-1'], fault: 'utf8-unchecked' },
   { name: 'puback-wrong-packet-id', description: 'a PUBACK carries the next packet id instead of the PUBLISH\'s (every QoS 1 publisher stalls, so it is left out of the aws-iot-core sweep)', breaks: ['MQTT311-2.3.1-6', 'MQTT5-2.2.1-5'], scenarios: ['puback-same-packet-id'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'puback-wrong-packet-id' },
+  { name: 'will-delay-not-cancelled', description: 'a reconnect to the session within the Will Delay Interval does not cancel the Will: it is published when the delay passes', breaks: ['MQTT5-3.1.3-9'], fault: 'will-delay-not-cancelled' },
 ]
 
 /** Every deviation, by name. */
