@@ -10,6 +10,7 @@ import { encode, FrameDecoder } from '../mqtt-codec.js'
 import { joinFrame, splitPublish, type OutFrame } from '../split-frame.js'
 import { OutboundShaper, type ShaperOptions } from '../outbound-shaper.js'
 import { broker, client, collect, rawConnected, uid } from './helpers.js'
+import { makeTlsMaterial } from '../../test/tls-material.js'
 
 const publish = (opts: { qos?: 0 | 1; payload: number; version?: 4 | 5; mei?: number }) => encode({
   cmd: 'publish', topic: 'a/b', qos: opts.qos ?? 0, dup: false, retain: false, payload: Buffer.alloc(opts.payload, 7),
@@ -121,5 +122,27 @@ describe('shared payloads over real sockets', () => {
     await pub.publishAsync(topic, payloads[3]!, { qos: 1 })
     const got = await rawSub.next((p) => p.cmd === 'publish', 3000)
     expect(Buffer.from(got.payload as Buffer).equals(payloads[3]!)).toBe(true)
+  })
+
+  it('over TLS (split pieces through the TLS socket) and WebSocket (never split: one packet per message) alike', async () => {
+    const m = makeTlsMaterial()
+    const b = await broker({ tls: { key: m.serverKey, cert: m.serverCert }, overrides: { mqtt: { publishesPerSecondPerConnection: 0, throughputBytesPerSecond: 0 } } })
+    const topic = `split/${uid()}`
+    const subs = await Promise.all([
+      client(b.urls.mqtts!, { ca: m.ca, servername: 'localhost', protocolVersion: 5 }),
+      client(b.urls.ws!, { protocolVersion: 4 }),
+    ].map(async (pending) => {
+      const c = await pending
+      const got = collect(c)
+      await c.subscribeAsync(topic, { qos: 1 })
+      return got
+    }))
+    const pub = await client(b.urls.mqtt!)
+    const payloads = Array.from({ length: 8 }, (_, i) => Buffer.alloc(30_000 + i * 7_000, 0x41 + i))
+    for (const p of payloads) await pub.publishAsync(topic, p, { qos: 1 })
+    for (const got of subs) {
+      await got.waitFor(payloads.length)
+      got.messages.forEach((msg, i) => expect(msg.payload.equals(payloads[i]!)).toBe(true))
+    }
   })
 })
