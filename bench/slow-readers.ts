@@ -25,8 +25,11 @@
  *
  * Prints the healthy pair's p50/p99 latency with and without the load (same
  * run) and their ratio, the broker's RSS before/peak/after, heapUsed, how many
- * non-readers were cut off and with which logged reason, and how many log lines
- * the load cost. Every phase is bounded; loopback only. `--gc-check` (diagnostic only: the
+ * non-readers were cut off and with which logged reason, how many log lines
+ * the load cost, and the broker's CPU seconds (user + system, /proc/PID/stat)
+ * from the non-readers' arrival to their cut-off with the machine's load
+ * average: on a shared machine the latency figures depend on that load, the
+ * CPU seconds much less. Every phase is bounded; loopback only. `--gc-check` (diagnostic only: the
  * broker never forces a GC itself) forces one in the broker at the end and reports the memory
  * again, to tell garbage not yet collected from memory still referenced.
  */
