@@ -25,14 +25,18 @@
  *
  * Prints the healthy pair's p50/p99 latency with and without the load (same
  * run) and their ratio, the broker's RSS before/peak/after, heapUsed, how many
- * non-readers were cut off and with which logged reason, and how many log lines
- * the load cost. Every phase is bounded; loopback only. `--gc-check` (diagnostic only: the
+ * non-readers were cut off and with which logged reason, how many log lines
+ * the load cost, and the broker's CPU seconds (user + system, /proc/PID/stat)
+ * from the non-readers' arrival to their cut-off with the machine's load
+ * average: on a shared machine the latency figures depend on that load, the
+ * CPU seconds much less. Every phase is bounded; loopback only. `--gc-check` (diagnostic only: the
  * broker never forces a GC itself) forces one in the broker at the end and reports the memory
  * again, to tell garbage not yet collected from memory still referenced.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { loadavg } from 'node:os'
 import { RawConn } from './raw-conn.js'
 
 const args = process.argv.slice(2)
@@ -93,6 +97,12 @@ function startBroker(): Promise<BrokerChild> {
   })
 }
 
+/** CPU seconds (user, system) the process has used so far, from /proc/PID/stat (clock ticks of 1/100 s). */
+function cpuOf(pid: number): { user: number; sys: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')
+  return { user: Number(fields[11]) / 100, sys: Number(fields[12]) / 100 }
+}
+
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return m ? Number(m[1]) * 1024 : 0
@@ -134,6 +144,7 @@ try {
   healthySent = 0
   const rssBefore = rssOf(pid)
   const heapBefore = broker.heap.used
+  const cpuBefore = cpuOf(pid)
 
   // ---- non-readers ------------------------------------------------------------------------
   const slow: RawConn[] = []
@@ -177,6 +188,7 @@ try {
   while (broker.log.filter(isSlow).length < SLOW && Date.now() < deadline) await sleep(250)
   const cut = broker.log.filter(isSlow)
   const cutMs = Date.now() - loadStart
+  const cpuLoad = cpuOf(pid)
   const reasons = new Map<string, number>()
   for (const l of cut) reasons.set(l.reason, (reasons.get(l.reason) ?? 0) + 1)
   for (const c of slow) c.sock.destroy()
@@ -204,6 +216,7 @@ try {
     `broker RSS            before ${MiB(rssBefore)}  peak ${MiB(rssPeak)} (target < 400: ${rssPeak < 400 * 1048576 ? 'met' : 'NOT met'})  ${SETTLE_S} s after the non-readers are gone ${MiB(rssAfter)} (target < 250: ${rssAfter < 250 * 1048576 ? 'met' : 'NOT met'})`,
     `broker heapUsed       before ${MiB(heapBefore)}  ${SETTLE_S} s after ${MiB(heapAfter.used)}  (heapTotal ${MiB(heapAfter.total)}, external ${MiB(heapAfter.external)}, arrayBuffers ${MiB(heapAfter.arrayBuffers)})`,
     `waiting for clients   at its peak ${MiB(broker.heldPeak.total)}: socket buffers ${MiB(broker.heldPeak.socket)}, shaper paced ${MiB(broker.heldPeak.paced)}, shaper held ${MiB(broker.heldPeak.heldFifo)}`,
+    `broker CPU            ${(cpuLoad.user - cpuBefore.user).toFixed(1)} s user + ${(cpuLoad.sys - cpuBefore.sys).toFixed(1)} s system from the non-readers' arrival to their cut-off (machine load average now ${loadavg()[0]!.toFixed(1)})`,
     `non-readers cut off   ${cut.length} of ${SLOW} within ${(cutMs / 1000).toFixed(1)} s of the load's start; reasons: ${[...reasons].map(([r, n]) => `${r} x${n}`).join(', ') || 'none'}${cut.length < SLOW ? ` (the rest closed by the bench at ${((goneAt - loadStart) / 1000).toFixed(1)} s)` : ''}`,
     ...(gcLine ? [gcLine] : []),
     `log lines             ${logLinesLoad} during the load (${(logLinesLoad / (loadMs / 1000)).toFixed(0)}/s), ${drops.length} of them drop lines covering ${dropped} dropped messages`,

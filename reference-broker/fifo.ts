@@ -1,3 +1,5 @@
+import type { OutFrame } from './split-frame.js'
+
 /**
  * A first-in first-out queue whose `shift` costs the same at any length.
  * (`Array.prototype.shift` moves the whole backing store once an array is large,
@@ -38,16 +40,16 @@ export class Fifo<T> {
   }
 }
 
-/** A Fifo of frames that knows how many bytes it holds. */
-export class FrameFifo extends Fifo<Buffer> {
+/** A Fifo of frames (whole or split around a shared payload) that knows how many bytes it holds. */
+export class FrameFifo extends Fifo<OutFrame> {
   bytes = 0
 
-  override push(frame: Buffer): void {
+  override push(frame: OutFrame): void {
     super.push(frame)
     this.bytes += frame.length
   }
 
-  override shift(): Buffer | undefined {
+  override shift(): OutFrame | undefined {
     const frame = super.shift()
     if (frame) this.bytes -= frame.length
     return frame

@@ -3,6 +3,7 @@ import { ByteBudget } from './byte-budget.js'
 import { FrameFifo } from './fifo.js'
 import { StallWatch, type Stall } from './stall-watch.js'
 import { DropTally } from './drop-tally.js'
+import { headOf, joinFrame, type OutFrame } from './split-frame.js'
 
 /** Dropped messages are reported as one summary per reason per second (drop-tally.ts). */
 const DROP_SUMMARY_MS = 1000
@@ -25,7 +26,8 @@ export interface ShaperOptions {
   /** PUBLISH bytes per second towards the client [LIM-THROUGHPUT-512KIB]; 0 or absent = unlimited. */
   throughputBytesPerSecond?: number
   version: ProtocolVersion
-  write: (frame: Buffer) => void
+  /** A split frame's payload is shared with other clients: write its pieces, never modify them. */
+  write: (frame: OutFrame) => void
   bufferedBytes: () => number
   /** Bytes the client has taken from its socket so far (grows only while it reads). */
   bytesTaken?: () => number
@@ -135,9 +137,9 @@ export class OutboundShaper {
     this.inflight.add(messageId)
   }
 
-  publish(frame: Buffer): void {
+  publish(frame: OutFrame): void {
     if (this.closed) return
-    const { qos, messageId } = peekPublish(frame)
+    const { qos, messageId } = peekPublish(headOf(frame))
     const max = this.opts.clientMaximumPacketSize
     if (max !== undefined && frame.length > max) {
       // [MQTT-3.1.2-25] never send a packet larger than the client accepts.
@@ -146,13 +148,13 @@ export class OutboundShaper {
       return
     }
     if (this.replayPhase) {
-      this.replay.push({ frame, at: Date.now() })
+      this.replay.push({ frame: joinFrame(frame), at: Date.now() })
       this.scheduleReplay()
       return
     }
     if (this.storedPhase) {
       // Unpaced replay: stored messages still carry exactly what is left of their expiry.
-      const shaped = this.withRemainingExpiry({ frame, at: Date.now() })
+      const shaped = this.withRemainingExpiry({ frame: joinFrame(frame), at: Date.now() })
       if (!shaped) {
         this.drops.add('message expired while queued')
         if (messageId !== undefined) this.opts.injectPuback(messageId)
@@ -175,7 +177,7 @@ export class OutboundShaper {
     return true
   }
 
-  private send(frame: Buffer, qos: number, messageId: number | undefined): void {
+  private send(frame: OutFrame, qos: number, messageId: number | undefined): void {
     if (qos > 0 && messageId !== undefined) {
       if (this.inflight.size >= this.opts.inflightMaximum) {
         // Held for a free in-flight slot: counts towards the slow-consumer limit, so a client
@@ -198,7 +200,7 @@ export class OutboundShaper {
     this.write(frame)
   }
 
-  private write(frame: Buffer): void {
+  private write(frame: OutFrame): void {
     this.opts.countOutboundPublish()
     this.opts.write(frame)
     if (this.checkBacklog()) return
@@ -237,7 +239,7 @@ export class OutboundShaper {
   private releaseHeld(): void {
     while (!this.closed && this.held.length > 0 && this.inflight.size < this.opts.inflightMaximum) {
       const frame = this.held.shift()!
-      const { qos, messageId } = peekPublish(frame)
+      const { qos, messageId } = peekPublish(headOf(frame))
       this.send(frame, qos, messageId)
     }
   }

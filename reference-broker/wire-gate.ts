@@ -14,6 +14,7 @@ import { DirectDelivery, type DirectMessage, type DirectSend } from './direct-de
 import { InboundWindow } from './inbound-window.js'
 import { isOneQos0Publish } from './chunked-frame.js'
 import { fitToMaximumPacketSize } from './fit-packet-size.js'
+import { splitPublish, type OutFrame } from './split-frame.js'
 
 /**
  * One client connection as AWS IoT Core handles it. Sits between the socket
@@ -91,8 +92,9 @@ export class WireGate extends GateSocket implements GateConnection {
   }
 
   /** Writes a frame to the client, fitted to the Maximum Packet Size it gave (fit-packet-size.ts). */
-  override writeOut(frame: Buffer): void {
-    super.writeOut(this.clientMaximumPacketSize === undefined ? frame : fitToMaximumPacketSize(frame, this.clientMaximumPacketSize, this.outDecoder))
+  override writeOut(frame: OutFrame): void {
+    // (A split frame is a PUBLISH, which the shaper already fitted.)
+    super.writeOut(this.clientMaximumPacketSize === undefined || !Buffer.isBuffer(frame) ? frame : fitToMaximumPacketSize(frame, this.clientMaximumPacketSize, this.outDecoder))
   }
 
   // ---- the handlers of each packet type (gate/registry.ts) ------------------------------
@@ -204,6 +206,24 @@ export class WireGate extends GateSocket implements GateConnection {
   }
 
   /** Drops `pieces` when they are one whole QoS 0 PUBLISH the shaper would drop anyway (slow reader). */
+  /**
+   * Hands `pieces` to the shaper as a split frame when they are one whole PUBLISH with a large
+   * payload (split-frame.ts) on a connected connection without deviations (as gate/outbound/publish.ts
+   * would, for PUBLISH); false when the caller must join them and go the usual way.
+   * TCP and TLS only: over WebSocket each write is its own message, and every packet stays in one.
+   */
+  protected publishesUnjoined(pieces: readonly Buffer[]): boolean {
+    if (this.info.transport === 'ws' || this.shaper === null || !this.handlers.dropsQos0Early || this.state !== 'connected' || !this.outSplitter.atFrameStart) return false
+    const frame = splitPublish(pieces)
+    if (frame === null) return false
+    try {
+      this.shaper.publish(frame)
+    } catch (err) {
+      this.internalError('outbound', err)
+    }
+    return true
+  }
+
   protected dropsQos0Unjoined(pieces: readonly Buffer[]): boolean {
     if (this.shaper === null || !this.handlers.dropsQos0Early || this.state !== 'connected' || !this.outSplitter.atFrameStart) return false
     return this.shaper.overSoftLimit() && isOneQos0Publish(pieces) && this.shaper.dropQos0()

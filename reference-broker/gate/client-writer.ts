@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream'
 import { PT, frameType } from '../mqtt-codec.js'
+import type { OutFrame } from '../split-frame.js'
 
 /**
  * Writes frames to the client's socket. PUBLISH and PUBACK frames written in one turn of the
@@ -17,20 +18,33 @@ export class ClientWriter {
 
   constructor(private readonly socket: Duplex) {}
 
-  write(frame: Buffer): void {
-    const type = frameType(frame)
+  write(frame: OutFrame): void {
     this.written += frame.length
+    if (!Buffer.isBuffer(frame)) {
+      // A split PUBLISH (split-frame.ts): its two pieces, corked like any PUBLISH; the shared
+      // payload is written by reference, never copied.
+      this.cork(frame.length)
+      this.socket.write(frame.head)
+      this.socket.write(frame.payload)
+      return
+    }
+    const type = frameType(frame)
     if (type !== PT.PUBLISH && type !== PT.PUBACK) {
       this.socket.write(frame)
       return this.flush()
     }
+    this.cork(frame.length)
+    this.socket.write(frame)
+  }
+
+  /** Corks the socket until the end of this event-loop turn (if not yet) for `bytes` more. */
+  private cork(bytes: number): void {
     if (!this.corked) {
       this.corked = true
       this.socket.cork()
       setImmediate(this.flush)
     }
-    this.corkedBytes += frame.length
-    this.socket.write(frame)
+    this.corkedBytes += bytes
   }
 
   /** Writes what waited for the end of this turn now. */

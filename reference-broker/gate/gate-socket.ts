@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream'
+import type { OutFrame } from '../split-frame.js'
 import { FrameSplitter, PT } from '../mqtt-codec.js'
 import type { ConnectionState } from './connection.js'
 import { ClientWriter } from './client-writer.js'
@@ -38,6 +39,8 @@ export abstract class GateSocket {
         // A QoS 0 PUBLISH for a reader over its slow-consumer limit is dropped before its payload
         // is copied: with many stalled readers the copies alone would cost the healthy ones.
         if (this.dropsQos0Unjoined(pieces)) return
+        // A PUBLISH with a large payload keeps the payload Buffer aedes shares between subscribers.
+        if (this.publishesUnjoined(pieces)) return
         // aedes writes a packet in several small chunks (it corks its writes): join the batch
         // once rather than let the splitter re-join after every chunk. The frames reach the
         // socket through writeOut, which writes one turn's frames at once.
@@ -80,6 +83,8 @@ export abstract class GateSocket {
   protected abstract onSocketGone(): void
   /** Whether `pieces` (aedes' writes) are one QoS 0 PUBLISH to drop before they are joined. */
   protected abstract dropsQos0Unjoined(pieces: readonly Buffer[]): boolean
+  /** Whether `pieces` went to the client as one split PUBLISH (split-frame.ts), never joined. */
+  protected abstract publishesUnjoined(pieces: readonly Buffer[]): boolean
 
   private onData(chunk: Buffer): void {
     // Anything but CONNECT as the first byte is not MQTT: close now rather than
@@ -97,7 +102,7 @@ export abstract class GateSocket {
   }
 
   /** Writes a frame to the client (gate/client-writer.ts: one turn's PUBLISHes and PUBACKs in one write). */
-  writeOut(frame: Buffer): void {
+  writeOut(frame: OutFrame): void {
     if (this.state === 'closed' || this.socket.destroyed || this.socket.writableEnded) return
     this.out.write(frame)
   }

@@ -10,6 +10,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { encode, FrameDecoder, type ProtocolVersion } from '../mqtt-codec.js'
 import { OutboundShaper, type ShaperOptions } from '../outbound-shaper.js'
+import { joinFrame } from '../split-frame.js'
 
 beforeEach(() => { vi.useFakeTimers({ now: 1_000_000 }) })
 afterEach(() => { vi.useRealTimers() })
@@ -39,7 +40,7 @@ function shaper(over: Partial<ShaperOptions> = {}) {
   const version = over.version ?? 5
   const s = new OutboundShaper({
     inflightMaximum: 100, replayRatePerSecond: 0, softBytes: 1000, hardBytes: 5000, version,
-    write: (f) => out.written.push(f),
+    write: (f) => out.written.push(joinFrame(f)),
     bufferedBytes: () => out.buffered,
     injectPuback: (id) => out.pubacks.push(id),
     onSlowConsumer: () => { out.slow++ },

@@ -19,4 +19,19 @@ describe('protocol fuzzer (bounded)', () => {
     expect(report.failures, `seed ${seed}: ${report.counterexample ?? lines.join('\n')}`).toBe(0)
     expect(report.healthyLost).toBe(0)
   }, 120_000)
+
+  it('over WebSocket too: inputs cut into separate WebSocket messages, the probe and the healthy pair on the WebSocket listener (about 5 s)', async () => {
+    const seed = Number(process.env.HX_FUZZ_SEED ?? Date.now() % 2 ** 31)
+    const lines: string[] = []
+    const report = await runFuzz({ inputs: 600, seed, batch: 60, concurrency: 12, timeLimitMs: 5000, transport: 'ws', log: (l) => lines.push(l) })
+    console.log(`protocol fuzz over WebSocket: seed ${seed}, ${report.inputs} inputs (${report.inputsPerSecond}/s), failures ${report.failures}, healthy ${report.healthySent} sent / ${report.healthyLost} lost, outcomes ${JSON.stringify(report.outcomes)}`)
+    if (report.counterexample) console.log(report.counterexample)
+    expect(report.transport).toBe('ws')
+    expect(report.inputs).toBeGreaterThan(0)
+    // The broker answered over WebSocket: some inputs ended with its PINGRESP, not only closes.
+    expect(report.outcomes.answered).toBeGreaterThan(0)
+    expect(report.healthySent).toBeGreaterThan(0)
+    expect(report.failures, `seed ${seed}: ${report.counterexample ?? lines.join('\n')}`).toBe(0)
+    expect(report.healthyLost).toBe(0)
+  }, 60_000)
 })

@@ -2,6 +2,7 @@ import type { GateConnection, InboundHandler } from '../connection.js'
 import { FrameDecoder, encode, peekConnect } from '../../mqtt-codec.js'
 import { RC, RC311 } from '../../reason-codes.js'
 import { shapeProblem } from '../../packet-shape.js'
+import { propertyBytesProblem } from '../../property-bytes.js'
 import { decoded } from './decode.js'
 
 /**
@@ -24,7 +25,7 @@ export const connect: InboundHandler = (conn, frame) => {
     return conn.closeNow(`malformed-connect: ${(err as Error).message}`)
   }
   // A CONNECT mqtt-packet decodes but the standard calls malformed: MQTT 5 CONNACK 0x81/0x82, 3.1.1 a close.
-  const problem = shapeProblem(packet)
+  const problem = shapeProblem(packet) ?? propertyBytesProblem(frame)
   if (problem) {
     conn.identify(packet.protocolVersion === 5 ? 5 : 4, null, true, 0)
     return conn.refuseConnect({ reason: `${problem.reason}: ${problem.detail}`, v5: problem.code, v311: null })

@@ -8,7 +8,8 @@ import { decodeInbound } from './decode.js'
  */
 export const puback: InboundHandler = (conn, frame) => {
   // The most frequent frame skips the general decoder (throughput: the gate must cost little).
-  if (frame.length >= 4 && (frame[0]! & 0x0f) === 0) return acked(conn, frame, pubackMessageId(frame))
+  // (An MQTT 5 PUBACK with properties, longer than 6 bytes, is decoded: its Reason String is checked.)
+  if (frame.length >= 4 && frame.length <= 6 && (frame[0]! & 0x0f) === 0) return acked(conn, frame, pubackMessageId(frame))
   const packet = decodeInbound(conn, frame)
   if (packet) acked(conn, frame, packet.messageId as number)
 }

@@ -3,15 +3,17 @@ import { startReferenceBroker } from '../../index.js'
 /**
  * The reference broker in a process of its own, for the protocol fuzzer: a
  * crash ends this process (the fuzzer sees the exit and the stack on stderr)
- * instead of the fuzzer. Prints `{"port":N}` once listening; logs errors only
- * (an `internal-error` line is a bug the gate caught).
+ * instead of the fuzzer. Prints `{"port":N,"wsPort":M}` (MQTT over TCP and over
+ * WebSocket) once listening; logs errors only (an `internal-error` line is a
+ * bug the gate caught).
  */
 const b = await startReferenceBroker({
   logLevel: 'error',
-  wsPort: false,
+  host: '127.0.0.1',
+  wsPort: 0,
   httpPort: false,
   // Fuzz connections reuse a pool of client ids: no connect-rate refusals; short connect deadline.
   overrides: { mqtt: { connectsPerSecondPerClientId: 0 }, server: { connectTimeoutMs: 2000 } },
 })
-process.stdout.write(JSON.stringify({ port: b.ports.mqtt }) + '\n')
+process.stdout.write(JSON.stringify({ port: b.ports.mqtt, wsPort: b.ports.ws }) + '\n')
 process.on('SIGTERM', () => { void b.close().then(() => process.exit(0)) })

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
 import mqtt, { type MqttClient } from 'mqtt'
+import WebSocket from 'ws'
 import { FrameSplitter, PT } from '../../mqtt-codec.js'
 import { connectFrame } from './packets.js'
 import type { FuzzInput } from './mutations.js'
@@ -17,53 +18,101 @@ function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 /** How one input ended: the broker closed, answered the trailing PINGREQ, or neither before the deadline. */
 export type InputOutcome = 'closed' | 'answered' | 'deadline'
 
+/** MQTT over TCP, or over WebSocket (subprotocol `mqtt`, path /mqtt). */
+export type FuzzTransport = 'tcp' | 'ws'
+
+/** Where fuzz traffic goes: a port of the broker and how to speak to it. */
+export interface FuzzTarget {
+  transport: FuzzTransport
+  port: number
+}
+
+/** A byte connection to the target: `write` after `onOpen`; `onData`/`onClose` as the broker answers or ends it. */
+interface Conn {
+  write(bytes: Buffer): void
+  destroy(): void
+}
+
+function openConn(target: FuzzTarget, on: { open: () => void; data: (d: Buffer) => void; closed: () => void }): Conn {
+  if (target.transport === 'tcp') {
+    const sock = net.connect(target.port, '127.0.0.1')
+    sock.on('connect', on.open)
+    sock.on('data', on.data)
+    sock.on('error', on.closed)
+    sock.on('close', on.closed)
+    return { write: (b) => { sock.write(b) }, destroy: () => sock.destroy() }
+  }
+  // Each write is one binary WebSocket message: a cut input puts packets across message
+  // boundaries, which MQTT over WebSocket allows [MQTT5-6.0.0-2].
+  const ws = new WebSocket(`ws://127.0.0.1:${target.port}/mqtt`, 'mqtt')
+  ws.on('open', on.open)
+  ws.on('message', (d: Buffer | ArrayBuffer | Buffer[]) => on.data(Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d as Buffer)))
+  ws.on('error', on.closed)
+  ws.on('close', on.closed)
+  ws.on('unexpected-response', on.closed)
+  return { write: (b) => { if (ws.readyState === WebSocket.OPEN) ws.send(b) }, destroy: () => ws.terminate() }
+}
+
+/** The URL an MQTT.js client uses for the target. */
+export function targetUrl(target: FuzzTarget): string {
+  return target.transport === 'tcp' ? `mqtt://127.0.0.1:${target.port}` : `ws://127.0.0.1:${target.port}/mqtt`
+}
+
+const asTarget = (t: number | FuzzTarget): FuzzTarget => (typeof t === 'number' ? { transport: 'tcp', port: t } : t)
+
 /**
- * Sends one input on a fresh TCP connection, then a PINGREQ: the input is done
- * when the broker closes the connection or answers the PINGREQ (it has handled
- * everything before it), or at the deadline (a frame left incomplete on purpose).
+ * Sends one input on a fresh connection (TCP, or WebSocket with each cut piece
+ * its own message), then a PINGREQ: the input is done when the broker closes
+ * the connection or answers the PINGREQ (it has handled everything before it),
+ * or at the deadline (a frame left incomplete on purpose). A bare port is TCP.
  */
-export function sendInput(port: number, input: FuzzInput, deadlineMs = 300): Promise<InputOutcome> {
+export function sendInput(to: number | FuzzTarget, input: FuzzInput, deadlineMs = 300): Promise<InputOutcome> {
   return new Promise((resolve) => {
-    const sock = net.connect(port, '127.0.0.1')
     let done = false
     const finish = (how: InputOutcome) => {
       if (done) return
       done = true
       clearTimeout(timer)
-      sock.destroy()
+      conn.destroy()
       resolve(how)
     }
     const timer = setTimeout(() => finish('deadline'), deadlineMs)
     const splitter = new FrameSplitter({ onFrame: (f) => { if (f[0]! >> 4 === PT.PINGRESP) finish('answered') } })
-    sock.on('data', (d) => splitter.push(d))
-    sock.on('error', () => finish('closed'))
-    sock.on('close', () => finish('closed'))
-    sock.on('connect', () => {
-      const bytes = Buffer.concat(input.frames.map((h) => Buffer.from(h, 'hex')))
-      const cuts = [...new Set(input.cuts.map((c) => Math.floor(c * bytes.length)))].sort((a, b) => a - b)
-      let from = 0
-      for (const cut of [...cuts, bytes.length]) {
-        if (cut > from) sock.write(bytes.subarray(from, cut))
-        from = Math.max(from, cut)
-      }
-      sock.write(PINGREQ)
+    const conn = openConn(asTarget(to), {
+      data: (d) => splitter.push(d),
+      closed: () => finish('closed'),
+      open: () => {
+        const bytes = Buffer.concat(input.frames.map((h) => Buffer.from(h, 'hex')))
+        const cuts = [...new Set(input.cuts.map((c) => Math.floor(c * bytes.length)))].sort((a, b) => a - b)
+        let from = 0
+        for (const cut of [...cuts, bytes.length]) {
+          if (cut > from) conn.write(bytes.subarray(from, cut))
+          from = Math.max(from, cut)
+        }
+        conn.write(PINGREQ)
+      },
     })
   })
 }
 
-/** Resolves when a new connection gets a CONNACK; rejects at the deadline. */
-export function probe(port: number, timeoutMs = 3000): Promise<void> {
+/** Resolves when a new connection (TCP or WebSocket) gets a CONNACK; rejects at the deadline. */
+export function probe(to: number | FuzzTarget, timeoutMs = 3000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect(port, '127.0.0.1')
-    const fail = (why: string) => { clearTimeout(timer); sock.destroy(); reject(new Error(`broker stopped accepting connections: ${why}`)) }
-    const timer = setTimeout(() => fail(`no CONNACK within ${timeoutMs} ms`), timeoutMs)
-    sock.on('error', (e) => fail(e.message))
-    sock.on('connect', () => sock.write(connectFrame(4, `fz-probe-${process.pid}-${Math.random().toString(36).slice(2)}`)))
-    sock.on('data', (d) => {
+    let settled = false
+    const settle = (err: Error | null) => {
+      if (settled) return
+      settled = true
       clearTimeout(timer)
-      sock.destroy()
-      if (d[0] === 0x20 && d[3] === 0) resolve()
-      else reject(new Error(`broker refused a healthy CONNECT: ${d.toString('hex')}`))
+      conn.destroy()
+      if (err) reject(err)
+      else resolve()
+    }
+    const fail = (why: string) => settle(new Error(`broker stopped accepting connections: ${why}`))
+    const timer = setTimeout(() => fail(`no CONNACK within ${timeoutMs} ms`), timeoutMs)
+    const conn = openConn(asTarget(to), {
+      open: () => conn.write(connectFrame(4, `fz-probe-${process.pid}-${Math.random().toString(36).slice(2)}`)),
+      closed: () => fail('connection closed before a CONNACK'),
+      data: (d) => settle(d[0] === 0x20 && d[3] === 0 ? null : new Error(`broker refused a healthy CONNECT: ${d.toString('hex')}`)),
     })
   })
 }
@@ -151,7 +200,10 @@ export type HealthyPair = Awaited<ReturnType<typeof healthyPair>>
 
 /** The reference broker in a child process (broker-child.ts); its death is observed, not shared. */
 export class ChildBroker {
+  /** MQTT over TCP. */
   port = 0
+  /** MQTT over WebSocket (path /mqtt). */
+  wsPort = 0
   exit: string | null = null
   stderr = ''
   internalErrors: string[] = []
@@ -182,12 +234,19 @@ export class ChildBroker {
         const line = out.split('\n')[0]
         if (out.includes('\n') && line) {
           clearTimeout(t)
-          this.port = (JSON.parse(line) as { port: number }).port
+          const ports = JSON.parse(line) as { port: number; wsPort: number }
+          this.port = ports.port
+          this.wsPort = ports.wsPort
           resolve()
         }
       })
       proc.on('exit', () => { clearTimeout(t); reject(new Error(`broker child exited while starting: ${this.stderr}`)) })
     })
+  }
+
+  /** The broker's port for a transport. */
+  target(transport: FuzzTransport): FuzzTarget {
+    return { transport, port: transport === 'tcp' ? this.port : this.wsPort }
   }
 
   /** Throws when the process died or logged a caught internal error. */

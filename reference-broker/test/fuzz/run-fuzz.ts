@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
-import { ChildBroker, healthyPair, probe, sendInput, type HealthyPair, type InputOutcome } from './fuzz-env.js'
+import { ChildBroker, healthyPair, probe, sendInput, targetUrl, type FuzzTarget, type FuzzTransport, type HealthyPair, type InputOutcome } from './fuzz-env.js'
 import { fuzzInput, type FuzzInput } from './mutations.js'
 
 export interface FuzzOptions {
@@ -14,6 +14,8 @@ export interface FuzzOptions {
   concurrency?: number
   /** Stop early after this long (the run still reports what it did). */
   timeLimitMs?: number
+  /** MQTT over TCP (default) or over WebSocket: the fuzz inputs, the probe and the healthy pair all use it. */
+  transport?: FuzzTransport
   /** Saves every shrunk counterexample to regressions.json. */
   saveRegressions?: boolean
   log?: (line: string) => void
@@ -21,6 +23,7 @@ export interface FuzzOptions {
 
 export interface FuzzReport {
   seed: number
+  transport: FuzzTransport
   /** fast-check seeds of the rounds run (seed, seed+1, ...); a failure names its own. */
   seeds: number[]
   inputs: number
@@ -49,11 +52,11 @@ export function loadRegressions(): Regression[] {
 }
 
 /** Sends every saved regression input to the broker, checking after each that it still accepts connections. */
-export async function replayRegressions(port: number): Promise<number> {
+export async function replayRegressions(to: number | FuzzTarget): Promise<number> {
   const list = loadRegressions()
   for (const r of list) {
-    await sendInput(port, { version: r.version, frames: r.frames, cuts: [] }, 1000)
-    await probe(port).catch((err: Error) => { throw new Error(`after regression "${r.note}": ${err.message}`) })
+    await sendInput(to, { version: r.version, frames: r.frames, cuts: [] }, 1000)
+    await probe(to).catch((err: Error) => { throw new Error(`after regression "${r.note}": ${err.message}`) })
   }
   return list.length
 }
@@ -77,6 +80,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const log = opts.log ?? (() => {})
   const batchMax = opts.batch ?? 100
   const concurrency = opts.concurrency ?? 16
+  const transport = opts.transport ?? 'tcp'
   const started = Date.now()
   const outcomes: Record<InputOutcome, number> = { closed: 0, answered: 0, deadline: 0 }
   let sentInputs = 0
@@ -98,7 +102,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const ensureEnv = async () => {
     if (env) return env
     const broker = await ChildBroker.start()
-    env = { broker, pair: await healthyPair(`mqtt://127.0.0.1:${broker.port}`) }
+    env = { broker, pair: await healthyPair(targetUrl(broker.target(transport))) }
     return env
   }
   const overBudget = () => sentInputs >= opts.inputs || (opts.timeLimitMs !== undefined && Date.now() - started > opts.timeLimitMs)
@@ -109,12 +113,12 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     try {
       pair.startPublishing()
       await pool(inputs, concurrency, async (input) => {
-        outcomes[await sendInput(broker.port, input)]++
+        outcomes[await sendInput(broker.target(transport), input)]++
         sentInputs++
       })
       await pair.stopPublishing()
       broker.check()
-      await probe(broker.port)
+      await probe(broker.target(transport))
       await pair.drain()
       broker.check()
     } catch (caught) {
@@ -157,7 +161,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   }
   const elapsedMs = Date.now() - started
   return {
-    seed: opts.seed, seeds, inputs: sentInputs, elapsedMs, inputsPerSecond: Math.round(sentInputs / (elapsedMs / 1000)),
+    seed: opts.seed, transport, seeds, inputs: sentInputs, elapsedMs, inputsPerSecond: Math.round(sentInputs / (elapsedMs / 1000)),
     failures, healthySent, healthyLost, outcomes, counterexample,
   }
 }
