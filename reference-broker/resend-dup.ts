@@ -10,6 +10,7 @@ import type { Persistence } from './aedes-internals.js'
 export function markResends(persistence: Persistence): void {
   const original = persistence.outgoingStream.bind(persistence)
   persistence.outgoingStream = (client) => Readable.from((async function* () {
-    for await (const packet of original(client)) yield packet.messageId ? { ...packet, dup: true } : packet
+    // (A PUBREL waiting for its PUBCOMP is re-sent as it is: DUP is a PUBLISH flag.)
+    for await (const packet of original(client)) yield packet.messageId && packet.cmd === 'publish' ? { ...packet, dup: true } : packet
   })())
 }

@@ -9,6 +9,8 @@ import { listenHttp, listenHttps, listenTcp, listenTls, listenWebSocket, type Li
 import { createAuthorizer } from './policy/create-authorizer.js'
 import { installMqttPolicy } from './policy/install-mqtt-policy.js'
 import { createDataPlane } from './http/create-data-plane.js'
+import { installFaults } from './faults/decorate.js'
+import { policyFaults } from './faults/policy-faults.js'
 import { dataPlanePolicy } from './faults/data-plane-faults.js'
 import { PolicyInvalidError } from './errors.js'
 
@@ -73,7 +75,8 @@ export async function startReferenceBroker(options: ReferenceBrokerOptions = {})
   if (options.requireSignature && !authorizer.hasCredentials) throw new PolicyInvalidError('profile auth section', ['requireSignature needs at least one SigV4 key in auth.credentials'])
   const broker = await AwsBroker.create(profile, log, deviation.faults)
   if (authorizer.developmentMode) log.info({ event: 'development-mode', reason: 'no-policies' }, 'no policies configured: every MQTT and HTTP action is allowed')
-  else installMqttPolicy(broker, authorizer)
+  // The policy's deviations decorate its rule methods (faults/policy-faults.ts).
+  else installFaults(policyFaults, deviation.faults, installMqttPolicy(broker, authorizer), undefined)
   if (deviation.faults.size > 0 || (options.deviations ?? []).length > 0) log.warn({ event: 'deviations', deviations: options.deviations }, 'running with deliberate deviations from the documented behaviour')
   const listeners: Listener[] = []
   const urls: ReferenceBroker['urls'] = {}

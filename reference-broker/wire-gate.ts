@@ -12,9 +12,9 @@ import { Deadline } from './gate/deadline.js'
 import { GateSocket } from './gate/gate-socket.js'
 import { DirectDelivery, type DirectMessage, type DirectSend } from './direct-delivery.js'
 import { InboundWindow } from './inbound-window.js'
-import { isOneQos0Publish } from './chunked-frame.js'
 import { fitToMaximumPacketSize } from './fit-packet-size.js'
-import { splitPublish, type OutFrame } from './split-frame.js'
+import type { OutFrame } from './split-frame.js'
+import { takeUnjoined } from './gate/unjoined-publish.js'
 
 /**
  * One client connection as AWS IoT Core handles it. Sits between the socket
@@ -205,28 +205,12 @@ export class WireGate extends GateSocket implements GateConnection {
     return this.shaper.overSoftLimit() && this.shaper.dropQos0()
   }
 
-  /** Drops `pieces` when they are one whole QoS 0 PUBLISH the shaper would drop anyway (slow reader). */
-  /**
-   * Hands `pieces` to the shaper as a split frame when they are one whole PUBLISH with a large
-   * payload (split-frame.ts) on a connected connection without deviations (as gate/outbound/publish.ts
-   * would, for PUBLISH); false when the caller must join them and go the usual way.
-   * TCP and TLS only: over WebSocket each write is its own message, and every packet stays in one.
-   */
-  protected publishesUnjoined(pieces: readonly Buffer[]): boolean {
-    if (this.info.transport === 'ws' || this.shaper === null || !this.handlers.dropsQos0Early || this.state !== 'connected' || !this.outSplitter.atFrameStart) return false
-    const frame = splitPublish(pieces)
-    if (frame === null) return false
-    try {
-      this.shaper.publish(frame)
-    } catch (err) {
-      this.internalError('outbound', err)
-    }
-    return true
+  protected takesUnjoined(pieces: readonly Buffer[]): boolean {
+    return takeUnjoined(this, pieces)
   }
 
-  protected dropsQos0Unjoined(pieces: readonly Buffer[]): boolean {
-    if (this.shaper === null || !this.handlers.dropsQos0Early || this.state !== 'connected' || !this.outSplitter.atFrameStart) return false
-    return this.shaper.overSoftLimit() && isOneQos0Publish(pieces) && this.shaper.dropQos0()
+  atFrameStart(): boolean {
+    return this.outSplitter.atFrameStart
   }
 
   /** Tells aedes a QoS 1 message is done (dropped or expired by the shaper): it leaves aedes' in-flight state. */

@@ -36,11 +36,8 @@ export abstract class GateSocket {
     this.pipe = new AedesPipe(socket, options.throughputBytesPerSecond, {
       write: (chunk) => this.outSplitter.push(chunk),
       writev: (pieces) => {
-        // A QoS 0 PUBLISH for a reader over its slow-consumer limit is dropped before its payload
-        // is copied: with many stalled readers the copies alone would cost the healthy ones.
-        if (this.dropsQos0Unjoined(pieces)) return
-        // A PUBLISH with a large payload keeps the payload Buffer aedes shares between subscribers.
-        if (this.publishesUnjoined(pieces)) return
+        // A slow reader's QoS 0, or a PUBLISH whose large payload aedes shares, never joined.
+        if (this.takesUnjoined(pieces)) return
         // aedes writes a packet in several small chunks (it corks its writes): join the batch
         // once rather than let the splitter re-join after every chunk. The frames reach the
         // socket through writeOut, which writes one turn's frames at once.
@@ -81,10 +78,8 @@ export abstract class GateSocket {
   abstract closeNow(reason: string): void
   /** The socket ended, closed or failed. */
   protected abstract onSocketGone(): void
-  /** Whether `pieces` (aedes' writes) are one QoS 0 PUBLISH to drop before they are joined. */
-  protected abstract dropsQos0Unjoined(pieces: readonly Buffer[]): boolean
-  /** Whether `pieces` went to the client as one split PUBLISH (split-frame.ts), never joined. */
-  protected abstract publishesUnjoined(pieces: readonly Buffer[]): boolean
+  /** Whether `pieces` (one aedes write) were dropped or sent on without being joined (gate/unjoined-publish.ts). */
+  protected abstract takesUnjoined(pieces: readonly Buffer[]): boolean
 
   private onData(chunk: Buffer): void {
     // Anything but CONNECT as the first byte is not MQTT: close now rather than

@@ -1,8 +1,6 @@
 import type { AwsBroker } from '../aws-broker.js'
 import type { WireGate } from '../wire-gate.js'
 import { gateOf, hooksOf, type AedesClient, type AedesPublish } from '../aedes-internals.js'
-import { installFaults } from '../faults/decorate.js'
-import { policyFaults } from '../faults/policy-faults.js'
 import type { Logger } from '../logger.js'
 import type { AuthorizationContext, Authorizer, Principal } from './create-authorizer.js'
 import { principalName } from './create-authorizer.js'
@@ -104,10 +102,10 @@ export class MqttPolicy {
  * [AUTHZ-311-DISCONNECT]; MQTT 5 gets PUBACK 0x87 / SUBACK 0x87
  * [AUTHZ-V5-REASON-CODES]. Hooks are plain aedes handler properties, so the
  * broker's own authorizeForward (exact-parent `#` rule) keeps running first.
+ * Returns the policy the hooks consult, for its faults (faults/policy-faults.ts).
  */
-export function installMqttPolicy(broker: AwsBroker, authorizer: Authorizer): void {
+export function installMqttPolicy(broker: AwsBroker, authorizer: Authorizer): MqttPolicy {
   const policy = new MqttPolicy(authorizer, broker.log)
-  installFaults(policyFaults, broker.faults, policy, undefined)
   const hooks = hooksOf(broker.aedes)
 
   // A refusal for the CONNECT's attributes is the same CONNACK 5 / 0x87 as any other [AUTHZ-CONNECT-ATTRIBUTES].
@@ -138,4 +136,5 @@ export function installMqttPolicy(broker: AwsBroker, authorizer: Authorizer): vo
     if (!forwarded) return forwarded
     return policy.allows(client, 'iot:Receive', `topic/${packet.topic}`, packet.topic) ? forwarded : null
   }
+  return policy
 }

@@ -21,6 +21,7 @@ const OTHER_TOOLS: Record<string, string> = {
   '--inputs': 'npm run fuzz (scripts/fuzz.ts)',
   '--seed': 'npm run fuzz (scripts/fuzz.ts)',
   '--gc-check': 'npm run bench:slow-readers (bench/slow-readers.ts)',
+  '--transport': 'npm run fuzz (scripts/fuzz.ts)',
 }
 
 function commands(c: Command, path: string[] = []): { path: string; options: string[] }[] {
