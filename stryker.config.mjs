@@ -13,6 +13,10 @@
 const RULE_MODULES = [
   'reference-broker/inbound-checks.ts',
   'reference-broker/topic-rules.ts',
+  'reference-broker/measures.ts',
+  'reference-broker/property-bytes.ts',
+  'reference-broker/fit-packet-size.ts',
+  'reference-broker/split-frame.ts',
   'reference-broker/rate-limiter.ts',
   'reference-broker/byte-budget.ts',
   'reference-broker/outbound-shaper.ts',
