@@ -78,7 +78,7 @@ export interface SharedSubscriptionsOptions {
  * `dequeueRatePerSecond` per member, with the remaining expiry interval.
  *
  * Faults (faults/shared-faults.ts) decorate the rule methods `keepsOfflineMember`,
- * `leaveOldSession`, `routeMatched`, `recipients`, `isQueued` and `withRemainingExpiry`.
+ * `leaveOldSession`, `routeMatched`, `recipients`, `isQueued`, `deliveryQos` and `withRemainingExpiry`.
  */
 export class SharedSubscriptions {
   private readonly groups = new Map<string, Group>()

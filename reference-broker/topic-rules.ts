@@ -1,8 +1,8 @@
-import { AWS_MEASURES, type Measures } from './measures.js'
 /**
  * Topic names and filters as AWS IoT Core checks and matches them
  * (catalogue section E). Pure functions: no broker state.
  */
+import { AWS_MEASURES, type Measures } from './measures.js'
 
 export interface TopicLimits {
   topicMaxBytes: number
