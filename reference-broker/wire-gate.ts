@@ -57,6 +57,7 @@ export class WireGate extends GateSocket implements GateConnection {
   endSessionAtClose = false
   /** The CONNECT resumes a stored session (Session Present 1) [PS-CREATE-311] [PS-CREATE-V5]. */
   resumesSession = false
+  problemInformation = true
   /** The client's QoS 1/2 PUBLISHes aedes has not acknowledged yet (Receive Maximum, orderly close). */
   readonly inbound = new InboundWindow()
 
@@ -145,6 +146,7 @@ export class WireGate extends GateSocket implements GateConnection {
     this.keepAlive = accepted.keepAlive
     this.endSessionAtClose = accepted.endSessionAtClose
     this.resumesSession = accepted.resumesSession
+    this.problemInformation = accepted.problemInformation
     this.shaper = new OutboundShaper({
       ...accepted.shaper,
       version: this.version,

@@ -73,6 +73,8 @@ export interface AcceptedConnect {
   keepAlive: number
   endSessionAtClose: boolean
   resumesSession: boolean
+  /** The client allows Reason Strings and User Properties on failures other than CONNACK, PUBLISH and DISCONNECT [M5-REQUEST-PROBLEM-INFO]. */
+  problemInformation: boolean
   shaper: Omit<ShaperOptions, 'version' | 'write' | 'bufferedBytes' | 'bytesTaken' | 'injectPuback' | 'onSlowConsumer' | 'onDrop' | 'countOutboundPublish'>
 }
 
@@ -98,6 +100,8 @@ export interface GateConnection {
   readonly endSessionAtClose: boolean
   /** The CONNECT resumes a stored session (Session Present 1) [PS-CREATE-311] [PS-CREATE-V5]. */
   readonly resumesSession: boolean
+  /** Request Problem Information of the CONNECT (true unless an MQTT 5 client set it to 0) [MQTT5-3.1.2-29]. */
+  readonly problemInformation: boolean
   readonly closeReason: string | null
   /** Decoders for this connection's protocol version. */
   readonly inDecoder: FrameDecoder

@@ -31,9 +31,16 @@ export function filterVerdictWith(measures: Measures): GateHandlers['filterVerdi
 /** The verdict with AWS's units (measures.ts). */
 export const filterVerdict = filterVerdictWith(AWS_MEASURES)
 
-/** A SUBACK as the client gets it. */
+/**
+ * A SUBACK as the client gets it. A refused filter is explained in a Reason String
+ * when the client allows problem information [M5-REQUEST-PROBLEM-INFO]
+ * [MQTT5-3.1.2-29]; fit-packet-size.ts leaves it out for a client whose Maximum
+ * Packet Size it would exceed [MQTT5-3.9.2-1].
+ */
 export function encodeSuback(gate: GateConnection, ack: Record<string, unknown>): Buffer {
-  return encode(ack, gate.version)
+  const refused = (ack.granted as number[]).flatMap((code, i) => (code >= 0x80 ? [`filter ${i + 1} 0x${code.toString(16)}`] : []))
+  if (gate.version !== 5 || !gate.problemInformation || refused.length === 0 || ack.properties) return encode(ack, gate.version)
+  return encode({ ...ack, properties: { reasonString: `SUBACK: refused ${refused.join(', ')}` } }, 5)
 }
 
 interface Pending {
@@ -72,7 +79,7 @@ export class GateSubscriptions implements ConnectionSubscriptions {
     if (subs.length > m.filtersPerSubscribe) {
       // [SUB-MAX-8-PER-SUBSCRIBE] the whole request is refused, filter by filter.
       this.host.log.info({ event: 'rejected', clientId: gate.clientId, reason: 'too-many-filters-in-subscribe', count: subs.length })
-      return gate.writeOut(encode({ cmd: 'suback', messageId, granted: subs.map(() => this.failure(RC.QUOTA_EXCEEDED)) }, gate.version))
+      return gate.writeOut(this.encodeSuback({ cmd: 'suback', messageId, granted: subs.map(() => this.failure(RC.QUOTA_EXCEEDED)) }))
     }
     const codes: (number | undefined)[] = new Array(subs.length)
     const forwarded: number[] = []

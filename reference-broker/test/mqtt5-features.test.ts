@@ -47,6 +47,46 @@ describe('MQTT 5 properties [M5-USER-PROPERTIES] [M5-REQUEST-RESPONSE] [M5-PAYLO
   })
 })
 
+describe('problem information on a failing SUBACK [M5-REQUEST-PROBLEM-INFO] [MQTT5-3.1.2-29] [MQTT5-3.9.2-1]', () => {
+  const subscribe = { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'pi/ok', qos: 1 }, { topic: '$share/g+/pi', qos: 1 }] } as const
+
+  it('names the refused filter and its code when the client allows problem information (the default)', async () => {
+    const b = await broker()
+    const { c } = await rawConnected(b.urls.mqtt!, 5)
+    c.send(subscribe)
+    const suback = await c.next((p) => p.cmd === 'suback', 2000)
+    expect(suback.granted).toEqual([1, 0x8f])
+    expect(suback.properties?.reasonString).toBe('SUBACK: refused filter 2 0x8f')
+  })
+
+  it('leaves it out with Request Problem Information 0, and for a client whose Maximum Packet Size it would exceed', async () => {
+    const b = await broker()
+    const { c: off } = await rawConnected(b.urls.mqtt!, 5, { properties: { requestProblemInformation: false } })
+    off.send(subscribe)
+    const quiet = await off.next((p) => p.cmd === 'suback', 2000)
+    expect(quiet.granted).toEqual([1, 0x8f])
+    expect(quiet.properties?.reasonString).toBeUndefined()
+    // The SUBACK with its Reason String is 39 bytes; without it, 7.
+    const { c: small } = await rawConnected(b.urls.mqtt!, 5, { properties: { maximumPacketSize: 38 } })
+    small.send(subscribe)
+    const fitted = await small.next((p) => p.cmd === 'suback', 2000)
+    expect(fitted.granted).toEqual([1, 0x8f])
+    expect(fitted.properties?.reasonString).toBeUndefined()
+    const { c: room } = await rawConnected(b.urls.mqtt!, 5, { properties: { maximumPacketSize: 39 } })
+    room.send(subscribe)
+    expect((await room.next((p) => p.cmd === 'suback', 2000)).properties?.reasonString).toBe('SUBACK: refused filter 2 0x8f')
+  })
+
+  it('a 3.1.1 SUBACK has no properties at all', async () => {
+    const b = await broker()
+    const { c } = await rawConnected(b.urls.mqtt!, 4)
+    c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'pi/ok', qos: 1 }, { topic: 'a/#/b', qos: 1 }] })
+    const suback = await c.next((p) => p.cmd === 'suback', 2000)
+    expect(suback.granted).toEqual([1, 0x80])
+    expect(suback.properties).toBeUndefined()
+  })
+})
+
 describe('topic matching [TOPIC-HASH-NO-PARENT] [TOPIC-CASE-SENSITIVE]', () => {
   it('sensor/# does not match sensor; topics are case sensitive', async () => {
     const b = await broker()

@@ -37,6 +37,7 @@ export const connect: InboundHandler = (conn, frame) => {
     keepAlive: verdict.keepAlive,
     endSessionAtClose: verdict.endSessionAtClose,
     resumesSession: verdict.resumesSession,
+    problemInformation: packet.properties?.requestProblemInformation !== false, // [MQTT5-3.1.2-28] absent means 1
     shaper: conn.handlers.shaperOptions(conn, packet),
   })
   conn.forward(verdict.rewritten ? encode(verdict.packet, conn.version) : frame)
