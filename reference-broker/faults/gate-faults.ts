@@ -131,6 +131,19 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   'expiry-not-decremented': wrapEntry('shaperOptions', (next) => (c, p) => ({ ...next(c, p), keepOriginalExpiry: true })),
   // A second CONNECT is dropped; the connection stays [CONN-DOUBLE-CONNECT].
   'double-connect-ignored': wrapInbound([PT.CONNECT], dropWellFormed),
+  // A CONNECT the gate refuses gets its CONNACK, but the connection stays open [MQTT5-3.1.3-8].
+  'refused-connect-left-open': wrapEntry('connect', (next) => (c, f) => next(new Proxy(c, {
+    get(target, key) {
+      if (key === 'refuseConnect') {
+        return (refuse: Parameters<GateConnection['refuseConnect']>[0]) => {
+          if (target.version === 5) target.socket.write(encode({ cmd: 'connack', sessionPresent: false, reasonCode: refuse.v5 }, 5))
+          else if (refuse.v311 !== null) target.socket.write(encode({ cmd: 'connack', sessionPresent: false, returnCode: refuse.v311 }, target.version))
+        }
+      }
+      const value = Reflect.get(target, key, target) as unknown
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  }), f)),
   // A second CONNECT gets a CONNACK before the connection is closed [MQTT5-3.2.0-2].
   'second-connect-acknowledged': wrapInbound([PT.CONNECT], (next) => (c, f) => {
     if (peekInbound(c, f)) c.writeOut(encode({ cmd: 'connack', sessionPresent: false, returnCode: 0, reasonCode: 0 }, c.version))
