@@ -3,7 +3,7 @@ import type { GateConnection } from '../gate/connection.js'
 import { FrameDecoder, PT, encode } from '../mqtt-codec.js'
 import { ackOf } from '../inbound-window.js'
 import { isTakeover } from '../gate/outbound/disconnect.js'
-import { wrapEntry, wrapOutbound, perKey, type GateDecorator } from './gate-decorators.js'
+import { wrapEntry, wrapInbound, wrapOutbound, perKey, type GateDecorator } from './gate-decorators.js'
 
 /**
  * The gate's deviations on what a client receives (faults/gate-faults.ts
@@ -48,6 +48,10 @@ function rewritePuback(rewrite: (c: GateConnection, frame: Buffer) => Buffer): G
 const pubackTopics = perKey<GateConnection, Map<number, string>>(() => new Map())
 /** Server-assigned topic aliases per connection, and the client's Topic Alias Maximum, for `server-topic-aliases`. */
 const serverAliases = perKey<GateConnection, { max: number; byTopic: Map<string, number> }>(() => ({ max: 0, byTopic: new Map() }))
+
+/** The Receive Maximum of the client's CONNECT and the frames held back, for `receive-maximum-holds-everything`. */
+const sendQuota = perKey<GateConnection, { maximum: number; held: (() => void)[] }>(() => ({ maximum: 65535, held: [] }))
+const quotaUsedUp = (c: GateConnection) => (c.shaper?.inflightCount ?? 0) >= sendQuota(c).maximum
 
 /** The delivery `deliveries-reordered` holds back, per connection. */
 const heldDelivery = new WeakMap<GateConnection, Buffer>()
@@ -112,6 +116,21 @@ export const DELIVERY_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     packet.properties = { ...(packet.properties ?? {}), topicAlias: alias }
     return encode(packet, 5)
   })(recordAliasMaximum(h)),
+  // While the client's Receive Maximum is used up, SUBACK, UNSUBACK and PINGRESP wait too [MQTT5-3.3.4-10].
+  'receive-maximum-holds-everything': (h) => wrapOutbound([PT.SUBACK, PT.UNSUBACK, PT.PINGRESP], (next) => (c, f) => {
+    if (c.version === 5 && quotaUsedUp(c)) sendQuota(c).held.push(() => next(c, f))
+    else next(c, f)
+  })(wrapInbound([PT.PUBACK], (next) => (c, f) => {
+    next(c, f)
+    const quota = sendQuota(c)
+    while (quota.held.length > 0 && !quotaUsedUp(c)) quota.held.shift()!()
+  })(wrapEntry('connect', (next) => (c, f) => {
+    try {
+      const packet = new FrameDecoder(4).decode(f) as Record<string, any>
+      sendQuota(c).maximum = Number(packet.properties?.receiveMaximum ?? 65535)
+    } catch { /* the CONNECT handler refuses it */ }
+    next(c, f)
+  })(h))),
   // Re-sent messages go out with DUP 0 [MQTT5-3.3.1-1].
   'redelivery-dup-cleared': rewriteDelivery((_c, f) => (f[0]! & 0x08 ? Buffer.concat([Buffer.from([f[0]! & ~0x08]), f.subarray(1)]) : f)),
   // The MQTT 5 CONNACK has acknowledge-flag bit 1 set [MQTT5-3.2.2-1].
