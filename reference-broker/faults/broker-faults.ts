@@ -63,6 +63,18 @@ export const brokerFaults: FaultDecorators<FaultableBroker, void> = {
     if (from && (from.version === 5) !== (client.version === 5)) return null
     return forwardable(client, packet)
   }),
+  // Retained messages are kept as their publisher's session state: once the publisher's connection
+  // has ended, its retained messages are no longer sent to new subscribers [MQTT311-3.1.2-7].
+  'retained-dropped-with-session': (broker) => {
+    const publisher = new Map<string, string>()
+    broker.aedes.on('publish', (packet, client) => {
+      if (packet.retain && client) publisher.set(packet.topic, client.id)
+    })
+    wrapMethod(broker, 'forwardable', (forwardable) => (client, packet) => {
+      const from = packet.retain ? publisher.get(packet.topic) : undefined
+      return from !== undefined && !broker.connection(from) ? null : forwardable(client, packet)
+    })
+  },
   // Live messages on a topic with a retained message carry RETAIN 1 [RET-FLAG-ON-DELIVERY].
   'retain-flag-on-live': (broker) => wrapMethod(broker, 'forwardable', (forwardable) => (client, packet) => {
     const forwarded = forwardable(client, packet)
