@@ -37,11 +37,13 @@ const UNSUPPORTED_DATA = 1003
  */
 export function webSocketByteStream(ws: WebSocket, transport: WebSocketTransport): Duplex {
   let refused = false
+  // After a WebSocket error ws closes with its own code (1007 for a text frame that is not UTF-8): no terminate then.
+  let failed = false
   const stream = new Duplex({
     read: () => { ws.resume() },
     write: (chunk: Buffer, _encoding, done) => { ws.send(chunk, { binary: true }, (err) => done(err ?? undefined)) },
     final: (done) => { ws.close(); done() },
-    destroy: (err, done) => { ws.terminate(); done(err) },
+    destroy: (err, done) => { if (!failed) ws.terminate(); done(err) },
   })
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     if (refused) return
@@ -53,10 +55,8 @@ export function webSocketByteStream(ws: WebSocket, transport: WebSocketTransport
     }
     if (bytes.length > 0 && !stream.push(bytes)) ws.pause()
   })
-  ws.once('close', () => {
-    stream.push(null)
-    stream.destroy()
-  })
-  ws.once('error', (err) => stream.destroy(err))
+  // The end comes after the bytes already pushed, as a TCP socket's does.
+  ws.once('close', () => stream.push(null))
+  ws.once('error', (err) => { failed = true; stream.destroy(err) })
   return stream
 }
