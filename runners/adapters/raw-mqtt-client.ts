@@ -120,8 +120,8 @@ export class RawMqttClient {
         // judge [MQTT-6.0.0-4]: the header is offered by hand, so ws does not check the reply.
         const ws = new WebSocket(url, [], { ...(opts.tls as WebSocket.ClientOptions), headers: { 'Sec-WebSocket-Protocol': 'mqtt' } })
         ws.once('upgrade', (res) => {
-          const offered = res.headers['sec-websocket-protocol']
-          handshake = { subprotocol: typeof offered === 'string' ? offered : null }
+          const selected = res.headers['sec-websocket-protocol']
+          handshake = { subprotocol: typeof selected === 'string' ? selected : null }
           delete res.headers['sec-websocket-protocol']
         })
         ws.once('open', () => { socket = ws; done(createWebSocketStream(ws)) })
