@@ -210,6 +210,10 @@ const list = [
   { name: 'bom-stripped', description: 'U+FEFF is dropped from topic filters, so a subscription to a topic holding it never matches', breaks: ['MQTT311-1.5.3-3', 'MQTT5-1.5.4-3'], fault: true },
   { name: 'empty-client-id-persistent-accepted', description: 'the gate lets an MQTT 3.1.1 CONNECT with an empty client id and CleanSession 0 through to aedes, which closes the connection without CONNACK 0x02', breaks: ['MQTT311-3.1.3-8'], fault: true },
   { name: 'will-delay-not-cancelled', description: 'a delayed Will is published when its client id connects again to the session, instead of being cancelled', breaks: ['MQTT5-3.1.3-9'], fault: true },
+  // MQTT over WebSocket (section 6), on the bundled broker's WebSocket listener.
+  { name: 'ws-text-frames-accepted', description: 'a text WebSocket frame is read as MQTT bytes instead of closing the connection', breaks: ['MQTT311-6.0.0-1', 'MQTT5-6.0.0-1'], scenarios: ['ws-text-frame-closes'], fault: true },
+  { name: 'ws-frame-aligned-only', description: 'each WebSocket frame is taken to hold one whole packet: a packet split over frames is lost, a second packet in a frame is dropped', breaks: ['MQTT311-6.0.0-2', 'MQTT5-6.0.0-2'], scenarios: ['ws-packets-across-frames'], fault: true },
+  { name: 'ws-subprotocol-not-returned', description: 'the WebSocket handshake returns no subprotocol although the client offers mqtt', breaks: ['MQTT311-6.0.0-4', 'MQTT5-6.0.0-4'], scenarios: ['ws-subprotocol-mqtt'], fault: true },
   // Boundaries (docs/boundaries.md): each side of a limit, in each unit it is counted in.
   { name: 'user-properties-limit-8000', description: 'the 8 KB user-property quota is read as 8,000 bytes', breaks: ['M5-USER-PROPERTIES'], overrides: { mqtt: { userPropertiesMaxBytes: 8000 } }, scenarios: ['user-properties-8192-bytes-edge'] },
   { name: 'user-properties-names-not-counted', description: 'the user-property quota counts the values (and length prefixes) only, not the names', breaks: ['M5-USER-PROPERTIES'], fault: true, scenarios: ['user-properties-8192-bytes-edge'] },

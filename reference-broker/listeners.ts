@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { randomUUID } from 'node:crypto'
-import { WebSocketServer, createWebSocketStream } from 'ws'
+import { WebSocketServer } from 'ws'
 import type { AwsBroker } from './aws-broker.js'
 import { ListenError } from './errors.js'
+import { createWebSocketTransport, webSocketByteStream, type WebSocketTransport } from './websocket-transport.js'
 
 /** PEM material as a string/Buffer, or a path to a PEM file. */
 export type Pem = string | Buffer
@@ -117,19 +118,20 @@ export async function listenTls(broker: AwsBroker, port: number, host: string, o
   return { port: await listen(server, port, host, 'MQTT over TLS'), close: closer(server) }
 }
 
-export async function listenWebSocket(broker: AwsBroker, port: number, host: string): Promise<Listener> {
+/** MQTT over WebSocket: the transport's rules (section 6) decide the subprotocol and which frames are read. */
+export async function listenWebSocket(broker: AwsBroker, port: number, host: string, transport: WebSocketTransport = createWebSocketTransport()): Promise<Listener> {
   const server = http.createServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket: connect with a WebSocket client, subprotocol mqtt\n')
   })
   const wss = new WebSocketServer({
     server,
-    handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
+    handleProtocols: (protocols) => transport.selectProtocol(protocols),
   })
   // ws re-emits the HTTP server's errors on the WebSocketServer; a busy port is already a
   // ListenError from listen(), and must not also be an unhandled 'error' that kills the process.
   wss.on('error', () => {})
   wss.on('connection', (ws, req) => {
-    const stream = createWebSocketStream(ws)
+    const stream = webSocketByteStream(ws, transport)
     broker.accept(stream, { transport: 'ws', remoteAddress: req.socket.remoteAddress })
   })
   return { port: await listen(server, port, host, 'MQTT over WebSocket'), close: closer(server, () => { for (const c of wss.clients) c.terminate(); wss.close() }) }

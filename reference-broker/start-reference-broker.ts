@@ -10,6 +10,8 @@ import { createAuthorizer } from './policy/create-authorizer.js'
 import { installMqttPolicy } from './policy/install-mqtt-policy.js'
 import { createDataPlane } from './http/create-data-plane.js'
 import { installFaults } from './faults/decorate.js'
+import { websocketFaults } from './faults/websocket-faults.js'
+import { createWebSocketTransport } from './websocket-transport.js'
 import { policyFaults } from './faults/policy-faults.js'
 import { dataPlanePolicy } from './faults/data-plane-faults.js'
 import { PolicyInvalidError } from './errors.js'
@@ -90,7 +92,10 @@ export async function startReferenceBroker(options: ReferenceBrokerOptions = {})
       urls.mqtt = `mqtt://${urlHost}:${l.port}`
     }
     if (options.wsPort !== false) {
-      const l = await listenWebSocket(broker, options.wsPort ?? 0, host)
+      // The WebSocket transport's deviations decorate its rules (faults/websocket-faults.ts).
+      const transport = createWebSocketTransport()
+      installFaults(websocketFaults, deviation.faults, transport, undefined)
+      const l = await listenWebSocket(broker, options.wsPort ?? 0, host, transport)
       listeners.push(l)
       ports.ws = l.port
       urls.ws = `ws://${urlHost}:${l.port}/mqtt`

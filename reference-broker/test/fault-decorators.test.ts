@@ -9,6 +9,7 @@ import { lifecycleFaults } from '../faults/lifecycle-faults.js'
 import { persistenceFaults } from '../faults/persistence-faults.js'
 import { policyFaults } from '../faults/policy-faults.js'
 import { sharedFaults } from '../faults/shared-faults.js'
+import { websocketFaults } from '../faults/websocket-faults.js'
 import { createLogger, loadProfile } from '../index.js'
 
 const dir = join(import.meta.dirname, '..')
@@ -16,14 +17,14 @@ const source = (file: string) => readFileSync(join(dir, file), 'utf8')
 
 describe('faults as decorators (faults/)', () => {
   it('every decorator is registered under a fault deviation of its own name', () => {
-    const registries = [aedesFaults, aedesOptionFaults, brokerFaults, lifecycleFaults, persistenceFaults, policyFaults, sharedFaults]
+    const registries = [aedesFaults, aedesOptionFaults, brokerFaults, lifecycleFaults, persistenceFaults, policyFaults, sharedFaults, websocketFaults]
     const names = registries.flatMap((r) => Object.keys(r))
     for (const name of names) expect(deviations.get(name)?.fault, name).toBe(true)
     expect(new Set(names).size).toBe(names.length - 1) // offline-queue-off wraps aedes and its persistence
   })
 
   it('the rule modules hold no fault check and reach no aedes private by a cast', () => {
-    const rules = ['aws-broker.ts', 'session-aedes.ts', 'shared-subscriptions.ts', 'lifecycle-events.ts', 'retained-store.ts', 'incoming-ids.ts', 'highest-qos-delivery.ts', ...readdirSync(join(dir, 'policy')).map((f) => `policy/${f}`)]
+    const rules = ['aws-broker.ts', 'session-aedes.ts', 'shared-subscriptions.ts', 'lifecycle-events.ts', 'retained-store.ts', 'incoming-ids.ts', 'highest-qos-delivery.ts', 'websocket-transport.ts', 'listeners.ts', ...readdirSync(join(dir, 'policy')).map((f) => `policy/${f}`)]
     for (const file of rules) {
       const text = source(file)
       expect(text, file).not.toMatch(/faults\.has\(|\.fault\(/)

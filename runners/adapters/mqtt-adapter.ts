@@ -1,6 +1,8 @@
 import type { ClientDecl, QoS, Subscription, WillDecl } from '../../spec/index.js'
 import type { NormalPacket } from './normalize-packet.js'
 import type { Inbox } from './inbox.js'
+import type { FramePlan } from './frame-plan.js'
+import type { WebSocketHandshake } from './raw-mqtt-client.js'
 
 /** TLS material and options for an MQTT endpoint. */
 export interface TlsSettings {
@@ -64,10 +66,12 @@ export interface MqttAdapter {
    * unknown protocol level). Incoming packets are decoded as `version`.
    */
   open(endpoint: MqttEndpoint, version: 4 | 5, timeoutMs: number): Promise<void>
-  /** Raw clients only: a packet object in mqtt-packet's shape. */
-  sendPacket(packet: Record<string, unknown>): void
-  /** Raw clients only: bytes as they are. */
-  sendBytes(bytes: Buffer): void
+  /** Raw clients only: a packet object in mqtt-packet's shape; over WebSocket, in the frames the plan says. */
+  sendPacket(packet: Record<string, unknown>, frames?: FramePlan): void
+  /** Raw clients only: bytes as they are; over WebSocket, in the frames the plan says. */
+  sendBytes(bytes: Buffer, frames?: FramePlan): void
+  /** Raw WebSocket clients only: what the server answered to the current connection's opening handshake. */
+  handshake(): WebSocketHandshake
   /** Sends DISCONNECT and waits (bounded) for the close. */
   disconnect(opts: { reasonCode?: number; properties?: Record<string, unknown> }, timeoutMs: number): Promise<void>
   /** Closes the socket without DISCONNECT. */

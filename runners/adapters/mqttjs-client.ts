@@ -177,6 +177,9 @@ export function createMqttjsClientAdapter(opts: MqttjsClientAdapterOptions): Mqt
     sendBytes() {
       throw new StepError(`send needs a raw client; ${opts.name} is an MQTT.js client`)
     },
+    handshake() {
+      throw new StepError(`expect-handshake needs a raw client; ${opts.name} is an MQTT.js client`)
+    },
 
     async disconnect(o, timeoutMs) {
       const c = client

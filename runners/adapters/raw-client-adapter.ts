@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls'
 import { RawMqttClient, type RawPacket } from './raw-mqtt-client.js'
+import type { FramePlan } from './frame-plan.js'
 import { awaitPacket, whyNothing } from './await-packet.js'
 import { Inbox } from './inbox.js'
 import { normalizePacket, traceSummary, type NormalPacket } from './normalize-packet.js'
@@ -45,13 +46,24 @@ export function createRawClientAdapter(opts: RawClientAdapterOptions): MqttAdapt
     return client
   }
 
-  const send = (packet: Record<string, unknown>) => {
+  const send = (packet: Record<string, unknown>, frames?: FramePlan) => {
     const client = requireOpen()
-    opts.trace.record(opts.name, 'out', traceSummary(normalizePacket(packet)))
+    opts.trace.record(opts.name, 'out', { ...traceSummary(normalizePacket(packet)), ...framesNote(frames) })
+    let bytes: Buffer
     try {
-      client.send(packet as RawPacket)
+      if (packet.cmd === 'connect' && typeof packet.protocolVersion === 'number') client.setVersion(packet.protocolVersion as 3 | 4 | 5)
+      bytes = client.encode(packet as RawPacket)
     } catch (err) {
       throw new StepError(`cannot encode the packet for ${opts.name}: ${(err as Error).message}`)
+    }
+    sendFrames(client, bytes, frames)
+  }
+
+  const sendFrames = (client: RawMqttClient, bytes: Buffer, frames: FramePlan | undefined) => {
+    try {
+      client.sendFrames(bytes, frames ?? {})
+    } catch (err) {
+      throw new StepError(`${opts.name}: ${(err as Error).message}`)
     }
   }
 
@@ -133,12 +145,18 @@ export function createRawClientAdapter(opts: RawClientAdapterOptions): MqttAdapt
 
     open: (endpoint, version, timeoutMs) => openTransport(endpoint, version, timeoutMs),
 
-    sendPacket: (packet) => send(packet),
+    sendPacket: (packet, frames) => send(packet, frames),
 
-    sendBytes(bytes) {
+    sendBytes(bytes, frames) {
       const client = requireOpen()
-      opts.trace.record(opts.name, 'out', { bytes: bytes.toString('hex') })
-      client.sendBytes(bytes)
+      opts.trace.record(opts.name, 'out', { bytes: bytes.toString('hex'), ...framesNote(frames) })
+      sendFrames(client, bytes, frames)
+    },
+
+    handshake() {
+      if (!client) throw new StepError(`client ${opts.name} is not connected (add a connect step first)`)
+      if (!client.handshake) throw new StepError(`client ${opts.name} is not connected over WebSocket`)
+      return client.handshake
     },
 
     async disconnect(o, timeoutMs) {
@@ -161,4 +179,10 @@ export function createRawClientAdapter(opts: RawClientAdapterOptions): MqttAdapt
       client?.destroy()
     },
   }
+}
+
+/** The frame plan as the trace shows it, when the step chose one. */
+function framesNote(frames: FramePlan | undefined): Record<string, unknown> {
+  if (!frames || (frames.split === undefined && frames.type === undefined)) return {}
+  return { frames: { ...(frames.split !== undefined ? { split: frames.split } : {}), ...(frames.type ? { type: frames.type } : {}) } }
 }

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream'
 import mqtt from 'mqtt-packet'
 import WebSocket, { createWebSocketStream } from 'ws'
 import { describeBytes } from './describe-bytes.js'
+import { splitFrames, type FramePlan } from './frame-plan.js'
 
 export type RawPacket = Record<string, any> & { cmd: string }
 
@@ -29,6 +30,12 @@ export type RawClientEvent =
   | { type: 'packet'; packet: RawPacket }
   | { type: 'protocol-error'; message: string; bytes: string }
   | { type: 'closed'; info: CloseInfo }
+
+/** What the server answered to the WebSocket opening handshake. */
+export interface WebSocketHandshake {
+  /** Sec-WebSocket-Protocol of the 101 response; null when absent. */
+  subprotocol: string | null
+}
 
 /** A deadline expired while waiting for something from the server. */
 export class WaitTimeoutError extends Error {
@@ -59,7 +66,7 @@ export class RawMqttClient {
   /** The first bytes the server sent (at most 256), whatever they were. */
   head: Buffer = Buffer.alloc(0)
 
-  private constructor(readonly stream: Duplex, public version: 3 | 4 | 5) {
+  private constructor(readonly stream: Duplex, public version: 3 | 4 | 5, private readonly ws?: WebSocket, readonly handshake?: WebSocketHandshake) {
     this.parser = mqtt.parser({ protocolVersion: version })
     this.parser.on('packet', (p: RawPacket) => {
       if (p.cmd === 'disconnect') this.lastDisconnect = p
@@ -96,6 +103,8 @@ export class RawMqttClient {
   static async open(url: string, opts: RawConnectOptions = {}): Promise<RawMqttClient> {
     const u = new URL(url)
     const timeoutMs = opts.timeoutMs ?? 5000
+    let socket: WebSocket | undefined
+    let handshake: WebSocketHandshake | undefined
     const stream = await new Promise<Duplex>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`could not connect to ${url} within ${timeoutMs} ms`)), timeoutMs)
       const done = (s: Duplex) => { clearTimeout(timer); resolve(s) }
@@ -107,14 +116,21 @@ export class RawMqttClient {
         const s = tls.connect({ port: Number(u.port || 8883), host: u.hostname.replace(/^\[|\]$/g, ''), ...opts.tls }, () => done(s))
         s.once('error', fail)
       } else if (u.protocol === 'ws:' || u.protocol === 'wss:') {
-        const ws = new WebSocket(url, ['mqtt'], opts.tls as WebSocket.ClientOptions)
-        ws.once('open', () => done(createWebSocketStream(ws)))
+        // Offers mqtt [MQTT-6.0.0-3] but accepts any answer, recorded for expect-handshake to
+        // judge [MQTT-6.0.0-4]: the header is offered by hand, so ws does not check the reply.
+        const ws = new WebSocket(url, [], { ...(opts.tls as WebSocket.ClientOptions), headers: { 'Sec-WebSocket-Protocol': 'mqtt' } })
+        ws.once('upgrade', (res) => {
+          const selected = res.headers['sec-websocket-protocol']
+          handshake = { subprotocol: typeof selected === 'string' ? selected : null }
+          delete res.headers['sec-websocket-protocol']
+        })
+        ws.once('open', () => { socket = ws; done(createWebSocketStream(ws)) })
         ws.once('error', fail)
       } else {
         fail(new Error(`unsupported URL scheme ${u.protocol}`))
       }
     })
-    return new RawMqttClient(stream, opts.version ?? 4)
+    return new RawMqttClient(stream, opts.version ?? 4, socket, handshake)
   }
 
   /** Calls `fn` for every packet received, protocol error and the close (scenario inboxes and traces). */
@@ -125,12 +141,32 @@ export class RawMqttClient {
   /** Encodes and sends a packet object (mqtt-packet's shape). */
   send(packet: RawPacket): void {
     if (packet.cmd === 'connect' && packet.protocolVersion) this.setVersion(packet.protocolVersion)
-    this.stream.write(mqtt.generate(packet as never, { protocolVersion: this.version }))
+    this.sendBytes(this.encode(packet))
   }
 
-  /** Sends bytes as they are (malformed packets). */
+  /** The packet object's bytes (mqtt-packet's encoder; throws on what it cannot encode). */
+  encode(packet: RawPacket): Buffer {
+    return mqtt.generate(packet as never, { protocolVersion: this.version })
+  }
+
+  /** Sends bytes as they are (malformed packets); over WebSocket, in one binary frame. */
   sendBytes(bytes: Buffer): void {
-    this.stream.write(bytes)
+    this.sendFrames(bytes, {})
+  }
+
+  /**
+   * Over WebSocket, sends the bytes in the frames the plan says: a packet across
+   * several frames, several packets in one, text frames [MQTT-6.0.0-1] [MQTT-6.0.0-2].
+   * Every write goes through here, so frames leave in the order they were sent.
+   */
+  sendFrames(bytes: Buffer, plan: FramePlan): void {
+    if (!this.ws) {
+      if (plan.split !== undefined || plan.type !== undefined) throw new Error('frames and frameType need a WebSocket connection')
+      this.stream.write(bytes)
+      return
+    }
+    if (this.ws.readyState !== WebSocket.OPEN) return
+    for (const frame of splitFrames(bytes, plan.split)) this.ws.send(frame, { binary: plan.type !== 'text' })
   }
 
   setVersion(version: 3 | 4 | 5): void {

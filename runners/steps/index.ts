@@ -8,13 +8,14 @@ import { send } from './send.js'
 import { expect } from './expect.js'
 import { expectNothing } from './expect-nothing.js'
 import { expectClosed } from './expect-closed.js'
+import { expectHandshake } from './expect-handshake.js'
 import { http } from './http.js'
 import { expectHttp } from './expect-http.js'
 import { wait } from './wait.js'
 import { waitFor } from './wait-for.js'
 
 /** The built-in step implementations, one file per YAML key. */
-export const BUILTIN_STEPS = [connect, disconnect, subscribe, unsubscribe, publish, send, expect, expectNothing, expectClosed, http, expectHttp, wait, waitFor] as const
+export const BUILTIN_STEPS = [connect, disconnect, subscribe, unsubscribe, publish, send, expect, expectNothing, expectClosed, expectHandshake, http, expectHttp, wait, waitFor] as const
 
 /** The registry pairing every spec step kind with its implementation. */
 export function createStepRegistry(): StepRegistry {

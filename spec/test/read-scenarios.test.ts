@@ -115,6 +115,30 @@ describe('parseScenarioText: every invalid class names file:line:col and the pat
     expect(issues[1]!.message).toMatch(/unknown limit "nope"/)
   })
 
+  it('WebSocket frame options and expect-handshake need a raw client over WebSocket; ws clients imply websocket', () => {
+    const base = VALID.replace("  pub: { version: '3.1.1' }\n", "  pub: { version: '3.1.1' }\n  rawTcp: { kind: raw }\n  rawWs: { kind: raw, transport: ws }\n")
+    const steps = [
+      "  - send: { client: rawTcp, bytes: 'c000', frames: 2, frameType: text }",
+      "  - expect-handshake: { client: rawTcp, subprotocol: mqtt }",
+      "  - expect-handshake: { client: sub, subprotocol: mqtt }",
+      "  - send: { client: rawWs, bytes: 'c000c000', frames: [1, 2] }",
+      "  - send: { client: rawWs, packet: { cmd: pingreq }, frames: 2, frameType: text }",
+      "  - expect-handshake: { client: rawWs, subprotocol: false }",
+    ]
+    const issues = issuesOf(base + steps.join('\n') + '\n')
+    expect(issues.map((i) => [i.path, i.message])).toEqual([
+      ['steps[5].send.frames', 'frames chooses WebSocket frames; declare "rawTcp" with transport: ws'],
+      ['steps[5].send.frameType', 'frameType chooses WebSocket frames; declare "rawTcp" with transport: ws'],
+      ['steps[6].expect-handshake.client', 'expect-handshake needs a raw WebSocket client; declare "rawTcp" with kind: raw, transport: ws'],
+      ['steps[7].expect-handshake.client', 'expect-handshake needs a raw WebSocket client; declare "sub" with kind: raw, transport: ws'],
+    ])
+    const bad = issuesOf(base + "  - send: { client: rawWs, bytes: 'c000', frames: 0, frameType: json }\n")
+    expect(bad.map((i) => i.path).sort()).toEqual(['steps[5].send.frameType', 'steps[5].send.frames'])
+    const ok = parseScenarioText(base + steps.slice(3).join('\n') + '\n', 'ws.yaml', opts)
+    expect(ok.issues).toEqual([])
+    expect(ok.scenarios[0]!.requires).toContain('websocket')
+  })
+
   it('type-checks expectation patterns against the packet field (validate catches what would never match)', () => {
     const issues = issuesOf(VALID.replace('within: 2s', "qos: one, retain: yes, payload: 42, within: 2s"))
     expect(issues.map((i) => [i.path, i.message])).toEqual([

@@ -21,6 +21,8 @@ export type MosquittoProfile = (typeof MOSQUITTO_PROFILES)[number]
 
 /** The environment variable the target files read the broker's URL from. */
 export const MOSQUITTO_URL_ENV = 'HX_MOSQUITTO_URL'
+/** The environment variable the target files read the broker's WebSocket URL from. */
+const MOSQUITTO_WS_URL_ENV = 'HX_MOSQUITTO_WS_URL'
 
 export const targetFile = (profile: MosquittoProfile) => join(repoRoot, `test/targets/mosquitto-${profile}.yaml`)
 export const baselineFile = (profile: MosquittoProfile) => join(repoRoot, `test/baselines/mosquitto-${profile}.yaml`)
@@ -58,13 +60,16 @@ function canConnect(port: number): Promise<boolean> {
 export interface Mosquitto {
   url: string
   port: number
+  /** MQTT over WebSocket (section 6 of the standards), on a second listener. */
+  wsUrl: string
   close(): Promise<void>
 }
 
 /**
  * Starts mosquitto on a free 127.0.0.1 port with its own configuration
  * (anonymous, no persistence, MQTT 3.1.1 and 5 as mosquitto's default
- * listener does) and waits until it accepts connections (5 s at most).
+ * listener does), and a WebSocket listener on a second one, and waits until
+ * both accept connections (5 s at most).
  */
 export async function startMosquitto(): Promise<Mosquitto> {
   const bin = mosquittoBinary()
@@ -74,9 +79,12 @@ export async function startMosquitto(): Promise<Mosquitto> {
   // A port picked free may be taken before mosquitto binds it: try a few.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort()
+    const wsPort = await freePort()
     const conf = join(dir, 'mosquitto.conf')
     writeFileSync(conf, [
       `listener ${port} 127.0.0.1`,
+      `listener ${wsPort} 127.0.0.1`,
+      'protocol websockets',
       'allow_anonymous true',
       'persistence false',
       'log_dest stderr',
@@ -91,13 +99,14 @@ export async function startMosquitto(): Promise<Mosquitto> {
     let up = false
     const deadline = Date.now() + 5000
     while (Date.now() < deadline && child.exitCode === null) {
-      if (await canConnect(port)) { up = true; break }
+      if (await canConnect(port) && await canConnect(wsPort)) { up = true; break }
       await new Promise((r) => setTimeout(r, 50))
     }
     if (up) {
       return {
         url: `mqtt://127.0.0.1:${port}`,
         port,
+        wsUrl: `ws://127.0.0.1:${wsPort}/mqtt`,
         close: async () => {
           if (child.exitCode === null) {
             child.kill('SIGTERM')
@@ -110,7 +119,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
       }
     }
     if (child.exitCode === null) { child.kill('SIGKILL'); await exited }
-    lastError = new Error(`mosquitto did not listen on 127.0.0.1:${port}: ${stderr.trim() || 'no output'}`)
+    lastError = new Error(`mosquitto did not listen on 127.0.0.1:${port} and ${wsPort}: ${stderr.trim() || 'no output'}`)
   }
   rmSync(dir, { recursive: true, force: true })
   throw lastError!
@@ -126,6 +135,7 @@ export async function runMosquitto(profile: MosquittoProfile, opts: { concurrenc
   try {
     const turn = resolving.then(async () => {
       process.env[MOSQUITTO_URL_ENV] = broker.url
+      process.env[MOSQUITTO_WS_URL_ENV] = broker.wsUrl
       return resolveExternalTarget(targetFile(profile))
     })
     resolving = turn.catch(() => {})
