@@ -106,31 +106,6 @@ export const DELIVERY_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     packet.properties = { ...(packet.properties ?? {}), topicAlias: alias }
     return encode(packet, 5)
   })(recordAliasMaximum(h)),
-  // Server topic aliases, topic still sent, to MQTT 5 clients that gave no Topic Alias Maximum [MQTT5-3.1.2-27].
-  'server-topic-aliases-unasked': (h) => rewriteDelivery((c, f) => {
-    if (c.version !== 5 || serverAliases(c).max !== 0) return f
-    const aliases = serverAliases(c).byTopic
-    const packet = c.outDecoder.decode(f) as Record<string, any>
-    let alias = aliases.get(packet.topic)
-    if (alias === undefined) aliases.set(packet.topic, (alias = aliases.size + 1))
-    packet.properties = { ...(packet.properties ?? {}), topicAlias: alias }
-    return encode(packet, 5)
-  })(recordAliasMaximum(h)),
-  // While the client's Receive Maximum is used up, SUBACK, UNSUBACK and PINGRESP wait too [MQTT5-3.3.4-10].
-  'receive-maximum-holds-everything': (h) => wrapOutbound([PT.SUBACK, PT.UNSUBACK, PT.PINGRESP], (next) => (c, f) => {
-    if (c.version === 5 && quotaUsedUp(c)) sendQuota(c).held.push(() => next(c, f))
-    else next(c, f)
-  })(wrapInbound([PT.PUBACK], (next) => (c, f) => {
-    next(c, f)
-    const quota = sendQuota(c)
-    while (quota.held.length > 0 && !quotaUsedUp(c)) quota.held.shift()!()
-  })(wrapEntry('connect', (next) => (c, f) => {
-    try {
-      const packet = new FrameDecoder(4).decode(f) as Record<string, any>
-      sendQuota(c).maximum = Number(packet.properties?.receiveMaximum ?? 65535)
-    } catch { /* the CONNECT handler refuses it */ }
-    next(c, f)
-  })(h))),
   // Re-sent messages go out with DUP 0 [MQTT5-3.3.1-1].
   'redelivery-dup-cleared': rewriteDelivery((_c, f) => (f[0]! & 0x08 ? Buffer.concat([Buffer.from([f[0]! & ~0x08]), f.subarray(1)]) : f)),
   // The MQTT 5 CONNACK has acknowledge-flag bit 1 set [MQTT5-3.2.2-1].
