@@ -9,6 +9,9 @@ export class RequestAbortedError extends Error {
   }
 }
 
+/** The body of a request without one (never written to: it has no bytes). */
+export const EMPTY = Buffer.alloc(0)
+
 /**
  * Reads a request body of at most `limit` bytes. The declared Content-Length is
  * checked before anything is read; a chunked body is read only until it
@@ -21,43 +24,39 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
   if (declared !== undefined && Number(declared) > limit) {
     return Promise.reject(tooLarge('payload-too-large', `Payload of ${declared} bytes exceeds the maximum of ${limit} bytes`))
   }
-  if (req.complete && req.readableEnded) return Promise.resolve(Buffer.alloc(0))
+  if (req.complete && req.readableEnded) return Promise.resolve(EMPTY)
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    const cleanup = () => {
-      req.off('data', onData)
-      req.off('end', onEnd)
-      req.off('error', onError)
-      req.off('close', onClose)
-    }
-    const onData = (chunk: Buffer) => {
+    // Settled: later events are ignored. The listeners stay on the request (one per request,
+    // gone with it) rather than being removed one by one: this runs once per data-plane call.
+    let settled = false
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return
       size += chunk.length
       if (size > limit) {
-        cleanup()
+        settled = true
         req.pause()
         chunks.length = 0
         reject(tooLarge('payload-too-large', `Payload exceeds the maximum of ${limit} bytes`))
         return
       }
       chunks.push(chunk)
-    }
-    const onEnd = () => {
-      cleanup()
+    })
+    req.on('end', () => {
+      if (settled) return
+      settled = true
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
-    }
-    const onError = () => {
-      cleanup()
+    })
+    req.on('error', () => {
+      if (settled) return
+      settled = true
       reject(new RequestAbortedError())
-    }
-    const onClose = () => {
-      if (req.complete) return
-      cleanup()
+    })
+    req.on('close', () => {
+      if (settled || req.complete) return
+      settled = true
       reject(new RequestAbortedError())
-    }
-    req.on('data', onData)
-    req.on('end', onEnd)
-    req.on('error', onError)
-    req.on('close', onClose)
+    })
   })
 }

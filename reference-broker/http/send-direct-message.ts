@@ -133,7 +133,9 @@ async function handle(ctx: RequestContext, input: DirectMessageInput, rules: Dir
   // [DM-NO-RETAIN] one PUBLISH, RETAIN 0, on the receiver's connection; MQTT 5 properties
   // [DM-MQTT5-PROPERTIES-FORWARDED], which the gate drops for 3.1.1 receivers [DM-MQTT311-PROPS-DROPPED].
   const properties = Object.keys(input.properties).length > 0 ? { ...input.properties } : undefined
-  const sent = await rules.deliver(ctx, receiver, { topic, payload: ctx.body, qos: confirmation ? 1 : 0, properties })
+  const delivering = rules.deliver(ctx, receiver, { topic, payload: ctx.body, qos: confirmation ? 1 : 0, properties })
+  // (AWS's deliver is synchronous: no turn of the microtask queue for it.)
+  const sent = delivering instanceof Promise ? await delivering : delivering
   if (!sent) {
     if (receiver.state !== 'connected') throw notFound('client-not-connected', 'The target client ID is not connected')
     // [DM-STATUS-429] [LIM-PUB-RATE-100] the receiver's connection has spent its publishes this second.
