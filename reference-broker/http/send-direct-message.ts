@@ -49,10 +49,13 @@ export interface DirectMessageRules {
   answer(ctx: RequestContext, reason: string): void
 }
 
+/** A direct message may not go to any `$` topic [DM-TOPIC-VALIDATION]. */
+const NO_RESERVED_TOPIC: readonly string[] = []
+
 /** AWS IoT Core's SendDirectMessage. */
 export const awsDirectMessage: DirectMessageRules = {
   clientId: checkClientId,
-  topic: (raw, profile) => checkTopic(raw, profile, []),
+  topic: (raw, profile) => checkTopic(raw, profile, NO_RESERVED_TOPIC),
   responseTopic: checkResponseTopic,
   confirmationDefault: false,
   authorizeSender(ctx, clientId, context) {
