@@ -105,7 +105,10 @@ function parse(ctx: RequestContext, rules: DirectMessageRules): DirectMessageInp
   if (contentType) properties.contentType = contentType
   const responseTopic = rules.responseTopic(ctx.query.string('responseTopic'), profile) // [DM-RESPONSE-TOPIC-NO-WILDCARD]
   if (responseTopic) properties.responseTopic = responseTopic
-  Object.assign(ctx.logFields, { clientId, topic, confirmation })
+  const { logFields } = ctx
+  logFields.clientId = clientId
+  logFields.topic = topic
+  logFields.confirmation = confirmation
   return { clientId, topic, confirmation, timeoutSeconds, properties }
 }
 
