@@ -28,35 +28,39 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    // Settled: later events are ignored. The listeners stay on the request (one per request,
-    // gone with it) rather than being removed one by one: this runs once per data-plane call.
-    let settled = false
-    req.on('data', (chunk: Buffer) => {
-      if (settled) return
+    const cleanup = () => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+      req.off('close', onClose)
+    }
+    const onData = (chunk: Buffer) => {
       size += chunk.length
       if (size > limit) {
-        settled = true
+        cleanup()
         req.pause()
         chunks.length = 0
         reject(tooLarge('payload-too-large', `Payload exceeds the maximum of ${limit} bytes`))
         return
       }
       chunks.push(chunk)
-    })
-    req.on('end', () => {
-      if (settled) return
-      settled = true
+    }
+    const onEnd = () => {
+      cleanup()
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
-    })
-    req.on('error', () => {
-      if (settled) return
-      settled = true
+    }
+    const onError = () => {
+      cleanup()
       reject(new RequestAbortedError())
-    })
-    req.on('close', () => {
-      if (settled || req.complete) return
-      settled = true
+    }
+    const onClose = () => {
+      if (req.complete) return
+      cleanup()
       reject(new RequestAbortedError())
-    })
+    }
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+    req.on('close', onClose)
   })
 }
