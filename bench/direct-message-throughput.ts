@@ -104,6 +104,8 @@ async function serve(kind: string): Promise<void> {
 /** Starts this file as a child in another role and waits for the stdout line matching `ready`. */
 function child(role: string[], ready: RegExp, what: string): Promise<{ match: RegExpExecArray; child: ChildProcess }> {
   // HX_CPU_PROF=DIR: profile the servers and the receiver (node --cpu-prof), e.g. the broker's HTTP → MQTT → PUBACK → HTTP path.
+  // Its samples are wall time: a process descheduled inside a syscall (writev waking the peer on a
+  // busy machine) has that wait charged to the syscall; `perf record -p` on the child shows CPU.
   const prof = process.env.HX_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HX_CPU_PROF}`] : []
   const c = spawn(process.execPath, [...prof, '--import', 'tsx', import.meta.filename, ...role], { stdio: ['ignore', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {

@@ -52,10 +52,16 @@ export class DirectDelivery {
       this.port.writeOut(frame)
       return QOS0_SENT
     }
-    const acked = new Promise<void>((resolve) => this.waiting.set(messageId, resolve))
+    const acked = new Promise<void>((resolve) => { this.waiting.set(messageId, resolve) })
     this.port.trackInflight(messageId)
     this.port.writeOut(frame)
-    return { messageId, acked, cancel: () => { this.waiting.delete(messageId); this.port.releaseInflight(messageId) } }
+    return new PendingSend(this, messageId, acked)
+  }
+
+  /** Forgets a QoS 1 send nobody waits for any more: its PUBACK, should it come, is aedes' business no longer. */
+  cancel(messageId: number): void {
+    this.waiting.delete(messageId)
+    this.port.releaseInflight(messageId)
   }
 
   /** Consumes a PUBACK that answers a direct message; false when it is aedes'. */
@@ -65,5 +71,14 @@ export class DirectDelivery {
     this.waiting.delete(messageId)
     resolve()
     return true
+  }
+}
+
+/** A QoS 1 send waiting for its PUBACK (a class: no closure per direct message). */
+class PendingSend implements DirectSend {
+  constructor(private readonly delivery: DirectDelivery, readonly messageId: number, readonly acked: Promise<void>) {}
+
+  cancel(): void {
+    this.delivery.cancel(this.messageId)
   }
 }

@@ -30,6 +30,7 @@ function slashCount(s: string): number {
 
 /** The part of a topic the size quotas apply to: Basic Ingest's `$aws/rules/<rule>/` prefix is not counted [TOPIC-MAX-256]. */
 function quotaPart(topic: string): string {
+  if (topic.charCodeAt(0) !== 36) return topic // no `$`: no prefix to leave out
   const m = BASIC_INGEST.exec(topic)
   return m ? topic.slice(m[0].length) : topic
 }

@@ -4,22 +4,60 @@ import type { WireGate } from '../wire-gate.js'
 /** How a wait for the receiver's PUBACK ended. */
 export type PubackOutcome = 'acked' | 'timeout' | 'receiver-disconnected' | 'caller-gone'
 
-/** One close listener per receiver connection, however many direct messages wait on it. */
-const waitersByGate = new WeakMap<WireGate, Set<() => void>>()
+/** What a wait needs of the sent message: its acknowledgement, and a way to forget it. */
+export interface AwaitedSend {
+  acked: Promise<void>
+  cancel(): void
+}
 
-function onGateClosed(gate: WireGate, waiter: () => void): () => void {
+/**
+ * One SendDirectMessage waiting for its PUBACK. The per-request objects are
+ * this one, its timer and the two reactions below; no other closure per
+ * request (the data plane's throughput: every allocation on this path is paid
+ * once per direct message).
+ */
+class PubackWait {
+  private done = false
+  private readonly timer: NodeJS.Timeout
+
+  constructor(
+    private readonly gate: WireGate,
+    private readonly sent: AwaitedSend,
+    timeoutMs: number,
+    private readonly resolve: (outcome: PubackOutcome) => void,
+  ) {
+    this.timer = setTimeout(timedOut, timeoutMs, this)
+  }
+
+  finish(outcome: PubackOutcome): void {
+    if (this.done) return
+    this.done = true
+    clearTimeout(this.timer)
+    waitersByGate.get(this.gate)?.delete(this)
+    if (outcome !== 'acked') this.sent.cancel()
+    this.resolve(outcome)
+  }
+}
+
+function timedOut(wait: PubackWait): void {
+  wait.finish('timeout')
+}
+
+/** One close listener per receiver connection, however many direct messages wait on it. */
+const waitersByGate = new WeakMap<WireGate, Set<PubackWait>>()
+
+function watchGate(gate: WireGate, wait: PubackWait): void {
   let waiters = waitersByGate.get(gate)
   if (!waiters) {
-    const set = new Set<() => void>()
+    const set = new Set<PubackWait>()
     waiters = set
     waitersByGate.set(gate, set)
     gate.socket.once('close', () => {
-      for (const w of [...set]) w()
+      for (const w of [...set]) w.finish('receiver-disconnected')
       set.clear()
     })
   }
-  waiters.add(waiter)
-  return () => waiters.delete(waiter)
+  waiters.add(wait)
 }
 
 /**
@@ -29,23 +67,14 @@ function onGateClosed(gate: WireGate, waiter: () => void): () => void {
  * every outcome but `acked` the pending acknowledgement is cancelled so the
  * gate keeps no state for it.
  */
-export function awaitPuback(gate: WireGate, sent: { acked: Promise<void>; cancel: () => void }, timeoutMs: number, res: http.ServerResponse): Promise<PubackOutcome> {
+export function awaitPuback(gate: WireGate, sent: AwaitedSend, timeoutMs: number, res: http.ServerResponse): Promise<PubackOutcome> {
   return new Promise<PubackOutcome>((resolve) => {
-    let done = false
-    const finish = (outcome: PubackOutcome) => {
-      if (done) return
-      done = true
-      clearTimeout(timer)
-      stopWatchingGate()
-      res.off('close', onCallerGone)
-      if (outcome !== 'acked') sent.cancel()
-      resolve(outcome)
-    }
-    const timer = setTimeout(() => finish('timeout'), timeoutMs)
-    const stopWatchingGate = gate.state === 'closed' ? () => {} : onGateClosed(gate, () => finish('receiver-disconnected'))
-    const onCallerGone = () => finish('caller-gone')
-    res.on('close', onCallerGone)
-    void sent.acked.then(() => finish('acked'))
-    if (gate.state === 'closed') finish('receiver-disconnected')
+    const wait = new PubackWait(gate, sent, timeoutMs, resolve)
+    if (gate.state === 'closed') return wait.finish('receiver-disconnected')
+    watchGate(gate, wait)
+    // Left on the response once the wait is over: `finish` is then a no-op, and the
+    // response (one per request) goes with its listeners.
+    res.once('close', () => wait.finish('caller-gone'))
+    void sent.acked.then(() => wait.finish('acked'))
   })
 }

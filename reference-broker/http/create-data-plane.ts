@@ -11,7 +11,7 @@ import { trackConnectionHistory } from './connection-history.js'
 import { deleteConnectionRoute, getConnectionRoute, listSubscriptionsRoute } from './connection-apis.js'
 import { awsDataPlane, type DataPlanePolicy } from './data-plane-policy.js'
 import { publishRoute } from './publish-message.js'
-import { readBody, RequestAbortedError } from './read-body.js'
+import { EMPTY, readBody, RequestAbortedError } from './read-body.js'
 import { parseQuery, QueryParams } from './request-params.js'
 import { sendError, type Exchange } from './respond.js'
 import { getRetainedMessageRoute, listRetainedMessagesRoute } from './retained-messages.js'
@@ -90,42 +90,55 @@ export function createDataPlane(options: DataPlaneOptions): http.RequestListener
   }
 }
 
+/** The placeholders a request context starts with, shared (never written to). */
+const NO_QUERY = new QueryParams(new Map())
+const ANONYMOUS = Object.freeze({ kind: 'anonymous' } as const)
+
 async function serve(deps: DataPlaneDeps, policy: DataPlanePolicy, routes: readonly Route<unknown>[], req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   // A reset connection must never become an unhandled 'error' event.
   req.on('error', noop)
   res.on('error', noop)
-  const started = performance.now()
-  const ex: Exchange = { req, res, traceId: randomUUID(), outcome: { status: 0, reason: 'caller-gone' } }
   const url = req.url ?? '/'
   const q = url.indexOf('?')
   const rawPath = q === -1 ? url : url.slice(0, q)
-  const fields: Record<string, unknown> = {}
+  // The request's context, built whole at once (one object shape for every request): the
+  // response writers see it as the Exchange, the handlers as the RequestContext.
+  const ctx: RequestContext = {
+    req,
+    res,
+    traceId: randomUUID(),
+    outcome: { status: 0, reason: 'caller-gone' },
+    deps,
+    params: {},
+    query: NO_QUERY,
+    body: EMPTY,
+    principal: ANONYMOUS,
+    logFields: {},
+  }
+  const ex: Exchange = ctx
+  const fields = ctx.logFields
   let api = 'Unknown'
   let principal = 'anonymous'
   // [DM-CLOUDWATCH-REASON] one line per request, when info lines are wanted (a quiet broker skips the listener).
-  if (deps.log.isLevelEnabled('info')) res.once('close', () => {
-    deps.log.info({
-      event: 'http-request', api, method: req.method, path: rawPath, traceId: ex.traceId,
-      status: ex.outcome.status, reason: ex.outcome.reason, errorType: ex.outcome.errorType,
-      principal, ...fields, durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+  if (deps.log.isLevelEnabled('info')) {
+    const started = performance.now()
+    res.once('close', () => {
+      deps.log.info({
+        event: 'http-request', api, method: req.method, path: rawPath, traceId: ex.traceId,
+        status: ex.outcome.status, reason: ex.outcome.reason, errorType: ex.outcome.errorType,
+        principal, ...fields, durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      })
     })
-  })
+  }
   try {
     const match = matchRoute(routes, req.method ?? 'GET', rawPath)
     if (match.kind === 'none') throw notFound('no-such-route', `No data-plane operation at ${req.method} ${rawPath}`)
     if (match.kind === 'wrong-method') throw policy.wrongMethod(match.allowed, req.method ?? 'GET', rawPath) // [HTTP-ERRORS]
     const route = match.route
     api = route.api
-    const params: Record<string, string> = {}
-    for (const [name, raw] of Object.entries(match.rawParams)) params[name] = policy.decodeParam(raw, name) // [DM-STATUS-400] %ZZ
-    const ctx: RequestContext = Object.assign(ex, {
-      deps,
-      params,
-      query: new QueryParams(parseQuery(q === -1 ? '' : url.slice(q + 1))),
-      body: Buffer.alloc(0),
-      principal: { kind: 'anonymous' } as const,
-      logFields: fields,
-    })
+    const { params } = ctx
+    for (const name in match.rawParams) params[name] = policy.decodeParam(match.rawParams[name]!, name) // [DM-STATUS-400] %ZZ
+    if (q !== -1) ctx.query = new QueryParams(parseQuery(url.slice(q + 1)))
     const input = route.parse(ctx)
     if (route.hasBody) ctx.body = await readBody(req, policy.bodyLimit(route.api, deps.profile)) // [DM-STATUS-413] [LIM-PAYLOAD-128KB]
     ctx.principal = policy.identify(req, ctx.body, deps.authorizer, { requireSignature: deps.requireSignature }) // [DM-AUTH-MODES]

@@ -5,11 +5,13 @@ import { invalidRequest } from './api-error.js'
 /** The data-plane APIs limit client ids to 128 characters [DM-CLIENTID-VALIDATION]. */
 const CLIENT_ID_MAX_CHARS = 128
 
+const NO_FAULTS: ReadonlySet<string> = new Set()
+
 /**
  * A client id from the path: 1–128 characters, not starting with `$`
  * [DM-CLIENTID-VALIDATION] [API-DELETE-CONNECTION]. The caller has decoded it.
  */
-export function checkClientId(clientId: string, faults: ReadonlySet<string> = new Set()): string {
+export function checkClientId(clientId: string, faults: ReadonlySet<string> = NO_FAULTS): string {
   if (clientId.length === 0) throw invalidRequest('invalid-client-id', 'clientId must not be empty')
   // UTF-16 units never undercount characters: only a long id needs counting code points.
   if (clientId.length > CLIENT_ID_MAX_CHARS && [...clientId].length > CLIENT_ID_MAX_CHARS) throw invalidRequest('invalid-client-id', `clientId must be at most ${CLIENT_ID_MAX_CHARS} characters`)

@@ -9,6 +9,9 @@ export class RequestAbortedError extends Error {
   }
 }
 
+/** The body of a request without one (never written to: it has no bytes). */
+export const EMPTY = Buffer.alloc(0)
+
 /**
  * Reads a request body of at most `limit` bytes. The declared Content-Length is
  * checked before anything is read; a chunked body is read only until it
@@ -21,7 +24,7 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
   if (declared !== undefined && Number(declared) > limit) {
     return Promise.reject(tooLarge('payload-too-large', `Payload of ${declared} bytes exceeds the maximum of ${limit} bytes`))
   }
-  if (req.complete && req.readableEnded) return Promise.resolve(Buffer.alloc(0))
+  if (req.complete && req.readableEnded) return Promise.resolve(EMPTY)
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0

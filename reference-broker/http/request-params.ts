@@ -6,6 +6,8 @@ import { invalidRequest } from './api-error.js'
  * [DM-STATUS-400], never a silently kept literal.
  */
 export function decodeComponent(raw: string, what: string, plusIsSpace = false): string {
+  // Nothing to decode (most names and values): no escape, no form-encoded space.
+  if (raw.indexOf('%') === -1 && (!plusIsSpace || raw.indexOf('+') === -1)) return raw
   try {
     return decodeURIComponent(plusIsSpace ? raw.replace(/\+/g, ' ') : raw)
   } catch {

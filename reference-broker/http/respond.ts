@@ -43,9 +43,11 @@ function write(ex: Exchange, status: number, headers: Record<string, string>, bo
 }
 
 /** 200 with a JSON body; `message` (default `OK`) and `traceId` are always present [DM-RESPONSE-BODY]. */
-export function sendOk(ex: Exchange, reason: string, body: Record<string, unknown> = { message: 'OK' }): void {
+export function sendOk(ex: Exchange, reason: string, body?: Record<string, unknown>): void {
   ex.outcome = { status: 200, reason }
-  write(ex, 200, {}, JSON.stringify({ message: 'OK', ...body, traceId: ex.traceId }))
+  // The plain 200 (SendDirectMessage, Publish) is the same JSON.stringify would write: the
+  // traceId is a UUID, with nothing to escape.
+  write(ex, 200, {}, body === undefined ? `{"message":"OK","traceId":"${ex.traceId}"}` : JSON.stringify({ message: 'OK', ...body, traceId: ex.traceId }))
 }
 
 /** 200 with no body (DeleteConnection [API-DELETE-CONNECTION]). */

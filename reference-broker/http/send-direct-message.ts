@@ -49,10 +49,13 @@ export interface DirectMessageRules {
   answer(ctx: RequestContext, reason: string): void
 }
 
+/** A direct message may not go to any `$` topic [DM-TOPIC-VALIDATION]. */
+const NO_RESERVED_TOPIC: readonly string[] = []
+
 /** AWS IoT Core's SendDirectMessage. */
 export const awsDirectMessage: DirectMessageRules = {
   clientId: checkClientId,
-  topic: (raw, profile) => checkTopic(raw, profile, []),
+  topic: (raw, profile) => checkTopic(raw, profile, NO_RESERVED_TOPIC),
   responseTopic: checkResponseTopic,
   confirmationDefault: false,
   authorizeSender(ctx, clientId, context) {
@@ -102,7 +105,10 @@ function parse(ctx: RequestContext, rules: DirectMessageRules): DirectMessageInp
   if (contentType) properties.contentType = contentType
   const responseTopic = rules.responseTopic(ctx.query.string('responseTopic'), profile) // [DM-RESPONSE-TOPIC-NO-WILDCARD]
   if (responseTopic) properties.responseTopic = responseTopic
-  Object.assign(ctx.logFields, { clientId, topic, confirmation })
+  const { logFields } = ctx
+  logFields.clientId = clientId
+  logFields.topic = topic
+  logFields.confirmation = confirmation
   return { clientId, topic, confirmation, timeoutSeconds, properties }
 }
 
@@ -133,7 +139,9 @@ async function handle(ctx: RequestContext, input: DirectMessageInput, rules: Dir
   // [DM-NO-RETAIN] one PUBLISH, RETAIN 0, on the receiver's connection; MQTT 5 properties
   // [DM-MQTT5-PROPERTIES-FORWARDED], which the gate drops for 3.1.1 receivers [DM-MQTT311-PROPS-DROPPED].
   const properties = Object.keys(input.properties).length > 0 ? { ...input.properties } : undefined
-  const sent = await rules.deliver(ctx, receiver, { topic, payload: ctx.body, qos: confirmation ? 1 : 0, properties })
+  const delivering = rules.deliver(ctx, receiver, { topic, payload: ctx.body, qos: confirmation ? 1 : 0, properties })
+  // (AWS's deliver is synchronous: no turn of the microtask queue for it.)
+  const sent = delivering instanceof Promise ? await delivering : delivering
   if (!sent) {
     if (receiver.state !== 'connected') throw notFound('client-not-connected', 'The target client ID is not connected')
     // [DM-STATUS-429] [LIM-PUB-RATE-100] the receiver's connection has spent its publishes this second.
