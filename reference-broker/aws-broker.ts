@@ -12,6 +12,7 @@ import { SessionAedes } from './session-aedes.js'
 import { deliverAtHighestQos } from './highest-qos-delivery.js'
 import { clearIncomingWithSession } from './incoming-ids.js'
 import { markResends } from './resend-dup.js'
+import { keepSentQos2 } from './sent-qos2-expiry.js'
 import { exactMatchRetained, trackRetained } from './retained-store.js'
 import { asClient, deleteStoredSession, gateOf, handleConnection, hasMatchingSubscription, memoryPersistence, startsNewSession, type AedesClient, type AedesPublish } from './aedes-internals.js'
 import { installFaults } from './faults/decorate.js'
@@ -63,6 +64,7 @@ export class AwsBroker implements GateHost {
     clearIncomingWithSession(persistence)
     const retained = trackRetained(persistence)
     markResends(persistence)
+    keepSentQos2(persistence)
     // aedes gives a stored message a packet id (outgoingUpdate) just before sending it: tell the
     // gate its absolute expiry, so the remaining interval is exact [MEI-REMAINING] [MEI-ZERO-ROUNDING].
     const update = persistence.outgoingUpdate.bind(persistence)

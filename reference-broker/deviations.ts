@@ -228,6 +228,7 @@ const list = [
   { name: 'dup-flag-forwarded', description: 'a PUBLISH goes to subscribers with the DUP flag its publisher set (aedes\' own behaviour)', breaks: ['MQTT311-3.3.1-3', 'MQTT5-3.3.1-3'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: true },
   { name: 'redelivery-dup-cleared', description: 'messages re-sent to a resumed session carry DUP 0', breaks: ['MQTT311-3.3.1-1', 'MQTT5-3.3.1-1'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: true },
   { name: 'client-id-refusal-accepted-311', description: 'the gate lets an MQTT 3.1.1 CONNECT with an empty client id and CleanSession 0 through to aedes, which closes the connection without CONNACK 0x02 (as empty-client-id-persistent-accepted, run on a plain-MQTT profile)', breaks: ['MQTT311-3.1.3-9'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: 'empty-client-id-persistent-accepted' },
+  { name: 'sent-qos2-expires', description: 'a QoS 2 PUBLISH sent but not acknowledged is dropped on resume once its Message Expiry ran out (aedes\' own behaviour)', breaks: ['MQTT5-4.3.3-7'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: true },
 ] as const satisfies readonly Deviation[]
 
 /** The name of a deviation the broker's code applies as a fault: a misspelt fault does not compile. */
