@@ -17,6 +17,12 @@ export function ownCopyProperties(properties: Record<string, unknown> | undefine
   return own
 }
 
+/**
+ * The properties objects of stored copies aedes queues one per matching filter (it queues a
+ * persistent session's message once for each of its filters that match), by that filter.
+ */
+const copyFilters = new WeakMap<object, string>()
+
 /** The Subscription Identifiers of a client's subscriptions that deliver this message (No Local ones do not deliver its own). */
 function identifiersFor(client: AedesClient, packet: AedesPublish, hashMatchesParent: boolean): number[] {
   const ids: number[] = []
@@ -30,7 +36,11 @@ function identifiersFor(client: AedesClient, packet: AedesPublish, hashMatchesPa
 /** The message as this client gets it: one copy carrying the identifiers of all its matching subscriptions. */
 function stamped(client: AedesClient, packet: AedesPublish, hashMatchesParent: boolean): AedesPublish {
   if (packet.properties !== undefined && ownCopies.has(packet.properties)) return packet
-  const ids = identifiersFor(client, packet, hashMatchesParent)
+  const filter = packet.properties === undefined || packet.messageId !== undefined ? undefined : copyFilters.get(packet.properties)
+  // One of several stored copies, never sent: its own filter's identifier [MQTT5-3.3.4-5]. (A copy
+  // that went out live, as the single one, is re-sent as it went: with all of them.)
+  const own = filter === undefined ? undefined : client.subscriptions[filter]?.si
+  const ids = filter === undefined ? identifiersFor(client, packet, hashMatchesParent) : own === undefined ? [] : [own]
   const had = packet.properties?.subscriptionIdentifier
   if (ids.length === 0 && had === undefined) return packet
   const { subscriptionIdentifier: _one, ...rest } = packet.properties ?? {}
@@ -58,6 +68,22 @@ export function deliverWithIdentifiers(client: AedesClient, hashMatchesParent: b
  * without any [MQTT5-3.3.4-3] [MQTT5-3.3.4-4].
  */
 export function storedWithIdentifiers(persistence: Persistence, hashMatchesParent: boolean): void {
+  const enqueue = persistence.outgoingEnqueueCombi.bind(persistence)
+  persistence.outgoingEnqueueCombi = (subs, packet, cb) => {
+    const perClient = new Map<string, number>()
+    for (const sub of subs) perClient.set(sub.clientId, (perClient.get(sub.clientId) ?? 0) + 1)
+    if (subs.every((sub) => perClient.get(sub.clientId) === 1)) return enqueue(subs, packet, cb)
+    // A session queued several copies: each remembers the filter it is for.
+    const calls = subs.map((sub) => {
+      if (perClient.get(sub.clientId) === 1) return enqueue([sub], packet)
+      const properties = { ...packet.properties }
+      copyFilters.set(properties, (sub as { topic?: string }).topic ?? '')
+      return enqueue([sub], { ...packet, properties })
+    })
+    const done = Promise.all(calls).then(() => undefined)
+    if (cb) done.then(() => cb(null), cb)
+    return done
+  }
   const original = persistence.outgoingStream.bind(persistence)
   persistence.outgoingStream = (client) => Readable.from((async function* () {
     for await (const packet of original(client)) {

@@ -71,7 +71,11 @@ describe('Subscription Identifiers under the mqtt-5 profile [MQTT5-3.3.4-3] [MQT
     const resent = await again.next(publishOf('unacked'), 2000, 'the re-sent PUBLISH')
     expect(resent.dup).toBe(true)
     expect(idsOf(resent)).toEqual([5, 6])
-    expect(idsOf(await again.next(publishOf('queued'), 2000, 'the queued PUBLISH'))).toEqual([5, 6])
+    // aedes queues an offline session's message once per matching filter: each copy carries its own
+    // filter's identifier [MQTT5-3.3.4-5] (one copy would carry both [MQTT5-3.3.4-4]).
+    const queued = [await again.next(publishOf('queued'), 2000, 'the queued PUBLISH')]
+    for (let p = await again.nothingWithin(publishOf('queued'), 300); p; p = await again.nothingWithin(publishOf('queued'), 300)) queued.push(p)
+    expect(queued.map(idsOf).sort((x, y) => x[0]! - y[0]!)).toEqual(queued.length === 1 ? [[5, 6]] : [[5], [6]])
     await pub.publishAsync('ps/t', 'live', { qos: 1 })
     expect(idsOf(await again.next(publishOf('live'), 2000, 'the live PUBLISH'))).toEqual([5, 6])
   })
