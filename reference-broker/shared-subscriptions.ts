@@ -81,7 +81,7 @@ export interface SharedSubscriptionsOptions {
  * `dequeueRatePerSecond` per member, with the remaining expiry interval.
  *
  * Faults (faults/shared-faults.ts) decorate the rule methods `keepsOfflineMember`,
- * `leaveOldSession`, `routeMatched`, `recipients`, `isQueued`, `deliveryQos` and `withRemainingExpiry`.
+ * `leaveOldSession`, `endSession`, `routeMatched`, `recipients`, `isQueued`, `deliveryQos` and `withRemainingExpiry`.
  */
 export class SharedSubscriptions {
   private readonly groups = new Map<string, Group>()
@@ -168,6 +168,10 @@ export class SharedSubscriptions {
   }
 
   /** The session of a client id ended (expiry, clean start, DeleteConnection): it leaves every group. */
+  /**
+   * A member's session ended: it leaves its groups, and what was sent to it goes to no other
+   * member (it ends with the session) [MQTT5-4.8.2-5].
+   */
   endSession(clientId: string): void {
     for (const g of [...this.groups.values()]) {
       if (!g.members.delete(clientId)) continue
