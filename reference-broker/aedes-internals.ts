@@ -34,6 +34,8 @@ export interface AedesSubscription {
   qos?: number
   /** MQTT 5 No Local. */
   nl?: boolean
+  /** MQTT 5 Subscription Identifier of the subscription, if it has one. */
+  si?: number
   /** The mqemitter handler aedes subscribed for it. */
   func?: unknown
 }

@@ -12,6 +12,8 @@ import { SessionAedes } from './session-aedes.js'
 import { deliverAtHighestQos } from './highest-qos-delivery.js'
 import { clearIncomingWithSession } from './incoming-ids.js'
 import { markResends } from './resend-dup.js'
+import { keepSentQos2 } from './sent-qos2-expiry.js'
+import { deliverWithIdentifiers, storedWithIdentifiers } from './subscription-identifiers.js'
 import { exactMatchRetained, trackRetained } from './retained-store.js'
 import { asClient, deleteStoredSession, gateOf, handleConnection, hasMatchingSubscription, memoryPersistence, startsNewSession, type AedesClient, type AedesPublish } from './aedes-internals.js'
 import { installFaults } from './faults/decorate.js'
@@ -62,7 +64,10 @@ export class AwsBroker implements GateHost {
     exactMatchRetained(persistence, profile.retained.exactMatchOnly)
     clearIncomingWithSession(persistence)
     const retained = trackRetained(persistence)
+    // (Before the other stream wrappers, so it sees the stored messages as aedes keeps them.)
+    if (profile.mqtt.subscriptionIdentifiersAvailable) storedWithIdentifiers(persistence, profile.mqtt.hashMatchesParent)
     markResends(persistence)
+    keepSentQos2(persistence)
     // aedes gives a stored message a packet id (outgoingUpdate) just before sending it: tell the
     // gate its absolute expiry, so the remaining interval is exact [MEI-REMAINING] [MEI-ZERO-ROUNDING].
     const update = persistence.outgoingUpdate.bind(persistence)
@@ -100,6 +105,7 @@ export class AwsBroker implements GateHost {
       const gate = new WireGate(socket, this, info)
       const client = handleConnection(this.aedes, gate.aedesSide, gate)
       deliverAtHighestQos(client, this.profile.mqtt.hashMatchesParent)
+      if (this.profile.mqtt.subscriptionIdentifiersAvailable) deliverWithIdentifiers(client, this.profile.mqtt.hashMatchesParent)
       this.aedesClients.set(gate, client)
       this.gates.add(gate)
       return gate
@@ -202,8 +208,8 @@ export class AwsBroker implements GateHost {
   }
 
   /** A shared subscription gets no retained message [RET-SHARED-NO-RETAINED]. */
-  sharedSubscribe(gate: WireGate, group: string, filter: string, qos: number): void {
-    this.shared.subscribe(gate, group, filter, qos)
+  sharedSubscribe(gate: WireGate, group: string, filter: string, qos: number, identifier?: number): void {
+    this.shared.subscribe(gate, group, filter, qos, identifier)
   }
 
   sharedUnsubscribe(gate: WireGate, group: string, filter: string): void {

@@ -7,7 +7,7 @@ import type { Profile } from './profile.js'
  * docs/aedes-defects.md) are replaced, its per-client values (assigned client id, clamped
  * Session Expiry) kept.
  */
-export function connackProperties(fromAedes: Record<string, unknown> | undefined, profile: Profile, keepAlive: number, dropSessionExpiry: boolean): Record<string, unknown> {
+export function connackProperties(fromAedes: Record<string, unknown> | undefined, profile: Profile, keepAlive: number, dropSessionExpiry: boolean, requestedKeepAlive: number): Record<string, unknown> {
   const m = profile.mqtt
   const props: Record<string, unknown> = { ...(fromAedes ?? {}) }
   props.receiveMaximum = m.receiveMaximum
@@ -20,7 +20,11 @@ export function connackProperties(fromAedes: Record<string, unknown> | undefined
   props.wildcardSubscriptionAvailable = m.wildcardSubscriptionAvailable
   props.subscriptionIdentifiersAvailable = m.subscriptionIdentifiersAvailable
   props.sharedSubscriptionAvailable = m.sharedSubscriptionsAvailable
-  if (keepAlive > 0 || m.keepAlive.zeroMeansSeconds > 0) props.serverKeepAlive = keepAlive // [KA-SERVER-KEEPALIVE-PROPERTY]
+  // [KA-SERVER-KEEPALIVE-PROPERTY] AWS always says it; a plain MQTT server only when it overrides the
+  // client's, which otherwise governs [MQTT5-3.2.2-22].
+  const overrides = keepAlive !== requestedKeepAlive
+  if ((keepAlive > 0 || m.keepAlive.zeroMeansSeconds > 0) && (overrides || m.keepAlive.advertiseUnchanged)) props.serverKeepAlive = keepAlive
+  else delete props.serverKeepAlive
   if (dropSessionExpiry) delete props.sessionExpiryInterval
   return props
 }

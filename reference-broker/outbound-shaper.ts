@@ -281,9 +281,11 @@ export class OutboundShaper {
    */
   private withRemainingExpiry(item: Queued): Buffer | null {
     if (this.opts.version !== 5 || this.opts.keepOriginalExpiry) return item.frame
-    const packet = this.decoder.decode(item.frame) as { properties?: { messageExpiryInterval?: number } }
+    const packet = this.decoder.decode(item.frame) as { qos: number; dup: boolean; properties?: { messageExpiryInterval?: number } }
     const mei = packet.properties?.messageExpiryInterval
     if (mei === undefined) return item.frame
+    // A QoS 2 PUBLISH sent before (re-sent with DUP 1) is past expiry: its interval says what was left (sent-qos2-expiry.ts) [MQTT5-4.3.3-7].
+    if (packet.qos === 2 && packet.dup) return item.frame
     // aedes rounds the interval it sets up to whole seconds; the absolute expiry, when known,
     // gives the exact time left (so under a second left is 0, never 1).
     const messageId = (packet as { messageId?: number }).messageId

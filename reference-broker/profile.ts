@@ -56,6 +56,8 @@ export const profileSchema = z.strictObject({
       maxSeconds: seconds,
       zeroMeansSeconds: seconds,
       timeoutFactor: z.number().min(1),
+      /** Whether CONNACK carries Server Keep Alive also when it equals the client's keep-alive (AWS always sends it). */
+      advertiseUnchanged: z.boolean().default(true),
     }),
     qos2: z.strictObject({
       mqtt311: qos2Reaction,

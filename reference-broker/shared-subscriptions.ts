@@ -1,6 +1,7 @@
 import type { Aedes } from 'aedes'
 import type { WireGate } from './wire-gate.js'
 import { matches } from './topic-rules.js'
+import { ownCopyProperties } from './subscription-identifiers.js'
 
 export interface SharedMessage {
   topic: string
@@ -14,6 +15,8 @@ export interface Member {
   /** The member's live connection; null while a persistent-session member is offline. */
   gate: WireGate | null
   qos: number
+  /** The Subscription Identifier of the member's subscription, if it has one. */
+  identifier?: number
 }
 
 export interface Queued {
@@ -78,7 +81,7 @@ export interface SharedSubscriptionsOptions {
  * `dequeueRatePerSecond` per member, with the remaining expiry interval.
  *
  * Faults (faults/shared-faults.ts) decorate the rule methods `keepsOfflineMember`,
- * `leaveOldSession`, `routeMatched`, `recipients`, `isQueued`, `deliveryQos` and `withRemainingExpiry`.
+ * `leaveOldSession`, `endSession`, `routeMatched`, `recipients`, `isQueued`, `deliveryQos` and `withRemainingExpiry`.
  */
 export class SharedSubscriptions {
   private readonly groups = new Map<string, Group>()
@@ -88,7 +91,7 @@ export class SharedSubscriptions {
 
   constructor(private readonly aedes: Aedes, private readonly opts: SharedSubscriptionsOptions, private readonly delivery: MemberDelivery) {}
 
-  subscribe(gate: WireGate, group: string, filter: string, qos: number): void {
+  subscribe(gate: WireGate, group: string, filter: string, qos: number, identifier?: number): void {
     const key = `${group}\u0000${filter}`
     let g = this.groups.get(key)
     if (!g) {
@@ -97,7 +100,7 @@ export class SharedSubscriptions {
       this.groups.set(key, g)
       this.aedes.subscribe(filter, g.handler, () => {})
     }
-    g.members.set(gate.clientId!, { clientId: gate.clientId!, gate, qos })
+    g.members.set(gate.clientId!, { clientId: gate.clientId!, gate, qos, identifier })
     this.scheduleRelease(g) // a member joining takes queued messages [SHARE-QUEUE]
   }
 
@@ -165,6 +168,10 @@ export class SharedSubscriptions {
   }
 
   /** The session of a client id ended (expiry, clean start, DeleteConnection): it leaves every group. */
+  /**
+   * A member's session ended: it leaves its groups, and what was sent to it goes to no other
+   * member (it ends with the session) [MQTT5-4.8.2-5].
+   */
   endSession(clientId: string): void {
     for (const g of [...this.groups.values()]) {
       if (!g.members.delete(clientId)) continue
@@ -230,7 +237,8 @@ export class SharedSubscriptions {
   }
 
   private send(member: Member, message: SharedMessage): void {
-    this.delivery.deliver(member.gate!, { ...message, qos: this.deliveryQos(member, message) })
+    // A copy of its own, with the member's Subscription Identifier only [MQTT5-3.3.4-5].
+    this.delivery.deliver(member.gate!, { ...message, qos: this.deliveryQos(member, message), properties: ownCopyProperties(message.properties, member.identifier) })
   }
 
   /** Only persistent sessions' members stay in a group while offline, so a group with nobody online queues. */

@@ -19,6 +19,8 @@ export const CAPABILITIES = [
   'mtls',
   'websocket',
   'qos2',
+  /** The target supports MQTT 5 Subscription Identifiers (CONNACK Subscription Identifier Available 1). */
+  'subscription-identifiers',
   'will',
   /**
    * The target applies the harness's test policy (scenarios/fixtures/policy-fixture.json):

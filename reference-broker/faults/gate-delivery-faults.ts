@@ -107,6 +107,15 @@ export const DELIVERY_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     return encode(packet, 5)
   })(recordAliasMaximum(h)),
   // Re-sent messages go out with DUP 0 [MQTT5-3.3.1-1].
+  // Deliveries go out without Subscription Identifiers [MQTT5-3.3.4-3].
+  'subscription-identifiers-dropped': dropProperties(['subscriptionIdentifier']),
+  // A copy matching several subscriptions carries only the first of their identifiers, as aedes sends it [MQTT5-3.3.4-4].
+  'subscription-identifier-single': rewriteDelivery((c, f) => {
+    if (c.version !== 5) return f
+    const packet = c.outDecoder.decode(f) as Record<string, any>
+    const ids = packet.properties?.subscriptionIdentifier
+    return Array.isArray(ids) ? encode({ ...packet, properties: { ...packet.properties, subscriptionIdentifier: ids[0] } }, 5) : f
+  }),
   'redelivery-dup-cleared': rewriteDelivery((_c, f) => (f[0]! & 0x08 ? Buffer.concat([Buffer.from([f[0]! & ~0x08]), f.subarray(1)]) : f)),
   // The MQTT 5 CONNACK has acknowledge-flag bit 1 set [MQTT5-3.2.2-1].
   'connack-reserved-flag-set': wrapOutbound([PT.CONNACK], (next) => (c, f) => {

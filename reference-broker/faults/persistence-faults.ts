@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import type { AedesPublish, Persistence } from '../aedes-internals.js'
 import { isEmpty } from '../retained-store.js'
+import { isSentQos2 } from '../sent-qos2-expiry.js'
 import { wrapMethod, type FaultDecorators } from './decorate.js'
 
 /** What the persistence faults need besides the persistence. */
@@ -27,6 +28,14 @@ export const persistenceFaults: FaultDecorators<Persistence, PersistenceFaultCon
   // No message is kept for a persistent session while it is offline [PS-STORE-QOS1] (aedes-faults.ts
   // also forgets the unacknowledged ones when the connection ends).
   'offline-queue-off': (p, { isConnected }) => wrapMethod(p, 'outgoingEnqueueCombi', (enqueue) => (subs, packet, cb) => enqueue(subs.filter((sub) => isConnected(sub.clientId)), packet, cb)),
+  // A sent QoS 2 message whose expiry ran out (sent-qos2-expiry.ts gives it interval 0) is dropped on
+  // resume and its packet id released, as aedes does [MQTT5-4.3.3-7].
+  'sent-qos2-expires': (p) => wrapMethod(p, 'outgoingStream', (stream) => (client) => Readable.from((async function* () {
+    for await (const packet of stream(client)) {
+      if (isSentQos2(packet) && packet.properties?.messageExpiryInterval === 0) await p.outgoingClearMessageId(client, packet)
+      else yield packet
+    }
+  })())),
   // Retained messages go out at QoS 0 on subscribe [RET-QOS-0-1].
   'retained-delivered-qos0': (p) => wrapMethod(p, 'createRetainedStreamCombi', (stream) => (patterns) => Readable.from((async function* () {
     for await (const packet of stream(patterns) as AsyncIterable<AedesPublish>) yield { ...packet, qos: 0 }

@@ -25,7 +25,8 @@ export interface GateInfo {
 export interface SharedSubscriptionHost {
   readonly profile: Profile
   readonly log: Logger
-  sharedSubscribe(gate: GateConnection, group: string, filter: string, qos: number): void
+  /** `identifier`: the SUBSCRIBE's Subscription Identifier, if it had one. */
+  sharedSubscribe(gate: GateConnection, group: string, filter: string, qos: number, identifier?: number): void
   sharedUnsubscribe(gate: GateConnection, group: string, filter: string): void
   /** The connection ended: its clean-session memberships end, a persistent session's stay offline. */
   sharedDetach(gate: GateConnection): void

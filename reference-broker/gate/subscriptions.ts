@@ -113,7 +113,7 @@ export class GateSubscriptions implements ConnectionSubscriptions {
       this.filters.add(s.topic)
       if (shared) {
         const granted = Math.min(s.qos, m.maximumQoS)
-        this.host.sharedSubscribe(gate, shared.group, shared.filter, granted)
+        this.host.sharedSubscribe(gate, shared.group, shared.filter, granted, packet.properties?.subscriptionIdentifier as number | undefined)
         codes[i] = granted
         changed = true
         continue

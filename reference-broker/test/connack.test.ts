@@ -127,3 +127,16 @@ describe('client id rules [CID-MAX-128] [CID-DOLLAR-RESERVED]', () => {
     expect(first.isClosed).toBe(false)
   })
 })
+
+describe('Server Keep Alive under the mqtt-5 profile [MQTT5-3.2.2-22]', () => {
+  it('is left out when the client\'s keep-alive stands, and sent when the profile changes it', async () => {
+    const b = await broker({ profile: 'mqtt-5' })
+    const { connack } = await rawConnected(b.urls.mqtt!, 5, { clientId: uid(), keepalive: 2 })
+    expect(connack.properties?.serverKeepAlive).toBeUndefined()
+    const capped = await broker({ profile: 'mqtt-5', overrides: { mqtt: { keepAlive: { maxSeconds: 30 } } } })
+    const { connack: lowered } = await rawConnected(capped.urls.mqtt!, 5, { clientId: uid(), keepalive: 60 })
+    expect(lowered.properties?.serverKeepAlive).toBe(30)
+    const { connack: kept } = await rawConnected(capped.urls.mqtt!, 5, { clientId: uid(), keepalive: 20 })
+    expect(kept.properties?.serverKeepAlive).toBeUndefined()
+  })
+})

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { broker, client, collect, raw, rawConnected, uid } from './helpers.js'
+import { broker, client, collect, raw, rawConnected, uid, until } from './helpers.js'
 
 describe('QoS 0 and 1 [QOS-LEVELS-0-1]', () => {
   it.each([[4, 0], [4, 1], [5, 0], [5, 1]] as const)('MQTT %i QoS %i round trip', async (version, qos) => {
@@ -92,5 +92,32 @@ describe('QoS 2 [QOS2-NO-ACK] [QOS2-V5-MAXIMUM-QOS]', () => {
     await pub.publishAsync('q/2', 'two', { qos: 2 })
     const [m] = await got.waitFor(1)
     expect(m!.packet.qos).toBe(2)
+  })
+})
+
+describe('a sent QoS 2 PUBLISH outlives its Message Expiry [MQTT5-4.3.3-7] (aedes defect 16)', () => {
+  it('is re-sent on resume, DUP 1 and interval 0, while an unacknowledged QoS 1 message with the same expiry is dropped [MEI-UNACKED-QOS1]', async () => {
+    const b = await broker({ profile: 'mqtt-5' })
+    const clientId = uid('q2exp')
+    const session = { clientId, clean: false, properties: { sessionExpiryInterval: 300 } }
+    const { c: sub } = await rawConnected(b.urls.mqtt!, 5, session)
+    sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'q2/exp', qos: 2 }] })
+    await sub.next((p) => p.cmd === 'suback', 2000, 'SUBACK')
+    const pub = await client(b.urls.mqtt!, { protocolVersion: 5 })
+    await pub.publishAsync('q2/exp', 'two', { qos: 2, properties: { messageExpiryInterval: 1 } })
+    await pub.publishAsync('q2/exp', 'one', { qos: 1, properties: { messageExpiryInterval: 1 } })
+    const sentAt = Date.now()
+    const first = await sub.next((p) => p.cmd === 'publish' && p.qos === 2, 2000, 'the QoS 2 PUBLISH')
+    await sub.next((p) => p.cmd === 'publish' && p.qos === 1, 2000, 'the QoS 1 PUBLISH')
+    sub.destroy()
+    await until(() => Date.now() > sentAt + 1500, 3000, 'both messages to expire')
+    const { c: again, connack } = await rawConnected(b.urls.mqtt!, 5, session)
+    expect(connack.sessionPresent).toBe(true)
+    const resent = await again.next((p) => p.cmd === 'publish', 2000, 'the re-sent QoS 2 PUBLISH')
+    expect(resent).toMatchObject({ qos: 2, dup: true, messageId: first.messageId, properties: { messageExpiryInterval: 0 } })
+    expect(String(resent.payload)).toBe('two')
+    expect(await again.nothingWithin((p) => p.cmd === 'publish', 300)).toBeNull()
+    again.send({ cmd: 'pubrec', messageId: first.messageId! })
+    await again.next((p) => p.cmd === 'pubrel' && p.messageId === first.messageId, 2000, 'PUBREL')
   })
 })

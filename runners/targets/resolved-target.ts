@@ -62,6 +62,7 @@ export function profileCapabilities(profile: Profile): Set<Capability> {
   if (profile.mqtt.retainAvailable) caps.add('retained')
   if (profile.mqtt.sharedSubscriptionsAvailable) caps.add('shared-subscriptions')
   if (profile.mqtt.maximumQoS === 2) caps.add('qos2')
+  if (profile.mqtt.subscriptionIdentifiersAvailable) caps.add('subscription-identifiers')
   if (profile.name === 'aws-iot-core') caps.add('aws-iot-core')
   else caps.add('mqtt-standard')
   return caps

@@ -34,5 +34,5 @@ export function sessionPresent(conn: GateConnection, aedesSaid: boolean): boolea
 
 /** The profile's CONNACK properties [M5-CONNACK-PROPERTIES] [KA-SERVER-KEEPALIVE-PROPERTY]. */
 export function connackProperties(conn: GateConnection, fromAedes: Record<string, unknown> | undefined): Record<string, unknown> {
-  return awsConnackProperties(fromAedes, conn.profile, conn.keepAlive, conn.endSessionAtClose)
+  return awsConnackProperties(fromAedes, conn.profile, conn.keepAlive, conn.endSessionAtClose, conn.requestedKeepAlive)
 }
