@@ -64,6 +64,8 @@ export interface ConnectionSubscriptions {
   mergeAck(frame: Buffer, decoder: FrameDecoder): Buffer
   /** The connection no longer counts this filter against its quota [SUB-MAX-50-PER-CONNECTION]. */
   forget(filter: string): void
+  /** A resumed session's subscriptions: the connection holds them and they count against its quota [SUB-MAX-50-PER-CONNECTION]. */
+  restore(filters: readonly string[]): void
   close(): void
 }
 
