@@ -75,7 +75,7 @@ export interface AcceptedConnect {
   keepAlive: number
   endSessionAtClose: boolean
   resumesSession: boolean
-  shaper: Omit<ShaperOptions, 'version' | 'write' | 'bufferedBytes' | 'bytesTaken' | 'injectPuback' | 'onSlowConsumer' | 'onDrop' | 'countOutboundPublish'>
+  shaper: Omit<ShaperOptions, 'version' | 'write' | 'bufferedBytes' | 'bytesTaken' | 'injectPuback' | 'onSlowConsumer' | 'onDrop'>
 }
 
 /**
@@ -186,6 +186,8 @@ export interface GateHandlers {
   readonly disconnectReasonString: (code: number, detail?: string) => string
   /** Whether a direct message may take one of the receiver's publishes this second [DM-STATUS-429]. */
   readonly directQuota: (conn: GateConnection) => boolean
+  /** [LIM-PUB-RATE-100] Whether the connection's publish window takes a PUBLISH the client sent (and records it). */
+  readonly publishQuota: (conn: GateConnection) => boolean
   /** The socket dropped without DISCONNECT: aedes sees its input end and publishes the Will [LWT-ON-UNGRACEFUL]. */
   readonly connectionLost: (conn: GateConnection) => void
   /**

@@ -64,6 +64,7 @@ export const GATE_HANDLERS: GateHandlers = {
   connackProperties,
   disconnectReasonString: awsReasonString,
   directQuota: (conn) => conn.rate.tryTake(),
+  publishQuota: (conn) => conn.rate.tryTake(),
   connectionLost: () => {},
   dropsQos0Early: true,
 }

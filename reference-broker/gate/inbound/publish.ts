@@ -21,7 +21,7 @@ function handlePublish(gate: GateConnection, frame: Buffer, packet: Record<strin
   if (verdict.kind === 'violation') return gate.violation(verdict.code, verdict.reason, verdict.reasonString)
   // (3.1.1: a close, after the answers to what came before, like a DISCONNECT on MQTT 5.)
   if (verdict.kind === 'close') return gate.violation(RC.PROTOCOL_ERROR, verdict.reason)
-  if (!gate.rate.tryTake()) {
+  if (!gate.handlers.publishQuota(gate)) {
     // [LIM-PUB-RATE-100] excess publishes are discarded; a QoS 1 sender is told so on MQTT 5.
     gate.host.log.info({ event: 'throttled', clientId: gate.clientId, topic: verdict.topic, qos: packet.qos })
     if (packet.qos === 1) gate.writeOut(encode({ cmd: 'puback', messageId: packet.messageId, reasonCode: gate.version === 5 ? RC.QUOTA_EXCEEDED : undefined }, gate.version))
