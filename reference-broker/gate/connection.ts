@@ -186,6 +186,8 @@ export interface GateHandlers {
   readonly disconnectReasonString: (code: number, detail?: string) => string
   /** Whether a direct message may take one of the receiver's publishes this second [DM-STATUS-429]. */
   readonly directQuota: (conn: GateConnection) => boolean
+  /** [QOS1-INFLIGHT-100] [LIM-INFLIGHT] The client's unacknowledged QoS 1 and 2 PUBLISHes allowed (MQTT 5: the advertised Receive Maximum). */
+  readonly receiveMaximum: (conn: GateConnection) => number
   /** [LIM-PUB-RATE-100] Whether the connection's publish window takes a PUBLISH the client sent (and records it). */
   readonly publishQuota: (conn: GateConnection) => boolean
   /** The socket dropped without DISCONNECT: aedes sees its input end and publishes the Will [LWT-ON-UNGRACEFUL]. */

@@ -65,6 +65,7 @@ export const GATE_HANDLERS: GateHandlers = {
   disconnectReasonString: awsReasonString,
   directQuota: (conn) => conn.rate.tryTake(),
   publishQuota: (conn) => conn.rate.tryTake(),
+  receiveMaximum: (conn) => conn.profile.mqtt.receiveMaximum,
   connectionLost: () => {},
   dropsQos0Early: true,
 }
