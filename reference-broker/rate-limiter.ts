@@ -34,7 +34,7 @@ export class RateLimiter {
     return true
   }
 
-  /** Records an event that cannot be refused (outbound traffic still counts against the quota). */
+  /** Records an event that cannot be refused (it still counts against the window). */
   forceTake(): void {
     if (this.ratePerSecond > 0) this.record(Date.now())
   }
