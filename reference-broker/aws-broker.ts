@@ -165,6 +165,9 @@ export class AwsBroker implements GateHost {
     // A session started afresh (Clean Start, 3.1.1 clean session, no cross-version resume) leaves
     // its shared groups; a resumed one takes its offline memberships back [SHARE-MEMBERSHIP-LIFECYCLE].
     this.shared.connected(gate, !client || startsNewSession(client))
+    // [SUB-MAX-50-PER-CONNECTION] a resumed session's subscriptions are the new connection's:
+    // they count against its 50 as the ones it subscribes to itself.
+    if (client && gate.sessionResumed) gate.subs.restore([...Object.keys(client.subscriptions), ...this.shared.memberships(id)])
     this.lifecycle.publish(gate, 'connected')
   }
 

@@ -8,6 +8,14 @@ import { headOf, joinFrame, type OutFrame } from './split-frame.js'
 /** Dropped messages are reported as one summary per reason per second (drop-tally.ts). */
 const DROP_SUMMARY_MS = 1000
 
+/** The connection's publishes-per-second window, inbound and outbound together [LIM-PUB-RATE-100] (rate-limiter.ts). */
+export interface PublishRate {
+  /** Records a publish if the window has room; returns whether it did. */
+  tryTake(): boolean
+  /** Milliseconds until the window has room. */
+  waitMs(): number
+}
+
 export interface ShaperOptions {
   /** Unacknowledged QoS 1 PUBLISHes allowed towards the client [QOS1-INFLIGHT-100]. */
   inflightMaximum: number
@@ -37,7 +45,11 @@ export interface ShaperOptions {
   onSlowConsumer: (why: SlowConsumer) => void
   /** Messages not delivered: one call per reason per second with how many (never one per message). */
   onDrop: (reason: string, count: number) => void
-  countOutboundPublish: () => void
+  /**
+   * [LIM-PUB-RATE-100] The connection's publish window: a delivery it has no room for is dropped
+   * (QoS 0) or delayed until it has (QoS 1). Absent: deliveries are not limited.
+   */
+  publishRate?: PublishRate
 }
 
 /** Why a client is cut off as a slow consumer. */
@@ -52,7 +64,8 @@ interface Queued {
  * Shapes PUBLISH frames on their way from aedes to one client: caps in-flight
  * QoS 1 messages, paces the replay of stored messages after a resumed session,
  * holds PUBLISHes above the connection's bytes per second back until the budget
- * refills, honours the client's Maximum Packet Size and drops QoS 0 for a reader
+ * refills, keeps deliveries within the connection's publishes per second (QoS 0
+ * above it dropped, QoS 1 delayed), honours the client's Maximum Packet Size and drops QoS 0 for a reader
  * that stopped reading (frames held for the byte budget or for an in-flight slot
  * count as buffered).
  * aedes never waits on this client, so one slow reader cannot stall delivery to
@@ -74,9 +87,9 @@ export class OutboundShaper {
   private readonly expiries = new Map<number, number>()
   /** [LIM-THROUGHPUT-512KIB] PUBLISH bytes towards the client; null = unlimited. */
   private readonly budget: ByteBudget | null
-  /** Frames (already admitted in flight) waiting for the byte budget, in order. */
+  /** Frames (already admitted in flight) waiting for the byte budget or the publish rate, in order. */
   private readonly paced = new FrameFifo()
-  /** Set while the byte budget is in debt; every frame waits behind it. */
+  /** Set while the byte budget is in debt or a QoS 1 delivery waits for the publish rate; every frame waits behind it. */
   private paceTimer: NodeJS.Timeout | null = null
   /** PUBACKs received: progress for the stall rule along with the bytes the client takes. */
   private acks = 0
@@ -191,25 +204,39 @@ export class OutboundShaper {
       this.dropQos0()
       return
     }
-    if (this.paceTimer !== null) {
-      // [LIM-THROUGHPUT-512KIB] over the byte budget: delayed, in order, never dropped.
-      this.paced.push(frame)
-      this.checkBacklog()
-      return
+    if (this.paceTimer === null) {
+      const rate = this.takeRate(qos)
+      if (rate === 'go') return this.write(frame)
+      if (rate === 'dropped') return
     }
-    this.write(frame)
+    // [LIM-THROUGHPUT-512KIB] over the byte budget, or [LIM-PUB-RATE-100] a QoS 1 delivery over the
+    // publish rate: delayed, in order, never dropped.
+    this.paced.push(frame)
+    if (this.paceTimer === null) this.schedulePaced(this.opts.publishRate!.waitMs())
+    this.checkBacklog()
+  }
+
+  /**
+   * [LIM-PUB-RATE-100] A delivery counts against the connection's publishes per second (its own
+   * publishes count too): without room in the window a QoS 0 one is dropped and a QoS 1 one waits.
+   */
+  private takeRate(qos: number): 'go' | 'dropped' | 'wait' {
+    const rate = this.opts.publishRate
+    if (!rate || rate.tryTake()) return 'go'
+    if (qos > 0) return 'wait'
+    this.drops.add('publish rate: QoS 0 dropped')
+    return 'dropped'
   }
 
   private write(frame: OutFrame): void {
-    this.opts.countOutboundPublish()
     this.opts.write(frame)
     if (this.checkBacklog()) return
-    if (this.budget !== null && !this.budget.take(frame.length)) this.schedulePaced()
+    if (this.budget !== null && !this.budget.take(frame.length)) this.schedulePaced(this.budget.waitMs())
   }
 
-  private schedulePaced(): void {
+  private schedulePaced(waitMs: number): void {
     if (this.paceTimer !== null || this.closed) return
-    this.paceTimer = setTimeout(() => this.releasePaced(), this.budget!.waitMs())
+    this.paceTimer = setTimeout(() => this.releasePaced(), Math.max(1, waitMs))
   }
 
   /** What waits for this client: in the socket, for the byte budget, and for an in-flight slot. */
@@ -217,12 +244,14 @@ export class OutboundShaper {
     return this.opts.bufferedBytes() + this.paced.bytes + this.held.bytes
   }
 
-  /** The byte budget's debt is paid: send what waited, until it is in debt again. */
+  /** The byte budget's debt is paid or the publish window has room: send what waited, until either stops it again. */
   private releasePaced(): void {
     this.paceTimer = null
     while (!this.closed && this.paceTimer === null && this.paced.length > 0) {
+      const rate = this.takeRate(peekPublish(headOf(this.paced.peek()!)).qos)
+      if (rate === 'wait') return this.schedulePaced(this.opts.publishRate!.waitMs())
       const frame = this.paced.shift()!
-      this.write(frame)
+      if (rate === 'go') this.write(frame)
     }
   }
 

@@ -20,6 +20,11 @@ export class RateLimiter {
     return this.ratePerSecond === 0 || this.ring[this.head]! <= now - 1000
   }
 
+  /** Milliseconds until an event fits; 0 when one fits now. */
+  waitMs(now = Date.now()): number {
+    return this.ratePerSecond === 0 ? 0 : Math.max(0, this.ring[this.head]! + 1000 - now)
+  }
+
   /** Records an event if it fits; returns whether it did. */
   tryTake(): boolean {
     if (this.ratePerSecond === 0) return true
@@ -29,7 +34,7 @@ export class RateLimiter {
     return true
   }
 
-  /** Records an event that cannot be refused (outbound traffic still counts against the quota). */
+  /** Records an event that cannot be refused (it still counts against the window). */
   forceTake(): void {
     if (this.ratePerSecond > 0) this.record(Date.now())
   }

@@ -157,6 +157,13 @@ export class SharedSubscriptions {
     }
   }
 
+  /** The shared filters (`$share/{group}/{filter}`) a client id is a member of, online or offline. */
+  memberships(clientId: string): string[] {
+    const held: string[] = []
+    for (const g of this.groups.values()) if (g.members.has(clientId)) held.push(`$share/${g.key.replace('\u0000', '/')}`)
+    return held
+  }
+
   /**
    * aedes has written the session's stored messages after the CONNACK: from now on
    * the connection takes shared messages, queued ones first. (Sooner, a message

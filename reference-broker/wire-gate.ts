@@ -159,7 +159,6 @@ export class WireGate extends GateSocket implements GateConnection {
         this.closeNow('slow-consumer')
       },
       onDrop: (reason, count) => this.host.log.info({ event: 'drop', clientId: this.clientId, reason, count }),
-      countOutboundPublish: () => this.rate.forceTake(),
     })
     this.state = 'connecting'
     this.armKeepAlive(this.profile.server.connectTimeoutMs)

@@ -18,6 +18,7 @@ export interface FaultableBroker {
   latestGate(clientId: string): WireGate | undefined
   aedesClient(gate: WireGate): AedesClient | undefined
   hasRetained(topic: string): boolean
+  readonly shared: { memberships(clientId: string): string[] }
 }
 
 /** Sends a connection the retained message of a topic, as aedes does on SUBSCRIBE. */
@@ -49,6 +50,14 @@ export const brokerFaults: FaultDecorators<FaultableBroker, void> = {
     const client = broker.aedesClient(gate)
     if (client && gate.sessionResumed) for (const filter of Object.keys(client.subscriptions)) removeSubscription(broker.aedes, client, filter)
     connected(gate)
+  }),
+  // A resumed session's subscriptions do not count against the new connection's 50: only those it
+  // subscribes to itself do [SUB-MAX-50-PER-CONNECTION].
+  'subscription-limit-per-connection': (broker) => wrapMethod(broker, 'onConnected', (connected) => (gate) => {
+    connected(gate)
+    const client = broker.aedesClient(gate)
+    if (!client || !gate.sessionResumed) return
+    for (const filter of [...Object.keys(client.subscriptions), ...broker.shared.memberships(gate.clientId!)]) gate.subs.forget(filter)
   }),
   // Retained publishes are never throttled at retained.maxCount [RET-COUNT-LIMIT-THROTTLE].
   'retained-limit-ignored': (broker) => wrapMethod(broker, 'retainedLimitReached', () => () => false),

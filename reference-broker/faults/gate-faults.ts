@@ -343,6 +343,17 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   'reason-string-plain': wrapEntry('disconnectReasonString', (next) => (code, detail) => next(code, detail).replace(/^DISCONNECT:\s*/, '')),
   // Direct messages ignore the receiver's 100 publishes per second [DM-STATUS-429].
   'dm-receiver-rate-unlimited': wrapEntry('directQuota', (next) => (c) => next(c) || true),
+  // Deliveries count against the connection's publishes per second but are never held back:
+  // only what a client sends is limited [LIM-PUB-RATE-100].
+  'publish-rate-inbound-only': wrapEntry('shaperOptions', (next) => (c, p) => ({ ...next(c, p), publishRate: { tryTake: () => (c.rate.forceTake(), true), waitMs: () => 0 } })),
+  // What a client sends counts against its publishes per second but is never refused: only
+  // deliveries are limited [LIM-PUB-RATE-100].
+  'publish-rate-outbound-only': wrapEntry('publishQuota', () => (c) => (c.rate.forceTake(), true)),
+  // A client may leave any number of QoS 1 PUBLISHes unacknowledged; the CONNACK still advertises
+  // Receive Maximum 100 and deliveries to it stay capped [QOS1-INFLIGHT-100] [LIM-INFLIGHT].
+  'inflight-limit-outbound-only': wrapEntry('receiveMaximum', () => () => Number.POSITIVE_INFINITY),
+  // Only what a client sends is held to 512 KiB/s; deliveries to it are not [LIM-THROUGHPUT-512KIB].
+  'throughput-sent-only': wrapEntry('shaperOptions', (next) => (c, p) => ({ ...next(c, p), throughputBytesPerSecond: 0 })),
 
   ...DELIVERY_FAULTS,
 

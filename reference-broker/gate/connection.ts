@@ -65,6 +65,8 @@ export interface ConnectionSubscriptions {
   mergeAck(frame: Buffer, decoder: FrameDecoder): Buffer
   /** The connection no longer counts this filter against its quota [SUB-MAX-50-PER-CONNECTION]. */
   forget(filter: string): void
+  /** A resumed session's subscriptions: the connection holds them and they count against its quota [SUB-MAX-50-PER-CONNECTION]. */
+  restore(filters: readonly string[]): void
   close(): void
 }
 
@@ -76,7 +78,7 @@ export interface AcceptedConnect {
   resumesSession: boolean
   /** The client allows Reason Strings and User Properties on failures other than CONNACK, PUBLISH and DISCONNECT [M5-REQUEST-PROBLEM-INFO]. */
   problemInformation: boolean
-  shaper: Omit<ShaperOptions, 'version' | 'write' | 'bufferedBytes' | 'bytesTaken' | 'injectPuback' | 'onSlowConsumer' | 'onDrop' | 'countOutboundPublish'>
+  shaper: Omit<ShaperOptions, 'version' | 'write' | 'bufferedBytes' | 'bytesTaken' | 'injectPuback' | 'onSlowConsumer' | 'onDrop'>
 }
 
 /**
@@ -189,6 +191,10 @@ export interface GateHandlers {
   readonly disconnectReasonString: (code: number, detail?: string) => string
   /** Whether a direct message may take one of the receiver's publishes this second [DM-STATUS-429]. */
   readonly directQuota: (conn: GateConnection) => boolean
+  /** [QOS1-INFLIGHT-100] [LIM-INFLIGHT] The client's unacknowledged QoS 1 and 2 PUBLISHes allowed (MQTT 5: the advertised Receive Maximum). */
+  readonly receiveMaximum: (conn: GateConnection) => number
+  /** [LIM-PUB-RATE-100] Whether the connection's publish window takes a PUBLISH the client sent (and records it). */
+  readonly publishQuota: (conn: GateConnection) => boolean
   /** The socket dropped without DISCONNECT: aedes sees its input end and publishes the Will [LWT-ON-UNGRACEFUL]. */
   readonly connectionLost: (conn: GateConnection) => void
   /**

@@ -64,6 +64,8 @@ export const GATE_HANDLERS: GateHandlers = {
   connackProperties,
   disconnectReasonString: awsReasonString,
   directQuota: (conn) => conn.rate.tryTake(),
+  publishQuota: (conn) => conn.rate.tryTake(),
+  receiveMaximum: (conn) => conn.profile.mqtt.receiveMaximum,
   connectionLost: () => {},
   dropsQos0Early: true,
 }

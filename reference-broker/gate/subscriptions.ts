@@ -176,6 +176,11 @@ export class GateSubscriptions implements ConnectionSubscriptions {
     this.filters.delete(filter)
   }
 
+  /** A resumed session's subscriptions count against the connection's quota [SUB-MAX-50-PER-CONNECTION]. */
+  restore(filters: readonly string[]): void {
+    for (const filter of filters) this.filters.add(filter)
+  }
+
   /** A clean-session member leaves its shared groups when the connection ends; a persistent one stays offline [SHARE-MEMBERSHIP-LIFECYCLE]. */
   close(): void {
     this.host.sharedDetach(this.gate)

@@ -47,6 +47,18 @@ describe('Receive Maximum [QOS1-INFLIGHT-100] [MQTT-3.3.4-9]', () => {
     expect(c.received.filter((p) => p.cmd === 'puback').map((p) => p.messageId).sort()).toEqual([1, 2])
   })
 
+  it('aws-iot-core: 100 in one read are all acknowledged; 101 get DISCONNECT 0x93, checked before the publish rate [LIM-INFLIGHT]', async () => {
+    const b = await broker()
+    const { c: inside } = await rawConnected(b.urls.mqtt!, 5)
+    inside.sendBytes(oneWrite(5, ...Array.from({ length: 100 }, (_, i) => publish(i + 1, 1))))
+    for (let i = 0; i < 100; i++) expect((await inside.next((p) => p.cmd === 'puback', 3000)).reasonCode ?? 0).toBe(0)
+    const { c: outside } = await rawConnected(b.urls.mqtt!, 5)
+    outside.sendBytes(oneWrite(5, ...Array.from({ length: 101 }, (_, i) => publish(i + 1, 1))))
+    const closed = await outside.waitClosed(3000)
+    expect(closed.disconnect?.reasonCode).toBe(0x93)
+    expect(inside.isClosed).toBe(false)
+  })
+
   it('a client that waits for its PUBACKs may send any number', async () => {
     const b = await broker({ profile: 'mqtt-5', overrides: small })
     const { c } = await rawConnected(b.urls.mqtt!, 5)

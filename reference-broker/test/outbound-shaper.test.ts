@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { encode, FrameDecoder, type ProtocolVersion } from '../mqtt-codec.js'
 import { OutboundShaper, type ShaperOptions } from '../outbound-shaper.js'
 import { joinFrame } from '../split-frame.js'
+import { RateLimiter } from '../rate-limiter.js'
 
 beforeEach(() => { vi.useFakeTimers({ now: 1_000_000 }) })
 afterEach(() => { vi.useRealTimers() })
@@ -45,7 +46,7 @@ function shaper(over: Partial<ShaperOptions> = {}) {
     injectPuback: (id) => out.pubacks.push(id),
     onSlowConsumer: () => { out.slow++ },
     onDrop: (reason, count) => out.drops.push([reason, count]),
-    countOutboundPublish: () => { out.counted++ },
+    publishRate: { tryTake: () => (out.counted++, true), waitMs: () => 0 },
     ...over,
   })
   const decoder = new FrameDecoder(version)
@@ -265,6 +266,42 @@ describe('OutboundShaper stored messages [PS-REPLAY-RATE] [MEI-REMAINING]', () =
     v4.s.startReplay()
     v4.s.publish(frame({ qos: 1, messageId: 1, version: 4 }))
     expect(v4.ids()).toEqual([1])
+  })
+})
+
+describe('OutboundShaper publish rate [LIM-PUB-RATE-100]', () => {
+  it('drops QoS 0 deliveries the window has no room for', () => {
+    const { s, out } = shaper({ publishRate: new RateLimiter(3), softBytes: 100_000, hardBytes: 100_000 })
+    for (let i = 0; i < 5; i++) s.publish(frame({ qos: 0 }))
+    expect(out.written).toHaveLength(3)
+    vi.advanceTimersByTime(1000)
+    s.publish(frame({ qos: 0 }))
+    expect(out.written).toHaveLength(4)
+    s.close()
+    expect(out.drops).toEqual([['publish rate: QoS 0 dropped', 2]])
+  })
+
+  it('delays QoS 1 deliveries until the window has room, in order, and drops a QoS 0 one still over it', () => {
+    const { s, out, ids } = shaper({ publishRate: new RateLimiter(2), softBytes: 100_000, hardBytes: 100_000 })
+    for (const id of [1, 2, 3, 4]) s.publish(frame({ qos: 1, messageId: id }))
+    s.publish(frame({ qos: 0 })) // behind the waiting QoS 1 deliveries
+    expect(ids()).toEqual([1, 2])
+    vi.advanceTimersByTime(999)
+    expect(ids()).toEqual([1, 2])
+    vi.advanceTimersByTime(1)
+    expect(ids()).toEqual([1, 2, 3, 4]) // the window is full again when the QoS 0 one's turn comes
+    s.close()
+    expect(out.drops).toEqual([['publish rate: QoS 0 dropped', 1]])
+  })
+
+  it('shares the window with the client\'s own publishes (inbound and outbound together)', () => {
+    const rate = new RateLimiter(2)
+    const { s, out } = shaper({ publishRate: rate })
+    expect(rate.tryTake()).toBe(true) // the client published once
+    s.publish(frame({ qos: 0 }))
+    s.publish(frame({ qos: 0 }))
+    expect(out.written).toHaveLength(1)
+    expect(rate.tryTake()).toBe(false) // and its next publish finds the window full
   })
 })
 

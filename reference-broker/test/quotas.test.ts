@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { broker, client, collect, rawConnected } from './helpers.js'
+import { broker, client, collect, rawConnected, uid } from './helpers.js'
 
 describe('topic quotas [TOPIC-MAX-256] [TOPIC-MAX-7-SLASHES] [TOPIC-DOLLAR-RESERVED]', () => {
   const bad: [string, string][] = [
@@ -67,6 +67,24 @@ describe('subscription quotas [SUB-MAX-8-PER-SUBSCRIBE] [SUB-MAX-50-PER-CONNECTI
     expect((await c.next((p) => p.cmd === 'suback', 2000)).granted).toEqual([0])
   })
 
+  it('a resumed persistent session brings its subscriptions into the count of the new connection', async () => {
+    const b = await broker({ overrides: { mqtt: { connectsPerSecondPerClientId: 0 } } })
+    const clientId = uid('resume')
+    const persistent = { clientId, clean: false, properties: { sessionExpiryInterval: 300 } }
+    const first = await rawConnected(b.urls.mqtt!, 5, persistent)
+    for (let batch = 0; batch < 7; batch++) {
+      const topics = Array.from({ length: 8 }, (_, i) => batch * 8 + i).filter((n) => n < 50)
+      first.c.send({ cmd: 'subscribe', messageId: batch + 1, subscriptions: topics.map((n) => ({ topic: `r/${n}`, qos: 0 })) })
+      await first.c.next((p) => p.cmd === 'suback', 2000)
+    }
+    first.c.send({ cmd: 'disconnect', reasonCode: 0 })
+    await first.c.waitClosed(3000)
+    const again = await rawConnected(b.urls.mqtt!, 5, persistent)
+    expect(again.connack.sessionPresent).toBe(true)
+    again.c.send({ cmd: 'subscribe', messageId: 30, subscriptions: [{ topic: 'r/3', qos: 1 }, { topic: 'r/50', qos: 0 }] })
+    expect((await again.c.next((p) => p.cmd === 'suback', 2000)).granted).toEqual([1, 0x97])
+  })
+
   it('an invalid filter gets 0x8F while its neighbours are granted', async () => {
     const b = await broker()
     const { c } = await rawConnected(b.urls.mqtt!, 5)
@@ -112,9 +130,12 @@ describe('payload and rate quotas [LIM-PAYLOAD-128KB] [LIM-PUB-RATE-100]', () =>
     const got = collect(sub)
     await sub.subscribeAsync('rate/t', { qos: 0 })
     const { c } = await rawConnected(b.urls.mqtt!, 5)
-    for (let i = 1; i <= 150; i++) c.send({ cmd: 'publish', topic: 'rate/t', payload: Buffer.from(String(i)), qos: 1, messageId: i })
     const acks = []
-    for (let i = 0; i < 150; i++) acks.push(await c.next((p) => p.cmd === 'puback', 3000))
+    // In batches of 50, each after the PUBACKs of the one before: never past Receive Maximum 100.
+    for (let batch = 0; batch < 3; batch++) {
+      for (let i = batch * 50 + 1; i <= batch * 50 + 50; i++) c.send({ cmd: 'publish', topic: 'rate/t', payload: Buffer.from(String(i)), qos: 1, messageId: i })
+      for (let i = 0; i < 50; i++) acks.push(await c.next((p) => p.cmd === 'puback', 3000))
+    }
     const refused = acks.filter((a) => a.reasonCode === 0x97).length
     expect(refused).toBeGreaterThanOrEqual(40)
     expect(refused).toBeLessThanOrEqual(55)

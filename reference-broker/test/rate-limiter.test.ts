@@ -31,7 +31,22 @@ describe('RateLimiter [LIM-PUB-RATE-100]', () => {
     expect(limiter.tryTake()).toBe(true)
   })
 
-  it('counts forced (outbound) events against the same window; 0 means unlimited', () => {
+  it('says how long until the window has room: 0 when it has, until the oldest event is a second old when full', () => {
+    vi.useFakeTimers({ now: 5_000 })
+    const limiter = new RateLimiter(2)
+    expect(limiter.waitMs()).toBe(0)
+    limiter.tryTake()
+    vi.advanceTimersByTime(300)
+    limiter.tryTake()
+    expect(limiter.waitMs()).toBe(700)
+    vi.advanceTimersByTime(700)
+    expect(limiter.waitMs()).toBe(0)
+    expect(limiter.tryTake()).toBe(true)
+    expect(limiter.waitMs()).toBe(300)
+    expect(new RateLimiter(0).waitMs()).toBe(0)
+  })
+
+  it('counts forced events against the same window; 0 means unlimited', () => {
     vi.useFakeTimers({ now: 5_000 })
     const limiter = new RateLimiter(2)
     limiter.forceTake()

@@ -63,7 +63,7 @@ describe('OutboundShaper with split frames', () => {
     const s = new OutboundShaper({
       inflightMaximum: 100, replayRatePerSecond: 0, softBytes: 1_000_000, hardBytes: 5_000_000, version: 4,
       write: (f) => written.push(f), bufferedBytes: () => 0, injectPuback: () => {}, onSlowConsumer: () => {},
-      onDrop: () => {}, countOutboundPublish: () => {}, ...over,
+      onDrop: () => {}, ...over,
     })
     return { s, written }
   }

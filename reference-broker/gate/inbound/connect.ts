@@ -55,6 +55,7 @@ export function shaperOptions(conn: GateConnection, packet: Record<string, any>)
     // [M5-MAX-PACKET-SIZE] never more than the client accepts.
     clientMaximumPacketSize: conn.version === 5 ? packet.properties?.maximumPacketSize : undefined,
     throughputBytesPerSecond: p.mqtt.throughputBytesPerSecond, // [LIM-THROUGHPUT-512KIB]
+    publishRate: conn.rate, // [LIM-PUB-RATE-100] deliveries count with the client's own publishes
   }
 }
 

@@ -6,8 +6,8 @@ import { decodeInbound } from './decode.js'
 
 /**
  * A client PUBLISH: the PUBLISH rules (inbound-checks.ts), the connection's
- * publish rate [LIM-PUB-RATE-100], the account's retained limit
- * [RET-COUNT-LIMIT-THROTTLE] and the Receive Maximum [QOS1-INFLIGHT-100]; then
+ * Receive Maximum [QOS1-INFLIGHT-100], the connection's publish rate
+ * [LIM-PUB-RATE-100] and the account's retained limit [RET-COUNT-LIMIT-THROTTLE]; then
  * aedes gets it, byte for byte unless a rule rewrote it.
  */
 export const publish: InboundHandler = (conn, frame) => {
@@ -21,7 +21,13 @@ function handlePublish(gate: GateConnection, frame: Buffer, packet: Record<strin
   if (verdict.kind === 'violation') return gate.violation(verdict.code, verdict.reason, verdict.reasonString)
   // (3.1.1: a close, after the answers to what came before, like a DISCONNECT on MQTT 5.)
   if (verdict.kind === 'close') return gate.violation(RC.PROTOCOL_ERROR, verdict.reason)
-  if (!gate.rate.tryTake()) {
+  if (packet.qos > 0 && gate.version === 5 && !gate.inbound.has(packet.messageId) && gate.inbound.size >= gate.handlers.receiveMaximum(gate)) {
+    // [QOS1-INFLIGHT-100] [LIM-INFLIGHT] [MQTT-3.3.4-9] more unacknowledged QoS 1/2 PUBLISHes than the
+    // Receive Maximum the CONNACK advertised: the client broke the protocol, whatever the quotas say,
+    // so this comes before the publish rate. (Those the gate answered itself below never count.)
+    return gate.violation(RC.RECEIVE_MAXIMUM_EXCEEDED, 'receive-maximum-exceeded', `more than ${gate.handlers.receiveMaximum(gate)} unacknowledged QoS 1 and 2 PUBLISH packets`)
+  }
+  if (!gate.handlers.publishQuota(gate)) {
     // [LIM-PUB-RATE-100] excess publishes are discarded; a QoS 1 sender is told so on MQTT 5.
     gate.host.log.info({ event: 'throttled', clientId: gate.clientId, topic: verdict.topic, qos: packet.qos })
     if (packet.qos === 1) gate.writeOut(encode({ cmd: 'puback', messageId: packet.messageId, reasonCode: gate.version === 5 ? RC.QUOTA_EXCEEDED : undefined }, gate.version))
@@ -36,14 +42,7 @@ function handlePublish(gate: GateConnection, frame: Buffer, packet: Record<strin
     if (packet.qos === 1) gate.writeOut(encode({ cmd: 'puback', messageId: packet.messageId, reasonCode: gate.version === 5 ? RC.QUOTA_EXCEEDED : undefined }, gate.version))
     return
   }
-  if (packet.qos > 0) {
-    // [QOS1-INFLIGHT-100] [MQTT-3.3.4-9] more unacknowledged QoS 1/2 PUBLISHes than the Receive Maximum
-    // the CONNACK advertised. (Those the gate answered itself above never count.)
-    if (gate.version === 5 && !gate.inbound.has(packet.messageId) && gate.inbound.size >= gate.profile.mqtt.receiveMaximum) {
-      return gate.violation(RC.RECEIVE_MAXIMUM_EXCEEDED, 'receive-maximum-exceeded', `more than ${gate.profile.mqtt.receiveMaximum} unacknowledged QoS 1 and 2 PUBLISH packets`)
-    }
-    gate.inbound.opened(packet.messageId)
-  }
+  if (packet.qos > 0) gate.inbound.opened(packet.messageId)
   gate.handlers.forwardPublish(gate, verdict.rewritten ? encode(packet, gate.version) : frame, packet, verdict.topic)
 }
 
