@@ -40,6 +40,8 @@ export interface Group {
   queue: Queued[]
   timer: NodeJS.Timeout | null
   lastReleaseAt: number
+  /** Queued messages released so far: the next goes to the member after the last one's [SHARE-QUEUE]. */
+  released: number
 }
 
 /** What the registry needs to hand a message to one member. */
@@ -78,7 +80,7 @@ export interface SharedSubscriptionsOptions {
  * `dequeueRatePerSecond` per member, with the remaining expiry interval.
  *
  * Faults (faults/shared-faults.ts) decorate the rule methods `keepsOfflineMember`,
- * `leaveOldSession`, `routeMatched`, `recipients`, `isQueued`, `deliveryQos` and `withRemainingExpiry`.
+ * `leaveOldSession`, `routeMatched`, `recipients`, `isQueued`, `deliveryQos`, `releaseInterval` and `withRemainingExpiry`.
  */
 export class SharedSubscriptions {
   private readonly groups = new Map<string, Group>()
@@ -92,7 +94,7 @@ export class SharedSubscriptions {
     const key = `${group}\u0000${filter}`
     let g = this.groups.get(key)
     if (!g) {
-      const created: Group = { key, filter, members: new Map(), handler: (packet, cb) => { this.route(created, packet); cb() }, queue: [], timer: null, lastReleaseAt: 0 }
+      const created: Group = { key, filter, members: new Map(), handler: (packet, cb) => { this.route(created, packet); cb() }, queue: [], timer: null, lastReleaseAt: 0, released: 0 }
       g = created
       this.groups.set(key, g)
       this.aedes.subscribe(filter, g.handler, () => {})
@@ -251,8 +253,7 @@ export class SharedSubscriptions {
     if (this.closed || group.timer || group.queue.length === 0) return
     const online = this.online(group).length
     if (online === 0) return
-    const rate = this.opts.dequeueRatePerSecond
-    const interval = rate > 0 ? 1000 / (rate * online) : 0
+    const interval = this.releaseInterval(online)
     const wait = Math.max(0, group.lastReleaseAt + interval - Date.now())
     group.timer = setTimeout(() => {
       group.timer = null
@@ -261,7 +262,18 @@ export class SharedSubscriptions {
     group.timer.unref()
   }
 
-  /** Sends the oldest unexpired queued message to a random online member [SHARE-QUEUE]. */
+  /** Milliseconds between two released messages: `dequeueRatePerSecond` per online member, so the group's rate grows with its members [SHARE-QUEUE]. */
+  releaseInterval(online: number): number {
+    const rate = this.opts.dequeueRatePerSecond
+    return rate > 0 ? 1000 / (rate * online) : 0
+  }
+
+  /**
+   * Sends the oldest unexpired queued message to the next online member in
+   * turn, so that each member gets at most `dequeueRatePerSecond` of the
+   * group's `dequeueRatePerSecond` × members [SHARE-QUEUE] (a random choice
+   * could give one member more than its 20 in a second).
+   */
   private releaseOne(group: Group): void {
     if (this.closed || !this.groups.has(group.key)) return
     const online = this.online(group)
@@ -275,7 +287,7 @@ export class SharedSubscriptions {
         continue
       }
       group.lastReleaseAt = now
-      this.send(online[Math.floor(Math.random() * online.length)]!, message)
+      this.send(online[group.released++ % online.length]!, message)
       break
     }
     this.scheduleRelease(group)

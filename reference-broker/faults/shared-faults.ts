@@ -25,6 +25,8 @@ export const sharedFaults: FaultDecorators<SharedSubscriptions, void> = {
   'shared-member-qos-ignored': (shared) => wrapMethod(shared, 'deliveryQos', () => (_member, message) => message.qos),
   // QoS 0 messages are queued like QoS 1 [SHARE-QOS0-DROP].
   'shared-qos0-queued': (shared) => wrapMethod(shared, 'isQueued', () => () => true),
+  // Queued messages are released at 20 per second for the whole group, however many members are online [SHARE-QUEUE].
+  'shared-queue-rate-per-group': (shared) => wrapMethod(shared, 'releaseInterval', (interval) => () => interval(1)),
   // Queued messages keep their original Message Expiry Interval and outlive it [SHARE-QUEUE-MEI].
   'shared-queue-expiry-ignored': (shared) => wrapMethod(shared, 'withRemainingExpiry', () => (item, now) => shared.withinRetention(item, now)),
 }
