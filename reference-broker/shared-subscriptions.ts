@@ -39,7 +39,12 @@ export interface Group {
   /** QoS 1 messages waiting for a member to be online [SHARE-QUEUE]. */
   queue: Queued[]
   timer: NodeJS.Timeout | null
-  lastReleaseAt: number
+  /**
+   * When the next queued message is due at the group's rate (a theoretical
+   * arrival time): a release that fires late does not push every later one
+   * back, so an event loop that runs timers late still releases at the rate.
+   */
+  nextReleaseAt: number
   /** Queued messages released so far: the next goes to the member after the last one's [SHARE-QUEUE]. */
   released: number
 }
@@ -94,7 +99,7 @@ export class SharedSubscriptions {
     const key = `${group}\u0000${filter}`
     let g = this.groups.get(key)
     if (!g) {
-      const created: Group = { key, filter, members: new Map(), handler: (packet, cb) => { this.route(created, packet); cb() }, queue: [], timer: null, lastReleaseAt: 0, released: 0 }
+      const created: Group = { key, filter, members: new Map(), handler: (packet, cb) => { this.route(created, packet); cb() }, queue: [], timer: null, nextReleaseAt: 0, released: 0 }
       g = created
       this.groups.set(key, g)
       this.aedes.subscribe(filter, g.handler, () => {})
@@ -253,8 +258,10 @@ export class SharedSubscriptions {
     if (this.closed || group.timer || group.queue.length === 0) return
     const online = this.online(group).length
     if (online === 0) return
-    const interval = this.releaseInterval(online)
-    const wait = Math.max(0, group.lastReleaseAt + interval - Date.now())
+    // A late timer may be made up by at most one release per other online member, so that
+    // no member gets more than one message over its rate in any second [SHARE-QUEUE].
+    const earlyBy = this.releaseInterval(online) * (online - 1)
+    const wait = Math.max(0, group.nextReleaseAt - earlyBy - Date.now())
     group.timer = setTimeout(() => {
       group.timer = null
       this.releaseOne(group)
@@ -286,7 +293,7 @@ export class SharedSubscriptions {
         this.drop('expired', group, item.message)
         continue
       }
-      group.lastReleaseAt = now
+      group.nextReleaseAt = Math.max(group.nextReleaseAt, now) + this.releaseInterval(online.length)
       this.send(online[group.released++ % online.length]!, message)
       break
     }
