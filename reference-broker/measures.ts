@@ -11,6 +11,8 @@ export interface Measures {
   shareNameLength(name: string): number
   /** Whether `$share/{ShareName}/` counts against the 256 bytes of a shared filter [SHARE-SYNTAX]: no, only the TopicFilter. */
   readonly sharePrefixCounted: boolean
+  /** Whether Basic Ingest's `$aws/rules/<rule>/` counts against a topic's 256 bytes and 7 slashes [TOPIC-MAX-256] [TOPIC-MAX-7-SLASHES]: no. */
+  readonly basicIngestPrefixCounted: boolean
   /** One user property against the 8 KB quota [M5-USER-PROPERTIES]: the UTF-8 bytes of name and value plus their two length prefixes. */
   userPropertySize(name: string, value: string): number
   /** A Content Type against its quota [M5-PAYLOAD-FORMAT-CONTENT-TYPE]: UTF-8 bytes. */
@@ -24,6 +26,7 @@ export const AWS_MEASURES: Measures = {
   topicSize: utf8,
   shareNameLength: (name) => [...name].length,
   sharePrefixCounted: false,
+  basicIngestPrefixCounted: false,
   userPropertySize: (name, value) => utf8(name) + utf8(value) + 4,
   contentTypeSize: utf8,
 }

@@ -16,6 +16,9 @@ export interface PublishRate {
   waitMs(): number
 }
 
+/** 999 ms or less left is 0; 1000..1999 ms is 1 [MEI-ZERO-ROUNDING]. */
+const wholeSecondsLeft = (leftMs: number): number => Math.floor(leftMs / 1000)
+
 export interface ShaperOptions {
   /** Unacknowledged QoS 1 PUBLISHes allowed towards the client [QOS1-INFLIGHT-100]. */
   inflightMaximum: number
@@ -23,6 +26,8 @@ export interface ShaperOptions {
   replayRatePerSecond: number
   /** The `expiry-not-decremented` deviation: replay messages with their original expiry. */
   keepOriginalExpiry?: boolean
+  /** The whole seconds a queued message with `leftMs` left is delivered with; default rounded down [MEI-ZERO-ROUNDING]. */
+  remainingSeconds?: (leftMs: number) => number
   /** Bytes buffered towards the client above which QoS 0 deliveries are dropped. */
   softBytes: number
   /** Bytes buffered towards the client above which it is disconnected as a slow consumer. */
@@ -322,7 +327,7 @@ export class OutboundShaper {
     if (messageId !== undefined) this.expiries.delete(messageId)
     const leftMs = expiresAt !== undefined ? expiresAt - Date.now() : mei * 1000 - (Date.now() - item.at)
     if (leftMs <= 0) return null
-    packet.properties!.messageExpiryInterval = Math.floor(leftMs / 1000)
+    packet.properties!.messageExpiryInterval = (this.opts.remainingSeconds ?? wholeSecondsLeft)(leftMs)
     return encode(packet, 5)
   }
 

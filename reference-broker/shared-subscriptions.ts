@@ -42,7 +42,14 @@ export interface Group {
   /** QoS 1 messages waiting for a member to be online [SHARE-QUEUE]. */
   queue: Queued[]
   timer: NodeJS.Timeout | null
-  lastReleaseAt: number
+  /**
+   * When the next queued message is due at the group's rate (a theoretical
+   * arrival time): a release that fires late does not push every later one
+   * back, so an event loop that runs timers late still releases at the rate.
+   */
+  nextReleaseAt: number
+  /** Queued messages released so far: the next goes to the member after the last one's [SHARE-QUEUE]. */
+  released: number
 }
 
 /** What the registry needs to hand a message to one member. */
@@ -81,7 +88,7 @@ export interface SharedSubscriptionsOptions {
  * `dequeueRatePerSecond` per member, with the remaining expiry interval.
  *
  * Faults (faults/shared-faults.ts) decorate the rule methods `keepsOfflineMember`,
- * `leaveOldSession`, `endSession`, `routeMatched`, `recipients`, `isQueued`, `deliveryQos` and `withRemainingExpiry`.
+ * `leaveOldSession`, `endSession`, `routeMatched`, `recipients`, `isQueued`, `deliveryQos`, `releaseInterval` and `withRemainingExpiry`.
  */
 export class SharedSubscriptions {
   private readonly groups = new Map<string, Group>()
@@ -95,7 +102,7 @@ export class SharedSubscriptions {
     const key = `${group}\u0000${filter}`
     let g = this.groups.get(key)
     if (!g) {
-      const created: Group = { key, filter, members: new Map(), handler: (packet, cb) => { this.route(created, packet); cb() }, queue: [], timer: null, lastReleaseAt: 0 }
+      const created: Group = { key, filter, members: new Map(), handler: (packet, cb) => { this.route(created, packet); cb() }, queue: [], timer: null, nextReleaseAt: 0, released: 0 }
       g = created
       this.groups.set(key, g)
       this.aedes.subscribe(filter, g.handler, () => {})
@@ -266,9 +273,10 @@ export class SharedSubscriptions {
     if (this.closed || group.timer || group.queue.length === 0) return
     const online = this.online(group).length
     if (online === 0) return
-    const rate = this.opts.dequeueRatePerSecond
-    const interval = rate > 0 ? 1000 / (rate * online) : 0
-    const wait = Math.max(0, group.lastReleaseAt + interval - Date.now())
+    // A late timer may be made up by at most one release per other online member, so that
+    // no member gets more than one message over its rate in any second [SHARE-QUEUE].
+    const earlyBy = this.releaseInterval(online) * (online - 1)
+    const wait = Math.max(0, group.nextReleaseAt - earlyBy - Date.now())
     group.timer = setTimeout(() => {
       group.timer = null
       this.releaseOne(group)
@@ -276,7 +284,18 @@ export class SharedSubscriptions {
     group.timer.unref()
   }
 
-  /** Sends the oldest unexpired queued message to a random online member [SHARE-QUEUE]. */
+  /** Milliseconds between two released messages: `dequeueRatePerSecond` per online member, so the group's rate grows with its members [SHARE-QUEUE]. */
+  releaseInterval(online: number): number {
+    const rate = this.opts.dequeueRatePerSecond
+    return rate > 0 ? 1000 / (rate * online) : 0
+  }
+
+  /**
+   * Sends the oldest unexpired queued message to the next online member in
+   * turn, so that each member gets at most `dequeueRatePerSecond` of the
+   * group's `dequeueRatePerSecond` × members [SHARE-QUEUE] (a random choice
+   * could give one member more than its 20 in a second).
+   */
   private releaseOne(group: Group): void {
     if (this.closed || !this.groups.has(group.key)) return
     const online = this.online(group)
@@ -289,8 +308,8 @@ export class SharedSubscriptions {
         this.drop('expired', group, item.message)
         continue
       }
-      group.lastReleaseAt = now
-      this.send(online[Math.floor(Math.random() * online.length)]!, message)
+      group.nextReleaseAt = Math.max(group.nextReleaseAt, now) + this.releaseInterval(online.length)
+      this.send(online[group.released++ % online.length]!, message)
       break
     }
     this.scheduleRelease(group)

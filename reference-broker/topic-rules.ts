@@ -28,10 +28,10 @@ function slashCount(s: string): number {
   return n
 }
 
-/** The part of a topic the size quotas apply to: Basic Ingest's `$aws/rules/<rule>/` prefix is not counted [TOPIC-MAX-256]. */
-function quotaPart(topic: string): string {
+/** The part of a topic the size quotas apply to: Basic Ingest's `$aws/rules/<rule>/` prefix is not counted [TOPIC-MAX-256] [TOPIC-MAX-7-SLASHES]. */
+function quotaPart(topic: string, measures: Measures): string {
   if (topic.charCodeAt(0) !== 36) return topic // no `$`: no prefix to leave out
-  const m = BASIC_INGEST.exec(topic)
+  const m = measures.basicIngestPrefixCounted ? null : BASIC_INGEST.exec(topic)
   return m ? topic.slice(m[0].length) : topic
 }
 
@@ -40,7 +40,7 @@ export function topicNameProblem(topic: string, limits: TopicLimits, reservedAll
   if (topic.length === 0) return 'empty topic name'
   if (topic.includes('+') || topic.includes('#')) return 'wildcard in topic name'
   if (topic.includes('\u0000')) return 'null character in topic name'
-  const counted = quotaPart(topic)
+  const counted = quotaPart(topic, measures)
   if (measures.topicSize(counted) > limits.topicMaxBytes) return `topic longer than ${limits.topicMaxBytes} bytes`
   if (slashCount(counted) > limits.topicMaxSlashes) return `topic has more than ${limits.topicMaxSlashes} slashes`
   if (limits.reservedTopicPrefix && topic.startsWith(limits.reservedTopicPrefix) && !reservedAllowed.some((f) => matches(f, topic, true))) {
@@ -68,7 +68,7 @@ export function topicFilterProblem(filter: string, limits: TopicLimits, reserved
     if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return '# must be the last level, alone'
     if (level.includes('+') && level !== '+') return '+ must occupy a whole level'
   }
-  const counted = quotaPart(f)
+  const counted = quotaPart(f, measures)
   // A shared filter's TopicFilter, without `$share/{ShareName}/`, counts against the 256 bytes [SHARE-SYNTAX].
   if (measures.topicSize(shared && measures.sharePrefixCounted ? filter : counted) > limits.topicMaxBytes) return `topic filter longer than ${limits.topicMaxBytes} bytes`
   if (slashCount(counted) > limits.topicMaxSlashes) return `topic filter has more than ${limits.topicMaxSlashes} slashes`

@@ -3,6 +3,7 @@ import { matches } from '../topic-rules.js'
 import { invalidRequest, notFound } from '../http/api-error.js'
 import { authorizeOrThrow } from '../http/authorize-caller.js'
 import { awsDataPlane, type DataPlanePolicy } from '../http/data-plane-policy.js'
+import type { PropertyMeasures } from '../http/mqtt5-headers.js'
 import { sendEmpty, sendOk } from '../http/respond.js'
 import type { RequestContext } from '../http/route-table.js'
 import { claimedAccessKey } from '../http/verify-sigv4.js'
@@ -31,6 +32,11 @@ function matchingSubscription(ctx: RequestContext, clientId: string, topic: stri
 /** A publish through aedes, to its subscribers and sessions, without waiting. */
 function publishThroughAedes(ctx: RequestContext, topic: string, qos: 0 | 1): void {
   ctx.deps.broker.aedes.publish({ cmd: 'publish', topic, payload: ctx.body, qos, retain: false, dup: false } as never, () => {})
+}
+
+/** Both APIs that carry MQTT 5 properties (HTTPS publish, SendDirectMessage) counting their sizes another way. */
+function withPropertySizes(p: DataPlanePolicy, propertySizes: PropertyMeasures): DataPlanePolicy {
+  return { ...p, publish: { ...p.publish, propertySizes }, directMessage: { ...p.directMessage, propertySizes } }
 }
 
 const decorators = {
@@ -64,6 +70,11 @@ const decorators = {
 
   // [LIM-PAYLOAD-128KB] HTTPS Publish reads bodies up to 1 MiB (SendDirectMessage keeps its 128 KiB).
   'http-publish-body-unlimited': (p) => ({ ...p, bodyLimit: (api, profile) => (api === 'Publish' ? 1048576 : p.bodyLimit(api, profile)) }),
+
+  // [M5-USER-PROPERTIES] [M5-PAYLOAD-FORMAT-CONTENT-TYPE] x-amz-mqtt5-user-properties and contentType of any size are accepted.
+  'http-property-limits-off': (p) => withPropertySizes(p, { userPropertySize: () => 0, contentTypeSize: () => 0 }),
+  // [M5-USER-PROPERTIES] [M5-PAYLOAD-FORMAT-CONTENT-TYPE] their quotas count characters (UTF-16 units), not UTF-8 bytes.
+  'http-property-sizes-in-characters': (p) => withPropertySizes(p, { userPropertySize: (name, value) => name.length + value.length + 4, contentTypeSize: (s) => s.length }),
 
   // ---- SendDirectMessage ----
   // [DM-CLIENTID-VALIDATION] [DM-TOPIC-VALIDATION] [DM-RESPONSE-TOPIC-NO-WILDCARD] nothing is checked.

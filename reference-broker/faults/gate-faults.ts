@@ -129,6 +129,8 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   'client-packet-size-ignored': wrapEntry('shaperOptions', (next) => (c, p) => ({ ...next(c, p), clientMaximumPacketSize: undefined })),
   // Replayed messages keep their original Message Expiry Interval [MEI-REMAINING].
   'expiry-not-decremented': wrapEntry('shaperOptions', (next) => (c, p) => ({ ...next(c, p), keepOriginalExpiry: true })),
+  // A queued message with under 2 s left is delivered with Message Expiry Interval 0 [MEI-ZERO-ROUNDING].
+  'mei-zero-below-two-seconds': wrapEntry('shaperOptions', (next) => (c, p) => ({ ...next(c, p), remainingSeconds: (leftMs) => (leftMs < 2000 ? 0 : Math.floor(leftMs / 1000)) })),
   // A second CONNECT is dropped; the connection stays [CONN-DOUBLE-CONNECT].
   'double-connect-ignored': wrapInbound([PT.CONNECT], dropWellFormed),
   // A CONNECT the gate refuses gets its CONNACK, but the connection stays open [MQTT5-3.1.3-8].
@@ -190,13 +192,14 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     ctx.rewritten = true
     return undefined
   }),
-  // Sizes counted in other units [TOPIC-MAX-256] [SHARE-SYNTAX] [M5-USER-PROPERTIES] [M5-PAYLOAD-FORMAT-CONTENT-TYPE].
+  // Sizes counted in other units [TOPIC-MAX-256] [TOPIC-MAX-7-SLASHES] [SHARE-SYNTAX] [M5-USER-PROPERTIES] [M5-PAYLOAD-FORMAT-CONTENT-TYPE].
   'topic-length-in-characters': measuredBy({ topicSize: utf16Units }),
   'user-properties-in-characters': measuredBy({ userPropertySize: (name, value) => name.length + value.length + 4 }),
   'user-properties-names-not-counted': measuredBy({ userPropertySize: (_name, value) => Buffer.byteLength(value) + 4 }),
   'content-type-in-characters': measuredBy({ contentTypeSize: utf16Units }),
   'share-name-in-bytes': measuredBy({ shareNameLength: (name) => Buffer.byteLength(name) }),
   'share-prefix-counted-in-length': measuredBy({ sharePrefixCounted: true }),
+  'basic-ingest-prefix-counted': measuredBy({ basicIngestPrefixCounted: true }),
   // Topic aliases are kept per client id, so a new connection can use an alias an earlier one set [ALIAS-CONNECTION-SCOPE].
   'aliases-outlive-connection': (h) => wrapInbound([PT.PUBLISH], (next) => (c, f) => {
     const kept = aliasesOfConnection.get(c)

@@ -44,6 +44,8 @@ export const sharedFaults: FaultDecorators<SharedSubscriptions, void> = {
       for (const { group, message } of mine) if (group.members.size > 0) shared.routeMatched(group, message)
     })
   },
+  // Queued messages are released at 20 per second for the whole group, however many members are online [SHARE-QUEUE].
+  'shared-queue-rate-per-group': (shared) => wrapMethod(shared, 'releaseInterval', (interval) => () => interval(1)),
   // Queued messages keep their original Message Expiry Interval and outlive it [SHARE-QUEUE-MEI].
   'shared-queue-expiry-ignored': (shared) => wrapMethod(shared, 'withRemainingExpiry', () => (item, now) => shared.withinRetention(item, now)),
 }

@@ -1,4 +1,5 @@
 import type http from 'node:http'
+import { AWS_MEASURES, type Measures } from '../measures.js'
 import { invalidRequest } from './api-error.js'
 
 /** One user property as the API carries it: a single-key object `{ "name": "value" }`. */
@@ -13,6 +14,9 @@ export interface Mqtt5Properties {
   messageExpiryInterval?: number
   userProperties?: Record<string, string | string[]>
 }
+
+/** How the data plane counts the MQTT 5 property quotas: as the MQTT side does (measures.ts, UTF-8 bytes) [M5-USER-PROPERTIES] [M5-PAYLOAD-FORMAT-CONTENT-TYPE]. */
+export type PropertyMeasures = Pick<Measures, 'userPropertySize' | 'contentTypeSize'>
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
@@ -32,7 +36,7 @@ function base64(value: string, name: string): Buffer {
  * e.g. `[{"deviceName":"alpha"},{"deviceCnt":"45"}]` [DM-MQTT5-PROPERTIES-FORWARDED].
  * Any other shape (including `{name, value}` objects) is a 400.
  */
-export function parseUserProperties(value: string, maxBytes: number): UserProperty[] {
+export function parseUserProperties(value: string, maxBytes: number, measures: PropertyMeasures = AWS_MEASURES): UserProperty[] {
   const name = 'x-amz-mqtt5-user-properties'
   let json: unknown
   try {
@@ -50,7 +54,7 @@ export function parseUserProperties(value: string, maxBytes: number): UserProper
     if (entries.length !== 1 || typeof v !== 'string') {
       throw invalidRequest('invalid-mqtt5-header', `${name}: each element must be an object with one string property`)
     }
-    bytes += Buffer.byteLength(k!) + Buffer.byteLength(v) + 4
+    bytes += measures.userPropertySize(k!, v) // counted as an MQTT PUBLISH's [M5-USER-PROPERTIES]
     pairs.push([k!, v])
   }
   if (bytes > maxBytes) throw invalidRequest('invalid-mqtt5-header', `${name} exceed ${maxBytes} bytes`)
@@ -72,13 +76,23 @@ export function userPropertyMap(pairs: readonly UserProperty[]): Record<string, 
   return map
 }
 
-/** The `x-amz-mqtt5-*` headers of a request, validated [DM-MQTT5-PROPERTIES-FORWARDED] [HTTP-MQTT5-PROPERTIES]. */
-export function parseMqtt5Headers(req: http.IncomingMessage, userPropertiesMaxBytes: number): { properties: Mqtt5Properties; userProperties: UserProperty[] } {
+/**
+ * The `contentType` query parameter, within the Content Type quota as an MQTT
+ * PUBLISH's is [M5-PAYLOAD-FORMAT-CONTENT-TYPE]: a longer one is a 400.
+ */
+export function checkContentType(value: string | undefined, maxBytes: number, measures: PropertyMeasures = AWS_MEASURES): string | undefined {
+  if (!value) return undefined
+  if (measures.contentTypeSize(value) > maxBytes) throw invalidRequest('invalid-content-type', `contentType exceeds ${maxBytes} bytes`)
+  return value
+}
+
+/** The `x-amz-mqtt5-*` headers of a request, validated [DM-MQTT5-PROPERTIES-FORWARDED] [HTTP-MQTT5-PROPERTIES] [M5-USER-PROPERTIES]. */
+export function parseMqtt5Headers(req: http.IncomingMessage, userPropertiesMaxBytes: number, measures: PropertyMeasures = AWS_MEASURES): { properties: Mqtt5Properties; userProperties: UserProperty[] } {
   const properties: Mqtt5Properties = {}
   let userProperties: UserProperty[] = []
   const up = header(req, 'x-amz-mqtt5-user-properties')
   if (up !== undefined) {
-    userProperties = parseUserProperties(up, userPropertiesMaxBytes)
+    userProperties = parseUserProperties(up, userPropertiesMaxBytes, measures)
     if (userProperties.length > 0) properties.userProperties = userPropertyMap(userProperties)
   }
   const pfi = header(req, 'x-amz-mqtt5-payload-format-indicator')

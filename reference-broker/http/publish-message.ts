@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer'
 import { invalidRequest, throttled } from './api-error.js'
 import { authorizeOrThrow } from './authorize-caller.js'
-import { parseMqtt5Headers, type Mqtt5Properties } from './mqtt5-headers.js'
+import { AWS_MEASURES } from '../measures.js'
+import { checkContentType, parseMqtt5Headers, type Mqtt5Properties, type PropertyMeasures } from './mqtt5-headers.js'
 import { checkResponseTopic, checkTopic } from './name-rules.js'
 import { sendOk } from './respond.js'
 import { defineRoute, type RequestContext, type Route } from './route-table.js'
@@ -23,6 +24,8 @@ export interface PublishPacket {
  * (reference-broker/faults/data-plane-faults.ts) replace or wrap single rules.
  */
 export interface PublishRules {
+  /** [M5-USER-PROPERTIES] [M5-PAYLOAD-FORMAT-CONTENT-TYPE] how `x-amz-mqtt5-user-properties` and `contentType` count against the MQTT quotas. */
+  propertySizes: PropertyMeasures
   /** [HTTP-TOPIC-ENCODING] the topic from the path: `%2F` and a raw `/` are both level separators. */
   topic(ctx: RequestContext): string
   /** [HTTP-QOS-PARAM] `?qos=0|1`, default 0. */
@@ -39,6 +42,7 @@ export interface PublishRules {
 
 /** AWS IoT Core's HTTPS publish. */
 export const awsPublish: PublishRules = {
+  propertySizes: AWS_MEASURES,
   topic: (ctx) => ctx.params.topic!,
   qos(ctx) {
     const raw = ctx.query.string('qos')
@@ -73,8 +77,9 @@ function parse(ctx: RequestContext, rules: PublishRules): PublishInput {
   if (retain && m.reservedTopicPrefix && topic.startsWith(m.reservedTopicPrefix)) {
     throw invalidRequest('invalid-topic', 'Retained messages cannot be published to reserved topics') // [RET-NOT-ON-RESERVED]
   }
-  const { properties } = parseMqtt5Headers(ctx.req, m.userPropertiesMaxBytes)
-  const contentType = ctx.query.string('contentType')
+  // Their sizes within the MQTT quotas [M5-USER-PROPERTIES] [M5-PAYLOAD-FORMAT-CONTENT-TYPE].
+  const { properties } = parseMqtt5Headers(ctx.req, m.userPropertiesMaxBytes, rules.propertySizes)
+  const contentType = checkContentType(ctx.query.string('contentType'), m.contentTypeMaxBytes, rules.propertySizes)
   if (contentType) properties.contentType = contentType
   const responseTopic = checkResponseTopic(ctx.query.string('responseTopic'), profile)
   if (responseTopic) properties.responseTopic = responseTopic

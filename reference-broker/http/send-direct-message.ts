@@ -8,7 +8,8 @@ import type { WireGate } from '../wire-gate.js'
 import { gatewayTimeout, invalidRequest, notFound, throttled } from './api-error.js'
 import { authorizeOrThrow } from './authorize-caller.js'
 import { awaitPuback, type PubackOutcome } from './await-puback.js'
-import { parseMqtt5Headers, type Mqtt5Properties } from './mqtt5-headers.js'
+import { AWS_MEASURES } from '../measures.js'
+import { checkContentType, parseMqtt5Headers, type Mqtt5Properties, type PropertyMeasures } from './mqtt5-headers.js'
 import { checkClientId, checkResponseTopic, checkTopic } from './name-rules.js'
 import { sendOk } from './respond.js'
 import { defineRoute, type RequestContext, type Route } from './route-table.js'
@@ -20,6 +21,8 @@ import { defineRoute, type RequestContext, type Route } from './route-table.js'
  * or wrap single rules.
  */
 export interface DirectMessageRules {
+  /** [M5-USER-PROPERTIES] [M5-PAYLOAD-FORMAT-CONTENT-TYPE] how `x-amz-mqtt5-user-properties` and `contentType` count against the MQTT quotas. */
+  propertySizes: PropertyMeasures
   /** [DM-CLIENTID-VALIDATION] the receiver's client id from the (decoded) path. */
   clientId(raw: string): string
   /** [DM-TOPIC-VALIDATION] the topic: required, a valid topic name, no `$` topic at all. */
@@ -54,6 +57,7 @@ const NO_RESERVED_TOPIC: readonly string[] = []
 
 /** AWS IoT Core's SendDirectMessage. */
 export const awsDirectMessage: DirectMessageRules = {
+  propertySizes: AWS_MEASURES,
   clientId: checkClientId,
   topic: (raw, profile) => checkTopic(raw, profile, NO_RESERVED_TOPIC),
   responseTopic: checkResponseTopic,
@@ -100,8 +104,9 @@ function parse(ctx: RequestContext, rules: DirectMessageRules): DirectMessageInp
   // [DM-TIMEOUT-RANGE] 1..15, default 5; only used (and so only checked) with confirmation.
   const timeoutSeconds = confirmation ? ctx.query.int('timeout', dm.timeoutMinSeconds, dm.timeoutMaxSeconds, dm.timeoutDefaultSeconds) : dm.timeoutDefaultSeconds
   // [DM-MQTT5-PROPERTIES-FORWARDED] user properties, payload format, correlation data from x-amz-mqtt5-* headers.
-  const { properties } = parseMqtt5Headers(ctx.req, profile.mqtt.userPropertiesMaxBytes)
-  const contentType = ctx.query.string('contentType')
+  // Their sizes within the MQTT quotas [M5-USER-PROPERTIES] [M5-PAYLOAD-FORMAT-CONTENT-TYPE].
+  const { properties } = parseMqtt5Headers(ctx.req, profile.mqtt.userPropertiesMaxBytes, rules.propertySizes)
+  const contentType = checkContentType(ctx.query.string('contentType'), profile.mqtt.contentTypeMaxBytes, rules.propertySizes)
   if (contentType) properties.contentType = contentType
   const responseTopic = rules.responseTopic(ctx.query.string('responseTopic'), profile) // [DM-RESPONSE-TOPIC-NO-WILDCARD]
   if (responseTopic) properties.responseTopic = responseTopic

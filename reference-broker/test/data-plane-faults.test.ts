@@ -46,15 +46,26 @@ describe('data-plane faults', () => {
     expect(dataPlanePolicy(new Set<Fault>(['takeover-silent', 'shared-fanout']))).toBe(awsDataPlane)
   })
 
-  it('each of the 34 data-plane faults changes only its own rule', () => {
+  it('each of the 36 data-plane faults changes only its own rule', () => {
     const faults = dataPlaneFaults()
-    expect(faults.length).toBe(34)
+    expect(faults.length).toBe(36)
     for (const fault of faults) {
       const changed = changedRules(dataPlanePolicy(new Set([fault])))
-      // dm-policy-off switches off both policy checks of SendDirectMessage, dm-validation-off all three name checks.
-      const expected = fault === 'dm-policy-off' ? 2 : fault === 'dm-validation-off' ? 3 : 1
+      // dm-policy-off switches off both policy checks of SendDirectMessage, dm-validation-off all three name checks;
+      // the property-size faults change how both APIs that carry MQTT 5 properties count them.
+      const twoRules: readonly Fault[] = ['dm-policy-off', 'http-property-limits-off', 'http-property-sizes-in-characters']
+      const expected = fault === 'dm-validation-off' ? 3 : twoRules.includes(fault) ? 2 : 1
       expect(changed, fault).toHaveLength(expected)
     }
+  })
+
+  it('the property-size faults change the same rule of HTTPS publish and SendDirectMessage', () => {
+    for (const fault of ['http-property-limits-off', 'http-property-sizes-in-characters'] as const) {
+      expect(changedRules(dataPlanePolicy(new Set([fault]))).sort(), fault).toEqual(['directMessage.propertySizes', 'publish.propertySizes'])
+    }
+    const inCharacters = dataPlanePolicy(new Set(['http-property-sizes-in-characters'])).publish.propertySizes
+    expect(inCharacters.contentTypeSize('€'.repeat(86))).toBe(86)
+    expect(awsDataPlane.publish.propertySizes.contentTypeSize('€'.repeat(86))).toBe(258)
   })
 
   it('several faults build one policy, AWS\'s left untouched', () => {

@@ -6,7 +6,7 @@
  */
 import type http from 'node:http'
 import { describe, expect, it } from 'vitest'
-import { parseMqtt5Headers, parseUserProperties, userPropertyMap } from '../http/mqtt5-headers.js'
+import { checkContentType, parseMqtt5Headers, parseUserProperties, userPropertyMap } from '../http/mqtt5-headers.js'
 import { b64json, refusal } from './http-helpers.js'
 
 const UP = 'x-amz-mqtt5-user-properties'
@@ -45,6 +45,23 @@ describe('parseUserProperties', () => {
     for (const bad of ['not base64!', 'abc', 'ab=c', 'a===', '=abc']) {
       expect(refusal(() => parseUserProperties(bad, 8192)), bad).toMatchObject({ reason: 'invalid-mqtt5-header', message: `${UP} must be base64` })
     }
+  })
+})
+
+describe('checkContentType', () => {
+  it('holds the contentType parameter to the Content Type quota in UTF-8 bytes [M5-PAYLOAD-FORMAT-CONTENT-TYPE]', () => {
+    expect(checkContentType(undefined, 256)).toBeUndefined()
+    expect(checkContentType('c'.repeat(256), 256)).toBe('c'.repeat(256))
+    expect(refusal(() => checkContentType('c'.repeat(257), 256))).toEqual({ status: 400, type: 'InvalidRequestException', reason: 'invalid-content-type', message: 'contentType exceeds 256 bytes' })
+    // 85 × '€' (3 bytes) + 'c': 256 bytes in 86 characters; one 'c' more is 257 bytes in 87.
+    expect(checkContentType(`${'€'.repeat(85)}c`, 256)).toBe(`${'€'.repeat(85)}c`)
+    expect(refusal(() => checkContentType(`${'€'.repeat(85)}cc`, 256))).toMatchObject({ reason: 'invalid-content-type' })
+  })
+
+  it('counts with the measures it is given (a deviation counting characters)', () => {
+    const inCharacters = { userPropertySize: (n: string, v: string) => n.length + v.length + 4, contentTypeSize: (s: string) => s.length }
+    expect(checkContentType(`${'€'.repeat(85)}cc`, 256, inCharacters)).toBe(`${'€'.repeat(85)}cc`)
+    expect(parseUserProperties(b64json([{ 'ké': 'vé' }]), 8, inCharacters)).toEqual([['ké', 'vé']])
   })
 })
 

@@ -119,6 +119,28 @@ describe('shared subscription queueing for offline persistent members [SHARE-QUE
     expect(m!.packet.properties?.messageExpiryInterval).toBeLessThanOrEqual(29)
   })
 
+  it('with two members the group releases at 40 per second, handing messages to the members in turn', async () => {
+    const b = await started()
+    const a = await offlineMember(b, 'pair', 'sq/pair')
+    const c = await offlineMember(b, 'pair', 'sq/pair')
+    const pub = await publisher(b)
+    for (let i = 0; i < 40; i++) await pub.publishAsync('sq/pair', String(i), { qos: 1 })
+    const [ra, rc] = await Promise.all([a.resume(), c.resume()])
+    await Promise.all([ra.got.waitFor(17, 4000), rc.got.waitFor(17, 4000)])
+    const deadline = Date.now() + 2000
+    while (ra.got.messages.length + rc.got.messages.length < 40 && Date.now() < deadline) await sleep(20)
+    const [ma, mc] = [ra.got.messages, rc.got.messages]
+    // In turn: each member gets about half of the 40 (one that resumes first takes the first ones alone).
+    expect(ma.length + mc.length).toBe(40)
+    expect(Math.min(ma.length, mc.length)).toBeGreaterThanOrEqual(17)
+    // Each at ~20 per second: 16 intervals of 50 ms, less one made up when a timer runs late.
+    for (const msgs of [ma, mc]) expect(msgs[16]!.at - msgs[0]!.at).toBeGreaterThanOrEqual(700)
+    const all = [...ma, ...mc].map((m) => m.at).sort((x, y) => x - y)
+    // The group at ~40 per second: the 40 take about 1 s (not less), where 20 per second for the group takes 2 s.
+    expect(all[39]! - all[0]!).toBeGreaterThanOrEqual(850)
+    expect(all[39]! - all[0]!).toBeLessThan(1900)
+  })
+
   it('a member joining an offline group takes its queue', async () => {
     const b = await started()
     await offlineMember(b, 'join', 'sq/join')

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { loadProfile } from '../index.js'
+import { AWS_MEASURES } from '../measures.js'
 import { isExactFilter, matches, parseShared, topicFilterProblem, topicNameProblem } from '../topic-rules.js'
 
 const aws = loadProfile('aws-iot-core').mqtt
@@ -45,6 +46,13 @@ describe('topic names [TOPIC-MAX-256] [TOPIC-MAX-7-SLASHES] [TOPIC-NO-WILDCARD-P
     expect(name('$aws/rules//' + depth(6), [...PUB, '$aws/#'])).toMatch(/more than 7 slashes/)
     expect(name('x$aws/rules/r/' + depth(6))).toMatch(/more than 7 slashes/)
     expect(name('x$aws/rules/r/' + 'a'.repeat(243))).toMatch(/longer than 256 bytes/)
+  })
+
+  it('counts the Basic Ingest prefix in full under measures that count it (the basic-ingest-prefix-counted deviation)', () => {
+    const counted = { ...AWS_MEASURES, basicIngestPrefixCounted: true }
+    expect(topicNameProblem('$aws/rules/r/' + 'a'.repeat(256), aws, PUB, counted)).toMatch(/longer than 256 bytes/)
+    expect(topicNameProblem('$aws/rules/r/' + depth(8), aws, PUB, counted)).toMatch(/more than 7 slashes/)
+    expect(topicFilterProblem('$aws/rules/r/' + depth(8), aws, [...SUB, '$aws/rules/#'], counted)).toMatch(/more than 7 slashes/)
   })
 
   it('refuses empty names, wildcards and the null character', () => {
