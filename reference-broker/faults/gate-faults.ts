@@ -89,6 +89,13 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   // An MQTT 5 CONNECT with an empty client id is refused like MQTT 3.1.1 [CID-ASSIGNED-V5].
   'assigned-client-id-missing': wrapEntry('checkConnect', (next) => (p, profile, host) =>
     !p.clientId ? { refuse: { reason: 'client-id-empty', v5: RC.CLIENT_IDENTIFIER_NOT_VALID, v311: 2 } } : next(p, profile, host)),
+  // An MQTT 5 refusal that has a 3.1.1 return code carries that code (0x05, 0x02...), which is no
+  // MQTT 5 Connect reason code [MQTT5-3.2.2-8] [CONN-AUTH-FAILURE-CODES].
+  'connack-v5-codes-311': wrapEntry('checkConnect', (next) => (p, profile, host) => {
+    const verdict = next(p, profile, host)
+    const refuse = verdict.refuse
+    return refuse && refuse.v311 !== null ? { ...verdict, refuse: { ...refuse, v5: refuse.v311 } } : verdict
+  }),
   // A stored session is resumed despite Clean Start 1 [PS-CLEAN-ENDS-SESSION].
   'clean-start-keeps-session': wrapEntry('checkConnect', (next) => (p, profile, host) => {
     if (!(p.clean && p.clientId && host.sessionVersion(String(p.clientId)) !== undefined)) return next(p, profile, host)
