@@ -231,6 +231,9 @@ const list = [
   { name: 'connack-v5-codes-311', description: 'an MQTT 5 CONNECT refused for a reason MQTT 3.1.1 has a return code for gets that code (0x05 Not authorized, 0x02 Identifier rejected), which MQTT 5 does not define', breaks: ['MQTT5-3.2.2-8', 'CONN-AUTH-FAILURE-CODES'], fault: true, scenarios: ['authz-connect-refused', 'client-id-longer-than-128-bytes-refused'] },
   { name: 'maximum-qos-unadvertised', description: 'the MQTT 5 CONNACK leaves Maximum QoS out (QoS 2 is still refused)', breaks: ['MQTT5-3.2.2-9', 'QOS2-V5-MAXIMUM-QOS', 'M5-CONNACK-PROPERTIES'], overrides: { mqtt: { maximumQoS: 2 } }, scenarios: ['qos2-mqtt5-maximum-qos-1', 'connack-properties'], dependents: { ids: ['LWT-QOS2-REFUSED'], why: 'will-qos2-refused reads the server\'s Maximum QoS before it sends a Will with QoS 2' } },
   { name: 'will-qos2-accepted', description: 'a Will with QoS 2 is accepted though CONNACK advertises Maximum QoS 1', breaks: ['MQTT5-3.2.2-12', 'LWT-QOS2-REFUSED'], overrides: { mqtt: { qos2: { will: 'support' } } } },
+  { name: 'hash-anywhere-granted', description: 'a filter with # before its last level or inside a level (a/#/b, a#) is granted', breaks: ['MQTT311-4.7.1-2', 'MQTT5-4.7.1-1'], fault: true },
+  { name: 'empty-topic-accepted', description: 'an empty topic filter is granted, and a PUBLISH with an empty topic name (and no Topic Alias) is acknowledged and dropped; the connection stays open', breaks: ['MQTT311-4.7.3-1', 'MQTT5-4.7.3-1'], fault: true },
+  { name: 'dollar-topics-to-wildcards', description: 'messages on topics starting with $ also reach filters that start with a wildcard (#, +/...)', breaks: ['MQTT311-4.7.2-1', 'MQTT5-4.7.2-1'], fault: true },
 ] as const satisfies readonly Deviation[]
 
 /** The name of a deviation the broker's code applies as a fault: a misspelt fault does not compile. */

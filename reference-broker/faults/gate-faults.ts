@@ -7,7 +7,7 @@ import { peekInbound } from '../gate/inbound/decode.js'
 import { filterFailure, filterVerdictWith } from '../gate/subscriptions.js'
 import { contentTypeRule, topicNameRule, userPropertiesRule } from '../inbound-checks.js'
 import { AWS_MEASURES, type Measures } from '../measures.js'
-import { wrapEntry, wrapInbound, wrapPublishRule, withoutPublishRule, perKey, type GateDecorator } from './gate-decorators.js'
+import { wrapEntry, wrapInbound, wrapOutbound, wrapPublishRule, withoutPublishRule, perKey, type GateDecorator } from './gate-decorators.js'
 import { DELIVERY_FAULTS } from './gate-delivery-faults.js'
 
 /**
@@ -91,11 +91,17 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     !p.clientId ? { refuse: { reason: 'client-id-empty', v5: RC.CLIENT_IDENTIFIER_NOT_VALID, v311: 2 } } : next(p, profile, host)),
   // An MQTT 5 refusal that has a 3.1.1 return code carries that code (0x05, 0x02...), which is no
   // MQTT 5 Connect reason code [MQTT5-3.2.2-8] [CONN-AUTH-FAILURE-CODES].
-  'connack-v5-codes-311': wrapEntry('checkConnect', (next) => (p, profile, host) => {
+  // aedes' own refusals (the policy's Not authorized) go out with 0x05 instead of 0x87.
+  'connack-v5-codes-311': (h) => wrapEntry('checkConnect', (next) => (p, profile, host) => {
     const verdict = next(p, profile, host)
     const refuse = verdict.refuse
     return refuse && refuse.v311 !== null ? { ...verdict, refuse: { ...refuse, v5: refuse.v311 } } : verdict
-  }),
+  })(wrapOutbound([PT.CONNACK], (next) => (c, f) => {
+    if (c.version !== 5 || f[3] !== RC.NOT_AUTHORIZED) return next(c, f)
+    const out = Buffer.from(f)
+    out[3] = 5
+    next(c, out)
+  })(h)),
   // A stored session is resumed despite Clean Start 1 [PS-CLEAN-ENDS-SESSION].
   'clean-start-keeps-session': wrapEntry('checkConnect', (next) => (p, profile, host) => {
     if (!(p.clean && p.clientId && host.sessionVersion(String(p.clientId)) !== undefined)) return next(p, profile, host)
@@ -280,6 +286,20 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     shared && s.topic.split('/').length - 1 > c.profile.mqtt.topicMaxSlashes
       ? { refuse: filterFailure(c.version, RC.TOPIC_FILTER_INVALID), problem: 'topic filter has too many slashes' }
       : next(c, s, shared, held)),
+  // A filter with `#` before its last level or inside a level is granted [MQTT311-4.7.1-2] [MQTT5-4.7.1-1].
+  'hash-anywhere-granted': wrapEntry('filterVerdict', (next) => (c, s, shared, held) => {
+    const verdict = next(c, s, shared, held)
+    return verdict && 'problem' in verdict && verdict.problem === '# must be the last level, alone' ? { grant: Math.min(s.qos, c.profile.mqtt.maximumQoS) } : verdict
+  }),
+  // An empty topic filter is granted, and a PUBLISH with an empty topic name and no Topic Alias
+  // is acknowledged and dropped; the connection stays [MQTT311-4.7.3-1] [MQTT5-4.7.3-1].
+  'empty-topic-accepted': (h) => wrapEntry('filterVerdict', (next) => (c, s, shared, held) =>
+    s.topic === '' ? { grant: Math.min(s.qos, c.profile.mqtt.maximumQoS) } : next(c, s, shared, held))(
+    wrapInbound([PT.PUBLISH], (next) => (c, f) => {
+      const packet = peekPublish(c, f)
+      if (!packet || packet.topic !== '' || packet.properties?.topicAlias !== undefined) return next(c, f)
+      if (packet.qos === 1) c.writeOut(encode({ cmd: 'puback', messageId: packet.messageId }, c.version))
+    })(h)),
   // MQTT 3.1.1 clients cannot join shared subscriptions [SHARE-BOTH-VERSIONS].
   'shared-v5-only': wrapEntry('filterVerdict', (next) => (c, s, shared, held) => {
     const m = c.profile.mqtt
