@@ -234,6 +234,7 @@ const list = [
   { name: 'hash-anywhere-granted', description: 'a filter with # before its last level or inside a level (a/#/b, a#) is granted', breaks: ['MQTT311-4.7.1-2', 'MQTT5-4.7.1-1'], fault: true },
   { name: 'empty-topic-accepted', description: 'an empty topic filter is granted, and a PUBLISH with an empty topic name (and no Topic Alias) is acknowledged and dropped; the connection stays open', breaks: ['MQTT311-4.7.3-1', 'MQTT5-4.7.3-1'], fault: true },
   { name: 'dollar-topics-to-wildcards', description: 'messages on topics starting with $ also reach filters that start with a wildcard (#, +/...)', breaks: ['MQTT311-4.7.2-1', 'MQTT5-4.7.2-1'], fault: true },
+  { name: 'will-reused', description: 'a CONNECT without the Will flag gets the Will of its client id\'s last CONNECT that had one, published when the connection drops', breaks: ['MQTT311-3.1.2-12'], fault: true },
 ] as const satisfies readonly Deviation[]
 
 /** The name of a deviation the broker's code applies as a fault: a misspelt fault does not compile. */

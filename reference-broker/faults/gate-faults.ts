@@ -118,6 +118,20 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     verdict.endSessionAtClose = false
     return verdict
   }),
+  // A CONNECT without the Will flag gets the Will of the client id's last CONNECT that had one,
+  // which is published when the connection drops [MQTT311-3.1.2-12].
+  'will-reused': (h) => {
+    const wills = new Map<string, unknown>()
+    return wrapEntry('checkConnect', (next) => (p, profile, host) => {
+      const id = String(p.clientId ?? '')
+      if (p.will) wills.set(id, p.will)
+      const reused = !p.will && id ? wills.get(id) : undefined
+      if (reused) p.will = reused
+      const verdict = next(p, profile, host)
+      if (reused && !verdict.refuse) verdict.rewritten = true
+      return verdict
+    })(h)
+  },
   // No Will is stored as retained [RET-WILL-RETAIN].
   'will-retain-ignored': wrapEntry('checkConnect', (next) => (p, profile, host) => {
     const verdict = next(p, profile, host)
