@@ -1,5 +1,5 @@
 import type { AedesOptions } from 'aedes'
-import { clientOf, dropWill, forgetInflight, persistenceOf, subscriberOf, type AedesClient, type AedesPublish, type AedesWill } from '../aedes-internals.js'
+import { clientOf, dropWill, forgetInflight, persistenceOf, removeSubscription, subscriberOf, type AedesClient, type AedesPublish, type AedesWill } from '../aedes-internals.js'
 import type { SessionAedes } from '../session-aedes.js'
 import { wrapMethod, type FaultDecorators } from './decorate.js'
 
@@ -46,6 +46,19 @@ export const aedesFaults: FaultDecorators<SessionAedes, void> = {
       if (!packet.topic.startsWith('$') || client.subscriptions[filter] !== sub) return cb()
       ;((sub.qos ?? 0) > 0 ? client.deliverQoS : client.deliver0)(packet as unknown as AedesPublish, cb)
     }, () => {})
+  }),
+  // The Session Expiry Interval is counted from the CONNECT: a session whose interval passes
+  // while its connection is open loses its subscriptions and the messages in flight to it
+  // [MQTT311-4.1.0-2] [MQTT5-4.1.0-1].
+  'session-expiry-while-connected': (aedes) => wrapMethod(aedes, '_finishRegisterClient', (finish) => (client) => {
+    finish(client)
+    const seconds = client.sessionExpiryInterval
+    if (!(seconds > 0) || seconds > 3600) return
+    setTimeout(() => {
+      if (clientOf(aedes, client.id) !== client) return
+      for (const filter of Object.keys(client.subscriptions)) removeSubscription(aedes, client, filter)
+      void forgetInflight(persistenceOf(aedes), client.id)
+    }, seconds * 1000).unref()
   }),
   // The Will of a connection displaced by a takeover is dropped [LWT-ON-TAKEOVER].
   'will-not-on-takeover': (aedes) => wrapMethod(aedes, 'registerClient', (register) => (client) => {
