@@ -236,6 +236,9 @@ const list = [
   { name: 'dollar-topics-to-wildcards', description: 'messages on topics starting with $ also reach filters that start with a wildcard (#, +/...)', breaks: ['MQTT311-4.7.2-1', 'MQTT5-4.7.2-1'], fault: true },
   { name: 'will-reused', description: 'a CONNECT without the Will flag gets the Will of its client id\'s last CONNECT that had one, published when the connection drops', breaks: ['MQTT311-3.1.2-12'], fault: true },
   { name: 'session-expiry-while-connected', description: 'the Session Expiry Interval is counted from the CONNECT: a session whose interval (here at most 2 s) passes while its connection is open loses its subscriptions and the messages in flight to it', breaks: ['MQTT311-4.1.0-2', 'MQTT5-4.1.0-1'], profile: 'mqtt-5', checkedBy: 'test/corpus/standard-scenarios.test.ts', fault: true, overrides: { sessions: { expirySeconds: 2 } } },
+  { name: 'suback-length-padded', description: 'SUBACKs encode their Remaining Length in two bytes when one would do', breaks: ['MQTT5-1.5.5-1'], fault: true },
+  { name: 'suback-property-length-omitted', description: 'MQTT 5 SUBACKs without properties leave out the Property Length', breaks: ['MQTT5-2.2.2-1'], fault: true },
+  { name: 'suback-flags-set', description: 'SUBACKs go out with the reserved fixed-header flags 0010 instead of 0000', breaks: ['MQTT311-2.2.2-1'], fault: true },
 ] as const satisfies readonly Deviation[]
 
 /** The name of a deviation the broker's code applies as a fault: a misspelt fault does not compile. */

@@ -330,6 +330,25 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     if (c.version === 5) ack.granted = topics.map(() => RC.SUCCESS)
     c.writeOut(encode(ack, c.version))
   }),
+  // SUBACKs go out with a Remaining Length padded to two bytes (0x83 0x00 for 3) [MQTT5-1.5.5-1].
+  'suback-length-padded': wrapEntry('encodeSuback', (next) => (c, ack) => {
+    const frame = next(c, ack)
+    if (frame[1]! & 0x80) return frame
+    return Buffer.concat([Buffer.from([frame[0]!, frame[1]! | 0x80, 0x00]), frame.subarray(2)])
+  }),
+  // MQTT 5 SUBACKs without properties leave out the Property Length (encoded as on 3.1.1) [MQTT5-2.2.2-1].
+  'suback-property-length-omitted': wrapEntry('encodeSuback', (next) => (c, ack) => {
+    const frame = next(c, ack)
+    // Remaining Length under 128: type, length, packet id (2), Property Length at offset 4.
+    if (c.version !== 5 || frame[1]! & 0x80 || frame[4] !== 0) return frame
+    return Buffer.concat([Buffer.from([frame[0]!, frame[1]! - 1]), frame.subarray(2, 4), frame.subarray(5)])
+  }),
+  // SUBACKs go out with the fixed-header flags 0010 instead of 0000 [MQTT311-2.2.2-1].
+  'suback-flags-set': wrapEntry('encodeSuback', (next) => (c, ack) => {
+    const frame = Buffer.from(next(c, ack))
+    frame[0] = frame[0]! | 0x02
+    return frame
+  }),
   // A fully granted SUBACK lists its codes in reverse filter order [MQTT5-3.9.3-1].
   'suback-codes-reversed': wrapEntry('encodeSuback', (next) => (c, ack) => {
     const granted = ack.granted as number[]

@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls'
 import { RawMqttClient, type RawPacket } from './raw-mqtt-client.js'
 import { awaitPacket, whyNothing } from './await-packet.js'
 import { Inbox } from './inbox.js'
+import { wireProblems } from './wire-rules.js'
 import { normalizePacket, traceSummary, type NormalPacket } from './normalize-packet.js'
 import type { AckMode, Subscription } from '../../spec/index.js'
 import type { ConnectParams, MqttAdapter, MqttEndpoint, PublishParams, TlsSettings } from './mqtt-adapter.js'
@@ -80,6 +81,12 @@ export function createRawClientAdapter(opts: RawClientAdapterOptions): MqttAdapt
       if (ev.type === 'packet') {
         const n = normalizePacket(ev.packet)
         opts.trace.record(opts.name, 'in', traceSummary(n))
+        // The encoding rules its bytes break (spec/wire-rules.ts): `wire: []` is a well-formed frame.
+        if (ev.frame) {
+          const problems = wireProblems(ev.frame, c.version)
+          n.wire = problems.map((p) => p.rule)
+          if (problems.length) opts.trace.record(opts.name, 'event', { event: 'wire', problems: problems.map((p) => `${p.rule}: ${p.detail}`), received: ev.frame.toString('hex') })
+        }
         inbox.push(n)
         if (ev.packet.cmd === 'publish') onPublish(ev.packet)
       } else if (ev.type === 'protocol-error') {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { durationSchema } from '../duration.js'
 import { matcherSchema, typedMatcherSchema } from '../matcher-schema.js'
+import { WIRE_RULE_NAMES } from '../wire-rules.js'
 
 /** Name of a client declared under `clients:`. */
 export const clientRefSchema = z.string().min(1).describe('Name of a client declared under clients:')
@@ -12,7 +13,8 @@ export const PACKET_NAMES = ['connack', 'publish', 'puback', 'pubrec', 'pubrel',
 const packetNameSchema = z.enum(PACKET_NAMES).describe('Packet type')
 
 /**
- * Fields a received packet is matched on, decoded (never bytes). Each value is
+ * Fields a received packet is matched on, decoded; only `wire` looks at the bytes
+ * (the encoding rules of spec/wire-rules.ts the frame breaks, raw clients only). Each value is
  * an expected value or matcher; only the fields given are compared (subset).
  * SUBACK/UNSUBACK codes are `reasonCodes`; a 3.1.1 CONNACK's return code is
  * also `reasonCode`; payloads and correlation data compare as UTF-8 text.
@@ -29,6 +31,10 @@ export const packetPatternShape = {
   reasonCodes: typedMatcherSchema('integer-list', 'reasonCodes').optional(),
   sessionPresent: typedMatcherSchema('flag', 'sessionPresent').optional(),
   properties: matcherSchema.optional(),
+  wire: matcherSchema.superRefine((value, ctx) => {
+    if (!Array.isArray(value)) return
+    value.forEach((v, i) => { if (typeof v === 'string' && !(WIRE_RULE_NAMES as string[]).includes(v)) ctx.addIssue({ code: 'custom', path: [i], message: `unknown encoding rule ${JSON.stringify(v)}; known: ${WIRE_RULE_NAMES.join(', ')}` }) })
+  }).optional().describe(`Raw clients only: the byte-level encoding rules the received frame breaks (${WIRE_RULE_NAMES.join(', ')}); [] = well-formed`),
 }
 
 export const packetPatternSchema = z.strictObject(packetPatternShape)
