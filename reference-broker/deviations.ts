@@ -239,6 +239,7 @@ const list = [
   { name: 'suback-length-padded', description: 'SUBACKs encode their Remaining Length in two bytes when one would do', breaks: ['MQTT5-1.5.5-1'], fault: true },
   { name: 'suback-property-length-omitted', description: 'MQTT 5 SUBACKs without properties leave out the Property Length', breaks: ['MQTT5-2.2.2-1'], fault: true },
   { name: 'suback-flags-set', description: 'SUBACKs go out with the reserved fixed-header flags 0010 instead of 0000', breaks: ['MQTT311-2.2.2-1'], fault: true },
+  { name: 'user-property-utf8-unchecked', description: 'a PUBLISH whose user property name or value is ill-formed UTF-8 is accepted, the property read with U+FFFD in place of the bad bytes', breaks: ['MQTT5-1.5.7-1'], fault: true },
 ] as const satisfies readonly Deviation[]
 
 /** The name of a deviation the broker's code applies as a fault: a misspelt fault does not compile. */

@@ -7,6 +7,7 @@ import { peekInbound } from '../gate/inbound/decode.js'
 import { filterFailure, filterVerdictWith } from '../gate/subscriptions.js'
 import { contentTypeRule, topicNameRule, userPropertiesRule } from '../inbound-checks.js'
 import { AWS_MEASURES, type Measures } from '../measures.js'
+import { propertyBytesProblem } from '../property-bytes.js'
 import { wrapEntry, wrapInbound, wrapOutbound, wrapPublishRule, withoutPublishRule, perKey, type GateDecorator } from './gate-decorators.js'
 import { DELIVERY_FAULTS } from './gate-delivery-faults.js'
 
@@ -249,6 +250,15 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   }),
   // Topics with ill-formed UTF-8 or U+0000 are accepted (aedes' own behaviour) [MQTT5-1.5.4-1].
   'utf8-unchecked': withoutPublishRule('MQTT5-1.5.4-1'),
+  // A user property whose name or value is ill-formed UTF-8 is decoded leniently (U+FFFD) and the
+  // PUBLISH goes on, re-encoded [MQTT5-1.5.7-1].
+  'user-property-utf8-unchecked': wrapInbound([PT.PUBLISH], (next) => (c, f) => {
+    const problem = c.version === 5 ? propertyBytesProblem(f) : null
+    if (!problem?.detail.startsWith('User Property')) return next(c, f)
+    let packet: Record<string, unknown>
+    try { packet = c.inDecoder.decode(f) as unknown as Record<string, unknown> } catch { return next(c, f) }
+    next(c, encode(packet, 5))
+  }),
   // A PUBLISH to a wildcard topic is acknowledged and dropped; the connection stays [TOPIC-NO-WILDCARD-PUBLISH].
   'wildcard-publish-dropped': wrapInbound([PT.PUBLISH], (next) => (c, f) => {
     const packet = peekPublish(c, f)
