@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { durationSchema } from '../duration.js'
 import { matcherSchema, typedMatcherSchema } from '../matcher-schema.js'
 import { WIRE_RULE_NAMES } from '../wire-rules.js'
+import type { StepCheckContext, StepProblem } from '../step-definition.js'
 
 /** Name of a client declared under `clients:`. */
 export const clientRefSchema = z.string().min(1).describe('Name of a client declared under clients:')
@@ -45,4 +46,11 @@ export function patternOf(args: Record<string, unknown>): PacketPattern {
   const out: Record<string, unknown> = {}
   for (const key of Object.keys(packetPatternShape)) if (args[key] !== undefined) out[key] = args[key]
   return out as PacketPattern
+}
+
+/** `wire` is known for raw clients' packets only (MQTT.js does not keep the bytes): a problem for any other client. */
+export function checkWireOnRaw(patterns: readonly { wire?: unknown }[], clients: readonly string[], ctx: StepCheckContext): StepProblem[] {
+  if (!patterns.some((p) => p.wire !== undefined)) return []
+  const notRaw = clients.filter((c) => ctx.clients[c] && ctx.clients[c]!.kind !== 'raw')
+  return notRaw.length ? [{ path: ['client'], message: `wire: the encoding of received frames is known for raw clients only; ${notRaw.join(', ')} ${notRaw.length > 1 ? 'are' : 'is'} not kind: raw` }] : []
 }
