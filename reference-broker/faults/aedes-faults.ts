@@ -53,6 +53,7 @@ export const aedesFaults: FaultDecorators<SessionAedes, void> = {
   'session-expiry-while-connected': (aedes) => wrapMethod(aedes, '_finishRegisterClient', (finish) => (client) => {
     finish(client)
     const seconds = client.sessionExpiryInterval
+    // (An interval over an hour is never reached by a scenario; setTimeout holds at most 2^31 ms.)
     if (!(seconds > 0) || seconds > 3600) return
     setTimeout(() => {
       if (clientOf(aedes, client.id) !== client) return

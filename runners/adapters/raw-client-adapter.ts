@@ -82,12 +82,9 @@ export function createRawClientAdapter(opts: RawClientAdapterOptions): MqttAdapt
         const n = normalizePacket(ev.packet)
         opts.trace.record(opts.name, 'in', traceSummary(n))
         // The encoding rules its bytes break (spec/wire-rules.ts): `wire: []` is a well-formed frame.
-        if (ev.frame) {
-          const problems = wireProblems(ev.frame, c.version)
-          n.wire = problems.map((p) => p.rule)
-          if (problems.length) opts.trace.record(opts.name, 'event', { event: 'wire', problems: problems.map((p) => `${p.rule}: ${p.detail}`), received: ev.frame.toString('hex') })
-        }
-        inbox.push(n)
+        const problems = ev.frame ? wireProblems(ev.frame, c.version) : []
+        if (problems.length) opts.trace.record(opts.name, 'event', { event: 'wire', problems: problems.map((p) => `${p.rule}: ${p.detail}`), received: ev.frame!.toString('hex') })
+        inbox.push(ev.frame ? { ...n, wire: problems.map((p) => p.rule) } : n)
         if (ev.packet.cmd === 'publish') onPublish(ev.packet)
       } else if (ev.type === 'protocol-error') {
         opts.trace.record(opts.name, 'event', { event: 'protocol-error', message: ev.message, received: ev.bytes })
