@@ -133,6 +133,11 @@ export function clientOf(aedes: Aedes, clientId: string): AedesClient | undefine
   return state(aedes).clients[clientId]
 }
 
+/** The client whose subscription to `filter` is delivered by `deliver` (the mqemitter handler aedes subscribed). */
+export function subscriberOf(aedes: Aedes, filter: string, deliver: unknown): AedesClient | undefined {
+  return Object.values(state(aedes).clients).find((c) => c?.subscriptions[filter]?.func === deliver)
+}
+
 /** The persistence aedes was built with (with the broker's wrappers). */
 export function persistenceOf(aedes: Aedes): Persistence {
   return state(aedes).persistence

@@ -1,5 +1,5 @@
 import type { AedesOptions } from 'aedes'
-import { clientOf, dropWill, forgetInflight, persistenceOf, type AedesClient, type AedesWill } from '../aedes-internals.js'
+import { clientOf, dropWill, forgetInflight, persistenceOf, removeSubscription, subscriberOf, type AedesClient, type AedesPublish, type AedesWill } from '../aedes-internals.js'
 import type { SessionAedes } from '../session-aedes.js'
 import { wrapMethod, type FaultDecorators } from './decorate.js'
 
@@ -35,6 +35,32 @@ export const aedesFaults: FaultDecorators<SessionAedes, void> = {
       if (due && !sent.has(due.client)) aedes.publishWill(due.client, due.will)
     })
   },
+  // Messages on `$` topics also reach filters that start with a wildcard (`#`, `+/...`): a second
+  // handler delivers what aedes' own one holds back [MQTT311-4.7.2-1] [MQTT5-4.7.2-1].
+  'dollar-topics-to-wildcards': (aedes) => wrapMethod(aedes, 'subscribe', (subscribe) => (filter, deliver, done) => {
+    subscribe(filter, deliver, done)
+    const client = filter.startsWith('#') || filter.startsWith('+') ? subscriberOf(aedes, filter, deliver) : undefined
+    const sub = client?.subscriptions[filter]
+    if (!client || !sub) return
+    subscribe(filter, (packet, cb) => {
+      if (!packet.topic.startsWith('$') || client.subscriptions[filter] !== sub) return cb()
+      ;((sub.qos ?? 0) > 0 ? client.deliverQoS : client.deliver0)(packet as unknown as AedesPublish, cb)
+    }, () => {})
+  }),
+  // The Session Expiry Interval is counted from the CONNECT: a session whose interval passes
+  // while its connection is open loses its subscriptions and the messages in flight to it
+  // [MQTT311-4.1.0-2] [MQTT5-4.1.0-1].
+  'session-expiry-while-connected': (aedes) => wrapMethod(aedes, '_finishRegisterClient', (finish) => (client) => {
+    finish(client)
+    const seconds = client.sessionExpiryInterval
+    // (An interval over an hour is never reached by a scenario; setTimeout holds at most 2^31 ms.)
+    if (!(seconds > 0) || seconds > 3600) return
+    setTimeout(() => {
+      if (clientOf(aedes, client.id) !== client) return
+      for (const filter of Object.keys(client.subscriptions)) removeSubscription(aedes, client, filter)
+      void forgetInflight(persistenceOf(aedes), client.id)
+    }, seconds * 1000).unref()
+  }),
   // The Will of a connection displaced by a takeover is dropped [LWT-ON-TAKEOVER].
   'will-not-on-takeover': (aedes) => wrapMethod(aedes, 'registerClient', (register) => (client) => {
     const displaced = clientOf(aedes, client.id)

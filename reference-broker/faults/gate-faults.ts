@@ -7,7 +7,8 @@ import { peekInbound } from '../gate/inbound/decode.js'
 import { filterFailure, filterVerdictWith } from '../gate/subscriptions.js'
 import { contentTypeRule, topicNameRule, userPropertiesRule } from '../inbound-checks.js'
 import { AWS_MEASURES, type Measures } from '../measures.js'
-import { wrapEntry, wrapInbound, wrapPublishRule, withoutPublishRule, perKey, type GateDecorator } from './gate-decorators.js'
+import { propertyBytesProblem } from '../property-bytes.js'
+import { wrapEntry, wrapInbound, wrapOutbound, wrapPublishRule, withoutPublishRule, perKey, type GateDecorator } from './gate-decorators.js'
 import { DELIVERY_FAULTS } from './gate-delivery-faults.js'
 
 /**
@@ -89,6 +90,19 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   // An MQTT 5 CONNECT with an empty client id is refused like MQTT 3.1.1 [CID-ASSIGNED-V5].
   'assigned-client-id-missing': wrapEntry('checkConnect', (next) => (p, profile, host) =>
     !p.clientId ? { refuse: { reason: 'client-id-empty', v5: RC.CLIENT_IDENTIFIER_NOT_VALID, v311: 2 } } : next(p, profile, host)),
+  // An MQTT 5 refusal that has a 3.1.1 return code carries that code (0x05, 0x02...), which is no
+  // MQTT 5 Connect reason code [MQTT5-3.2.2-8] [CONN-AUTH-FAILURE-CODES].
+  // aedes' own refusals (the policy's Not authorized) go out with 0x05 instead of 0x87.
+  'connack-v5-codes-311': (h) => wrapEntry('checkConnect', (next) => (p, profile, host) => {
+    const verdict = next(p, profile, host)
+    const refuse = verdict.refuse
+    return refuse && refuse.v311 !== null ? { ...verdict, refuse: { ...refuse, v5: refuse.v311 } } : verdict
+  })(wrapOutbound([PT.CONNACK], (next) => (c, f) => {
+    if (c.version !== 5 || f[3] !== RC.NOT_AUTHORIZED) return next(c, f)
+    const out = Buffer.from(f)
+    out[3] = 5
+    next(c, out)
+  })(h)),
   // A stored session is resumed despite Clean Start 1 [PS-CLEAN-ENDS-SESSION].
   'clean-start-keeps-session': wrapEntry('checkConnect', (next) => (p, profile, host) => {
     if (!(p.clean && p.clientId && host.sessionVersion(String(p.clientId)) !== undefined)) return next(p, profile, host)
@@ -105,6 +119,20 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     verdict.endSessionAtClose = false
     return verdict
   }),
+  // A CONNECT without the Will flag gets the Will of the client id's last CONNECT that had one,
+  // which is published when the connection drops [MQTT311-3.1.2-12].
+  'will-reused': (h) => {
+    const wills = new Map<string, unknown>()
+    return wrapEntry('checkConnect', (next) => (p, profile, host) => {
+      const id = String(p.clientId ?? '')
+      if (p.will) wills.set(id, p.will)
+      const reused = !p.will && id ? wills.get(id) : undefined
+      if (reused) p.will = reused
+      const verdict = next(p, profile, host)
+      if (reused && !verdict.refuse) verdict.rewritten = true
+      return verdict
+    })(h)
+  },
   // No Will is stored as retained [RET-WILL-RETAIN].
   'will-retain-ignored': wrapEntry('checkConnect', (next) => (p, profile, host) => {
     const verdict = next(p, profile, host)
@@ -238,6 +266,15 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   }),
   // Topics with ill-formed UTF-8 or U+0000 are accepted (aedes' own behaviour) [MQTT5-1.5.4-1].
   'utf8-unchecked': withoutPublishRule('MQTT5-1.5.4-1'),
+  // A user property whose name or value is ill-formed UTF-8 is decoded leniently (U+FFFD) and the
+  // PUBLISH goes on, re-encoded [MQTT5-1.5.7-1].
+  'user-property-utf8-unchecked': wrapInbound([PT.PUBLISH], (next) => (c, f) => {
+    const problem = c.version === 5 ? propertyBytesProblem(f) : null
+    if (!problem?.detail.startsWith('User Property')) return next(c, f)
+    let packet: Record<string, unknown>
+    try { packet = c.inDecoder.decode(f) as unknown as Record<string, unknown> } catch { return next(c, f) }
+    next(c, encode(packet, 5))
+  }),
   // A PUBLISH to a wildcard topic is acknowledged and dropped; the connection stays [TOPIC-NO-WILDCARD-PUBLISH].
   'wildcard-publish-dropped': wrapInbound([PT.PUBLISH], (next) => (c, f) => {
     const packet = peekPublish(c, f)
@@ -289,6 +326,20 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     shared && s.topic.split('/').length - 1 > c.profile.mqtt.topicMaxSlashes
       ? { refuse: filterFailure(c.version, RC.TOPIC_FILTER_INVALID), problem: 'topic filter has too many slashes' }
       : next(c, s, shared, held)),
+  // A filter with `#` before its last level or inside a level is granted [MQTT311-4.7.1-2] [MQTT5-4.7.1-1].
+  'hash-anywhere-granted': wrapEntry('filterVerdict', (next) => (c, s, shared, held) => {
+    const verdict = next(c, s, shared, held)
+    return verdict && 'problem' in verdict && verdict.problem === '# must be the last level, alone' ? { grant: Math.min(s.qos, c.profile.mqtt.maximumQoS) } : verdict
+  }),
+  // An empty topic filter is granted, and a PUBLISH with an empty topic name and no Topic Alias
+  // is acknowledged and dropped; the connection stays [MQTT311-4.7.3-1] [MQTT5-4.7.3-1].
+  'empty-topic-accepted': (h) => wrapEntry('filterVerdict', (next) => (c, s, shared, held) =>
+    s.topic === '' ? { grant: Math.min(s.qos, c.profile.mqtt.maximumQoS) } : next(c, s, shared, held))(
+    wrapInbound([PT.PUBLISH], (next) => (c, f) => {
+      const packet = peekPublish(c, f)
+      if (!packet || packet.topic !== '' || packet.properties?.topicAlias !== undefined) return next(c, f)
+      if (packet.qos === 1) c.writeOut(encode({ cmd: 'puback', messageId: packet.messageId }, c.version))
+    })(h)),
   // MQTT 3.1.1 clients cannot join shared subscriptions [SHARE-BOTH-VERSIONS].
   'shared-v5-only': wrapEntry('filterVerdict', (next) => (c, s, shared, held) => {
     const m = c.profile.mqtt
@@ -304,6 +355,25 @@ const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     const ack: Record<string, unknown> = { cmd: 'unsuback', messageId: packet.messageId }
     if (c.version === 5) ack.granted = topics.map(() => RC.SUCCESS)
     c.writeOut(encode(ack, c.version))
+  }),
+  // SUBACKs go out with a Remaining Length padded to two bytes (0x83 0x00 for 3) [MQTT5-1.5.5-1].
+  'suback-length-padded': wrapEntry('encodeSuback', (next) => (c, ack) => {
+    const frame = next(c, ack)
+    if (frame[1]! & 0x80) return frame
+    return Buffer.concat([Buffer.from([frame[0]!, frame[1]! | 0x80, 0x00]), frame.subarray(2)])
+  }),
+  // MQTT 5 SUBACKs without properties leave out the Property Length (encoded as on 3.1.1) [MQTT5-2.2.2-1].
+  'suback-property-length-omitted': wrapEntry('encodeSuback', (next) => (c, ack) => {
+    const frame = next(c, ack)
+    // Remaining Length under 128: type, length, packet id (2), Property Length at offset 4.
+    if (c.version !== 5 || frame[1]! & 0x80 || frame[4] !== 0) return frame
+    return Buffer.concat([Buffer.from([frame[0]!, frame[1]! - 1]), frame.subarray(2, 4), frame.subarray(5)])
+  }),
+  // SUBACKs go out with the fixed-header flags 0010 instead of 0000 [MQTT311-2.2.2-1].
+  'suback-flags-set': wrapEntry('encodeSuback', (next) => (c, ack) => {
+    const frame = Buffer.from(next(c, ack))
+    frame[0] = frame[0]! | 0x02
+    return frame
   }),
   // A fully granted SUBACK lists its codes in reverse filter order [MQTT5-3.9.3-1].
   'suback-codes-reversed': wrapEntry('encodeSuback', (next) => (c, ack) => {

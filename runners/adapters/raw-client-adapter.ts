@@ -3,6 +3,7 @@ import { RawMqttClient, type RawPacket } from './raw-mqtt-client.js'
 import type { FramePlan } from './frame-plan.js'
 import { awaitPacket, whyNothing } from './await-packet.js'
 import { Inbox } from './inbox.js'
+import { wireProblems } from './wire-rules.js'
 import { normalizePacket, traceSummary, type NormalPacket } from './normalize-packet.js'
 import type { AckMode, Subscription } from '../../spec/index.js'
 import type { ConnectParams, MqttAdapter, MqttEndpoint, PublishParams, TlsSettings } from './mqtt-adapter.js'
@@ -92,7 +93,10 @@ export function createRawClientAdapter(opts: RawClientAdapterOptions): MqttAdapt
       if (ev.type === 'packet') {
         const n = normalizePacket(ev.packet)
         opts.trace.record(opts.name, 'in', traceSummary(n))
-        inbox.push(n)
+        // The encoding rules its bytes break (spec/wire-rules.ts): `wire: []` is a well-formed frame.
+        const problems = ev.frame ? wireProblems(ev.frame, c.version) : []
+        if (problems.length) opts.trace.record(opts.name, 'event', { event: 'wire', problems: problems.map((p) => `${p.rule}: ${p.detail}`), received: ev.frame!.toString('hex') })
+        inbox.push(ev.frame ? { ...n, wire: problems.map((p) => p.rule) } : n)
         if (ev.packet.cmd === 'publish') onPublish(ev.packet)
       } else if (ev.type === 'protocol-error') {
         opts.trace.record(opts.name, 'event', { event: 'protocol-error', message: ev.message, received: ev.bytes })

@@ -5,6 +5,7 @@ import mqtt from 'mqtt-packet'
 import WebSocket, { createWebSocketStream } from 'ws'
 import { describeBytes } from './describe-bytes.js'
 import { splitFrames, type FramePlan } from './frame-plan.js'
+import { FrameSplitter } from './wire-rules.js'
 
 export type RawPacket = Record<string, any> & { cmd: string }
 
@@ -27,7 +28,7 @@ export interface CloseInfo {
 
 /** What `observe` reports. */
 export type RawClientEvent =
-  | { type: 'packet'; packet: RawPacket }
+  | { type: 'packet'; packet: RawPacket; frame?: Buffer }
   | { type: 'protocol-error'; message: string; bytes: string }
   | { type: 'closed'; info: CloseInfo }
 
@@ -63,6 +64,9 @@ export class RawMqttClient {
   private readonly observers: ((event: RawClientEvent) => void)[] = []
   /** The chunk being parsed, so a protocol error can show the bytes that caused it. */
   private chunk: Buffer = Buffer.alloc(0)
+  /** The bytes of each received frame not yet matched with its decoded packet (frames and packets come in the same order). */
+  private readonly frames: Buffer[] = []
+  private readonly splitter = new FrameSplitter()
   /** The first bytes the server sent (at most 256), whatever they were. */
   head: Buffer = Buffer.alloc(0)
 
@@ -71,7 +75,8 @@ export class RawMqttClient {
     this.parser.on('packet', (p: RawPacket) => {
       if (p.cmd === 'disconnect') this.lastDisconnect = p
       this.received.push(p)
-      for (const o of this.observers) o({ type: 'packet', packet: p })
+      const frame = this.frames.shift()
+      for (const o of this.observers) o({ type: 'packet', packet: p, ...(frame ? { frame } : {}) })
       this.wake()
     })
     this.parser.on('error', (e: Error) => {
@@ -85,6 +90,7 @@ export class RawMqttClient {
     stream.on('data', (buf: Buffer) => {
       if (this.head.length < 256) this.head = Buffer.concat([this.head, buf]).subarray(0, 256)
       this.chunk = buf
+      this.frames.push(...this.splitter.push(buf))
       this.parser.parse(buf)
     })
     const onClose = (err?: Error) => {

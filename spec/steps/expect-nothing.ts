@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineStep, checkClientRef } from '../step-definition.js'
 import { durationSchema } from '../duration.js'
-import { clientRefSchema, packetPatternShape } from './common.js'
+import { checkWireOnRaw, clientRefSchema, packetPatternShape } from './common.js'
 
 /** `expect-nothing: { client, packet: publish, within: 2s }`: no matching packet arrives for the whole window. */
 export const expectNothingStep = defineStep({
@@ -12,6 +12,6 @@ export const expectNothingStep = defineStep({
     ...packetPatternShape,
     within: durationSchema.describe('How long to watch'),
   }),
-  check: (args, ctx) => checkClientRef(args.client, ctx),
+  check: (args, ctx) => [...checkClientRef(args.client, ctx), ...checkWireOnRaw([args], [args.client], ctx)],
   asserts: () => true,
 })

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineStep, checkClientRef } from '../step-definition.js'
 import { durationSchema } from '../duration.js'
-import { clientRefSchema, packetPatternSchema, packetPatternShape, withinSchema } from './common.js'
+import { checkWireOnRaw, clientRefSchema, packetPatternSchema, packetPatternShape, withinSchema } from './common.js'
 
 /**
  * `capture: { v1: payload.versionNumber }`: names for values of the first
@@ -55,6 +55,10 @@ export const expectStep = defineStep({
     if (forms > 1) ctx.addIssue({ code: 'custom', path: [], message: 'give one form: pattern fields (with optional count), sequence: [...], or all: [...]' })
     if (forms === 0) ctx.addIssue({ code: 'custom', path: [], message: 'nothing to expect: give pattern fields (e.g. packet: publish), sequence: [...] or all: [...]' })
   }),
-  check: (args, ctx) => (Array.isArray(args.client) ? args.client.flatMap((c, i) => checkClientRef(c, ctx, ['client', i])) : checkClientRef(args.client, ctx)),
+  check: (args, ctx) => {
+    const clients = Array.isArray(args.client) ? args.client : [args.client]
+    const refs = Array.isArray(args.client) ? args.client.flatMap((c, i) => checkClientRef(c, ctx, ['client', i])) : checkClientRef(args.client, ctx)
+    return [...refs, ...checkWireOnRaw([args, ...(args.sequence ?? []), ...(args.all ?? [])], clients, ctx)]
+  },
   asserts: () => true,
 })

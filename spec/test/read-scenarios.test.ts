@@ -139,6 +139,13 @@ describe('parseScenarioText: every invalid class names file:line:col and the pat
     expect(ok.scenarios[0]!.requires).toContain('websocket')
   })
 
+  it('takes wire (the encoding rules a frame breaks) on raw clients only, with known rule names', () => {
+    const issues = issuesOf(VALID.replace('within: 2s', "wire: [], within: 2s"))
+    expect(issues.map((i) => i.path)).toEqual(['steps[4].expect.client'])
+    expect(issues[0]!.message).toMatch(/raw clients only/)
+    expect(issuesOf(VALID.replace('within: 2s', "wire: [padded], within: 2s")).map((i) => i.message).join('\n')).toMatch(/unknown encoding rule "padded"/)
+  })
+
   it('type-checks expectation patterns against the packet field (validate catches what would never match)', () => {
     const issues = issuesOf(VALID.replace('within: 2s', "qos: one, retain: yes, payload: 42, within: 2s"))
     expect(issues.map((i) => [i.path, i.message])).toEqual([

@@ -32,7 +32,7 @@ async function start(profile: string, deviation?: string): Promise<ResolvedTarge
 const statementDeviations = [...deviations.values()].filter((d) => d.breaks.some((id) => statementRefVersion(id)))
 
 /** The deviations of a plain-MQTT profile, left out of the aws-iot-core sweep: this file is their evidence (`checkedBy`). */
-const PROFILE_DEVIATIONS = ['keepalive-timeout-slow', 'qos2-release-dropped', 'retained-exact-match-only', 'puback-wrong-packet-id', 'inflight-forgotten-on-resume', 'malformed-qos2-auth-ignored', 'deliveries-reordered', 'client-packet-size-ignored-qos2', 'session-present-on-new-session', 'resubscribe-retained-withheld', 'client-id-max-22', 'connack-reserved-flag-set', 'dup-flag-forwarded', 'redelivery-dup-cleared', 'client-id-refusal-accepted-311', 'subscription-identifiers-dropped', 'subscription-identifier-single', 'sent-qos2-expires', 'shared-rerouted-at-session-end']
+const PROFILE_DEVIATIONS = ['keepalive-timeout-slow', 'qos2-release-dropped', 'retained-exact-match-only', 'puback-wrong-packet-id', 'inflight-forgotten-on-resume', 'malformed-qos2-auth-ignored', 'deliveries-reordered', 'client-packet-size-ignored-qos2', 'session-present-on-new-session', 'resubscribe-retained-withheld', 'client-id-max-22', 'connack-reserved-flag-set', 'dup-flag-forwarded', 'redelivery-dup-cleared', 'client-id-refusal-accepted-311', 'subscription-identifiers-dropped', 'subscription-identifier-single', 'sent-qos2-expires', 'shared-rerouted-at-session-end', 'session-expiry-while-connected', 'suback-property-length-omitted', 'suback-flags-set']
 
 describe('scenarios/standard', () => {
   it('runs every deviation of a plain-MQTT profile', () => {
