@@ -39,7 +39,7 @@ function withPropertySizes(p: DataPlanePolicy, propertySizes: PropertyMeasures):
   return { ...p, publish: { ...p.publish, propertySizes }, directMessage: { ...p.directMessage, propertySizes } }
 }
 
-const decorators = {
+export const dataPlaneFaults = {
   // ---- every operation ----
   // [HTTP-ERRORS] a known path with the wrong method answers 404, not 405.
   'http-wrong-method-404': (p) => ({ ...p, wrongMethod: (_allowed, method, rawPath) => notFound('no-such-route', `No data-plane operation at ${method} ${rawPath}`) }),
@@ -224,9 +224,9 @@ const decorators = {
 } satisfies Partial<Record<Fault, Decorator>>
 
 /** The faults this module applies: the deviations of the HTTP data plane. */
-export type DataPlaneFault = keyof typeof decorators
+export type DataPlaneFault = keyof typeof dataPlaneFaults
 
-const isDataPlaneFault = (fault: Fault): fault is DataPlaneFault => Object.hasOwn(decorators, fault)
+const isDataPlaneFault = (fault: Fault): fault is DataPlaneFault => Object.hasOwn(dataPlaneFaults, fault)
 
 /**
  * The data plane's policy for a broker's faults: AWS's (`awsDataPlane`, the
@@ -235,6 +235,6 @@ const isDataPlaneFault = (fault: Fault): fault is DataPlaneFault => Object.hasOw
  */
 export function dataPlanePolicy(faults: Faults): DataPlanePolicy {
   let policy = awsDataPlane
-  for (const fault of faults) if (isDataPlaneFault(fault)) policy = (decorators[fault] as Decorator)(policy)
+  for (const fault of faults) if (isDataPlaneFault(fault)) policy = (dataPlaneFaults[fault] as Decorator)(policy)
   return policy
 }

@@ -1,5 +1,6 @@
 import type { GateHandlers, InboundHandler, OutboundHandler } from '../gate/connection.js'
 import type { PublishRule } from '../inbound-checks.js'
+import { peekInbound } from '../gate/inbound/decode.js'
 
 /** Installs one deviation: the gate's handlers with some of them replaced by decorated ones. */
 export type GateDecorator = (h: GateHandlers) => GateHandlers
@@ -47,4 +48,9 @@ export function perKey<K extends object, V>(create: () => V): (key: K) => V {
     if (v === undefined) map.set(key, (v = create()))
     return v
   }
+}
+
+/** Drops a well-formed frame; a malformed one still ends the connection. */
+export const dropWellFormed = (next: InboundHandler) => (c: Parameters<InboundHandler>[0], f: Buffer) => {
+  if (!peekInbound(c, f)) next(c, f)
 }

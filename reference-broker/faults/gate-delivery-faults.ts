@@ -106,6 +106,21 @@ export const DELIVERY_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     packet.properties = { ...(packet.properties ?? {}), topicAlias: alias }
     return encode(packet, 5)
   })(recordAliasMaximum(h)),
+  // While the client's Receive Maximum is used up, SUBACK, UNSUBACK and PINGRESP wait too [MQTT5-3.3.4-10].
+  'receive-maximum-holds-everything': (h) => wrapOutbound([PT.SUBACK, PT.UNSUBACK, PT.PINGRESP], (next) => (c, f) => {
+    if (c.version === 5 && quotaUsedUp(c)) sendQuota(c).held.push(() => next(c, f))
+    else next(c, f)
+  })(wrapInbound([PT.PUBACK], (next) => (c, f) => {
+    next(c, f)
+    const quota = sendQuota(c)
+    while (quota.held.length > 0 && !quotaUsedUp(c)) quota.held.shift()!()
+  })(wrapEntry('connect', (next) => (c, f) => {
+    try {
+      const packet = new FrameDecoder(4).decode(f) as Record<string, any>
+      sendQuota(c).maximum = Number(packet.properties?.receiveMaximum ?? 65535)
+    } catch { /* the CONNECT handler refuses it */ }
+    next(c, f)
+  })(h))),
   // Re-sent messages go out with DUP 0 [MQTT5-3.3.1-1].
   // Deliveries go out without Subscription Identifiers [MQTT5-3.3.4-3].
   'subscription-identifiers-dropped': dropProperties(['subscriptionIdentifier']),

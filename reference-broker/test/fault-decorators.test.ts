@@ -5,6 +5,8 @@ import { AwsBroker } from '../aws-broker.js'
 import { deviations, type Fault } from '../deviations.js'
 import { aedesFaults, aedesOptionFaults } from '../faults/aedes-faults.js'
 import { brokerFaults } from '../faults/broker-faults.js'
+import { dataPlaneFaults } from '../faults/data-plane-faults.js'
+import { GATE_FAULTS } from '../faults/gate-faults.js'
 import { lifecycleFaults } from '../faults/lifecycle-faults.js'
 import { persistenceFaults } from '../faults/persistence-faults.js'
 import { policyFaults } from '../faults/policy-faults.js'
@@ -21,6 +23,13 @@ describe('faults as decorators (faults/)', () => {
     const names = registries.flatMap((r) => Object.keys(r))
     for (const name of names) expect(deviations.get(name)?.fault, name).toBe(true)
     expect(new Set(names).size).toBe(names.length - 1) // offline-queue-off wraps aedes and its persistence
+  })
+
+  it('every fault deviation of its own name has a decorator (a fault with none would never fire)', () => {
+    const registries = [aedesFaults, aedesOptionFaults, brokerFaults, lifecycleFaults, persistenceFaults, policyFaults, sharedFaults, websocketFaults, GATE_FAULTS, dataPlaneFaults]
+    const decorated = new Set(registries.flatMap((r) => Object.keys(r)))
+    const missing = [...deviations.values()].filter((d) => d.fault === true && !decorated.has(d.name)).map((d) => d.name)
+    expect(missing).toEqual([])
   })
 
   it('the rule modules hold no fault check and reach no aedes private by a cast', () => {
