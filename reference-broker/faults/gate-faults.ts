@@ -214,6 +214,14 @@ export const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
     shared && s.topic.split('/').length - 1 > c.profile.mqtt.topicMaxSlashes
       ? { refuse: filterFailure(c.version, RC.TOPIC_FILTER_INVALID), problem: 'topic filter has too many slashes' }
       : next(c, s, shared, held)),
+  // A $share filter whose ShareName holds + or #, or that has no topic filter, is granted [MQTT5-4.8.2-2].
+  'share-name-unchecked': wrapEntry('filterVerdict', (next) => (c, s, shared, held) => {
+    const rest = s.topic.startsWith('$share/') ? s.topic.slice(7) : null
+    const slash = rest === null ? -1 : rest.indexOf('/')
+    const name = rest === null ? null : slash === -1 ? rest : rest.slice(0, slash)
+    const malformed = name !== null && (/[+#]/.test(name) || slash === -1)
+    return malformed ? { grant: Math.min(s.qos, c.profile.mqtt.maximumQoS) } : next(c, s, shared, held)
+  }),
   // A filter with `#` before its last level or inside a level is granted [MQTT311-4.7.1-2] [MQTT5-4.7.1-1].
   'hash-anywhere-granted': wrapEntry('filterVerdict', (next) => (c, s, shared, held) => {
     const verdict = next(c, s, shared, held)
