@@ -83,6 +83,16 @@ describe('propertyBytesProblem', () => {
     expect(propertyBytesProblem(connect(props(prop(0x17, [255]))))).toEqual(protocolError('Request Problem Information is 255, not 0 or 1'))
   })
 
+  it('takes any bytes in a binary property (Correlation Data, Authentication Data): only strings must be UTF-8', () => {
+    expect(propertyBytesProblem(publish(props(prop(0x09, str(Buffer.from([0xff, 0x00, 0xc0]))))))).toBeNull()
+    expect(propertyBytesProblem(connect(props(prop(0x15, str('m')), prop(0x16, str(BAD_UTF8.surrogate)))))).toBeNull()
+  })
+
+  it('leaves a CONNECT cut inside its protocol name to the decoder', () => {
+    // Name length 0x0500 runs past the frame; the bytes after it must not be read as level 5 and properties.
+    expect(propertyBytesProblem(frame(0x10, [0x05, 0x00, 0, 30], props(prop(0x01, [2]))))).toBeNull()
+  })
+
   it('says which string is broken and how', () => {
     expect(propertyBytesProblem(publish(props(prop(0x03, str(BAD_UTF8.stray)))))).toEqual(malformed('Content Type is not well-formed UTF-8'))
     expect(propertyBytesProblem(publish(props(prop(0x08, str(NUL)))))).toEqual(malformed('Response Topic holds U+0000'))
