@@ -19,7 +19,7 @@ const UNIT = [
   'topic-rules', 'inbound-checks', 'rate-limiter', 'byte-budget', 'outbound-shaper',
   'request-params', 'name-rules', 'route-table', 'mqtt5-headers', 'read-body', 'verify-sigv4',
   'policy-engine', 'policy-document', 'wildcard-pattern', 'policy-connect-attributes', 'create-authorizer',
-  'fit-packet-size', 'split-frame', 'property-bytes',
+  'fit-packet-size', 'split-frame', 'property-bytes-walker', 'property-bytes',
 ].map((name) => `${T}/${name}.test.ts`)
 const SOCKET = ['sessions', 'policy-mqtt', 'policy-mqtt-connect-attributes', 'policy-http'].map((name) => `${T}/${name}.test.ts`)
 

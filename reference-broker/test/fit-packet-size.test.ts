@@ -29,4 +29,26 @@ describe('fitToMaximumPacketSize [MQTT5-3.4.2-2] [MQTT5-3.14.2-3]', () => {
     const publish = encode({ cmd: 'publish', topic: 't', payload: Buffer.alloc(50), qos: 0, retain: false, dup: false, properties: { userProperties: { a: 'b' } } }, 5)
     expect(fitToMaximumPacketSize(publish, 10, new FrameDecoder(5))).toBe(publish)
   })
+
+  it('never touches a CONNACK, which goes out before the client\'s maximum applies', () => {
+    const connack = encode({ cmd: 'connack', sessionPresent: false, reasonCode: 0x87, properties: { reasonString: 'not authorized', userProperties: { a: 'b' } } } as never, 5)
+    expect(fitToMaximumPacketSize(connack, 5, new FrameDecoder(5))).toBe(connack)
+  })
+
+  it('sends an oversized packet with nothing to leave out as it is: no properties, or only properties that are not informational', () => {
+    // Nothing to strip: the same frame, not a re-encoding (which would not be smaller).
+    const bare = encode({ cmd: 'puback', messageId: 7, reasonCode: 0x10 } as never, 5)
+    expect(fitToMaximumPacketSize(bare, 2, new FrameDecoder(5))).toBe(bare)
+    const reference = encode({ cmd: 'disconnect', reasonCode: 0x9c, properties: { serverReference: 'other.example:1883' } } as never, 5)
+    expect(fitToMaximumPacketSize(reference, 5, new FrameDecoder(5))).toBe(reference)
+  })
+
+  it('leaves out User Properties on their own too (no Reason String)', () => {
+    const pubrec = encode({ cmd: 'pubrec', messageId: 3, reasonCode: 0x80, properties: { userProperties: { why: 'x'.repeat(40) } } } as never, 5)
+    const fitted = fitToMaximumPacketSize(pubrec, 20, new FrameDecoder(5))
+    expect(fitted.length).toBeLessThan(pubrec.length)
+    const p = decode(fitted)
+    expect(p).toMatchObject({ cmd: 'pubrec', messageId: 3, reasonCode: 0x80 })
+    expect(p.properties?.userProperties).toBeUndefined()
+  })
 })

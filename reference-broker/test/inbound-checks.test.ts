@@ -9,8 +9,8 @@
 import type { Fault, Faults } from '../deviations.js'
 import { describe, expect, it } from 'vitest'
 import { loadProfile, type Profile } from '../index.js'
-import { checkConnect, checkPublish, effectiveKeepAlive, type ConnectHost, type ConnectVerdict, type PublishVerdict } from '../inbound-checks.js'
-import type { ProtocolVersion } from '../mqtt-codec.js'
+import { checkConnect, checkPublish, effectiveKeepAlive, PUBLISH_RULES, type ConnectHost, type ConnectVerdict, type PublishVerdict } from '../inbound-checks.js'
+import { FrameDecoder, fastPublish, type ProtocolVersion } from '../mqtt-codec.js'
 import { gateHandlers } from '../gate/registry.js'
 
 /** The CONNECT and PUBLISH rules of a broker running with these faults (faults/gate-faults.ts installs them). */
@@ -55,6 +55,17 @@ describe('checkConnect', () => {
     const tooLong = { reason: 'client-id-too-long', v5: 0x85, v311: 2 }
     expect(refusalOf(connect({ clientId: 'a'.repeat(129) }))).toEqual(tooLong)
     expect(refusalOf(connect({ clientId: 'é'.repeat(64) + 'a' }))).toEqual(tooLong) // 65 characters, 129 bytes
+  })
+
+  it('refuses an empty client id on MQTT 3.1, and on MQTT 3.1.1 with Clean Session 0 only [MQTT311-3.1.3-8]', () => {
+    const rejected = (reason: string) => ({ reason, v5: 0x85, v311: 2 })
+    expect(refusalOf(connect({ protocolVersion: 3, clientId: '' }))).toEqual(rejected('client-id-empty'))
+    expect(refusalOf(connect({ protocolVersion: 3, clientId: 'dev' }))).toBeUndefined()
+    expect(refusalOf(connect({ protocolVersion: 4, clientId: '', clean: false }))).toEqual(rejected('client-id-empty-persistent'))
+    expect(refusalOf(connect({ protocolVersion: 4, clientId: '', clean: true }))).toBeUndefined()
+    expect(refusalOf(connect({ protocolVersion: 4, clientId: 'dev', clean: false }))).toBeUndefined()
+    // MQTT 5 assigns an id whatever its Clean Start [CID-ASSIGNED-V5].
+    expect(refusalOf(connect({ protocolVersion: 5, clientId: '', clean: false }))).toBeUndefined()
   })
 
   it('refuses a client id starting with the reserved prefix only where the profile reserves one [CID-DOLLAR-RESERVED]', () => {
@@ -318,6 +329,28 @@ describe('checkPublish', () => {
     expect(mei(604801)).toEqual({ rewritten: true, value: 604800 })
     expect(mei(undefined)).toEqual({ rewritten: false, value: undefined })
     expect(mei(5, ['mei-default-added'])).toEqual({ rewritten: false, value: 5 })
+  })
+
+  it('refuses a topic that is not well-formed UTF-8 or holds U+0000, read from the frame, as a Malformed Packet whatever the version [MQTT5-1.5.4-1] [MQTT5-1.5.4-2] [MQTT311-1.5.3-1] [MQTT311-1.5.3-2]', () => {
+    /** A QoS 0 PUBLISH whose topic is these bytes, decoded as the gate decodes it. */
+    const sent = (topic: Buffer, version: ProtocolVersion) => {
+      const props = version === 5 ? [0] : []
+      const rest = Buffer.concat([Buffer.from([topic.length >> 8, topic.length & 0xff]), topic, Buffer.from(props), Buffer.from('x')])
+      const frame = Buffer.concat([Buffer.from([0x30, rest.length]), rest])
+      const packet = fastPublish(frame, version) ?? (new FrameDecoder(version).decode(frame) as Record<string, any>)
+      return checkPublish(packet, version, aws, new Map(), PUBLISH_RULES, frame)
+    }
+    const malformed = (reasonString: string) => ({ kind: 'violation', code: 0x81, reason: 'malformed-packet', reasonString })
+    for (const version of [4, 5] as const) {
+      expect(sent(Buffer.from([0x61, 0x2f, 0xc0, 0xaf]), version)).toEqual(malformed('topic is not well-formed UTF-8')) // overlong '/'
+      expect(sent(Buffer.from([0x61, 0xed, 0xa0, 0x80]), version)).toEqual(malformed('topic is not well-formed UTF-8')) // a surrogate
+      expect(sent(Buffer.from([0x61, 0x00, 0x62]), version)).toEqual(malformed('topic contains U+0000'))
+      // U+FFFD itself, well-formed (EF BF BD), is a character like any other.
+      expect(sent(Buffer.from('a/\uFFFD', 'utf8'), version)).toEqual({ kind: 'ok', topic: 'a/\uFFFD', rewritten: false })
+      expect(sent(Buffer.from('a/é', 'utf8'), version)).toEqual({ kind: 'ok', topic: 'a/é', rewritten: false })
+    }
+    // Without the frame there are no bytes to check: the decoded topic is taken as it is.
+    expect(checkPublish({ cmd: 'publish', topic: 'a/\uFFFD', qos: 0, payload: Buffer.from('x') }, 5, aws, new Map())).toEqual({ kind: 'ok', topic: 'a/\uFFFD', rewritten: false })
   })
 
   it('accepts no extra topic alias unless told to', () => {

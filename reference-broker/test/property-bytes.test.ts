@@ -11,30 +11,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import { broker, client, collect, raw, rawConnected, uid } from './helpers.js'
-import { frame, healthyPair } from './fuzz/index.js'
-import { propertyBytesProblem, utf8Problem } from '../property-bytes.js'
-import { encode } from '../mqtt-codec.js'
+import { healthyPair } from './fuzz/index.js'
+import { BAD_UTF8, MALFORMED, NUL, PROTOCOL_ERROR, connect, frame, prop, props, publish, str } from './property-frames.js'
 
-const MALFORMED = 0x81
-const PROTOCOL_ERROR = 0x82
-
-const varInt = (n: number) => { const out: number[] = []; do { let b = n % 128; n = Math.floor(n / 128); if (n > 0) b |= 0x80; out.push(b) } while (n > 0); return Buffer.from(out) }
-const str = (b: Buffer | string) => { const bytes = typeof b === 'string' ? Buffer.from(b) : b; return Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]) }
-const props = (...entries: Buffer[]) => { const body = Buffer.concat(entries); return Buffer.concat([varInt(body.length), body]) }
-const prop = (id: number, ...value: (Buffer | number[])[]) => Buffer.concat([Buffer.from([id]), ...value.map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)))])
-
-/** Bytes that are not well-formed UTF-8: a lone continuation byte, an encoded surrogate, an overlong '/'. */
-const BAD_UTF8 = { stray: Buffer.from([0x61, 0x80, 0x62]), surrogate: Buffer.from([0xed, 0xa0, 0x80]), overlong: Buffer.from([0xc0, 0xaf]) }
-const NUL = Buffer.from([0x61, 0x00, 0x62])
-
-/** An MQTT 5 CONNECT (Clean Start) with these CONNECT properties and, optionally, a Will. */
-function connect(own: Buffer, will?: { props: Buffer; topic: Buffer }): Buffer {
-  const flags = will ? 0x06 : 0x02
-  return frame(0x10, str('MQTT'), [5, flags, 0, 30], own, str(uid('pb')), ...(will ? [will.props, str(will.topic), str('bye')] : []))
-}
-
-/** An MQTT 5 QoS 0 PUBLISH with these properties. */
-const publish = (own: Buffer, topic = 'pb/t') => frame(0x30, str(topic), own, Buffer.from('x'))
 
 const connectCases: [string, Buffer, number][] = [
   ['Request Problem Information 2', connect(props(prop(0x17, [2]))), PROTOCOL_ERROR],
@@ -62,6 +41,7 @@ const connectedCases: [string, Buffer, number][] = [
   ['UNSUBSCRIBE User Property name with U+0000', frame(0xa2, [0, 6], props(prop(0x26, str(NUL), str('v'))), str('pb/#')), MALFORMED],
   ['PUBACK Reason String not UTF-8', frame(0x40, [0, 7, 0x10], props(prop(0x1f, str(BAD_UTF8.stray)))), MALFORMED],
 ]
+
 
 describe('MQTT 5 property bytes: CONNECT gets CONNACK with the code', () => {
   it.each(connectCases.map(([name, bytes, code]) => [`${name} → CONNACK 0x${code.toString(16)}`, bytes, code] as const))('%s', async (_name, bytes, code) => {
@@ -106,18 +86,5 @@ describe('MQTT 5 property bytes: valid input passes', () => {
     expect(p.contentType).toBe(contentType)
     expect(p.responseTopic).toBe('pb/réponse')
     expect(p.userProperties).toEqual({ ключ: 'значение' })
-  })
-
-  it('the byte walker: MQTT 3.1.1 frames and valid MQTT 5 frames have no problem; the UTF-8 rule on its own', () => {
-    expect(propertyBytesProblem(encode({ cmd: 'publish', topic: 'a', payload: Buffer.from('x'), qos: 1, messageId: 3, retain: false, dup: false, properties: { payloadFormatIndicator: true, userProperties: { a: ['1', '2'] } } } as never, 5))).toBeNull()
-    expect(propertyBytesProblem(encode({ cmd: 'connect', protocolVersion: 5, clientId: 'x', clean: true, keepalive: 30, properties: { sessionExpiryInterval: 10, requestProblemInformation: true }, will: { topic: 'w', payload: Buffer.from('p'), qos: 0, retain: false, properties: { willDelayInterval: 3, contentType: 'a/b' } } } as never, 5))).toBeNull()
-    expect(propertyBytesProblem(encode({ cmd: 'disconnect', reasonCode: 0, properties: { sessionExpiryInterval: 0, reasonString: 'bye' } } as never, 5))).toBeNull()
-    expect(propertyBytesProblem(encode({ cmd: 'connect', protocolVersion: 4, clientId: 'x', clean: true, keepalive: 30 } as never, 4))).toBeNull()
-    expect(utf8Problem(Buffer.from('plain'))).toBeNull()
-    expect(utf8Problem(Buffer.from('ü€𝄞'))).toBeNull()
-    expect(utf8Problem(BAD_UTF8.stray)).toMatch(/UTF-8/)
-    expect(utf8Problem(BAD_UTF8.surrogate)).toMatch(/UTF-8/)
-    expect(utf8Problem(NUL)).toMatch(/U\+0000/)
-    expect(utf8Problem(Buffer.from('ü\u0000'))).toMatch(/U\+0000/)
   })
 })

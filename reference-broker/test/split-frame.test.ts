@@ -54,6 +54,50 @@ describe('splitPublish', () => {
   })
 })
 
+describe('splitPublish at its edges', () => {
+  /** A QoS 0 MQTT 3.1.1 PUBLISH head with this Remaining Length encoding and topic, for a payload of `payload` bytes. */
+  const head = (remaining: number[], topic: Buffer) => Buffer.concat([Buffer.from([0x30, ...remaining]), topic])
+  const varint = (n: number) => { const out: number[] = []; do { let b = n % 128; n = Math.floor(n / 128); if (n > 0) b |= 0x80; out.push(b) } while (n > 0); return out }
+  const topic = Buffer.from([0, 3, 0x61, 0x2f, 0x62]) // "a/b"
+
+  it('splits from a payload of 1024 bytes, not 1023', () => {
+    for (const [n, splits] of [[1023, false], [1024, true]] as const) {
+      const f = publish({ payload: n })
+      expect(splitPublish(pieces(f, n)) !== null).toBe(splits)
+    }
+  })
+
+  it('splits a head sent as one piece (two pieces in all), and returns null for no pieces at all', () => {
+    const f = publish({ qos: 1, payload: 2000 })
+    const split = splitPublish(pieces(f, 2000, []))
+    expect(split).not.toBeNull()
+    expect(joinFrame(split!).equals(f)).toBe(true)
+    expect(splitPublish([])).toBeNull()
+  })
+
+  it('reads a Remaining Length of four bytes, and refuses five (a frame no MQTT length can describe)', () => {
+    const n = 2_100_000 // Remaining Length above 2^21: four bytes
+    const f = publish({ payload: n })
+    expect(f[4]! & 0x80).toBe(0)
+    expect(f[3]! & 0x80).toBe(0x80)
+    const split = splitPublish(pieces(f, n))
+    expect(split?.length).toBe(f.length)
+    // The same length in five bytes (an overlong encoding with a final 0x00): not a PUBLISH to split.
+    const four = varint(topic.length + 2000)
+    while (four.length < 4) { four[four.length - 1]! |= 0x80; four.push(0) }
+    four[3]! |= 0x80
+    const overlong = head([...four, 0], topic)
+    expect(splitPublish([overlong, Buffer.alloc(2000)])).toBeNull()
+  })
+
+  it('returns null for a head that stops inside the topic length, and splits one whose topic is empty', () => {
+    const cut = head(varint(topic.length + 2000), topic.subarray(0, 1))
+    expect(splitPublish([cut, Buffer.concat([topic.subarray(1), Buffer.alloc(2000)])])).toBeNull()
+    const empty = head(varint(2 + 2000), Buffer.from([0, 0]))
+    expect(splitPublish([empty, Buffer.alloc(2000)])?.head.equals(empty)).toBe(true)
+  })
+})
+
 describe('OutboundShaper with split frames', () => {
   beforeEach(() => { vi.useFakeTimers({ now: 1_000_000 }) })
   afterEach(() => { vi.useRealTimers() })
