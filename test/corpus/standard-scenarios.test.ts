@@ -16,7 +16,15 @@ const dir = join(repoRoot, 'scenarios/standard')
 const targets: ResolvedTarget[] = []
 afterAll(async () => { await Promise.all(targets.map((t) => t.teardown())) })
 
+const loadedByProfile = new Map<string, Promise<Scenario[]>>()
+/** The standard scenarios as read for a profile (read once per profile). */
 async function load(profile: string): Promise<Scenario[]> {
+  let loading = loadedByProfile.get(profile)
+  if (!loading) loadedByProfile.set(profile, (loading = read(profile)))
+  return structuredClone(await loading) // each run gets its own copy: runs overlap
+}
+
+async function read(profile: string): Promise<Scenario[]> {
   const loaded = await readScenarios([dir], { limits: flattenLimits(loadProfile(profile)), knownRequirements: knownRequirementIds(), cwd: repoRoot })
   if (!loaded.ok) throw new Error(loaded.errors.map((e) => `${e.file}:${e.line} ${e.message}`).join('\n'))
   return loaded.scenarios
@@ -58,8 +66,9 @@ describe('scenarios/standard', () => {
   }
 
   // A deviation without a profile is also swept with aws-iot-core: check that profile too.
+  // Each check has its own broker and mostly waits on the scenarios' timers, so several run at once.
   for (const [d, profile] of statementDeviations.flatMap((d) => (d.profile ? [[d, d.profile]] : [[d, 'mqtt-5'], [d, 'aws-iot-core']]) as [typeof d, string][])) {
-    it(`turn red under the ${d.name} deviation (${profile})`, async () => {
+    it.concurrent(`turn red under the ${d.name} deviation (${profile})`, async () => {
       const tagged = (await load(profile)).filter((s) => s.spec.some((id) => d.breaks.includes(id)) && (!d.scenarios || d.scenarios.includes(s.baseId)))
       // A statement checked by a scenario outside scenarios/standard (an AWS behaviour's scenario
       // tagged with it too) is shown red by the aws-iot-core sweep, which runs every deviation without a profile.
