@@ -15,7 +15,8 @@ import { defineConfig } from 'vitest/config'
 //   the broker's 512 KiB/s shaping, and the whole shipped corpus on the
 //   bundled broker (about 190 cells, 8 at a time, with rate quotas).
 // - `npm run test:deviations` (HX_SWEEP=1): the whole corpus against every
-//   deliberate deviation, about 4 minutes.
+//   deliberate deviation, about 8 minutes; `npm run test:deviations:ci`
+//   (HX_SWEEP_SCOPE=targeted) only each deviation's own cells, about 1 minute.
 export const SLOW_TESTS = [
   'runners/load/test/device-behaviours.test.ts',
   'runners/load/test/dm-bundled.test.ts',

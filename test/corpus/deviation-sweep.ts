@@ -58,12 +58,21 @@ export interface SweepOptions {
   perBroker?: number
   /** Only these deviations (default: every one). */
   names?: readonly string[]
+  /**
+   * `full` (default): the whole corpus under every deviation, which also shows that each turns
+   * red only a few scenarios besides its own. `targeted`: under each deviation only the scenarios
+   * tagged with what it breaks or relies on (roleOf not `other`), which shows that every scenario
+   * can fail in a fraction of the time, without the precision check.
+   */
+  scope?: SweepScope
   /** Progress lines (default: none). */
   log?: (line: string) => void
 }
 
 export interface Sweep {
   scenarios: Scenario[]
+  /** Which cells each deviation ran (SweepOptions.scope). */
+  scope: SweepScope
   baseline: SweepRun
   runs: SweepRun[]
   deviations: Deviation[]
@@ -73,6 +82,15 @@ export interface Sweep {
   perBroker: number
   /** Per worker process: the share of its wall time its event loop was busy (0..1). */
   eventLoopUtilization: number[]
+}
+
+export type SweepScope = 'full' | 'targeted'
+
+/** The corpus positions a broker runs: all for the documented broker and in a full sweep. */
+export function cellsFor(name: string | null, scenarios: readonly Scenario[], scope: SweepScope): number[] {
+  const all = scenarios.map((_, i) => i)
+  const d = name === null ? undefined : allDeviations.get(name)
+  return scope === 'full' || !d ? all : all.filter((i) => roleOf(d, scenarios[i]!) !== 'other')
 }
 
 /** Whether a scenario is tagged with an id the deviation breaks. */
@@ -140,23 +158,26 @@ export interface RawRun { deviation: string | null; results: CellVerdict[]; dura
  * the long scenarios of one broker overlap the next broker's. Uses the
  * runner's library API (runScenario), as `mqtt-harness run` does.
  */
-export async function runBrokers(names: readonly (string | null)[], scenarios: readonly Scenario[], concurrency: number, perBroker = DEFAULT_CONCURRENCY, log: (line: string) => void = () => {}): Promise<RawRun[]> {
+export async function runBrokers(names: readonly (string | null)[], scenarios: readonly Scenario[], concurrency: number, perBroker = DEFAULT_CONCURRENCY, log: (line: string) => void = () => {}, scope: SweepScope = 'full'): Promise<RawRun[]> {
   const registry = createStepRegistry()
-  // Each broker starts at another point of the corpus (a rotation), so that brokers running side by
+  // Each broker starts at another point of its cells (a rotation), so that brokers running side by
   // side are not all in the same heavy scenario at once (e.g. a burst of 300 HTTP requests).
-  const offset = (k: number) => Math.floor(((k * 0.618034) % 1) * scenarios.length)
-  const state = names.map((name, k) => ({
-    order: scenarios.map((_, i) => (i + offset(k)) % scenarios.length),
+  const state = names.map((name, k) => {
+    const cells = cellsFor(name, scenarios, scope)
+    const first = Math.floor(((k * 0.618034) % 1) * cells.length)
+    return {
+    order: cells.map((_, i) => cells[(i + first) % cells.length]!),
     name,
     runId: randomBytes(3).toString('hex'),
     target: undefined as Promise<ResolvedTarget> | undefined,
     started: 0,
     nextScenario: 0,
     inFlight: 0,
-    left: scenarios.length,
+    left: cells.length,
     results: [] as CellVerdict[],
     run: { deviation: name, results: [], durationMs: 0 } as RawRun,
-  }))
+  }
+  })
   type State = (typeof state)[number]
   const finish = async (st: State) => {
     if (--st.left > 0) return
@@ -165,14 +186,14 @@ export async function runBrokers(names: readonly (string | null)[], scenarios: r
     const target = await st.target!.catch(() => undefined)
     await target?.teardown().catch(() => {})
     const bad = st.run.results.filter((r) => r.status === 'failed' || r.status === 'errored').length
-    log(st.run.error ? `  ${st.name ?? '(no deviation)'}: could not run: ${oneLine(st.run.error)}` : `  ${st.name ?? '(no deviation)'}: ${bad} of ${scenarios.length} not passed, ${(st.run.durationMs / 1000).toFixed(1)} s`)
+    log(st.run.error ? `  ${st.name ?? '(no deviation)'}: could not run: ${oneLine(st.run.error)}` : `  ${st.name ?? '(no deviation)'}: ${bad} of ${st.order.length} not passed, ${(st.run.durationMs / 1000).toFixed(1)} s`)
   }
   // Waiters for a slot when every broker with scenarios left is at its limit.
   let wake: (() => void)[] = []
   const pick = (): { st: State; index: number } | 'wait' | 'done' => {
     let pending = false
     for (const st of state) {
-      if (st.nextScenario >= scenarios.length) continue
+      if (st.nextScenario >= st.order.length) continue
       pending = true
       if (st.inFlight < perBroker) return { st, index: st.order[st.nextScenario++]! }
     }
@@ -203,7 +224,7 @@ export async function runBrokers(names: readonly (string | null)[], scenarios: r
     }
   }
   // Ramp up over ~3 s rather than starting every scenario while the process is still cold.
-  const slots = Math.max(1, Math.min(concurrency, names.length * scenarios.length))
+  const slots = Math.max(1, Math.min(concurrency, state.reduce((n, st) => n + st.order.length, 0)))
   await Promise.all(Array.from({ length: slots }, (_, i) => new Promise((r) => setTimeout(r, Math.round((i * 3000) / slots))).then(worker)))
   return state.map((st) => st.run)
 }
@@ -211,11 +232,11 @@ export async function runBrokers(names: readonly (string | null)[], scenarios: r
 const WORKER_FILE = join(repoRoot, 'test/corpus/sweep-worker.ts')
 
 /** Runs `runBrokers` in a child process (its own event loop, so its own core). */
-function runInWorker(names: readonly (string | null)[], concurrency: number, perBroker: number, log: (line: string) => void): Promise<{ runs: RawRun[]; elu: number }> {
+function runInWorker(names: readonly (string | null)[], concurrency: number, perBroker: number, log: (line: string) => void, scope: SweepScope): Promise<{ runs: RawRun[]; elu: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'hx-sweep-'))
   const out = join(dir, 'runs.json')
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER_FILE, out, String(concurrency), String(perBroker), JSON.stringify(names)], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER_FILE, out, String(concurrency), String(perBroker), JSON.stringify(names), scope], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] })
     let buffered = ''
     let tail = ''
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -253,6 +274,7 @@ export async function sweepDeviations(opts: SweepOptions = {}): Promise<Sweep> {
   const log = opts.log ?? (() => {})
   const workers = Math.max(1, opts.workers ?? Math.min(4, availableParallelism()))
   const concurrency = opts.concurrency ?? 64
+  const scope = opts.scope ?? 'full'
   const perBroker = opts.perBroker ?? DEFAULT_CONCURRENCY
   const scenarios = await readSweepCorpus()
   // A deviation of a plain-MQTT profile (`profile`) breaks what aws-iot-core overrides: its own test runs it.
@@ -260,14 +282,14 @@ export async function sweepDeviations(opts: SweepOptions = {}): Promise<Sweep> {
   const names: (string | null)[] = [null, ...deviations.map((d) => d.name)]
   // Interleaved shares, so each worker gets early and late deviations alike.
   const shares = Array.from({ length: workers }, (_, w) => names.filter((_, i) => i % workers === w)).filter((s) => s.length)
-  const outcomes = await Promise.all(shares.map((share) => runInWorker(share, concurrency, perBroker, log)))
+  const outcomes = await Promise.all(shares.map((share) => runInWorker(share, concurrency, perBroker, log, scope)))
   const byName = new Map(outcomes.flatMap((o) => o.runs).map((r) => [r.deviation, r]))
   const runs: SweepRun[] = names.map((name) => {
     const raw = byName.get(name)
     if (!raw) return { deviation: name, results: new Map(), durationMs: 0, rerun: [], error: 'no worker ran it' }
     const results = new Map(raw.results.map((r) => [r.id, r]))
     // A scenario edited between this process's load and the worker's is reported, not silently dropped.
-    for (const s of scenarios) if (!raw.error && !results.has(s.id)) results.set(s.id, { id: s.id, status: 'errored', message: 'not run by the sweep worker (the corpus changed during the sweep?)' })
+    for (const i of cellsFor(name, scenarios, scope)) if (!raw.error && !results.has(scenarios[i]!.id)) results.set(scenarios[i]!.id, { id: scenarios[i]!.id, status: 'errored', message: 'not run by the sweep worker (the corpus changed during the sweep?)' })
     return { deviation: name, results, durationMs: raw.durationMs, rerun: [], ...(raw.error ? { error: raw.error } : {}) }
   })
   const baseline = runs[0]!
@@ -276,7 +298,7 @@ export async function sweepDeviations(opts: SweepOptions = {}): Promise<Sweep> {
   // first (the others are judged against it), then a few brokers at a time.
   const confirm = async (run: SweepRun) => {
     const d = run.deviation ? allDeviations.get(run.deviation)! : null
-    const suspects = scenarios.filter((s) => unexpected(d, s, run.results.get(s.id)!, run === baseline ? null : baseline))
+    const suspects = scenarios.filter((s) => run.results.has(s.id) && unexpected(d, s, run.results.get(s.id)!, run === baseline ? null : baseline))
     if (!suspects.length) return
     const [again] = await runBrokers([run.deviation], suspects, 4, 4)
     for (const second of again!.results) {
@@ -306,7 +328,7 @@ export async function sweepDeviations(opts: SweepOptions = {}): Promise<Sweep> {
       }
     })
   }
-  return { scenarios, baseline, runs: runs.slice(1), deviations, durationMs: performance.now() - started, workers: shares.length, concurrency, perBroker, eventLoopUtilization: outcomes.map((o) => o.elu) }
+  return { scenarios, scope, baseline, runs: runs.slice(1), deviations, durationMs: performance.now() - started, workers: shares.length, concurrency, perBroker, eventLoopUtilization: outcomes.map((o) => o.elu) }
 }
 
 /**
@@ -335,7 +357,8 @@ export function judgeDeviation(sweep: Sweep, run: SweepRun): DeviationVerdict {
   const verdict: DeviationVerdict = { deviation, notFailed: [], caught: [], greenCells: [], dependents: [], others: [] }
   const documents = new Map<string, CellVerdict[]>()
   for (const s of sweep.scenarios) {
-    const r = run.results.get(s.id)!
+    const r = run.results.get(s.id)
+    if (!r) continue // not run: a targeted sweep runs only the deviation's own cells
     const base = sweep.baseline.results.get(s.id)!
     const role = roleOf(deviation, s)
     if (role === 'expected') {
