@@ -41,7 +41,13 @@ beforeAll(async () => {
       + `${v.greenCells.length ? `; green tagged cells ${list(v.greenCells)}` : ''}${v.notFailed.length ? `; NOT failed ${list(v.notFailed)}` : ''}`
       + `${v.dependents.length ? `; dependents ${list(v.dependents)}` : ''}${v.others.length ? `; others ${list(v.others)}` : ''}`
   })
+  // Requirement-level evidence: an id whose own assertions ended `failed` under some deviation
+  // (whichever it breaks) is shown able to fail; the rest are only inside scenarios that fail.
+  const checked = new Set(sweep.scenarios.flatMap((s) => s.spec))
+  const shown = new Set(sweep.runs.flatMap((r) => [...r.results.values()].flatMap((c) => Object.entries(c.verdicts ?? {}).filter(([, v]) => v === 'failed').map(([id]) => id))))
+  const unshown = [...checked].filter((id) => !shown.has(id)).sort()
   console.log([
+    `requirement ids whose own assertions failed under some deviation: ${checked.size - unshown.length} of ${checked.size} (the others only in scenarios some deviation fails${sweep.scope === 'targeted' ? '; a targeted sweep sees fewer' : ''}): ${unshown.join(' ')}`,
     `deviation sweep (${sweep.scope}): ${sweep.scenarios.length} scenario cells x ${sweep.runs.length + 1} brokers, ${[sweep.baseline, ...sweep.runs].reduce((n, r) => n + r.results.size, 0)} cells run, in ${seconds(sweep.durationMs)} (${sweep.workers} worker processes, ${sweep.concurrency} scenarios at once each; event loops busy ${sweep.eventLoopUtilization.map((u) => `${Math.round(u * 100)}%`).join(', ')})`,
     ...lines,
     'per deviation:',
