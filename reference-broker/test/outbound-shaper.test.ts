@@ -407,6 +407,18 @@ describe('OutboundShaper slow consumers: the soft and hard limits and the stall 
     expect(out.why).toEqual([{ rule: 'stalled', backlogBytes: 1001, stalledMs: 500 }])
   })
 
+  it('counts a byte taken and a PUBACK in the same window as two steps of progress, not as none', () => {
+    let taken = 0
+    const { s, out } = shaper({ softBytes: 1000, hardBytes: 100_000, stallMs: 500, bytesTaken: () => taken })
+    out.buffered = 1001
+    s.publish(frame({ qos: 1, messageId: 1 }))
+    vi.advanceTimersByTime(400)
+    taken = 1
+    s.acked(1)
+    vi.advanceTimersByTime(100)
+    expect(out.slow).toBe(0)
+  })
+
   it('ends the watch once the backlog is back at the soft limit', () => {
     const { s, out } = shaper({ softBytes: 1000, hardBytes: 100_000, stallMs: 500 })
     out.buffered = 1001
@@ -642,6 +654,16 @@ describe('OutboundShaper publish rate, more edges [LIM-PUB-RATE-100]', () => {
     expect(out.written).toHaveLength(2) // the rate's second; now 400 ms of debt
     vi.advanceTimersByTime(1000)
     expect(out.written).toHaveLength(3)
+  })
+
+  it('paces for the byte budget alone when the connection has no publish window', () => {
+    const { s, out } = shaper({ publishRate: undefined, throughputBytesPerSecond: 1000, softBytes: 100_000, hardBytes: 100_000 })
+    for (let i = 0; i < 5; i++) s.publish(frameOfLength(100, { qos: 1, messageId: i + 1 }))
+    expect(out.written).toHaveLength(3)
+    vi.advanceTimersByTime(50)
+    expect(out.written).toHaveLength(4)
+    vi.advanceTimersByTime(100)
+    expect(out.written).toHaveLength(5)
   })
 
   it('sends without any window when the connection has none', () => {
