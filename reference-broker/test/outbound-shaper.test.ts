@@ -474,6 +474,8 @@ describe('OutboundShaper slow consumers: the soft and hard limits and the stall 
     expect(paced.s.overSoftLimit()).toBe(false)
     paced.s.endReplayPhase()
     expect(paced.s.overSoftLimit()).toBe(true)
+    out.buffered = 5000
+    expect(s.overSoftLimit()).toBe(true)
     s.close()
     expect(s.overSoftLimit()).toBe(false)
   })
@@ -670,5 +672,29 @@ describe('OutboundShaper publish rate, more edges [LIM-PUB-RATE-100]', () => {
     const { s, out } = shaper({ publishRate: undefined })
     for (let i = 0; i < 200; i++) s.publish(frame({ qos: 0 }))
     expect(out.written).toHaveLength(200)
+  })
+})
+
+describe('OutboundShaper close', () => {
+  it('leaves no timer behind: replay, pacing, stall watch and drop summary all stop', () => {
+    const replaying = shaper({ replayRatePerSecond: 1 })
+    replaying.s.startReplay()
+    replaying.s.publish(frame({ qos: 1, messageId: 1 }))
+    replaying.s.publish(frame({ qos: 1, messageId: 2 }))
+    vi.advanceTimersByTime(1) // the first sent, the next one's turn is a second away
+    expect(vi.getTimerCount()).toBe(1)
+    replaying.s.close()
+    expect(vi.getTimerCount()).toBe(0)
+
+    const paced = shaper({ publishRate: new RateLimiter(1), softBytes: 1000, hardBytes: 100_000, stallMs: 500 })
+    paced.s.publish(frame({ qos: 1, messageId: 1 }))
+    paced.s.publish(frame({ qos: 1, messageId: 2 })) // waits for the window
+    paced.s.publish(frame({ qos: 0 })) // behind it
+    paced.out.buffered = 1001
+    paced.s.dropQos0() // a drop summary due and a stall watch running
+    expect(vi.getTimerCount()).toBe(3)
+    paced.s.close()
+    expect(vi.getTimerCount()).toBe(0)
+    expect(paced.out.written).toHaveLength(1)
   })
 })
