@@ -187,6 +187,23 @@ describe('verifySigV4 [DM-STATUS-401]', () => {
     expect(reasonOf({ ...r, req: { ...r.req, url: '/topics/%ZZ' } as unknown as http.IncomingMessage })).toMatchObject({ status: 403, reason: 'signature-mismatch' })
   })
 
+  it('refuses a path aws4 cannot encode (a lone surrogate) as a mismatch, not a crash', () => {
+    const r = signed()
+    expect(reasonOf({ ...r, req: { ...r.req, url: '/topics/\uD800' } as unknown as http.IncomingMessage })).toEqual({
+      status: 403, type: 'ForbiddenException', reason: 'signature-mismatch',
+      message: 'The request signature we calculated does not match the signature you provided',
+    })
+  })
+
+  it('refuses a request without an Authorization header, and a one-part credential', () => {
+    const r = signed()
+    const { authorization: _, ...rest } = r.req.headers
+    expect(reasonOf({ ...r, req: { ...r.req, headers: rest } as unknown as http.IncomingMessage }).reason).toBe('signature-malformed')
+    const onePart = withAuth(r, (a) => a.replace(/Credential=[^,]*/, 'Credential=AKIDEXAMPLE'))
+    expect(reasonOf(onePart).reason).toBe('signature-scope-malformed')
+    expect(claimedAccessKey(onePart.req)).toBe('AKIDEXAMPLE')
+  })
+
   it('claimedAccessKey reads the key id without verifying anything', () => {
     const r = signed()
     expect(claimedAccessKey(r.req)).toBe('AKIDEXAMPLE')
