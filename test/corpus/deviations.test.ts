@@ -54,7 +54,7 @@ beforeAll(async () => {
     ...perDeviation,
     ...(reruns.length ? ['verdicts that changed when re-run alone (load-sensitive scenarios):', ...reruns.map((l) => `  ${l}`)] : []),
   ].join('\n'))
-}, 14 * 60_000)
+}, (SCOPE === 'full' ? 30 : 10) * 60_000)
 
 describe('the corpus against the documented broker', () => {
   it('passes every scenario (or skips or waives it with a reason)', () => {
