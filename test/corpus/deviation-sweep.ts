@@ -58,12 +58,7 @@ export interface SweepOptions {
   perBroker?: number
   /** Only these deviations (default: every one). */
   names?: readonly string[]
-  /**
-   * `full` (default): the whole corpus under every deviation, which also shows that each turns
-   * red only a few scenarios besides its own. `targeted`: under each deviation only the scenarios
-   * tagged with what it breaks or relies on (roleOf not `other`), which shows that every scenario
-   * can fail in a fraction of the time, without the precision check.
-   */
+  /** `full` (default): the whole corpus under every deviation (also shows each fails few others); `targeted`: only its own cells (roleOf not `other`). */
   scope?: SweepScope
   /** Progress lines (default: none). */
   log?: (line: string) => void
@@ -85,7 +80,6 @@ export interface Sweep {
 }
 
 export type SweepScope = 'full' | 'targeted'
-
 /** The corpus positions a broker runs: all for the documented broker and in a full sweep. */
 export function cellsFor(name: string | null, scenarios: readonly Scenario[], scope: SweepScope): number[] {
   const all = scenarios.map((_, i) => i)
@@ -166,17 +160,12 @@ export async function runBrokers(names: readonly (string | null)[], scenarios: r
     const cells = cellsFor(name, scenarios, scope)
     const first = Math.floor(((k * 0.618034) % 1) * cells.length)
     return {
-    order: cells.map((_, i) => cells[(i + first) % cells.length]!),
-    name,
-    runId: randomBytes(3).toString('hex'),
-    target: undefined as Promise<ResolvedTarget> | undefined,
-    started: 0,
-    nextScenario: 0,
-    inFlight: 0,
-    left: cells.length,
-    results: [] as CellVerdict[],
-    run: { deviation: name, results: [], durationMs: 0 } as RawRun,
-  }
+      order: cells.map((_, i) => cells[(i + first) % cells.length]!),
+      name, runId: randomBytes(3).toString('hex'), target: undefined as Promise<ResolvedTarget> | undefined,
+      started: 0, nextScenario: 0, inFlight: 0, left: cells.length,
+      results: [] as CellVerdict[],
+      run: { deviation: name, results: [], durationMs: 0 } as RawRun,
+    }
   })
   type State = (typeof state)[number]
   const finish = async (st: State) => {
