@@ -43,6 +43,9 @@ export function checkConnect(packet: Record<string, any>, profile: Profile, host
   if (will) {
     // [LWT-QOS2-REFUSED] v5 CONNACK 0x9B; 3.1.1 closes without CONNACK.
     if (will.qos === 2 && m.qos2.will !== 'support') return refuse('will-qos2', RC.QOS_NOT_SUPPORTED, null)
+    // A Will above a Maximum QoS below 1 [MQTT5-3.2.2-12]; a retained Will without retained messages [MQTT5-3.2.2-13].
+    if (will.qos === 1 && m.maximumQoS === 0) return refuse('will-qos-unsupported', RC.QOS_NOT_SUPPORTED, null)
+    if (will.retain && !m.retainAvailable) return refuse('will-retain-unsupported', RC.RETAIN_NOT_SUPPORTED, null)
     const problem = topicNameProblem(String(will.topic), m, m.reservedTopicsPublishAllowed)
     if (problem) return refuse(`will-topic-invalid: ${problem}`, RC.TOPIC_NAME_INVALID, null)
     if (will.payload && will.payload.length > m.payloadMaxBytes) return refuse('will-payload-too-large', RC.QUOTA_EXCEEDED, null)
@@ -201,6 +204,9 @@ export const PUBLISH_RULES: readonly PublishRule[] = [
   {
     id: 'QOS2-NO-ACK QOS2-V5-MAXIMUM-QOS',
     check({ packet, v5, m }) {
+      // A QoS 1 PUBLISH above an MQTT 5 Maximum QoS of 0 breaks the client's duty [MQTT5-3.2.2-11]: DISCONNECT 0x9B
+      // (MQTT 5.0 3.2.2.3.4); QoS 2 follows the profile's reaction.
+      if (packet.qos === 1 && v5 && m.maximumQoS === 0) return publishFailure(v5, RC.QOS_NOT_SUPPORTED, 'qos-above-maximum')
       if (packet.qos !== 2) return undefined
       const reaction = v5 ? m.qos2.mqtt5Publish : m.qos2.mqtt311
       return reaction !== 'support' ? publishFailure(v5, RC.QOS_NOT_SUPPORTED, 'qos2-publish') : undefined
@@ -209,7 +215,7 @@ export const PUBLISH_RULES: readonly PublishRule[] = [
   topicNameRule(AWS_MEASURES),
   {
     id: 'RET-SUPPORTED',
-    check: ({ packet, v5, m }) => packet.retain && !m.retainAvailable ? publishFailure(v5, 0x9a, 'retain-unsupported') : undefined,
+    check: ({ packet, v5, m }) => packet.retain && !m.retainAvailable ? publishFailure(v5, RC.RETAIN_NOT_SUPPORTED, 'retain-unsupported') : undefined,
   },
   {
     id: 'RET-NOT-ON-RESERVED',

@@ -143,7 +143,7 @@ export function bundledProfilesDir(): string {
 }
 
 /** Names of the profiles shipped with the broker. */
-export const bundledProfileNames = ['aws-iot-core', 'mqtt-5', 'mqtt-3.1.1'] as const
+export const bundledProfileNames = ['aws-iot-core', 'mqtt-5', 'mqtt-3.1.1', 'mqtt-5-minimal'] as const
 
 interface RawProfile {
   file: string

@@ -41,6 +41,17 @@ export const CAPABILITIES = [
    * Core overrides (keep-alive under 30 s, $ topics, wildcard retained) need it.
    */
   'mqtt-standard',
+  /**
+   * The target lacks a feature a server may leave out (MQTT 5.0 3.2.2.3; a
+   * target file declares these, the bundled target derives them from its
+   * profile, e.g. `mqtt-5-minimal`): scenarios of how such a server refuses
+   * need them. `no-retained`: no retained messages (CONNACK Retain Available 0).
+   */
+  'no-retained',
+  /** No wildcard subscriptions (CONNACK Wildcard Subscription Available 0). */
+  'no-wildcard-subscriptions',
+  /** Neither QoS 1 nor QoS 2 (CONNACK Maximum QoS 0). */
+  'maximum-qos-0',
 ] as const
 
 export const capabilitySchema = z.enum(CAPABILITIES).describe('A capability the target must have; otherwise the scenario is skipped')

@@ -89,7 +89,7 @@ export class GateSubscriptions implements ConnectionSubscriptions {
       if (s.qos === 2) {
         const reaction = gate.version === 5 ? m.qos2.mqtt5Subscribe : m.qos2.mqtt311
         if (reaction === 'downgrade') {
-          s.qos = 1 // [QOS2-V5-MAXIMUM-QOS] granted QoS 1 (contradiction C13, profile choice)
+          s.qos = Math.min(1, m.maximumQoS) // [QOS2-V5-MAXIMUM-QOS] granted QoS 1 (contradiction C13, profile choice)
           changed = true
         } else if (reaction !== 'support') {
           // [QOS2-NO-ACK] no SUBACK; the connection is closed.
@@ -117,6 +117,11 @@ export class GateSubscriptions implements ConnectionSubscriptions {
         codes[i] = granted
         changed = true
         continue
+      }
+      if (s.qos > m.maximumQoS) {
+        // A server without QoS 1 or 2 still accepts the filter, granted at its Maximum QoS [MQTT5-3.2.2-10].
+        s.qos = m.maximumQoS
+        changed = true
       }
       forwarded.push(i)
     }

@@ -60,6 +60,9 @@ export function flattenLimits(profile: Profile): Record<string, VarValue> {
 export function profileCapabilities(profile: Profile): Set<Capability> {
   const caps = new Set<Capability>(['mqtt-3.1.1', 'mqtt-5', 'persistent-sessions', 'will'])
   if (profile.mqtt.retainAvailable) caps.add('retained')
+  else caps.add('no-retained')
+  if (!profile.mqtt.wildcardSubscriptionAvailable) caps.add('no-wildcard-subscriptions')
+  if (profile.mqtt.maximumQoS === 0) caps.add('maximum-qos-0')
   if (profile.mqtt.sharedSubscriptionsAvailable) caps.add('shared-subscriptions')
   if (profile.mqtt.maximumQoS === 2) caps.add('qos2')
   if (profile.mqtt.subscriptionIdentifiersAvailable) caps.add('subscription-identifiers')
