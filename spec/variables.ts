@@ -85,10 +85,48 @@ function substituteString(text: string, resolve: VarResolver, onError: (message:
   })
 }
 
+/** `${repeat(TEXT, COUNT)}`: TEXT (no spaces, commas or parentheses) COUNT times; COUNT an integer or a number variable (`limits.topicMaxBytes - 12`). */
+const REPEAT_RE = /^\s*repeat\s*\((.*)\)\s*$/
+const REPEAT_ARGS_RE = /^\s*([^\s,()]+)\s*,\s*([^,()]+?)\s*$/
+
+/** The most text one `${repeat(...)}` may produce (16 MiB): a typo in COUNT must not exhaust memory. */
+const REPEAT_MAX_CHARS = 16 * 1024 * 1024
+
+function resolveRepeat(args: string, resolve: VarResolver, onError: (message: string) => void): VarValue | undefined {
+  const m = REPEAT_ARGS_RE.exec(args)
+  if (!m) {
+    onError(`malformed \${repeat(${args})}: expected \${repeat(TEXT, COUNT)}, TEXT without spaces, commas or parentheses, COUNT an integer or a number variable`)
+    return undefined
+  }
+  const text = m[1]!
+  let count: VarValue | undefined
+  if (/^\d+$/.test(m[2]!)) count = Number(m[2])
+  else {
+    const expr = parseVarExpr(m[2]!)
+    if (!expr) {
+      onError(`\${repeat(${args})}: COUNT "${m[2]}" is neither an integer nor a variable`)
+      return undefined
+    }
+    count = resolveOne(m[2]!, resolve, onError)
+    if (count === undefined) return undefined // a run-time variable: left for the runner, or already reported
+  }
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
+    onError(`\${repeat(${args})}: COUNT must be a whole number of 0 or more, not ${JSON.stringify(count)}`)
+    return undefined
+  }
+  if (count * text.length > REPEAT_MAX_CHARS) {
+    onError(`\${repeat(${args})}: ${count * text.length} characters is more than ${REPEAT_MAX_CHARS}`)
+    return undefined
+  }
+  return text.repeat(count)
+}
+
 function resolveOne(inner: string, resolve: VarResolver, onError: (message: string) => void): VarValue | undefined {
+  const call = REPEAT_RE.exec(inner)
+  if (call) return resolveRepeat(call[1]!, resolve, onError)
   const expr = parseVarExpr(inner)
   if (!expr) {
-    onError(`malformed variable \${${inner}}: expected \${name}, \${name + 1} or \${name - 1}`)
+    onError(`malformed variable \${${inner}}: expected \${name}, \${name + 1}, \${name - 1} or \${repeat(TEXT, COUNT)}`)
     return undefined
   }
   const r = resolve(expr)

@@ -115,6 +115,27 @@ describe('parseScenarioText: every invalid class names file:line:col and the pat
     expect(issues[1]!.message).toMatch(/unknown limit "nope"/)
   })
 
+  it('${repeat(TEXT, COUNT)} expands at load time; misuse is reported at its file:line:col', () => {
+    const r = parseScenarioText(VALID.replace("topic: '${prefix}/t', payload", "topic: '${prefix}/${repeat(ab, 3)}-${repeat(x, limits.topicAliasMaximum - 2)}', payload"), 'ok.yaml', opts)
+    expect(r.issues).toEqual([])
+    expect(r.scenarios[0]!.steps[3]!.args).toMatchObject({ topic: '${prefix}/ababab-xxxxxx' })
+    const bad = (call: string) => issuesOf(VALID.replace("topic: '${prefix}/t', payload", `topic: '\${${call}}', payload`))
+    for (const [call, message] of [
+      ['repeat(a)', /malformed \$\{repeat\(a\)\}: expected \$\{repeat\(TEXT, COUNT\)\}/],
+      ['repeat(a b, 2)', /malformed/],
+      ['repeat(a, -1)', /COUNT "-1" is neither an integer nor a variable/],
+      ['repeat(a, limits.nope)', /unknown limit "nope"/],
+      ['repeat(a, 99999999)', /more than 16777216/],
+      ['repeat(a, prefix)', undefined],
+    ] as const) {
+      const issues = bad(call)
+      if (!message) { expect(issues).toEqual([]); continue }
+      expect(issues, call).toHaveLength(1)
+      expect(issues[0], call).toMatchObject({ file: 'case.yaml', line: 11, col: 36, path: 'steps[3].publish.topic' })
+      expect(issues[0]!.message, call).toMatch(message)
+    }
+  })
+
   it('WebSocket frame options and expect-handshake need a raw client over WebSocket; ws clients imply websocket', () => {
     const base = VALID.replace("  pub: { version: '3.1.1' }\n", "  pub: { version: '3.1.1' }\n  rawTcp: { kind: raw }\n  rawWs: { kind: raw, transport: ws }\n")
     const steps = [
