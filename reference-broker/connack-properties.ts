@@ -26,5 +26,7 @@ export function connackProperties(fromAedes: Record<string, unknown> | undefined
   if ((keepAlive > 0 || m.keepAlive.zeroMeansSeconds > 0) && (overrides || m.keepAlive.advertiseUnchanged)) props.serverKeepAlive = keepAlive
   else delete props.serverKeepAlive
   if (dropSessionExpiry) delete props.sessionExpiryInterval
+  // The profile's CONNACK User Properties; the gate leaves them out past the client's Maximum Packet Size [MQTT5-3.2.2-20].
+  if (Object.keys(m.connackUserProperties).length > 0) props.userProperties = { ...m.connackUserProperties }
   return props
 }

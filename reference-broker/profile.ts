@@ -43,6 +43,18 @@ export const profileSchema = z.strictObject({
     /** 0 = unlimited. */
     connectsPerSecondPerClientId: z.number().int().min(0),
     userPropertiesMaxBytes: z.number().int().min(0),
+    /**
+     * Whether an MQTT 5 CONNACK that refuses a CONNECT says why in a Reason String (when the client
+     * allows problem information) [MQTT5-3.2.2-19]. Optional, default off: AWS IoT Core's CONNACK
+     * form is not documented, so the aws-iot-core profile sends none; the plain profiles do.
+     */
+    connackReasonString: z.boolean().default(false),
+    /**
+     * User Properties every MQTT 5 CONNACK carries (name to value; default none) [MQTT5-3.2.2-20]:
+     * for testing how a client handles them. Left out when they would push the CONNACK past
+     * the client's Maximum Packet Size.
+     */
+    connackUserProperties: z.record(z.string(), z.string()).default({}),
     /** UTF-8 bytes of a PUBLISH's Content Type [M5-PAYLOAD-FORMAT-CONTENT-TYPE]; optional, default 65535 (what the field can hold: no limit). */
     contentTypeMaxBytes: z.number().int().min(0).max(65535).default(65535),
     messageExpiryMaxSeconds: seconds,

@@ -16,6 +16,15 @@ const TEXT: Record<number, string> = {
 }
 
 /**
+ * The Reason String of a CONNACK refusing a CONNECT (plain-MQTT profiles, `connackReasonString`)
+ * [MQTT5-3.2.2-19]: the code and the gate's reason, in the form of the SUBACK's
+ * (`SUBACK: refused filter 2 0x8f`).
+ */
+export function connackReasonString(code: number, reason?: string): string {
+  return `CONNACK: refused 0x${code.toString(16)}${reason ? ` (${reason})` : ''}`
+}
+
+/**
  * Every DISCONNECT the gate sends carries a reason string of the form AWS was
  * observed to send, `DISCONNECT:<text>:<trace id>` [M5-REASON-STRING-FORMAT]
  * [ALIAS-OUT-OF-RANGE-0x94]. A string that already has that prefix is kept;

@@ -6,7 +6,7 @@ import { OutboundShaper } from './outbound-shaper.js'
 import { RateLimiter } from './rate-limiter.js'
 import { RC } from './reason-codes.js'
 import { GateSubscriptions } from './gate/subscriptions.js'
-import type { AcceptedConnect, GateConnection, GateHandlers, GateHost, GateInfo } from './gate/connection.js'
+import type { AcceptedConnect, ClientAsks, GateConnection, GateHandlers, GateHost, GateInfo } from './gate/connection.js'
 import { gateHandlers } from './gate/registry.js'
 import { Deadline } from './gate/deadline.js'
 import { GateSocket } from './gate/gate-socket.js'
@@ -118,7 +118,11 @@ export class WireGate extends GateSocket implements GateConnection {
 
   // ---- what the handlers change (GateConnection) -----------------------------------------
 
-  identify(version: ProtocolVersion, clientId: string | null, cleanStart: boolean, requestedKeepAlive: number): void {
+  identify(version: ProtocolVersion, clientId: string | null, cleanStart: boolean, requestedKeepAlive: number, asks?: ClientAsks): void {
+    if (asks && version === 5) {
+      this.problemInformation = asks.problemInformation
+      this.clientMaximumPacketSize = asks.maximumPacketSize
+    }
     this.version = version
     this.inDecoder = new FrameDecoder(version)
     this.outDecoder = new FrameDecoder(version)
@@ -133,7 +137,7 @@ export class WireGate extends GateSocket implements GateConnection {
     this.state = 'closing'
     this.inSplitter.stop()
     if (this.version === 5) {
-      this.socket.write(encode({ cmd: 'connack', sessionPresent: false, reasonCode: refuse.v5 }, 5))
+      this.socket.write(this.handlers.refusedConnack(this, refuse.v5, refuse.reason, this.clientMaximumPacketSize))
     } else if (refuse.v311 !== null) {
       this.socket.write(encode({ cmd: 'connack', sessionPresent: false, returnCode: refuse.v311 }, this.version))
     }

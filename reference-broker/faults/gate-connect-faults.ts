@@ -117,6 +117,8 @@ export const CONNECT_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   'packet-size-limit-off-by-one': wrapEntry('inboundFrameLimit', (next) => (profile) => next(profile) - 1),
   // Every Clean Start 0 CONNECT gets Session Present 1 [MQTT311-3.2.2-3].
   'session-present-on-new-session': wrapEntry('sessionPresent', (next) => (c, aedesSaid) => next(c, aedesSaid) || !c.cleanStart),
+  // A refusing CONNACK keeps its Reason String past the client's Maximum Packet Size [MQTT5-3.2.2-19].
+  'connack-reason-string-unfitted': wrapEntry('refusedConnack', (next) => (c, code, reason) => next(c, code, reason, undefined)),
   // Response Information nobody asked for [MQTT5-3.1.2-28].
   'response-information-unrequested': wrapEntry('connackProperties', (next) => (c, fromAedes) => ({ ...next(c, fromAedes), responseInformation: 'hx/responses' })),
 }

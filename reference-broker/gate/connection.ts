@@ -70,6 +70,12 @@ export interface ConnectionSubscriptions {
   close(): void
 }
 
+/** What an MQTT 5 CONNECT asks of the server's packets: Request Problem Information, Maximum Packet Size. */
+export interface ClientAsks {
+  problemInformation: boolean
+  maximumPacketSize: number | undefined
+}
+
 /** How a CONNECT the gate accepted sets the connection up (gate/inbound/connect.ts). */
 export interface AcceptedConnect {
   /** Effective keep-alive in seconds after the AWS clamp [KA-RANGE-30-1200]. */
@@ -130,8 +136,11 @@ export interface GateConnection {
   violation(code: number, reason: string, reasonString?: string): void
   /** Closes without a DISCONNECT. */
   closeNow(reason: string): void
-  /** The CONNECT names this protocol version and client: decoders follow the version. */
-  identify(version: ProtocolVersion, clientId: string | null, cleanStart: boolean, requestedKeepAlive: number): void
+  /**
+   * The CONNECT names this protocol version and client: decoders follow the version. `asks`: its
+   * Request Problem Information and Maximum Packet Size, which a refusing CONNACK already follows.
+   */
+  identify(version: ProtocolVersion, clientId: string | null, cleanStart: boolean, requestedKeepAlive: number, asks?: ClientAsks): void
   /** Refuses the CONNECT: CONNACK with the code (3.1.1: `v311`, or a close when null), then the close. */
   refuseConnect(refuse: { reason: string; v5: number; v311: number | null; detail?: string }): void
   /** The CONNECT passed the gate's checks: aedes decides next (the CONNACK it writes). */
@@ -187,6 +196,11 @@ export interface GateHandlers {
   readonly sessionPresent: (conn: GateConnection, aedesSaid: boolean) => boolean
   /** The CONNACK's MQTT 5 properties (connack-properties.ts). */
   readonly connackProperties: (conn: GateConnection, fromAedes: Record<string, unknown> | undefined) => Record<string, unknown>
+  /**
+   * The MQTT 5 CONNACK refusing a CONNECT with `code`: the Reason String and User Properties the
+   * profile gives it, left out past `maximum`, the client's Maximum Packet Size [MQTT5-3.2.2-19].
+   */
+  readonly refusedConnack: (conn: GateConnection, code: number, reason: string | undefined, maximum: number | undefined) => Buffer
   /** The Reason String of a server DISCONNECT [M5-REASON-STRING-FORMAT]. */
   readonly disconnectReasonString: (code: number, detail?: string) => string
   /** Whether a direct message may take one of the receiver's publishes this second [DM-STATUS-429]. */

@@ -13,7 +13,7 @@ import { unsubscribe } from './inbound/unsubscribe.js'
 import { pingreq } from './inbound/pingreq.js'
 import { disconnect } from './inbound/disconnect.js'
 import { auth, unexpected } from './inbound/refused.js'
-import { connack, connackProperties, sessionPresent } from './outbound/connack.js'
+import { connack, connackProperties, refusedConnack, sessionPresent } from './outbound/connack.js'
 import { publish as deliver } from './outbound/publish.js'
 import { puback as pubackOut, pubrec, pubcomp, subscriptionAck, passThrough } from './outbound/acks.js'
 import { disconnect as serverDisconnect } from './outbound/disconnect.js'
@@ -62,6 +62,7 @@ export const GATE_HANDLERS: GateHandlers = {
   encodeSuback,
   sessionPresent,
   connackProperties,
+  refusedConnack,
   disconnectReasonString: awsReasonString,
   directQuota: (conn) => conn.rate.tryTake(),
   publishQuota: (conn) => conn.rate.tryTake(),

@@ -30,14 +30,15 @@ export const connect: InboundHandler = (conn, frame) => {
     conn.identify(packet.protocolVersion === 5 ? 5 : 4, null, true, 0)
     return conn.refuseConnect({ reason: `${problem.reason}: ${problem.detail}`, v5: problem.code, v311: null })
   }
-  conn.identify(packet.protocolVersion === 5 ? 5 : packet.protocolVersion === 3 ? 3 : 4, packet.clientId as string, packet.clean !== false, Number(packet.keepalive ?? 0))
+  const asks = { problemInformation: packet.properties?.requestProblemInformation !== false, maximumPacketSize: packet.properties?.maximumPacketSize as number | undefined }
+  conn.identify(packet.protocolVersion === 5 ? 5 : packet.protocolVersion === 3 ? 3 : 4, packet.clientId as string, packet.clean !== false, Number(packet.keepalive ?? 0), asks)
   const verdict = conn.handlers.checkConnect(packet, conn.profile, conn.host)
   if (verdict.refuse) return conn.refuseConnect(verdict.refuse)
   conn.acceptConnect({
     keepAlive: verdict.keepAlive,
     endSessionAtClose: verdict.endSessionAtClose,
     resumesSession: verdict.resumesSession,
-    problemInformation: packet.properties?.requestProblemInformation !== false, // [MQTT5-3.1.2-28] absent means 1
+    problemInformation: asks.problemInformation, // [MQTT5-3.1.2-28] absent means 1
     shaper: conn.handlers.shaperOptions(conn, packet),
   })
   conn.forward(verdict.rewritten ? encode(verdict.packet, conn.version) : frame)

@@ -1,6 +1,8 @@
 import type { GateConnection, OutboundHandler } from '../connection.js'
 import { encode } from '../../mqtt-codec.js'
 import { connackProperties as awsConnackProperties } from '../../connack-properties.js'
+import { fitToMaximumPacketSize } from '../../fit-packet-size.js'
+import { connackReasonString } from '../../reason-strings.js'
 
 /**
  * aedes' CONNACK: a refusal goes out as it is; a success gets Session Present
@@ -9,7 +11,10 @@ import { connackProperties as awsConnackProperties } from '../../connack-propert
 export const connack: OutboundHandler = (gate, frame) => {
   const packet = gate.outDecoder.decode(frame) as Record<string, any>
   const ok = gate.version === 5 ? packet.reasonCode === 0 : packet.returnCode === 0
-  if (!ok) return gate.connectRefusedByAedes(gate.version === 5 ? packet.reasonCode : packet.returnCode, frame)
+  if (!ok) {
+    const code = gate.version === 5 ? packet.reasonCode : packet.returnCode
+    return gate.connectRefusedByAedes(code, gate.version === 5 ? gate.handlers.refusedConnack(gate, code, undefined, undefined) : frame) // fitted as it is written
+  }
   const present = gate.handlers.sessionPresent(gate, !!packet.sessionPresent)
   if (present !== !!packet.sessionPresent) {
     packet.sessionPresent = present
@@ -35,4 +40,20 @@ export function sessionPresent(conn: GateConnection, aedesSaid: boolean): boolea
 /** The profile's CONNACK properties [M5-CONNACK-PROPERTIES] [KA-SERVER-KEEPALIVE-PROPERTY]. */
 export function connackProperties(conn: GateConnection, fromAedes: Record<string, unknown> | undefined): Record<string, unknown> {
   return awsConnackProperties(fromAedes, conn.profile, conn.keepAlive, conn.endSessionAtClose, conn.requestedKeepAlive)
+}
+
+/**
+ * An MQTT 5 CONNACK refusing a CONNECT: under a profile with `connackReasonString` it says why
+ * when the client allows problem information (MQTT 5 would allow it on CONNACK even with
+ * Request Problem Information 0 [MQTT5-3.1.2-29]; the broker honours the 0), with the profile's
+ * `connackUserProperties`; both left out when they would push it past the client's Maximum
+ * Packet Size [MQTT5-3.2.2-19] [MQTT5-3.2.2-20].
+ */
+export function refusedConnack(conn: GateConnection, code: number, reason: string | undefined, maximum: number | undefined): Buffer {
+  const m = conn.profile.mqtt
+  const properties: Record<string, unknown> = {}
+  if (m.connackReasonString && conn.problemInformation) properties.reasonString = connackReasonString(code, reason)
+  if (Object.keys(m.connackUserProperties).length > 0) properties.userProperties = { ...m.connackUserProperties }
+  const frame = encode({ cmd: 'connack', sessionPresent: false, reasonCode: code, properties }, 5)
+  return fitToMaximumPacketSize(frame, maximum, conn.outDecoder)
 }
