@@ -140,3 +140,38 @@ describe('Server Keep Alive under the mqtt-5 profile [MQTT5-3.2.2-22]', () => {
     expect(kept.properties?.serverKeepAlive).toBeUndefined()
   })
 })
+
+describe('CONNACK Reason String and User Properties [MQTT5-3.2.2-19] [MQTT5-3.2.2-20]', () => {
+  const refusedWill = { will: { topic: 'hx/will/#', payload: Buffer.from('x'), qos: 0 as const, retain: false } }
+
+  it('a refusal says why under mqtt-5 when problem information is allowed, never under aws-iot-core', async () => {
+    const plain = await broker({ profile: 'mqtt-5' })
+    const said = await (await raw(plain.urls.mqtt!, 5)).connect({ clientId: uid(), ...refusedWill })
+    expect(said.reasonCode).toBe(0x90)
+    expect(said.properties?.reasonString).toMatch(/^CONNACK: refused 0x90 \(will-topic-invalid/)
+    const quiet = await (await raw(plain.urls.mqtt!, 5)).connect({ clientId: uid(), ...refusedWill, properties: { requestProblemInformation: false } })
+    expect(quiet.reasonCode).toBe(0x90)
+    expect(quiet.properties?.reasonString).toBeUndefined()
+    const aws = await broker()
+    const awsRefusal = await (await raw(aws.urls.mqtt!, 5)).connect({ clientId: uid(), ...refusedWill })
+    expect(awsRefusal.reasonCode).toBe(0x90)
+    expect(awsRefusal.properties?.reasonString).toBeUndefined()
+  })
+
+  it('the profile\'s User Properties go on every CONNACK, and both are left out past the client\'s Maximum Packet Size', async () => {
+    const b = await broker({ profile: 'mqtt-5', overrides: { mqtt: { connackUserProperties: { server: 'hx-reference' } } } })
+    const { connack } = await rawConnected(b.urls.mqtt!, 5, { clientId: uid() })
+    expect(connack.properties?.userProperties).toEqual({ server: 'hx-reference' })
+    const refused = await (await raw(b.urls.mqtt!, 5)).connect({ clientId: uid(), ...refusedWill })
+    expect(refused.properties?.userProperties).toEqual({ server: 'hx-reference' })
+    expect(refused.properties?.reasonString).toMatch(/^CONNACK: refused 0x90/)
+    // A success CONNACK of the mqtt-5 profile takes 24 bytes without the User Property, 47 with it.
+    const { connack: small } = await rawConnected(b.urls.mqtt!, 5, { clientId: uid(), properties: { maximumPacketSize: 40 } })
+    expect(small.reasonCode).toBe(0)
+    expect(small.properties?.userProperties).toBeUndefined()
+    expect(small.properties?.receiveMaximum).toBe(65535)
+    const smallRefusal = await (await raw(b.urls.mqtt!, 5)).connect({ clientId: uid(), ...refusedWill, properties: { maximumPacketSize: 16 } })
+    expect(smallRefusal.reasonCode).toBe(0x90)
+    expect(smallRefusal.properties ?? {}).toEqual({})
+  })
+})
