@@ -19,6 +19,11 @@ export const WIRE_RULES = {
    * DISCONNECT / AUTH short forms without one are allowed).
    */
   'property-length': { statements: ['MQTT5-2.2.2-1'], description: 'an MQTT 5 packet with a properties section starts it with its Property Length (0 for none), and the properties fit in it' },
+  /**
+   * The frame is no larger than the Maximum Packet Size the client gave in its MQTT 5 CONNECT (a
+   * CONNACK included) [MQTT5-3.1.2-24] [MQTT5-3.2.2-19]; a client that gave none accepts any size.
+   */
+  'within-client-maximum-packet-size': { statements: ['MQTT5-3.1.2-24'], description: 'the frame is no larger than the Maximum Packet Size the client sent in its CONNECT' },
 } as const satisfies Record<string, { statements: readonly string[]; description: string }>
 
 export type WireRuleName = keyof typeof WIRE_RULES

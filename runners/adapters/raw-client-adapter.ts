@@ -47,8 +47,14 @@ export function createRawClientAdapter(opts: RawClientAdapterOptions): MqttAdapt
     return client
   }
 
+  /** The Maximum Packet Size of the CONNECT sent on the current connection (the `within-client-maximum-packet-size` wire rule). */
+  let clientMaximum: number | undefined
   const send = (packet: Record<string, unknown>, frames?: FramePlan) => {
     const client = requireOpen()
+    if (packet.cmd === 'connect') {
+      const max = (packet.properties as Record<string, unknown> | undefined)?.maximumPacketSize
+      clientMaximum = packet.protocolVersion === 5 && typeof max === 'number' ? max : undefined
+    }
     opts.trace.record(opts.name, 'out', { ...traceSummary(normalizePacket(packet)), ...framesNote(frames) })
     let bytes: Buffer
     try {
@@ -87,6 +93,7 @@ export function createRawClientAdapter(opts: RawClientAdapterOptions): MqttAdapt
       throw new ExpectationFailure(`transport to ${endpoint.url} failed: ${(err as Error).message}`)
     }
     client = c
+    clientMaximum = undefined
     inbox.newConnection()
     c.observe((ev) => {
       if (client !== c) return
@@ -94,7 +101,7 @@ export function createRawClientAdapter(opts: RawClientAdapterOptions): MqttAdapt
         const n = normalizePacket(ev.packet)
         opts.trace.record(opts.name, 'in', traceSummary(n))
         // The encoding rules its bytes break (spec/wire-rules.ts): `wire: []` is a well-formed frame.
-        const problems = ev.frame ? wireProblems(ev.frame, c.version) : []
+        const problems = ev.frame ? wireProblems(ev.frame, c.version, clientMaximum) : []
         if (problems.length) opts.trace.record(opts.name, 'event', { event: 'wire', problems: problems.map((p) => `${p.rule}: ${p.detail}`), received: ev.frame!.toString('hex') })
         inbox.push(ev.frame ? { ...n, wire: problems.map((p) => p.rule) } : n)
         if (ev.packet.cmd === 'publish') onPublish(ev.packet)

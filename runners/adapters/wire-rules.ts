@@ -8,6 +8,8 @@ interface Frame {
   /** Offset of the variable header, after the Remaining Length. */
   body: number
   version: 3 | 4 | 5
+  /** The Maximum Packet Size the client sent in its CONNECT, if any. */
+  clientMaximum: number | undefined
 }
 
 /** A Variable Byte Integer at `at`: its value, its size, and whether it used more bytes than needed. */
@@ -102,16 +104,19 @@ const RULES: Record<WireRuleName, (f: Frame) => string | null> = {
     if (at >= f.bytes.length) return 'no Property Length'
     return walkProperties(f, at).problem ?? null
   },
+  'within-client-maximum-packet-size': (f) =>
+    f.clientMaximum !== undefined && f.bytes.length > f.clientMaximum ? `${f.bytes.length} bytes, the client accepts at most ${f.clientMaximum}` : null,
 }
 
 /**
  * The encoding rules (spec/wire-rules.ts) one received frame breaks, with
- * what is wrong; empty when the frame is well-formed.
+ * what is wrong; empty when the frame is well-formed. `clientMaximum`: the
+ * Maximum Packet Size the receiving client sent in its CONNECT.
  */
-export function wireProblems(bytes: Buffer, version: 3 | 4 | 5): { rule: WireRuleName; detail: string }[] {
+export function wireProblems(bytes: Buffer, version: 3 | 4 | 5, clientMaximum?: number): { rule: WireRuleName; detail: string }[] {
   const length = varInt(bytes, 1)
   if (!length) return []
-  const frame: Frame = { bytes, type: bytes[0]! >> 4, flags: bytes[0]! & 0x0f, body: 1 + length.size, version }
+  const frame: Frame = { bytes, type: bytes[0]! >> 4, flags: bytes[0]! & 0x0f, body: 1 + length.size, version, clientMaximum }
   const out: { rule: WireRuleName; detail: string }[] = []
   for (const [rule, check] of Object.entries(RULES) as [WireRuleName, (f: Frame) => string | null][]) {
     let detail: string | null

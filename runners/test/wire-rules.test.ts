@@ -20,6 +20,14 @@ describe('wireProblems', () => {
     expect(rules(gen({ cmd: 'disconnect', reasonCode: 0x81, properties: { reasonString: 'bad' } }, 5), 5)).toEqual([])
   })
 
+  it('finds a frame larger than the client\'s Maximum Packet Size [MQTT5-3.1.2-24]', () => {
+    const connack = gen({ cmd: 'connack', sessionPresent: false, reasonCode: 0x90, properties: { reasonString: 'CONNACK: refused 0x90' } }, 5)
+    expect(connack.length).toBe(29)
+    expect(rules(connack, 5)).toEqual([])
+    expect(wireProblems(connack, 5, 29)).toEqual([])
+    expect(wireProblems(connack, 5, 28)).toEqual([{ rule: 'within-client-maximum-packet-size', detail: '29 bytes, the client accepts at most 28' }])
+  })
+
   it('finds a Remaining Length, Property Length or Subscription Identifier in more bytes than needed [MQTT5-1.5.5-1]', () => {
     expect(rules(hex('90 83 00 00 01 00 01'), 5)).toEqual(['minimal-variable-byte-integers'])
     expect(rules(hex('90 05 00 01 80 00 01'), 5)).toEqual(['minimal-variable-byte-integers'])
