@@ -30,9 +30,12 @@ describe('fitToMaximumPacketSize [MQTT5-3.4.2-2] [MQTT5-3.14.2-3]', () => {
     expect(fitToMaximumPacketSize(publish, 10, new FrameDecoder(5))).toBe(publish)
   })
 
-  it('never touches a CONNACK, which goes out before the client\'s maximum applies', () => {
-    const connack = encode({ cmd: 'connack', sessionPresent: false, reasonCode: 0x87, properties: { reasonString: 'not authorized', userProperties: { a: 'b' } } } as never, 5)
-    expect(fitToMaximumPacketSize(connack, 5, new FrameDecoder(5))).toBe(connack)
+  it('leaves a CONNACK\'s Reason String and User Properties out too: the CONNECT\'s maximum already applies to it [MQTT5-3.2.2-19] [MQTT5-3.2.2-20]', () => {
+    const connack = encode({ cmd: 'connack', sessionPresent: false, reasonCode: 0x87, properties: { reasonString: 'not authorized', userProperties: { a: 'b' }, maximumPacketSize: 1000 } } as never, 5)
+    expect(fitToMaximumPacketSize(connack, connack.length, new FrameDecoder(5))).toBe(connack)
+    const fitted = fitToMaximumPacketSize(connack, connack.length - 1, new FrameDecoder(5))
+    expect(new FrameDecoder(5).decode(fitted)).toMatchObject({ cmd: 'connack', reasonCode: 0x87, properties: { maximumPacketSize: 1000 } })
+    expect((new FrameDecoder(5).decode(fitted) as Record<string, any>).properties).toEqual({ maximumPacketSize: 1000 })
   })
 
   it('sends an oversized packet with nothing to leave out as it is: no properties, or only properties that are not informational', () => {
