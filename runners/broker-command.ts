@@ -25,7 +25,7 @@ export function registerBrokerCommand(program: Command, setExit: (code: number) 
     .option('--tls-ca <file>', 'CA that client certificates must chain to')
     .option('--https-port <n|off>', 'HTTP data plane over TLS, as AWS on 8443; client certificates identify callers; only with --tls-cert and --tls-key (then default 8443)', port)
     .option('--mtls', 'require a client certificate (mutual TLS)', false)
-    .option('--profile <name|file>', 'broker profile: aws-iot-core, mqtt-5, mqtt-3.1.1 or a YAML file', 'aws-iot-core')
+    .option('--profile <name|file>', 'broker profile: aws-iot-core, mqtt-5, mqtt-3.1.1, mqtt-5-minimal or a YAML file', 'aws-iot-core')
     .option('--config <file>', 'YAML file overriding profile values (limits, timings; policies and SigV4 keys in its auth: section)')
     .option('-v, --verbose', 'log every connection event as a JSON line on stderr', false)
     .action(async (opts) => {

@@ -88,7 +88,7 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
     .description('run scenarios against the bundled broker or a target; exit 0 passed, 1 failed, 2 invalid input, 3 unreachable, 5 errored')
     .argument('[paths...]', 'scenario files or folders (default: scenarios/, without scenarios/load/)')
     .option('--target <file|bundled>', 'target YAML file, or bundled to start the reference broker in process', 'bundled')
-    .option('--profile <name|file>', 'profile of the bundled broker: aws-iot-core, mqtt-5, mqtt-3.1.1 or a YAML file')
+    .option('--profile <name|file>', 'profile of the bundled broker: aws-iot-core, mqtt-5, mqtt-3.1.1, mqtt-5-minimal or a YAML file')
     .option('--config <file>', 'YAML file overriding the bundled broker\'s profile values (e.g. a short session expiry)')
     .option('--deviation <names>', 'run the bundled broker with documented behaviours deliberately broken (harness self-test), comma-separated', collectNames)
     .option('--catalogue <files>', 'your own requirement catalogue file(s) (ids, statements, sources), besides the target file\'s catalogue:', collectNames)
