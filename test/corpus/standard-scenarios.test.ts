@@ -1,6 +1,7 @@
 /**
  * The scenarios of MQTT standard behaviour (scenarios/standard/) pass on the
- * reference broker under the plain-MQTT profiles, and each turns red under a
+ * reference broker under the plain-MQTT profiles (those of a server lacking an
+ * optional feature under mqtt-5-minimal), and each turns red under a
  * deliberate deviation that breaks a statement it is tagged with. The full
  * deviation sweep (`npm run test:deviations`) runs the aws-iot-core profile;
  * this checks the standard profiles, where these scenarios belong.
