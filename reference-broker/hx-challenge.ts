@@ -25,7 +25,7 @@ import { randomBytes } from 'node:crypto'
  * Information allows, each left out when it would make the AUTH larger than the
  * client's Maximum Packet Size [MQTT5-3.15.2-2] [MQTT5-3.15.2-3].
  */
-export const HX_CHALLENGE = 'HX-CHALLENGE'
+export const CHALLENGE_METHOD = 'HX-CHALLENGE'
 
 /** A fresh challenge: 16 hexadecimal characters. */
 export function newChallenge(): string {
@@ -38,10 +38,10 @@ export function answersChallenge(challenge: string, data: unknown): boolean {
 }
 
 /** The step the `hx-auth-step` User Property names, by the server AUTH's reason code. */
-export const HX_AUTH_STEP = { challenge: 'challenge', success: 'success' } as const
+export const AUTH_STEPS = { challenge: 'challenge', success: 'success' } as const
 
 /** Reason Strings of the server's AUTH packets. */
-export const HX_REASON_STRINGS = {
+export const AUTH_REASON_STRINGS = {
   challenge: 'HX-CHALLENGE: send this Authentication Data back in an AUTH with reason code 0x18',
   success: 'HX-CHALLENGE: re-authentication succeeded',
 } as const

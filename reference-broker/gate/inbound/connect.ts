@@ -5,7 +5,7 @@ import { shapeProblem } from '../../packet-shape.js'
 import { propertyBytesProblem } from '../../property-bytes.js'
 import { decoded } from './decode.js'
 import { AUTH_RC } from './auth.js'
-import { HX_CHALLENGE } from '../../hx-challenge.js'
+import { CHALLENGE_METHOD } from '../../hx-challenge.js'
 
 /**
  * The first frame of a connection, a CONNECT: checked against the profile
@@ -43,7 +43,7 @@ export const connect: InboundHandler = (conn, frame) => {
     shaper: conn.handlers.shaperOptions(conn, packet),
   }
   const method: unknown = conn.version === 5 ? verdict.packet.properties?.authenticationMethod : undefined
-  if (method === HX_CHALLENGE && conn.profile.mqtt.enhancedAuth) {
+  if (method === CHALLENGE_METHOD && conn.profile.mqtt.enhancedAuth) {
     // aedes refuses any Authentication Method (0x8C, as for every other method [MQTT5-4.12.0-1]): it gets
     // the CONNECT without one, once the AUTH exchange succeeded (gate/inbound/auth.ts) [MQTT5-4.12.0-2].
     const { authenticationMethod: _m, authenticationData: _d, ...properties } = verdict.packet.properties as Record<string, unknown>

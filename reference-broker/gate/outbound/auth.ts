@@ -1,6 +1,6 @@
 import type { GateConnection } from '../connection.js'
 import { encode } from '../../mqtt-codec.js'
-import { HX_AUTH_STEP, HX_REASON_STRINGS } from '../../hx-challenge.js'
+import { AUTH_STEPS, AUTH_REASON_STRINGS } from '../../hx-challenge.js'
 
 /**
  * The server's AUTH: the CONNECT's Authentication Method [MQTT5-4.12.0-5], the
@@ -15,8 +15,8 @@ export function authFrame(conn: GateConnection, reasonCode: number, challenge?: 
   const properties: Record<string, unknown> = { authenticationMethod: conn.auth?.method }
   if (challenge !== undefined) properties.authenticationData = Buffer.from(challenge, 'utf8')
   if (conn.problemInformation) {
-    properties.reasonString = HX_REASON_STRINGS[step]
-    properties.userProperties = { 'hx-auth-step': HX_AUTH_STEP[step] }
+    properties.reasonString = AUTH_REASON_STRINGS[step]
+    properties.userProperties = { 'hx-auth-step': AUTH_STEPS[step] }
   }
   return encode({ cmd: 'auth', reasonCode, properties }, 5)
 }
