@@ -63,7 +63,6 @@ export function profileCapabilities(profile: Profile): Set<Capability> {
   if (profile.mqtt.sharedSubscriptionsAvailable) caps.add('shared-subscriptions')
   if (profile.mqtt.maximumQoS === 2) caps.add('qos2')
   if (profile.mqtt.subscriptionIdentifiersAvailable) caps.add('subscription-identifiers')
-  if (profile.mqtt.enhancedAuth) caps.add('enhanced-auth')
   if (profile.name === 'aws-iot-core') caps.add('aws-iot-core')
   else caps.add('mqtt-standard')
   return caps
