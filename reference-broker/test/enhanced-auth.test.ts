@@ -202,6 +202,48 @@ describe('HX-CHALLENGE under the mqtt-5 profile', () => {
   })
 })
 
+describe('HX-CHALLENGE against random AUTH packets', () => {
+  it('answers any AUTH bytes, during the exchange or after it, with a refusal or the exchange, never an internal error', async () => {
+    const b = await broker({ profile: 'mqtt-5' })
+    const rnd = seeded(Number(process.env.HX_FUZZ_SEED ?? 20261203))
+    const codes = [0x00, 0x18, 0x19, 0x01, 0x87]
+    for (let i = 0; i < 60; i++) {
+      const body = i % 2 === 0
+        // A well-formed AUTH with a random code, method and data.
+        ? encodeAuth(codes[rnd(codes.length)]!, rnd(3) === 0 ? 'OTHER' : METHOD, rnd(2) === 0 ? 'x'.repeat(rnd(40)) : undefined)
+        // Random bytes after an AUTH fixed header.
+        : Buffer.concat([Buffer.from([0xf0 | rnd(2), 0]), Buffer.from(Array.from({ length: rnd(12) }, () => rnd(256)))])
+      if (i % 2 === 1) body[1] = body.length - 2
+      const before = i % 4 < 2
+      const c = before ? (await challenged(b.urls.mqtt!)).c : await authenticated(b.urls.mqtt!)
+      c.sendBytes(body)
+      // Whatever comes back is the exchange or a refusal: never 0x80 / 0x83 (the gate's internal-error codes).
+      const answer = await c.nothingWithin((p) => p.cmd === 'connack' || p.cmd === 'disconnect' || p.cmd === 'auth', 300)
+      if (answer) expect([0x80, 0x83], `input ${i}: ${body.toString('hex')}`).not.toContain(answer.reasonCode)
+      c.destroy()
+    }
+    await stillServes(b.urls.mqtt!)
+  }, 60_000)
+})
+
+/** A small deterministic generator: rnd(n) is an integer in [0, n). */
+function seeded(seed: number): (n: number) => number {
+  let x = seed >>> 0 || 1
+  return (n) => {
+    x ^= x << 13; x >>>= 0
+    x ^= x >>> 17
+    x ^= x << 5; x >>>= 0
+    return x % n
+  }
+}
+
+function encodeAuth(reasonCode: number, method: string, data?: string): Buffer {
+  const props: number[] = [0x15, 0, method.length, ...Buffer.from(method)]
+  if (data !== undefined) props.push(0x16, 0, data.length, ...Buffer.from(data))
+  const body = [reasonCode, props.length, ...props]
+  return Buffer.from([0xf0, body.length, ...body])
+}
+
 describe('aws-iot-core: no enhanced authentication [M5-NO-AUTH-PACKET]', () => {
   it('refuses HX-CHALLENGE like any method (CONNACK 0x8C, no AUTH) and answers an AUTH with DISCONNECT 0x82', async () => {
     const b = await broker()
