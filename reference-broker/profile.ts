@@ -29,6 +29,12 @@ export const profileSchema = z.strictObject({
     retainAvailable: z.boolean(),
     wildcardSubscriptionAvailable: z.boolean(),
     subscriptionIdentifiersAvailable: z.boolean(),
+    /**
+     * MQTT 5 enhanced authentication with the harness's test method HX-CHALLENGE
+     * (reference-broker/hx-challenge.ts) [MQTT5-4.12.0-2]. AWS IoT Core has no AUTH packet
+     * [M5-NO-AUTH-PACKET]: false there. Optional, so older profiles stay valid (and without it).
+     */
+    enhancedAuth: z.boolean().default(false),
     sharedSubscriptionsAvailable: z.boolean(),
     filtersPerSubscribe: z.number().int().min(1),
     subscriptionsPerConnection: z.number().int().min(1),

@@ -15,6 +15,7 @@ import { InboundWindow } from './inbound-window.js'
 import { fitToMaximumPacketSize } from './fit-packet-size.js'
 import type { OutFrame } from './split-frame.js'
 import { takeUnjoined } from './gate/unjoined-publish.js'
+import { AuthExchange } from './gate/auth-exchange.js'
 
 /**
  * One client connection as AWS IoT Core handles it. Sits between the socket
@@ -61,6 +62,10 @@ export class WireGate extends GateSocket implements GateConnection {
   /** The client's QoS 1/2 PUBLISHes aedes has not acknowledged yet (Receive Maximum, orderly close). */
   readonly inbound = new InboundWindow()
 
+  /** The enhanced authentication the CONNECT started [MQTT5-4.12.0-6]. */
+  auth: AuthExchange | null = null
+  /** The CONNECT waiting for its AUTH exchange (awaitAuth). */
+  private authPending: { accepted: AcceptedConnect; connect: Buffer } | null = null
   /** A violation seen before the CONNACK went out: sent right after it. */
   private pendingDisconnect: { code: number; reasonString?: string } | null = null
   private sawDisconnect = false
@@ -95,7 +100,7 @@ export class WireGate extends GateSocket implements GateConnection {
   /** Writes a frame to the client, fitted to the Maximum Packet Size it gave (fit-packet-size.ts). */
   override writeOut(frame: OutFrame): void {
     // (A split frame is a PUBLISH, which the shaper already fitted.)
-    super.writeOut(this.clientMaximumPacketSize === undefined || !Buffer.isBuffer(frame) ? frame : fitToMaximumPacketSize(frame, this.clientMaximumPacketSize, this.outDecoder))
+    super.writeOut(this.clientMaximumPacketSize === undefined || !Buffer.isBuffer(frame) ? frame : this.handlers.fitToClient(frame, this.clientMaximumPacketSize, this.outDecoder))
   }
 
   // ---- the handlers of each packet type (gate/registry.ts) ------------------------------
@@ -104,6 +109,10 @@ export class WireGate extends GateSocket implements GateConnection {
   protected onInbound(frame: Buffer): void {
     if (this.state === 'closing' || this.state === 'closed') return
     if (this.keepAlive > 0) this.armKeepAlive(this.keepAlive * this.profile.mqtt.keepAlive.timeoutFactor * 1000)
+    // While the CONNECT's AUTH exchange runs only AUTH may come; a DISCONNECT ends it.
+    if (this.state === 'authenticating' && frameType(frame) !== PT.AUTH) {
+      return frameType(frame) === PT.DISCONNECT ? this.closeNow('client-disconnect') : this.violation(RC.PROTOCOL_ERROR, 'packet-during-auth')
+    }
     if (this.state !== 'awaiting-connect') return this.handlers.inbound[frameType(frame)]!(this, frame)
     if (frameType(frame) !== PT.CONNECT) return this.closeNow('packet-before-connect')
     this.handlers.connect(this, frame)
@@ -136,6 +145,7 @@ export class WireGate extends GateSocket implements GateConnection {
     this.closeReason = refuse.reason
     this.state = 'closing'
     this.inSplitter.stop()
+    this.out.flush() // an AUTH challenge written this turn goes first
     if (this.version === 5) {
       this.socket.write(this.handlers.refusedConnack(this, refuse.v5, refuse.reason, this.clientMaximumPacketSize))
     } else if (refuse.v311 !== null) {
@@ -166,6 +176,22 @@ export class WireGate extends GateSocket implements GateConnection {
     })
     this.state = 'connecting'
     this.armKeepAlive(this.profile.server.connectTimeoutMs)
+  }
+
+  awaitAuth(method: string, accepted: AcceptedConnect, connect: Buffer): void {
+    this.auth = new AuthExchange(method)
+    this.authPending = { accepted, connect }
+    // The server's AUTH packets already heed these [MQTT5-3.15.2-2] [MQTT5-3.1.2-29].
+    this.clientMaximumPacketSize = accepted.shaper.clientMaximumPacketSize
+    this.problemInformation = accepted.problemInformation
+    this.state = 'authenticating'
+  }
+
+  authenticated(): void {
+    const pending = this.authPending!
+    this.authPending = null
+    this.acceptConnect(pending.accepted)
+    this.forward(pending.connect)
   }
 
   connected(frame: Buffer, sessionPresent: boolean, assignedClientId: string | undefined): void {
@@ -294,6 +320,7 @@ export class WireGate extends GateSocket implements GateConnection {
       setTimeout(finish, 2000).unref()
       return
     }
+    if (this.state === 'authenticating') return this.refuseConnect({ reason, v5: code, v311: null, detail: reasonString })
     if (this.version !== 5 || this.state === 'awaiting-connect') return this.closeNow(reason)
     if (this.state === 'connecting') {
       this.pendingDisconnect = { code, reasonString }
@@ -364,7 +391,7 @@ export class WireGate extends GateSocket implements GateConnection {
   }
 
   private onKeepAliveTimeout(): void {
-    if (this.state === 'awaiting-connect' || this.state === 'connecting') return this.closeNow('connect-timeout')
+    if (this.state === 'awaiting-connect' || this.state === 'authenticating' || this.state === 'connecting') return this.closeNow('connect-timeout')
     if (this.state !== 'connected') return
     // [KA-TIMEOUT-1.5X] DISCONNECT 0x8D on MQTT 5, then the Will is published (not a clean DISCONNECT).
     this.host.log.info({ event: 'rejected', clientId: this.clientId, reason: 'keepalive-timeout' })

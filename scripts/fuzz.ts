@@ -1,5 +1,5 @@
 /**
- * The protocol fuzzer's long run: `npm run fuzz -- --inputs N --seed S [--concurrency C] [--batch B] [--minutes M] [--transport tcp|ws]`.
+ * The protocol fuzzer's long run: `npm run fuzz -- --inputs N --seed S [--concurrency C] [--batch B] [--minutes M] [--transport tcp|ws] [--profile NAME]`.
  * Prints inputs/s, failures (broker crashes, refused probes, caught internal errors, healthy
  * messages lost: all must be 0) and the shrunk counterexample of a failure, which is appended to
  * reference-broker/test/fuzz/regressions.json (replayed by `npm test`). Exit code 1 on a failure.
@@ -20,9 +20,11 @@ const minutes = arg('minutes', 0)
 const t = process.argv.indexOf('--transport')
 const transport = t === -1 ? 'tcp' : process.argv[t + 1]
 if (transport !== 'tcp' && transport !== 'ws') throw new Error('--transport is tcp or ws')
-console.log(`fuzzing: ${inputs} inputs over ${transport}, seed ${seed}${minutes ? `, at most ${minutes} min` : ''}`)
+const pi = process.argv.indexOf('--profile')
+const profile = pi === -1 ? 'aws-iot-core' : process.argv[pi + 1]!
+console.log(`fuzzing: ${inputs} inputs over ${transport} under ${profile}, seed ${seed}${minutes ? `, at most ${minutes} min` : ''}`)
 const report = await runFuzz({
-  inputs, seed, transport,
+  inputs, seed, transport, profile,
   concurrency: arg('concurrency', 16),
   batch: arg('batch', 200),
   timeLimitMs: minutes ? minutes * 60_000 : undefined,

@@ -52,6 +52,13 @@ export const CAPABILITIES = [
   'no-wildcard-subscriptions',
   /** Neither QoS 1 nor QoS 2 (CONNACK Maximum QoS 0). */
   'maximum-qos-0',
+  /**
+   * The target performs the harness's test method of MQTT 5 enhanced authentication,
+   * HX-CHALLENGE (docs/enhanced-auth.md): a CONNECT with Authentication Method
+   * `HX-CHALLENGE` gets AUTH 0x18 with a challenge as Authentication Data, the client
+   * sends it back in AUTH 0x18, and re-authentication (AUTH 0x19) works the same way.
+   */
+  'enhanced-auth',
 ] as const
 
 export const capabilitySchema = z.enum(CAPABILITIES).describe('A capability the target must have; otherwise the scenario is skipped')

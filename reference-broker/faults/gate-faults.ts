@@ -12,6 +12,7 @@ import { dropWellFormed, wrapEntry, wrapInbound, wrapPublishRule, withoutPublish
 import { CONNECT_FAULTS } from './gate-connect-faults.js'
 import { DELIVERY_FAULTS } from './gate-delivery-faults.js'
 import { FEATURE_FAULTS } from './gate-feature-faults.js'
+import { AUTH_FAULTS } from './gate-auth-faults.js'
 
 /**
  * The gate's deliberate deviations (deviations.ts), each a decorator of the
@@ -85,6 +86,7 @@ const utf16Units = (s: string) => s.length
 export const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   ...CONNECT_FAULTS,
   ...FEATURE_FAULTS,
+  ...AUTH_FAULTS,
 
   // ---- PUBLISH -------------------------------------------------------------------------
   // Topic alias 9 is accepted while the CONNACK advertises 8 [ALIAS-OUT-OF-RANGE-0x94].

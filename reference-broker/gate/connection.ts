@@ -8,8 +8,10 @@ import type { RateLimiter } from '../rate-limiter.js'
 import type { InboundWindow } from '../inbound-window.js'
 import type { DirectDelivery } from '../direct-delivery.js'
 import type { ConnectHost, ConnectVerdict, PublishRule } from '../inbound-checks.js'
+import type { AuthExchange } from './auth-exchange.js'
 
-export type ConnectionState = 'awaiting-connect' | 'connecting' | 'connected' | 'closing' | 'closed'
+/** `authenticating`: the CONNECT passed the checks and waits for its AUTH exchange (gate/inbound/auth.ts). */
+export type ConnectionState = 'awaiting-connect' | 'authenticating' | 'connecting' | 'connected' | 'closing' | 'closed'
 
 export type Transport = 'tcp' | 'tls' | 'ws'
 
@@ -126,6 +128,8 @@ export interface GateConnection {
   readonly direct: DirectDelivery
   /** The handlers of this connection's broker (deviations installed). */
   readonly handlers: GateHandlers
+  /** The enhanced authentication the CONNECT started (HX-CHALLENGE); null without one [MQTT5-4.12.0-6]. */
+  readonly auth: AuthExchange | null
 
   // ---- what the handlers do with it ----
   /** Passes a frame to aedes. */
@@ -145,6 +149,13 @@ export interface GateConnection {
   refuseConnect(refuse: { reason: string; v5: number; v311: number | null; detail?: string }): void
   /** The CONNECT passed the gate's checks: aedes decides next (the CONNACK it writes). */
   acceptConnect(accepted: AcceptedConnect): void
+  /**
+   * The CONNECT passed the gate's checks and names the enhanced authentication method the
+   * gate performs: it waits for the AUTH exchange; `connect` (without the auth properties) goes to aedes after it.
+   */
+  awaitAuth(method: string, accepted: AcceptedConnect, connect: Buffer): void
+  /** The CONNECT's AUTH exchange succeeded: the CONNECT goes to aedes as acceptConnect would have sent it. */
+  authenticated(): void
   /** aedes' successful CONNACK (`frame`, as the client gets it) goes out: the connection is up [CID-ASSIGNED-V5]. */
   connected(frame: Buffer, sessionPresent: boolean, assignedClientId: string | undefined): void
   /** aedes refused the CONNECT: its CONNACK goes out, then the close. */
@@ -201,6 +212,12 @@ export interface GateHandlers {
    * profile gives it, left out past `maximum`, the client's Maximum Packet Size [MQTT5-3.2.2-19].
    */
   readonly refusedConnack: (conn: GateConnection, code: number, reason: string | undefined, maximum: number | undefined) => Buffer
+  /** The server's AUTH (method, reason code, challenge if any, Reason String and User Property) [MQTT5-4.12.0-5]. */
+  readonly authFrame: (conn: GateConnection, reasonCode: number, challenge?: string) => Buffer
+  /** A wrong answer to a challenge: CONNACK 0x87 during the CONNECT, DISCONNECT 0x87 and close on re-authentication [MQTT5-4.12.1-2]. */
+  readonly authFailed: (conn: GateConnection, detail: string) => void
+  /** A frame (not a PUBLISH) fitted to the client's Maximum Packet Size (fit-packet-size.ts) [MQTT5-3.15.2-2] [MQTT5-3.15.2-3]. */
+  readonly fitToClient: (frame: Buffer, maximum: number | undefined, decoder: FrameDecoder) => Buffer
   /** The Reason String of a server DISCONNECT [M5-REASON-STRING-FORMAT]. */
   readonly disconnectReasonString: (code: number, detail?: string) => string
   /** Whether a direct message may take one of the receiver's publishes this second [DM-STATUS-429]. */

@@ -12,7 +12,10 @@ import { subscribe } from './inbound/subscribe.js'
 import { unsubscribe } from './inbound/unsubscribe.js'
 import { pingreq } from './inbound/pingreq.js'
 import { disconnect } from './inbound/disconnect.js'
-import { auth, unexpected } from './inbound/refused.js'
+import { unexpected } from './inbound/refused.js'
+import { auth, authFailed } from './inbound/auth.js'
+import { authFrame } from './outbound/auth.js'
+import { fitToMaximumPacketSize } from '../fit-packet-size.js'
 import { connack, connackProperties, refusedConnack, sessionPresent } from './outbound/connack.js'
 import { publish as deliver } from './outbound/publish.js'
 import { puback as pubackOut, pubrec, pubcomp, subscriptionAck, passThrough } from './outbound/acks.js'
@@ -63,6 +66,9 @@ export const GATE_HANDLERS: GateHandlers = {
   sessionPresent,
   connackProperties,
   refusedConnack,
+  authFrame,
+  authFailed,
+  fitToClient: fitToMaximumPacketSize,
   disconnectReasonString: awsReasonString,
   directQuota: (conn) => conn.rate.tryTake(),
   publishQuota: (conn) => conn.rate.tryTake(),

@@ -118,6 +118,20 @@ describe('readBody [DM-STATUS-413]', () => {
     await response
   })
 
+  it('settles, never hangs, when a request whose body arrived in full is destroyed before it is read', async () => {
+    // Node still hands over the buffered body, then 'error' (with an error) or 'end' (without), then 'close'.
+    const failed = await completeButUnread('late-destroyed-error')
+    const outcome = readBody(failed.req, LIMIT)
+    failed.req.destroy(new Error('socket gone'))
+    expect(await settled(outcome)).toBeInstanceOf(RequestAbortedError)
+    await failed.done
+    const quiet = await completeButUnread('late-destroyed')
+    const body = readBody(quiet.req, LIMIT)
+    quiet.req.destroy()
+    expect(String(await settled(body))).toBe('hello')
+    await quiet.done
+  })
+
   it('rejects with RequestAbortedError when the request is closed before its body is complete', async () => {
     const arrived = new Promise<http.IncomingMessage>((resolve) => arrivals.set('late-closed', resolve))
     const client = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'x-test': 'late-closed', 'content-length': LIMIT } })
@@ -130,3 +144,23 @@ describe('readBody [DM-STATUS-413]', () => {
     client.destroy()
   })
 })
+
+/** A request (x-test `late-…`) whose whole body has been parsed but not read, and the client's end of it. */
+async function completeButUnread(test: string): Promise<{ req: http.IncomingMessage; done: Promise<void> }> {
+  const arrived = new Promise<http.IncomingMessage>((resolve) => arrivals.set(test, resolve))
+  const client = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'x-test': test, 'content-length': 5 } })
+  const done = new Promise<void>((resolve) => { client.on('error', () => resolve()); client.on('response', (res) => { res.resume(); resolve() }) })
+  client.end('hello')
+  const req = await arrived
+  const deadline = Date.now() + 5000
+  while (!req.complete && Date.now() < deadline) await new Promise((r) => setImmediate(r))
+  expect(req.complete).toBe(true)
+  return { req, done }
+}
+
+/** What a promise settles with (its value or its rejection), or 'pending' after 2 s. */
+function settled<T>(p: Promise<T>): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined
+  const pending = new Promise<string>((resolve) => { timer = setTimeout(() => resolve('pending'), 2000) })
+  return Promise.race([p.then((v) => v, (e: unknown) => e), pending]).finally(() => clearTimeout(timer))
+}

@@ -123,6 +123,17 @@ describe('topic filters [SHARE-SYNTAX] [TOPIC-PLUS-ONE-LEVEL]', () => {
     expect(filter('$share/g/$aws/events/x')).toBeNull()
   })
 
+  it('counts $share/<name>/ against the 256 bytes under measures that count it (the share-prefix-counted-in-length deviation)', () => {
+    const counted = { ...AWS_MEASURES, sharePrefixCounted: true }
+    const shared = (f: string) => topicFilterProblem(f, aws, SUB, counted)
+    // `$share/g/` is 9 bytes: 247 bytes after it make 256 in all, 248 make 257.
+    expect(shared(`$share/g/${'a'.repeat(247)}`)).toBeNull()
+    expect(shared(`$share/g/${'a'.repeat(248)}`)).toMatch(/filter longer than 256 bytes/)
+    // Only a shared filter has a prefix to count; the slashes of the prefix still are not counted.
+    expect(shared('a'.repeat(256))).toBeNull()
+    expect(shared(`$share/g/${depth(8)}`)).toBeNull()
+  })
+
   it('refuses $ filters outside the allowed list', () => {
     expect(filter('$aws/events/#')).toBeNull()
     expect(filter('$aws/events')).toBeNull() // the allowed filter's # covers its parent, as for names

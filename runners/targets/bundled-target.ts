@@ -79,6 +79,9 @@ export async function startBundledTarget(opts: BundledTargetOptions = {}): Promi
     const capabilities = profileCapabilities(profile)
     for (const c of ['websocket', 'http-data-plane', 'http-publish'] as const) capabilities.add(c)
     if (fixture) capabilities.add('policy-fixture')
+    // The bundled broker performs HX-CHALLENGE where its profile enables it; another broker's
+    // profile says nothing of its test plugins: its target file lists the capability.
+    if (profile.mqtt.enhancedAuth) capabilities.add('enhanced-auth')
     if (sigv4) capabilities.add('sigv4')
     const deviated = opts.deviations?.length ? ` with deviations ${opts.deviations.join(', ')}` : ''
     return {

@@ -4,6 +4,8 @@ import { RC, RC311 } from '../../reason-codes.js'
 import { shapeProblem } from '../../packet-shape.js'
 import { propertyBytesProblem } from '../../property-bytes.js'
 import { decoded } from './decode.js'
+import { AUTH_RC } from './auth.js'
+import { CHALLENGE_METHOD } from '../../hx-challenge.js'
 
 /**
  * The first frame of a connection, a CONNECT: checked against the profile
@@ -34,13 +36,22 @@ export const connect: InboundHandler = (conn, frame) => {
   conn.identify(packet.protocolVersion === 5 ? 5 : packet.protocolVersion === 3 ? 3 : 4, packet.clientId as string, packet.clean !== false, Number(packet.keepalive ?? 0), asks)
   const verdict = conn.handlers.checkConnect(packet, conn.profile, conn.host)
   if (verdict.refuse) return conn.refuseConnect(verdict.refuse)
-  conn.acceptConnect({
+  const accepted = {
     keepAlive: verdict.keepAlive,
     endSessionAtClose: verdict.endSessionAtClose,
     resumesSession: verdict.resumesSession,
     problemInformation: asks.problemInformation, // [MQTT5-3.1.2-28] absent means 1
     shaper: conn.handlers.shaperOptions(conn, packet),
-  })
+  }
+  const method: unknown = conn.version === 5 ? verdict.packet.properties?.authenticationMethod : undefined
+  if (method === CHALLENGE_METHOD && conn.profile.mqtt.enhancedAuth) {
+    // aedes refuses any Authentication Method (0x8C, as for every other method [MQTT5-4.12.0-1]): it gets
+    // the CONNECT without one, once the AUTH exchange succeeded (gate/inbound/auth.ts) [MQTT5-4.12.0-2].
+    const { authenticationMethod: _m, authenticationData: _d, ...properties } = verdict.packet.properties as Record<string, unknown>
+    conn.awaitAuth(method, accepted, encode({ ...verdict.packet, properties }, 5))
+    return conn.writeOut(conn.handlers.authFrame(conn, AUTH_RC.CONTINUE, conn.auth!.challenge()))
+  }
+  conn.acceptConnect(accepted)
   conn.forward(verdict.rewritten ? encode(verdict.packet, conn.version) : frame)
 }
 

@@ -37,9 +37,14 @@ export function sessionPresent(conn: GateConnection, aedesSaid: boolean): boolea
   return aedesSaid || conn.resumesSession
 }
 
-/** The profile's CONNACK properties [M5-CONNACK-PROPERTIES] [KA-SERVER-KEEPALIVE-PROPERTY]. */
+/**
+ * The profile's CONNACK properties [M5-CONNACK-PROPERTIES] [KA-SERVER-KEEPALIVE-PROPERTY], and the
+ * CONNECT's Authentication Method after its AUTH exchange [MQTT5-4.12.0-5].
+ */
 export function connackProperties(conn: GateConnection, fromAedes: Record<string, unknown> | undefined): Record<string, unknown> {
-  return awsConnackProperties(fromAedes, conn.profile, conn.keepAlive, conn.endSessionAtClose, conn.requestedKeepAlive)
+  const props = awsConnackProperties(fromAedes, conn.profile, conn.keepAlive, conn.endSessionAtClose, conn.requestedKeepAlive)
+  if (conn.auth) props.authenticationMethod = conn.auth.method
+  return props
 }
 
 /**

@@ -209,15 +209,16 @@ export class ChildBroker {
   internalErrors: string[] = []
   private proc: ChildProcess | null = null
 
-  static async start(): Promise<ChildBroker> {
+  /** Starts the broker under a bundled profile (default aws-iot-core). */
+  static async start(profile = 'aws-iot-core'): Promise<ChildBroker> {
     const b = new ChildBroker()
-    await b.spawn()
+    await b.spawn(profile)
     return b
   }
 
-  private spawn(): Promise<void> {
+  private spawn(profile: string): Promise<void> {
     const entry = fileURLToPath(new URL('./broker-child.ts', import.meta.url))
-    const proc = spawn(process.execPath, ['--import', 'tsx', entry], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const proc = spawn(process.execPath, ['--import', 'tsx', entry, profile], { stdio: ['ignore', 'pipe', 'pipe'] })
     this.proc = proc
     proc.stderr!.setEncoding('utf8')
     proc.stderr!.on('data', (d: string) => {

@@ -48,7 +48,8 @@ const properties = fc.record({
   payloadFormatIndicator: fc.boolean(),
   subscriptionIdentifier: fc.integer({ min: 1, max: 5 }),
   reasonString: fc.constantFrom('why'),
-  authenticationMethod: fc.constantFrom('SCRAM'),
+  // HX-CHALLENGE is the bundled broker's test method under plain-MQTT profiles (docs/enhanced-auth.md).
+  authenticationMethod: fc.constantFrom('SCRAM', 'HX-CHALLENGE'),
   willDelayInterval: fc.constantFrom(0, 5),
 }, { requiredKeys: [] })
 

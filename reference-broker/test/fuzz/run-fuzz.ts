@@ -16,6 +16,8 @@ export interface FuzzOptions {
   timeLimitMs?: number
   /** MQTT over TCP (default) or over WebSocket: the fuzz inputs, the probe and the healthy pair all use it. */
   transport?: FuzzTransport
+  /** The broker's bundled profile (default aws-iot-core). */
+  profile?: string
   /** Saves every shrunk counterexample to regressions.json. */
   saveRegressions?: boolean
   log?: (line: string) => void
@@ -101,7 +103,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   }
   const ensureEnv = async () => {
     if (env) return env
-    const broker = await ChildBroker.start()
+    const broker = await ChildBroker.start(opts.profile)
     env = { broker, pair: await healthyPair(targetUrl(broker.target(transport))) }
     return env
   }
