@@ -119,6 +119,13 @@ export const CONNECT_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   'session-present-on-new-session': wrapEntry('sessionPresent', (next) => (c, aedesSaid) => next(c, aedesSaid) || !c.cleanStart),
   // A refusing CONNACK keeps its Reason String past the client's Maximum Packet Size [MQTT5-3.2.2-19].
   'connack-reason-string-unfitted': wrapEntry('refusedConnack', (next) => (c, code, reason) => next(c, code, reason, undefined)),
+  // A refusing CONNACK fitted by its Reason String only: the User Properties stay past the client's Maximum Packet Size [MQTT5-3.2.2-20].
+  'connack-user-properties-unfitted': wrapEntry('refusedConnack', (next) => (c, code, reason, maximum) => {
+    const fitted = next(c, code, reason, maximum)
+    const userProperties = c.profile.mqtt.connackUserProperties
+    if (maximum === undefined || fitted.length > maximum || Object.keys(userProperties).length === 0) return fitted
+    return encode({ cmd: 'connack', sessionPresent: false, reasonCode: code, properties: { userProperties: { ...userProperties } } }, 5)
+  }),
   // Response Information nobody asked for [MQTT5-3.1.2-28].
   'response-information-unrequested': wrapEntry('connackProperties', (next) => (c, fromAedes) => ({ ...next(c, fromAedes), responseInformation: 'hx/responses' })),
 }

@@ -156,16 +156,18 @@ describe('CONNACK Reason String and User Properties [MQTT5-3.2.2-19] [MQTT5-3.2.
     const awsRefusal = await (await raw(aws.urls.mqtt!, 5)).connect({ clientId: uid(), ...refusedWill })
     expect(awsRefusal.reasonCode).toBe(0x90)
     expect(awsRefusal.properties?.reasonString).toBeUndefined()
+    expect(awsRefusal.properties?.userProperties).toBeUndefined()
   })
 
   it('the profile\'s User Properties go on every CONNACK, and both are left out past the client\'s Maximum Packet Size', async () => {
-    const b = await broker({ profile: 'mqtt-5', overrides: { mqtt: { connackUserProperties: { server: 'hx-reference' } } } })
+    // The mqtt-5 profile's own User Property (reference-broker/profiles/mqtt-5.yaml).
+    const b = await broker({ profile: 'mqtt-5' })
     const { connack } = await rawConnected(b.urls.mqtt!, 5, { clientId: uid() })
-    expect(connack.properties?.userProperties).toEqual({ server: 'hx-reference' })
+    expect(connack.properties?.userProperties).toEqual({ 'hx-server': 'mqtt-harness-reference' })
     const refused = await (await raw(b.urls.mqtt!, 5)).connect({ clientId: uid(), ...refusedWill })
-    expect(refused.properties?.userProperties).toEqual({ server: 'hx-reference' })
+    expect(refused.properties?.userProperties).toEqual({ 'hx-server': 'mqtt-harness-reference' })
     expect(refused.properties?.reasonString).toMatch(/^CONNACK: refused 0x90/)
-    // A success CONNACK of the mqtt-5 profile takes 24 bytes without the User Property, 47 with it.
+    // A success CONNACK of the mqtt-5 profile takes 24 bytes without the User Property, 60 with it.
     const { connack: small } = await rawConnected(b.urls.mqtt!, 5, { clientId: uid(), properties: { maximumPacketSize: 40 } })
     expect(small.reasonCode).toBe(0)
     expect(small.properties?.userProperties).toBeUndefined()
