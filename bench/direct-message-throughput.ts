@@ -2,7 +2,7 @@
  * SendDirectMessage throughput with delivery confirmation, against a bare Node
  * HTTP server, measured in the same run with the same load generator.
  *
- *   npx tsx bench/direct-message-throughput.ts [--seconds 3] [--rounds 3] [--connections 32] [--receiver mqttjs|raw]
+ *   npx tsx bench/direct-message-throughput.ts [--seconds 3] [--rounds 3] [--connections 32]
  *
  * DM side: the reference broker (child process) with one connected MQTT.js
  * receiver (its own child process, as a device would be) that PUBACKs at
@@ -12,12 +12,6 @@
  * account request rate would cap this at 100/s, so the broker runs with the
  * profile override mqtt.publishesPerSecondPerConnection: 0 and
  * http.directMessage.requestsPerSecond: 0 (both unlimited).
- * --receiver raw: the device is a bare socket instead (receiveRaw below): same MQTT 5
- * connection, same PUBACK per PUBLISH (each in its own write), so the broker's work is the
- * same, but the device's CPU per message is about 5 µs instead of MQTT.js's 7-9 µs. On AWS the
- * device is another machine; here it competes for the same 2 cores with the broker and
- * autocannon, which the bare side never pays for, so the raw device bounds the broker's
- * ratio less. The default stays MQTT.js.
  * Bare side: a Node http server (child process) answering 200 with a small JSON body.
  * Both: autocannon 9, same connections, duration and body, closed loop,
  * ignoreCoordinatedOmission: true (its correction assumes a 1 ms interval, so
@@ -33,9 +27,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import http from 'node:http'
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
-import net from 'node:net'
 import mqtt from 'mqtt'
-import mqttPacket from 'mqtt-packet'
 
 interface AutocannonResult {
   requests: { average: number; total: number }
@@ -54,7 +46,6 @@ const opt = (name: string, def: number) => { const i = args.indexOf(`--${name}`)
 const SECONDS = opt('seconds', 3)
 const ROUNDS = opt('rounds', 3)
 const CONNECTIONS = opt('connections', 32)
-const RAW_RECEIVER = args.includes('--receiver') && args[args.indexOf('--receiver') + 1] === 'raw'
 const BODY = JSON.stringify({ action: 'reboot', seq: 1 })
 const RECEIVER = 'bench-receiver'
 const UNREACHABLE_RATE = 10_000_000
@@ -78,64 +69,6 @@ async function receive(mqttPort: number): Promise<void> {
   c.once('connect', () => process.stdout.write('READY\n'))
   process.once('SIGTERM', () => {
     c.end(true)
-    process.stdout.write(`RECEIVED ${received}\n`, () => process.exit(0))
-  })
-}
-
-/**
- * The device as a bare socket (--receiver raw): an MQTT 5 CONNECT, then a PUBACK for every QoS 1
- * PUBLISH, each in its own write.
- * The broker's work is the same; the device's own CPU, which on this shared machine competes
- * with the broker and autocannon but on AWS would be a remote device's, is a fraction of MQTT.js's.
- */
-async function receiveRaw(mqttPort: number): Promise<void> {
-  reportCpuOnSignal()
-  const sock = net.connect(mqttPort, '127.0.0.1')
-  sock.setNoDelay(true)
-  let received = 0
-  let connected = false
-  let pending = Buffer.alloc(0)
-  sock.on('error', (err) => { process.stderr.write(`receiver: ${err.message}\n`); process.exit(1) })
-  sock.once('connect', () => {
-    sock.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clean: true, keepalive: 60, clientId: RECEIVER }))
-    setInterval(() => sock.write(Buffer.from([0xc0, 0x00])), 30_000).unref() // PINGREQ
-  })
-  sock.on('data', (chunk: Buffer) => {
-    const buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk
-    const acks: number[] = []
-    let at = 0
-    for (;;) {
-      // Fixed header: type byte, then the Remaining Length as a variable byte integer.
-      let len = 0
-      let mul = 1
-      let i = at + 1
-      for (; i < buf.length; i++) {
-        len += (buf[i]! & 0x7f) * mul
-        mul *= 128
-        if ((buf[i]! & 0x80) === 0) break
-      }
-      if (i >= buf.length || i + 1 + len > buf.length) break
-      const type = buf[at]! >> 4
-      const body = i + 1
-      if (type === 2 && !connected) {
-        connected = true
-        process.stdout.write('READY\n')
-      } else if (type === 3) {
-        received++
-        if (((buf[at]! >> 1) & 3) === 1) {
-          const topicLength = buf.readUInt16BE(body)
-          acks.push(buf.readUInt16BE(body + 2 + topicLength))
-        }
-      }
-      at = body + len
-    }
-    pending = at < buf.length ? Buffer.from(buf.subarray(at)) : Buffer.alloc(0)
-    // One write per PUBACK, as a device answering each message on its own would (MQTT.js
-    // handles one packet per tick, its PUBACKs mostly leave one per write too).
-    for (const id of acks) sock.write(Buffer.from([0x40, 2, id >> 8, id & 0xff]))
-  })
-  process.once('SIGTERM', () => {
-    sock.destroy()
     process.stdout.write(`RECEIVED ${received}\n`, () => process.exit(0))
   })
 }
@@ -240,7 +173,7 @@ const ms = (x: number) => `${x.toFixed(2)} ms`
 async function main(): Promise<void> {
   const bare = await startServer('bare')
   const dm = await startServer('dm')
-  const receiver = (await child([RAW_RECEIVER ? '--receive-raw' : '--receive', String(dm.mqttPort)], /READY/, 'receiver')).child
+  const receiver = (await child(['--receive', String(dm.mqttPort)], /READY/, 'receiver')).child
   let received = NaN
   const dmPath = `/connections/${RECEIVER}/messages?topic=bench%2Ft&confirmation=true&timeout=5`
   const results = { bare: [] as AutocannonResult[], dm: [] as AutocannonResult[] }
@@ -277,7 +210,6 @@ async function main(): Promise<void> {
     return `${name} ${median(rs.map(perSecond)).toFixed(0).padStart(7)} req/s   latency p50 ${ms(median(rs.map((r) => r.latency.p50)))}  p90 ${ms(median(rs.map((r) => r.latency.p90)))}  p99 ${ms(median(rs.map((r) => r.latency.p99)))}  max ${ms(best.latency.max)}`
   }
   process.stdout.write(`\nautocannon 9: ${CONNECTIONS} connections, ${SECONDS} s x ${ROUNDS} rounds each, closed loop (overallRate ${UNREACHABLE_RATE}/s, never reached), ignoreCoordinatedOmission: true (medians)\n`)
-  process.stdout.write(`receiver: ${RAW_RECEIVER ? 'bare socket (--receiver raw), one write per PUBACK' : 'MQTT.js 5'}\n`)
   process.stdout.write('broker profile overrides: mqtt.publishesPerSecondPerConnection=0, http.directMessage.requestsPerSecond=0 (the 100 publishes/s receiver quota would cap the DM rate)\n')
   process.stdout.write(line('bare http         ', results.bare) + '\n')
   process.stdout.write(line('SendDirectMessage ', results.dm) + '  (confirmation=true: each 200 waited for a PUBACK)\n')
@@ -288,8 +220,6 @@ async function main(): Promise<void> {
 
 const serveAt = args.indexOf('--serve')
 const receiveAt = args.indexOf('--receive')
-const receiveRawAt = args.indexOf('--receive-raw')
 if (serveAt >= 0) await serve(args[serveAt + 1] ?? 'dm')
 else if (receiveAt >= 0) await receive(Number(args[receiveAt + 1]))
-else if (receiveRawAt >= 0) await receiveRaw(Number(args[receiveRawAt + 1]))
 else await main()
