@@ -7,9 +7,10 @@ import { invalidRequest } from './api-error.js'
  */
 export function decodeComponent(raw: string, what: string, plusIsSpace = false): string {
   // Nothing to decode (most names and values): no escape, no form-encoded space.
-  if (raw.indexOf('%') === -1 && (!plusIsSpace || raw.indexOf('+') === -1)) return raw
+  const plus = plusIsSpace && raw.indexOf('+') !== -1
+  if (!plus && raw.indexOf('%') === -1) return raw
   try {
-    return decodeURIComponent(plusIsSpace ? raw.replace(/\+/g, ' ') : raw)
+    return decodeURIComponent(plus ? raw.replace(/\+/g, ' ') : raw)
   } catch {
     throw invalidRequest(`malformed-encoding`, `${what} is not correctly URL-encoded`)
   }
