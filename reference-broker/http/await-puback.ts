@@ -1,4 +1,5 @@
 import type http from 'node:http'
+import { performance } from 'node:perf_hooks'
 import type { AckListener } from '../direct-delivery.js'
 import type { WireGate } from '../wire-gate.js'
 
@@ -54,7 +55,7 @@ class PubackWait implements AckListener {
 
 /** Deadlines are rounded up to this (ms): a 504 comes at most this late, never early. */
 const SLOT_MS = 100
-/** Waits by the slot (ms since the epoch, a multiple of SLOT_MS) in which their deadline falls. */
+/** Waits by the slot (monotonic ms, performance.now(), a multiple of SLOT_MS) in which their deadline falls. */
 const slots = new Map<number, Set<PubackWait>>()
 
 function expireSlot(at: number): void {
@@ -65,7 +66,7 @@ function expireSlot(at: number): void {
 
 /** Times `wait` out `timeoutMs` from now (up to SLOT_MS later) [DM-STATUS-504]. */
 function addDeadline(wait: PubackWait, timeoutMs: number): void {
-  const at = Math.ceil((Date.now() + timeoutMs) / SLOT_MS) * SLOT_MS
+  const at = Math.ceil((performance.now() + timeoutMs) / SLOT_MS) * SLOT_MS
   let bucket = slots.get(at)
   if (!bucket) {
     bucket = new Set()
@@ -73,7 +74,7 @@ function addDeadline(wait: PubackWait, timeoutMs: number): void {
     // One timer for every wait whose deadline falls in this slot. Unref'd: it may outlive its
     // waits (acknowledged in time) and must not keep a stopped broker's process alive; while a
     // request waits, its socket keeps the process running.
-    setTimeout(expireSlot, at - Date.now(), at).unref()
+    setTimeout(expireSlot, at - performance.now(), at).unref()
   }
   bucket.add(wait)
   wait.bucket = bucket
