@@ -18,15 +18,23 @@ export interface DirectMessage {
   properties?: Record<string, unknown>
 }
 
+/** Told when a direct message is acknowledged (an object, not a callback: no closure per message). */
+export interface AckListener {
+  acked(): void
+}
+
 export interface DirectSend {
   messageId?: number
-  /** Resolves when the client's PUBACK for this packet arrives (QoS 1), at once for QoS 0. */
-  acked: Promise<void>
+  /**
+   * Tells `listener` (one per send) when the client's PUBACK for this packet
+   * arrives (QoS 1): at once when it already has, or for a QoS 0 send.
+   */
+  whenAcked(listener: AckListener): void
   cancel(): void
 }
 
-/** A QoS 0 send: nothing to wait for, nothing to cancel. */
-const QOS0_SENT: DirectSend = Object.freeze({ acked: Promise.resolve(), cancel: () => {} })
+/** A send with nothing to wait for and nothing to cancel (QoS 0, or a message a deviation drops). */
+export const NOTHING_TO_ACK: DirectSend = Object.freeze({ whenAcked: (listener: AckListener) => listener.acked(), cancel: () => {} })
 
 /**
  * PUBLISHes the HTTP data plane sends to one client on its existing
@@ -34,7 +42,7 @@ const QOS0_SENT: DirectSend = Object.freeze({ acked: Promise.resolve(), cancel: 
  * PUBACKs that answer them (which aedes never sees: it did not send them).
  */
 export class DirectDelivery {
-  private readonly waiting = new Map<number, () => void>()
+  private readonly waiting = new Map<number, PendingSend>()
 
   constructor(private readonly port: DirectDeliveryPort) {}
 
@@ -50,12 +58,13 @@ export class DirectDelivery {
       : encodeBarePublish(message.topic, message.payload, message.qos, messageId, version)
     if (messageId === undefined) {
       this.port.writeOut(frame)
-      return QOS0_SENT
+      return NOTHING_TO_ACK
     }
-    const acked = new Promise<void>((resolve) => { this.waiting.set(messageId, resolve) })
+    const pending = new PendingSend(this, messageId)
+    this.waiting.set(messageId, pending)
     this.port.trackInflight(messageId)
     this.port.writeOut(frame)
-    return new PendingSend(this, messageId, acked)
+    return pending
   }
 
   /** Forgets a QoS 1 send nobody waits for any more: its PUBACK, should it come, is aedes' business no longer. */
@@ -66,19 +75,36 @@ export class DirectDelivery {
 
   /** Consumes a PUBACK that answers a direct message; false when it is aedes'. */
   acked(messageId: number): boolean {
-    const resolve = this.waiting.get(messageId)
-    if (!resolve) return false
+    const pending = this.waiting.get(messageId)
+    if (!pending) return false
     this.waiting.delete(messageId)
-    resolve()
+    pending.acked()
     return true
   }
 }
 
-/** A QoS 1 send waiting for its PUBACK (a class: no closure per direct message). */
-class PendingSend implements DirectSend {
-  constructor(private readonly delivery: DirectDelivery, readonly messageId: number, readonly acked: Promise<void>) {}
+/** A QoS 1 send waiting for its PUBACK (a class: no closure, no promise per direct message). */
+class PendingSend implements DirectSend, AckListener {
+  private listener: AckListener | null = null
+  private ackedAlready = false
+
+  constructor(private readonly delivery: DirectDelivery, readonly messageId: number) {}
+
+  whenAcked(listener: AckListener): void {
+    if (this.ackedAlready) return listener.acked()
+    this.listener = listener
+  }
+
+  /** The PUBACK arrived. */
+  acked(): void {
+    this.ackedAlready = true
+    const { listener } = this
+    this.listener = null
+    listener?.acked()
+  }
 
   cancel(): void {
+    this.listener = null
     this.delivery.cancel(this.messageId)
   }
 }

@@ -1,5 +1,6 @@
 import type { Fault, Faults } from '../deviations.js'
 import { matches } from '../topic-rules.js'
+import { NOTHING_TO_ACK } from '../direct-delivery.js'
 import { invalidRequest, notFound } from '../http/api-error.js'
 import { authorizeOrThrow } from '../http/authorize-caller.js'
 import { awsDataPlane, type DataPlanePolicy } from '../http/data-plane-policy.js'
@@ -140,7 +141,7 @@ export const dataPlaneFaults = {
       ...p.directMessage,
       deliver: (ctx, receiver, message) => {
         const clientId = receiver.clientId!
-        if (Object.keys(subscriptionsOf(ctx, clientId)).length > 0 && !matchingSubscription(ctx, clientId, message.topic)) return { acked: Promise.resolve(), cancel: () => {} }
+        if (Object.keys(subscriptionsOf(ctx, clientId)).length > 0 && !matchingSubscription(ctx, clientId, message.topic)) return NOTHING_TO_ACK
         return p.directMessage.deliver(ctx, receiver, message)
       },
     },

@@ -82,11 +82,8 @@ export function createDataPlane(options: DataPlaneOptions): http.RequestListener
   const policy = options.policy ?? awsDataPlane
   const routes = options.routes ?? dataPlaneRoutesFor(policy)
   return (req, res) => {
-    // serve() answers every failure itself; should that answer fail too, only this request ends.
-    serve(deps, policy, routes, req, res).catch((err: unknown) => {
-      deps.log.error({ event: 'http-internal-error', traceId: null, err })
-      res.destroy()
-    })
+    // serve() answers every failure itself and never rejects (no handler per request here).
+    void serve(deps, policy, routes, req, res)
   }
 }
 
@@ -94,6 +91,7 @@ export function createDataPlane(options: DataPlaneOptions): http.RequestListener
 const NO_QUERY = new QueryParams(new Map())
 const ANONYMOUS = Object.freeze({ kind: 'anonymous' } as const)
 
+/** Serves one request. It answers every failure itself and never rejects: should that answer fail too, only this request ends. */
 async function serve(deps: DataPlaneDeps, policy: DataPlanePolicy, routes: readonly Route<unknown>[], req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   // A reset connection must never become an unhandled 'error' event.
   req.on('error', noop)
@@ -146,14 +144,24 @@ async function serve(deps: DataPlaneDeps, policy: DataPlanePolicy, routes: reado
     await route.handle(ctx, input)
     if (!res.headersSent && !res.destroyed && ex.outcome.reason !== 'caller-gone') throw new Error(`${route.api} finished without a response`)
   } catch (err) {
-    if (err instanceof RequestAbortedError) return
-    if (err instanceof ApiError) return sendError(ex, err)
-    // [DM-STATUS-500] a bug or an unexpected failure: log it with the traceId the caller sees.
-    deps.log.error({ event: 'http-internal-error', api, traceId: ex.traceId, err })
-    if (res.headersSent) {
+    try {
+      answerFailure(deps, ex, api, err)
+    } catch (failed) {
+      deps.log.error({ event: 'http-internal-error', traceId: null, err: failed })
       res.destroy()
-      return
     }
-    sendError(ex, new ApiError('InternalFailureException', 'internal-error', 'Internal failure; retry with exponential backoff, and quote the traceId if it persists'))
   }
+}
+
+/** The answer to a request that failed: the ApiError's, or a logged 500 [DM-STATUS-500]. */
+function answerFailure(deps: DataPlaneDeps, ex: Exchange, api: string, err: unknown): void {
+  if (err instanceof RequestAbortedError) return
+  if (err instanceof ApiError) return sendError(ex, err)
+  // [DM-STATUS-500] a bug or an unexpected failure: log it with the traceId the caller sees.
+  deps.log.error({ event: 'http-internal-error', api, traceId: ex.traceId, err })
+  if (ex.res.headersSent) {
+    ex.res.destroy()
+    return
+  }
+  sendError(ex, new ApiError('InternalFailureException', 'internal-error', 'Internal failure; retry with exponential backoff, and quote the traceId if it persists'))
 }

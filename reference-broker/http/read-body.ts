@@ -12,6 +12,79 @@ export class RequestAbortedError extends Error {
 /** The body of a request without one (never written to: it has no bytes). */
 export const EMPTY = Buffer.alloc(0)
 
+/** The read in progress of one request's body, found from the request (the listeners' `this`). */
+const READ = Symbol('body read')
+type Reading = http.IncomingMessage & { [READ]?: BodyRead }
+
+/**
+ * One body being read. Its listeners are module functions that find it on the
+ * request, so a read allocates this object and its promise and nothing else
+ * (no closure per request: the data plane pays every allocation once per call).
+ */
+class BodyRead {
+  private readonly chunks: Buffer[] = []
+  private size = 0
+
+  constructor(
+    private readonly req: Reading,
+    private readonly limit: number,
+    private readonly resolve: (body: Buffer) => void,
+    private readonly reject: (err: Error) => void,
+  ) {
+    req[READ] = this
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+    req.on('close', onClose)
+  }
+
+  data(chunk: Buffer): void {
+    this.size += chunk.length
+    if (this.size > this.limit) {
+      this.done()
+      this.req.pause()
+      this.chunks.length = 0
+      this.reject(tooLarge('payload-too-large', `Payload exceeds the maximum of ${this.limit} bytes`))
+      return
+    }
+    this.chunks.push(chunk)
+  }
+
+  end(): void {
+    this.done()
+    const { chunks } = this
+    this.resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.size))
+  }
+
+  aborted(): void {
+    this.done()
+    this.reject(new RequestAbortedError())
+  }
+
+  /** Leaves no listener behind on the request. */
+  private done(): void {
+    const { req } = this
+    req[READ] = undefined
+    req.off('data', onData)
+    req.off('end', onEnd)
+    req.off('error', onError)
+    req.off('close', onClose)
+  }
+}
+
+function onData(this: Reading, chunk: Buffer): void {
+  this[READ]?.data(chunk)
+}
+function onEnd(this: Reading): void {
+  this[READ]?.end()
+}
+function onError(this: Reading): void {
+  this[READ]?.aborted()
+}
+function onClose(this: Reading): void {
+  if (!this.complete) this[READ]?.aborted()
+}
+
 /**
  * Reads a request body of at most `limit` bytes. The declared Content-Length is
  * checked before anything is read; a chunked body is read only until it
@@ -25,42 +98,5 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
     return Promise.reject(tooLarge('payload-too-large', `Payload of ${declared} bytes exceeds the maximum of ${limit} bytes`))
   }
   if (req.complete && req.readableEnded) return Promise.resolve(EMPTY)
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    const cleanup = () => {
-      req.off('data', onData)
-      req.off('end', onEnd)
-      req.off('error', onError)
-      req.off('close', onClose)
-    }
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) {
-        cleanup()
-        req.pause()
-        chunks.length = 0
-        reject(tooLarge('payload-too-large', `Payload exceeds the maximum of ${limit} bytes`))
-        return
-      }
-      chunks.push(chunk)
-    }
-    const onEnd = () => {
-      cleanup()
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
-    }
-    const onError = () => {
-      cleanup()
-      reject(new RequestAbortedError())
-    }
-    const onClose = () => {
-      if (req.complete) return
-      cleanup()
-      reject(new RequestAbortedError())
-    }
-    req.on('data', onData)
-    req.on('end', onEnd)
-    req.on('error', onError)
-    req.on('close', onClose)
-  })
+  return new Promise<Buffer>((resolve, reject) => { new BodyRead(req, limit, resolve, reject) })
 }

@@ -7,9 +7,10 @@ import { invalidRequest } from './api-error.js'
  */
 export function decodeComponent(raw: string, what: string, plusIsSpace = false): string {
   // Nothing to decode (most names and values): no escape, no form-encoded space.
-  if (raw.indexOf('%') === -1 && (!plusIsSpace || raw.indexOf('+') === -1)) return raw
+  const plus = plusIsSpace && raw.indexOf('+') !== -1
+  if (!plus && raw.indexOf('%') === -1) return raw
   try {
-    return decodeURIComponent(plusIsSpace ? raw.replace(/\+/g, ' ') : raw)
+    return decodeURIComponent(plus ? raw.replace(/\+/g, ' ') : raw)
   } catch {
     throw invalidRequest(`malformed-encoding`, `${what} is not correctly URL-encoded`)
   }
@@ -27,11 +28,17 @@ export function parseQuery(raw: string): Map<string, string> {
     if (part === '') continue
     const eq = part.indexOf('=')
     const name = decodeComponent(eq === -1 ? part : part.slice(0, eq), 'a query parameter name', true)
-    const value = eq === -1 ? '' : decodeComponent(part.slice(eq + 1), `query parameter ${name}`, true)
+    const value = eq === -1 ? '' : decodeQueryValue(part.slice(eq + 1), name)
     if (params.has(name)) throw invalidRequest('duplicate-parameter', `Query parameter ${name} is given more than once`)
     params.set(name, value)
   }
   return params
+}
+
+/** A query parameter's value (its error names the parameter; the name is only joined in then). */
+function decodeQueryValue(raw: string, name: string): string {
+  if (raw.indexOf('%') === -1 && raw.indexOf('+') === -1) return raw
+  return decodeComponent(raw, `query parameter ${name}`, true)
 }
 
 /** Typed access to the query parameters with AWS-style validation messages. */

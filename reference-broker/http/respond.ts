@@ -20,7 +20,7 @@ const UNREAD_BODY_LINGER_MS = 100
  * has been handed to the kernel, so a client streaming 50 MB cannot make the
  * server read it [DM-STATUS-413].
  */
-function write(ex: Exchange, status: number, headers: Record<string, string>, body: string): void {
+function write(ex: Exchange, status: number, headers: Record<string, string> | null, body: string, bodyBytes: number): void {
   const { req, res } = ex
   if (res.headersSent) return
   if (res.destroyed) {
@@ -28,36 +28,45 @@ function write(ex: Exchange, status: number, headers: Record<string, string>, bo
     return
   }
   const unread = !req.complete
-  if (unread) {
-    req.pause()
-    headers.connection = 'close'
-  }
-  headers['x-amzn-RequestId'] = ex.traceId
-  if (body) headers['content-type'] = 'application/json'
-  headers['content-length'] = String(Buffer.byteLength(body))
-  res.writeHead(status, headers)
+  if (unread) req.pause()
+  // The headers as writeHead's flat name/value list (no object walked per response).
+  const fields: string[] = []
+  if (headers) for (const name in headers) fields.push(name, headers[name]!)
+  if (unread) fields.push('connection', 'close')
+  fields.push('x-amzn-RequestId', ex.traceId)
+  if (body) fields.push('content-type', 'application/json')
+  fields.push('content-length', String(bodyBytes))
+  res.writeHead(status, fields)
   if (!unread) return void res.end(body)
   res.end(body, () => {
     setTimeout(() => req.socket.destroy(), UNREAD_BODY_LINGER_MS).unref()
   })
 }
 
+/** The bytes of `{"message":"OK","traceId":"<UUID>"}`: all ASCII, as long as its characters. */
+const PLAIN_OK_BYTES = '{"message":"OK","traceId":""}'.length
+
 /** 200 with a JSON body; `message` (default `OK`) and `traceId` are always present [DM-RESPONSE-BODY]. */
 export function sendOk(ex: Exchange, reason: string, body?: Record<string, unknown>): void {
   ex.outcome = { status: 200, reason }
+  if (body !== undefined) {
+    const json = JSON.stringify({ message: 'OK', ...body, traceId: ex.traceId })
+    return write(ex, 200, null, json, Buffer.byteLength(json))
+  }
   // The plain 200 (SendDirectMessage, Publish) is the same JSON.stringify would write: the
-  // traceId is a UUID, with nothing to escape.
-  write(ex, 200, {}, body === undefined ? `{"message":"OK","traceId":"${ex.traceId}"}` : JSON.stringify({ message: 'OK', ...body, traceId: ex.traceId }))
+  // traceId is a UUID (ASCII), with nothing to escape.
+  write(ex, 200, null, `{"message":"OK","traceId":"${ex.traceId}"}`, PLAIN_OK_BYTES + ex.traceId.length)
 }
 
 /** 200 with no body (DeleteConnection [API-DELETE-CONNECTION]). */
 export function sendEmpty(ex: Exchange, reason: string): void {
   ex.outcome = { status: 200, reason }
-  write(ex, 200, {}, '')
+  write(ex, 200, null, '', 0)
 }
 
 /** An error in the AWS REST JSON shape: `x-amzn-ErrorType` header and `{ message, traceId }` [DM-RESPONSE-BODY]. */
 export function sendError(ex: Exchange, err: ApiError): void {
   ex.outcome = { status: err.status, reason: err.reason, errorType: err.type }
-  write(ex, err.status, { 'x-amzn-ErrorType': err.type, ...err.headers }, JSON.stringify({ message: err.message, traceId: ex.traceId }))
+  const json = JSON.stringify({ message: err.message, traceId: ex.traceId })
+  write(ex, err.status, { 'x-amzn-ErrorType': err.type, ...err.headers }, json, Buffer.byteLength(json))
 }

@@ -143,7 +143,7 @@ async function handle(ctx: RequestContext, input: DirectMessageInput, rules: Dir
   // [DM-QOS-FROM-API] QoS 1 with confirmation, else QoS 0; [DM-NO-SUBSCRIPTION-REQUIRED] [DM-NO-FANOUT]
   // [DM-NO-RETAIN] one PUBLISH, RETAIN 0, on the receiver's connection; MQTT 5 properties
   // [DM-MQTT5-PROPERTIES-FORWARDED], which the gate drops for 3.1.1 receivers [DM-MQTT311-PROPS-DROPPED].
-  const properties = Object.keys(input.properties).length > 0 ? { ...input.properties } : undefined
+  const properties = hasAny(input.properties) ? { ...input.properties } : undefined
   const delivering = rules.deliver(ctx, receiver, { topic, payload: ctx.body, qos: confirmation ? 1 : 0, properties })
   // (AWS's deliver is synchronous: no turn of the microtask queue for it.)
   const sent = delivering instanceof Promise ? await delivering : delivering
@@ -161,6 +161,12 @@ async function handle(ctx: RequestContext, input: DirectMessageInput, rules: Dir
     case 'receiver-disconnected': throw gatewayTimeout('receiver-disconnected', 'The target client disconnected before acknowledging the message')
     case 'caller-gone': ctx.outcome = { status: 0, reason: 'caller-gone' }
   }
+}
+
+/** Whether `o` has an own property (without the array Object.keys would build per request). */
+function hasAny(o: object): boolean {
+  for (const key in o) if (Object.hasOwn(o, key)) return true
+  return false
 }
 
 /** `POST /connections/{clientId}/messages` [DM-API-PATH], with the given rules (default AWS's). */
