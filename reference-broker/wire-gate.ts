@@ -81,7 +81,8 @@ export class WireGate extends GateSocket implements GateConnection {
   })
 
   constructor(socket: Duplex, readonly host: GateHost, readonly info: GateInfo) {
-    super(socket, { maxFrameBytes: gateHandlers(host.faults).inboundFrameLimit(host.profile), throughputBytesPerSecond: host.profile.mqtt.throughputBytesPerSecond })
+    const handlers = gateHandlers(host.faults)
+    super(socket, { maxFrameBytes: handlers.inboundFrameLimit(host.profile), throughputBytesPerSecond: handlers.inboundThroughput(host.profile) })
     this.profile = host.profile
     this.handlers = gateHandlers(host.faults)
     this.rate = new RateLimiter(this.profile.mqtt.publishesPerSecondPerConnection)

@@ -79,6 +79,11 @@ export const CONNECT_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   }),
   // Packets larger than the client accepts are sent to it [M5-MAX-PACKET-SIZE].
   'client-packet-size-ignored': wrapEntry('shaperOptions', (next) => (c, p) => ({ ...next(c, p), clientMaximumPacketSize: undefined })),
+  // A PUBLISH of exactly the client's Maximum Packet Size is not sent to it [M5-MAX-PACKET-SIZE].
+  'client-packet-size-off-by-one': wrapEntry('shaperOptions', (next) => (c, p) => {
+    const options = next(c, p)
+    return options.clientMaximumPacketSize === undefined ? options : { ...options, clientMaximumPacketSize: options.clientMaximumPacketSize - 1 }
+  }),
   // Replayed messages keep their original Message Expiry Interval [MEI-REMAINING].
   'expiry-not-decremented': wrapEntry('shaperOptions', (next) => (c, p) => ({ ...next(c, p), keepOriginalExpiry: true })),
   // A queued message with under 2 s left is delivered with Message Expiry Interval 0 [MEI-ZERO-ROUNDING].

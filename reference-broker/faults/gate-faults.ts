@@ -2,6 +2,7 @@ import type { Fault, Faults } from '../deviations.js'
 import type { GateConnection, GateHandlers } from '../gate/connection.js'
 import { PT, encode, fastPublish, peekConnect, publishTopicUtf8Problem } from '../mqtt-codec.js'
 import { RC } from '../reason-codes.js'
+import { RateLimiter } from '../rate-limiter.js'
 import { parseShared, topicFilterProblem } from '../topic-rules.js'
 import { peekInbound } from '../gate/inbound/decode.js'
 import { filterFailure, filterVerdictWith } from '../gate/subscriptions.js'
@@ -322,11 +323,16 @@ export const GATE_FAULTS: Partial<Record<Fault, GateDecorator>> = {
   // What a client sends counts against its publishes per second but is never refused: only
   // deliveries are limited [LIM-PUB-RATE-100].
   'publish-rate-outbound-only': wrapEntry('publishQuota', () => (c) => (c.rate.forceTake(), true)),
+  // Deliveries to a client have a window of their own, apart from the publishes it sends: 100
+  // each way rather than 100 in all [LIM-PUB-RATE-100].
+  'publish-rate-per-direction': wrapEntry('shaperOptions', (next) => (c, p) => ({ ...next(c, p), publishRate: new RateLimiter(c.profile.mqtt.publishesPerSecondPerConnection) })),
   // A client may leave any number of QoS 1 PUBLISHes unacknowledged; the CONNACK still advertises
   // Receive Maximum 100 and deliveries to it stay capped [QOS1-INFLIGHT-100] [LIM-INFLIGHT].
   'inflight-limit-outbound-only': wrapEntry('receiveMaximum', () => () => Number.POSITIVE_INFINITY),
   // Only what a client sends is held to 512 KiB/s; deliveries to it are not [LIM-THROUGHPUT-512KIB].
   'throughput-sent-only': wrapEntry('shaperOptions', (next) => (c, p) => ({ ...next(c, p), throughputBytesPerSecond: 0 })),
+  // Only deliveries to a client are held to 512 KiB/s; what it sends is read as fast as it comes [LIM-THROUGHPUT-512KIB].
+  'throughput-received-only': wrapEntry('inboundThroughput', () => () => 0),
 
   ...DELIVERY_FAULTS,
 

@@ -185,6 +185,8 @@ export type FilterVerdict = { refuse: number; problem?: string } | { grant: numb
 export interface GateHandlers {
   /** The largest packet a client may send, fixed header included [M5-MAX-PACKET-SIZE]. */
   readonly inboundFrameLimit: (profile: Profile) => number
+  /** Bytes per second read from a client [LIM-THROUGHPUT-512KIB]; 0 = unlimited (deliveries: `shaperOptions`). */
+  readonly inboundThroughput: (profile: Profile) => number
   /** The first frame of a connection: a CONNECT (anything else closes it). */
   readonly connect: InboundHandler
   /** Every later client frame, by packet type (index = type). */

@@ -54,6 +54,7 @@ const outbound: readonly OutboundHandler[] = byType(passThrough, {
 /** The gate as AWS IoT Core behaves: every handler and rule, no deviation. */
 export const GATE_HANDLERS: GateHandlers = {
   inboundFrameLimit: (profile) => profile.mqtt.maximumPacketSize,
+  inboundThroughput: (profile) => profile.mqtt.throughputBytesPerSecond,
   connect,
   inbound,
   outbound,
