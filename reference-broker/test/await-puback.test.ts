@@ -141,6 +141,22 @@ describe('awaitPuback [DM-CONFIRM-TRUE-QOS1] [DM-STATUS-504]', () => {
     expect(sent.cancels).toBe(1)
   })
 
+  it('times out every wait whose deadline falls in the same slot', async () => {
+    const r = await receiver()
+    const { res, leave } = await caller('same-slot')
+    const sends = [new Send(), new Send(), new Send()]
+    const start = performance.now()
+    const waits = sends.map((s) => awaitPuback(r.gate, s, 150, res))
+    for (const w of waits) {
+      const { outcome, at } = await outcomeOf(w, 5000)
+      expect(outcome).toBe('timeout')
+      expect(at - start).toBeGreaterThanOrEqual(150)
+    }
+    expect(sends.map((s) => s.cancels)).toEqual([1, 1, 1])
+    leave()
+    r.client.destroy()
+  })
+
   it('never times out early, even for a deadline just before a slot boundary', async () => {
     // Node's timers count whole milliseconds (the start and the delay truncated), so a timer
     // set for the slot can fire up to 2 ms before it on performance.now()'s clock. A deadline
