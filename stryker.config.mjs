@@ -25,6 +25,7 @@ const RULE_MODULES = [
   'reference-broker/http/route-table.ts',
   'reference-broker/http/mqtt5-headers.ts',
   'reference-broker/http/read-body.ts',
+  'reference-broker/http/await-puback.ts',
   'reference-broker/http/verify-sigv4.ts',
   'reference-broker/policy/*.ts',
   '!reference-broker/policy/install-mqtt-policy.ts',

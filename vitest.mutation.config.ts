@@ -17,7 +17,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node'
 const T = 'reference-broker/test'
 const UNIT = [
   'topic-rules', 'inbound-checks', 'rate-limiter', 'byte-budget', 'outbound-shaper', 'outbound-shaper-edges',
-  'request-params', 'name-rules', 'route-table', 'mqtt5-headers', 'read-body', 'verify-sigv4',
+  'request-params', 'name-rules', 'route-table', 'mqtt5-headers', 'read-body', 'await-puback', 'verify-sigv4',
   'policy-engine', 'policy-document', 'wildcard-pattern', 'policy-connect-attributes', 'create-authorizer',
   'fit-packet-size', 'split-frame', 'property-bytes-walker', 'property-bytes',
 ].map((name) => `${T}/${name}.test.ts`)

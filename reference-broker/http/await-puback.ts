@@ -59,6 +59,14 @@ const SLOT_MS = 100
 const slots = new Map<number, Set<PubackWait>>()
 
 function expireSlot(at: number): void {
+  // Node's timers count whole milliseconds on libuv's clock (the start and the delay truncated),
+  // so the slot's timer can fire up to about 2 ms before `at` on performance.now()'s: then it
+  // waits for the rest, or a deadline just before the slot's end would get its 504 early.
+  const early = at - performance.now()
+  if (early > 0) {
+    setTimeout(expireSlot, Math.ceil(early), at).unref()
+    return
+  }
   const bucket = slots.get(at)
   slots.delete(at)
   if (bucket) for (const wait of bucket) wait.finish('timeout')

@@ -22,15 +22,21 @@ type Reading = http.IncomingMessage & { [READ]?: BodyRead }
  * (no closure per request: the data plane pays every allocation once per call).
  */
 class BodyRead {
+  /** What every read of this request gets while this one is in progress. */
+  readonly body: Promise<Buffer>
   private readonly chunks: Buffer[] = []
   private size = 0
+  private resolve!: (body: Buffer) => void
+  private reject!: (err: Error) => void
 
   constructor(
     private readonly req: Reading,
     private readonly limit: number,
-    private readonly resolve: (body: Buffer) => void,
-    private readonly reject: (err: Error) => void,
   ) {
+    this.body = new Promise<Buffer>((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
     req[READ] = this
     req.on('data', onData)
     req.on('end', onEnd)
@@ -90,13 +96,18 @@ function onClose(this: Reading): void {
  * checked before anything is read; a chunked body is read only until it
  * crosses the limit, then reading stops (the request is paused) and the 413 is
  * thrown [DM-STATUS-413]. Memory use is therefore bounded by `limit` whatever
- * the client sends.
+ * the client sends. A read while another of the same request is in progress
+ * gets that read's outcome (its limit); a read after it is done, the empty body.
  */
 export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   const declared = req.headers['content-length']
   if (declared !== undefined && Number(declared) > limit) {
     return Promise.reject(tooLarge('payload-too-large', `Payload of ${declared} bytes exceeds the maximum of ${limit} bytes`))
   }
+  // A second read while one is in progress shares it: a second set of listeners would count
+  // every chunk twice and leave the first read unsettled and its listeners attached.
+  const reading = (req as Reading)[READ]
+  if (reading !== undefined) return reading.body
   if (req.complete && req.readableEnded) return Promise.resolve(EMPTY)
-  return new Promise<Buffer>((resolve, reject) => { new BodyRead(req, limit, resolve, reject) })
+  return new BodyRead(req, limit).body
 }

@@ -132,6 +132,26 @@ describe('readBody [DM-STATUS-413]', () => {
     await quiet.done
   })
 
+  it('gives a second read of a body in progress the same body, and leaves no listener behind', async () => {
+    const arrived = new Promise<http.IncomingMessage>((resolve) => arrivals.set('late-twice', resolve))
+    const answered = new Promise<void>((resolve, reject) => {
+      const client = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'x-test': 'late-twice', 'content-length': 60 } }, (res) => { res.resume(); resolve() })
+      client.on('error', reject)
+      client.flushHeaders()
+      void arrived.then(() => client.end(Buffer.alloc(60, 7)))
+    })
+    const req = await arrived
+    const before = listeners(req)
+    const first = readBody(req, LIMIT)
+    const second = readBody(req, LIMIT)
+    // Read twice, a 60-byte body must neither count twice (120 bytes: a 413) nor leave the first read unsettled.
+    expect(await settled(first), 'first read').toEqual(Buffer.alloc(60, 7))
+    expect(await settled(second), 'second read').toEqual(Buffer.alloc(60, 7))
+    expect(listeners(req)).toEqual(before)
+    responses.get('late-twice')!.end('done')
+    await answered
+  })
+
   it('rejects with RequestAbortedError when the request is closed before its body is complete', async () => {
     const arrived = new Promise<http.IncomingMessage>((resolve) => arrivals.set('late-closed', resolve))
     const client = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'x-test': 'late-closed', 'content-length': LIMIT } })
