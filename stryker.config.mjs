@@ -28,6 +28,17 @@ const RULE_MODULES = [
   'reference-broker/http/verify-sigv4.ts',
   'reference-broker/policy/*.ts',
   '!reference-broker/policy/install-mqtt-policy.ts',
+  // Session and expiry code (issue 11, docs/mutation.md "Session and expiry code"): the parts
+  // that are pure, or wrap aedes-persistence's in-memory store and are tested on a real one
+  // without a broker (session-stores.test.ts, session-windows.test.ts).
+  'reference-broker/incoming-ids.ts',
+  'reference-broker/resend-dup.ts',
+  'reference-broker/sent-qos2-expiry.ts',
+  'reference-broker/retained-store.ts',
+  'reference-broker/inbound-window.ts',
+  'reference-broker/fifo.ts',
+  'reference-broker/drop-tally.ts',
+  'reference-broker/stall-watch.ts',
 ]
 
 /**
