@@ -87,6 +87,16 @@ describe('ackOf: packet id and reason code of a PUBACK, PUBREC or PUBCOMP', () =
     // Remaining Length 2 written in two bytes (0x82 0x00): still no reason code.
     expect(ackOf(Buffer.from([0x70, 0x82, 0x00, 0x00, 0x09]))).toEqual({ messageId: 9, reasonCode: 0 })
   })
+
+  it('reads the reason code of a large acknowledgement (a PUBREC refusing with a long Reason String)', () => {
+    // Remaining Length 8195 = 3 + 64 * 128: the second length byte's value is 64, whose bits
+    // would reach the sign bit if its place value were taken wrongly.
+    const length = 8195
+    const body = Buffer.alloc(length)
+    body.writeUInt16BE(42, 0)
+    body[2] = 0x97
+    expect(ackOf(Buffer.concat([Buffer.from([0x50, 0x80 | (length & 0x7f), length >> 7]), body]))).toEqual({ messageId: 42, reasonCode: 0x97 })
+  })
 })
 
 describe('Fifo / FrameFifo', () => {
@@ -100,6 +110,8 @@ describe('Fifo / FrameFifo', () => {
     expect([q.length, q.peek()]).toEqual([1, 2])
     q.push(3)
     expect([q.shift(), q.shift(), q.shift(), q.length, q.peek()]).toEqual([2, 3, undefined, 0, undefined])
+    // Drained: the queue lets go of its array rather than keep a run of empty slots.
+    expect((q as unknown as { items: unknown[] }).items.length).toBe(0)
     q.push(4)
     q.clear()
     expect([q.length, q.peek(), q.shift()]).toEqual([0, undefined, undefined])
@@ -167,6 +179,7 @@ describe('DropTally', () => {
     vi.advanceTimersByTime(400)
     t.add('a')
     t.add('b')
+    expect(vi.getTimerCount()).toBe(1) // one timer per interval, not one per drop
     vi.advanceTimersByTime(599)
     expect(seen).toEqual([])
     vi.advanceTimersByTime(1)
