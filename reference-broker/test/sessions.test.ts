@@ -109,6 +109,28 @@ describe('persistent sessions [PS-*]', () => {
     expect(connackOf(v5).sessionPresent).toBe(false)
   })
 
+  it('a 3.1.1 cleanSession 0 over a stored MQTT 5 session starts a new session that is persistent itself [PS-NO-CROSS-VERSION]', async () => {
+    const b = await broker()
+    const id = uid()
+    const v5 = await client(b.urls.mqtt!, { clientId: id, protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: 300 } })
+    await v5.subscribeAsync('ps/x5', { qos: 1 })
+    await v5.endAsync()
+    await pastConnectQuota()
+    const v4 = await client(b.urls.mqtt!, { clientId: id, protocolVersion: 4, clean: false })
+    expect(connackOf(v4).sessionPresent).toBe(false)
+    await v4.subscribeAsync('ps/x4', { qos: 1 })
+    await v4.endAsync()
+    await until(() => b.broker.connection(id) === undefined, 2000, 'the 3.1.1 connection to close')
+    expect(b.broker.hasPersistentSession(id)).toBe(true)
+    const pub = await client(b.urls.mqtt!, { protocolVersion: 5 })
+    await pub.publishAsync('ps/x4', 'kept', { qos: 1 })
+    await pastConnectQuota()
+    const again = await client(b.urls.mqtt!, { clientId: id, protocolVersion: 4, clean: false })
+    expect(connackOf(again).sessionPresent).toBe(true)
+    const got = await collect(again).waitFor(1)
+    expect(got.map((m) => m.payload.toString())).toEqual(['kept'])
+  })
+
   it('only QoS 1 messages are stored [PERSISTED-QOS-IS-MIN]', async () => {
     const b = await broker()
     const id = uid()
