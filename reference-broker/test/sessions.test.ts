@@ -131,6 +131,21 @@ describe('persistent sessions [PS-*]', () => {
     expect(got.map((m) => m.payload.toString())).toEqual(['kept'])
   })
 
+  it('MQTT 5 Clean Start 0 without Session Expiry over a stored 3.1.1 session: a new session that ends with the connection [PS-NO-CROSS-VERSION] [PS-SEI-DEFAULT-ZERO]', async () => {
+    const b = await broker()
+    const { id } = await queueWhileOffline(b, { version: 4, count: 1 })
+    await pastConnectQuota()
+    const v5 = await client(b.urls.mqtt!, { clientId: id, protocolVersion: 5, clean: false })
+    expect(connackOf(v5).sessionPresent).toBe(false)
+    await v5.subscribeAsync('ps/x0', { qos: 1 })
+    await v5.endAsync()
+    await until(() => b.broker.connection(id) === undefined, 2000, 'the MQTT 5 connection to close')
+    expect(b.broker.hasPersistentSession(id)).toBe(false)
+    await pastConnectQuota()
+    const again = await client(b.urls.mqtt!, { clientId: id, protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: 60 } })
+    expect(connackOf(again).sessionPresent).toBe(false)
+  })
+
   it('only QoS 1 messages are stored [PERSISTED-QOS-IS-MIN]', async () => {
     const b = await broker()
     const id = uid()
