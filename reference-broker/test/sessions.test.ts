@@ -146,6 +146,18 @@ describe('persistent sessions [PS-*]', () => {
     expect(connackOf(again).sessionPresent).toBe(false)
   })
 
+  it('a takeover by a persistent connection keeps the session, even when the old connection\'s session was to end with it [CID-TAKEOVER] [PS-SEI-DEFAULT-ZERO]', async () => {
+    const b = await broker({ overrides: { mqtt: { connectsPerSecondPerClientId: 0 } } })
+    const id = uid()
+    const old = await client(b.urls.mqtt!, { clientId: id, protocolVersion: 5, clean: false })
+    await old.subscribeAsync('ps/take', { qos: 1 })
+    const fresh = await client(b.urls.mqtt!, { clientId: id, protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: 300 } })
+    await until(() => !old.connected, 2000, 'the old connection to be taken over')
+    await fresh.endAsync()
+    await until(() => b.broker.connection(id) === undefined, 2000, 'the new connection to close')
+    expect(b.broker.hasPersistentSession(id)).toBe(true)
+  })
+
   it('only QoS 1 messages are stored [PERSISTED-QOS-IS-MIN]', async () => {
     const b = await broker()
     const id = uid()
