@@ -29,18 +29,40 @@ const RULE_MODULES = [
   'reference-broker/http/verify-sigv4.ts',
   'reference-broker/policy/*.ts',
   '!reference-broker/policy/install-mqtt-policy.ts',
+  // Session and expiry code (issue 11, docs/mutation.md "Session and expiry code"): the parts
+  // that are pure, or wrap aedes-persistence's in-memory store and are tested on a real one
+  // without a broker (session-stores.test.ts, session-windows.test.ts).
+  'reference-broker/incoming-ids.ts',
+  'reference-broker/resend-dup.ts',
+  'reference-broker/sent-qos2-expiry.ts',
+  'reference-broker/retained-store.ts',
+  'reference-broker/inbound-window.ts',
+  'reference-broker/fifo.ts',
+  'reference-broker/drop-tally.ts',
+  'reference-broker/stall-watch.ts',
 ]
 
 /**
- * Code only a running broker reaches: session expiry and the session bookkeeping
- * of a connection [PS-*], and the MQTT policy hooks. Mutated with
- * HX_MUTATION_SOCKETS=1, which also adds the socket tests that reach it
- * (vitest.mutation.config.ts); each mutant there costs seconds to minutes.
+ * Code only a running broker reaches: the session rules layered on aedes (session-aedes.ts:
+ * Session Expiry for every version [PS-EXPIRY-DEFAULT-1H], ending a session at close
+ * [PS-SEI-DEFAULT-ZERO], the Will of a replaced session, 3.1.1 persistence across versions
+ * [PS-NO-CROSS-VERSION]), delivery at the highest granted QoS and the Subscription Identifiers of
+ * a delivery (they wrap a live aedes client), the session bookkeeping of aws-broker.ts (lines as
+ * of issue 11: the session hooks of the constructor, the expiry note of a stored message
+ * [MEI-REMAINING], onConnected/sessionEnded/endSessionNow, hasPersistentSession and
+ * deleteOfflineSession) and the MQTT policy hooks. Mutated with HX_MUTATION_SOCKETS=1, which
+ * also adds the socket tests that reach it (vitest.mutation.config.ts); each mutant there costs
+ * seconds to minutes: measure one module at a time with HX_MUTATION_TESTS (docs/mutation.md,
+ * "Session and expiry code"). The line ranges must follow aws-broker.ts when it changes.
  */
 const BROKER_GLUE = [
-  'reference-broker/aws-broker.ts:28-47',
-  'reference-broker/aws-broker.ts:189-225',
-  'reference-broker/aws-broker.ts:285-288',
+  'reference-broker/session-aedes.ts',
+  'reference-broker/highest-qos-delivery.ts',
+  'reference-broker/subscription-identifiers.ts',
+  'reference-broker/aws-broker.ts:40-47',
+  'reference-broker/aws-broker.ts:71-77',
+  'reference-broker/aws-broker.ts:153-190',
+  'reference-broker/aws-broker.ts:244-258',
   'reference-broker/policy/install-mqtt-policy.ts',
 ]
 const sockets = process.env.HX_MUTATION_SOCKETS === '1'

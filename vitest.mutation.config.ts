@@ -20,8 +20,9 @@ const UNIT = [
   'request-params', 'name-rules', 'route-table', 'mqtt5-headers', 'read-body', 'await-puback', 'verify-sigv4',
   'policy-engine', 'policy-document', 'wildcard-pattern', 'policy-connect-attributes', 'create-authorizer',
   'fit-packet-size', 'split-frame', 'property-bytes-walker', 'property-bytes',
+  'session-stores', 'session-windows',
 ].map((name) => `${T}/${name}.test.ts`)
-const SOCKET = ['sessions', 'policy-mqtt', 'policy-mqtt-connect-attributes', 'policy-http'].map((name) => `${T}/${name}.test.ts`)
+const SOCKET = ['sessions', 'will-delay', 'takeover-lwt', 'subscription-identifiers', 'policy-mqtt', 'policy-mqtt-connect-attributes', 'policy-http'].map((name) => `${T}/${name}.test.ts`)
 
 const chosen = process.env.HX_MUTATION_TESTS
 const sockets = process.env.HX_MUTATION_SOCKETS === '1' ? SOCKET : []
