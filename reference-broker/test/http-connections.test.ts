@@ -54,6 +54,21 @@ describe('a persistent session that ended is no longer listed [API-GET-CONNECTIO
     }
   }
 
+  it.each([4, 5] as const)('MQTT %i: a clean session is never listed as persistent once its connection closed', async (version) => {
+    const b = await broker()
+    const id = uid('clean')
+    const r = await raw(b.urls.mqtt!, version)
+    await r.connect({ clientId: id, protocolVersion: version, clean: true })
+    r.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'clean/#', qos: 1 }] })
+    await r.next((p) => p.cmd === 'suback', 3000)
+    r.send({ cmd: 'disconnect' })
+    await r.waitClosed(3000)
+    await until(() => !b.broker.connection(id), 2000, 'disconnect')
+    expect(b.broker.hasPersistentSession(id)).toBe(false)
+    expect((await http(b.urls.http!, 'GET', `/connections/${id}/subscriptions`)).status).toBe(404)
+    expect((await http(b.urls.http!, 'GET', `/connections/${id}`)).json).toMatchObject({ connected: false, clientId: id, cleanSession: true })
+  })
+
   it.each([
     ['expires after the profile\'s Session Expiry [PS-EXPIRY-DEFAULT-1H]', 4],
     ['ends at close by a DISCONNECT with Session Expiry 0 [PS-SEI-DEFAULT-ZERO]', 5],
