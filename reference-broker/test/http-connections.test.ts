@@ -42,6 +42,22 @@ describe('GetConnection and ListSubscriptions', () => {
   })
 })
 
+describe('GetConnection after a takeover [CID-TAKEOVER] [API-GET-CONNECTION]', () => {
+  it.each([4, 5] as const)('MQTT %i: once the old connection has closed, the new one is still the connected one', async (version) => {
+    const b = await broker({ overrides: { mqtt: { connectsPerSecondPerClientId: 0 } } })
+    const id = uid('take')
+    const old = await raw(b.urls.mqtt!, version)
+    await old.connect({ clientId: id, protocolVersion: version, clean: false })
+    const fresh = await raw(b.urls.mqtt!, version)
+    await fresh.connect({ clientId: id, protocolVersion: version, clean: false })
+    await old.waitClosed(3000)
+    await until(() => b.broker.connectionCount === 1, 3000, 'the old connection to be released')
+    const res = await http(b.urls.http!, 'GET', `/connections/${id}`)
+    expect(res.json).toMatchObject({ connected: true, clientId: id })
+    fresh.destroy()
+  })
+})
+
 describe('a persistent session that ended is no longer listed [API-GET-CONNECTION] [API-LIST-SUBSCRIPTIONS] [DM-404-PERSISTENT-SESSION]', () => {
   /** Polls ListSubscriptions until it answers `status`; fails at the deadline. */
   async function listedUntil(base: string, id: string, status: number, ms: number): Promise<void> {
