@@ -42,6 +42,73 @@ describe('GetConnection and ListSubscriptions', () => {
   })
 })
 
+describe('GetConnection after a takeover [CID-TAKEOVER] [API-GET-CONNECTION]', () => {
+  it.each([4, 5] as const)('MQTT %i: once the old connection has closed, the new one is still the connected one', async (version) => {
+    const b = await broker({ overrides: { mqtt: { connectsPerSecondPerClientId: 0 } } })
+    const id = uid('take')
+    const old = await raw(b.urls.mqtt!, version)
+    await old.connect({ clientId: id, protocolVersion: version, clean: false })
+    const fresh = await raw(b.urls.mqtt!, version)
+    await fresh.connect({ clientId: id, protocolVersion: version, clean: false })
+    await old.waitClosed(3000)
+    await until(() => b.broker.connectionCount === 1, 3000, 'the old connection to be released')
+    const res = await http(b.urls.http!, 'GET', `/connections/${id}`)
+    expect(res.json).toMatchObject({ connected: true, clientId: id })
+    fresh.destroy()
+  })
+})
+
+describe('a persistent session that ended is no longer listed [API-GET-CONNECTION] [API-LIST-SUBSCRIPTIONS] [DM-404-PERSISTENT-SESSION]', () => {
+  /** Polls ListSubscriptions until it answers `status`; fails at the deadline. */
+  async function listedUntil(base: string, id: string, status: number, ms: number): Promise<void> {
+    const deadline = Date.now() + ms
+    for (;;) {
+      const res = await http(base, 'GET', `/connections/${id}/subscriptions`)
+      if (res.status === status) return
+      if (Date.now() > deadline) throw new Error(`ListSubscriptions still ${res.status} after ${ms} ms, expected ${status}`)
+      await sleep(50)
+    }
+  }
+
+  it.each([4, 5] as const)('MQTT %i: a clean session is never listed as persistent once its connection closed', async (version) => {
+    const b = await broker()
+    const id = uid('clean')
+    const r = await raw(b.urls.mqtt!, version)
+    await r.connect({ clientId: id, protocolVersion: version, clean: true })
+    r.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'clean/#', qos: 1 }] })
+    await r.next((p) => p.cmd === 'suback', 3000)
+    r.send({ cmd: 'disconnect' })
+    await r.waitClosed(3000)
+    await until(() => !b.broker.connection(id), 2000, 'disconnect')
+    expect(b.broker.hasPersistentSession(id)).toBe(false)
+    expect((await http(b.urls.http!, 'GET', `/connections/${id}/subscriptions`)).status).toBe(404)
+    expect((await http(b.urls.http!, 'GET', `/connections/${id}`)).json).toMatchObject({ connected: false, clientId: id, cleanSession: true })
+  })
+
+  it.each([
+    ['expires after the profile\'s Session Expiry [PS-EXPIRY-DEFAULT-1H]', 4],
+    ['ends at close by a DISCONNECT with Session Expiry 0 [PS-SEI-DEFAULT-ZERO]', 5],
+  ] as const)('a session that %s: GetConnection says cleanSession true, ListSubscriptions 404', async (_, version) => {
+    const b = await broker({ overrides: { sessions: { expirySeconds: 1 } } })
+    const id = uid('ended')
+    const r = await raw(b.urls.mqtt!, version)
+    await r.connect({ clientId: id, protocolVersion: version, clean: false, ...(version === 5 ? { properties: { sessionExpiryInterval: 1 } } : {}) })
+    r.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'ended/#', qos: 1 }] })
+    await r.next((p) => p.cmd === 'suback', 3000)
+    if (version === 5) {
+      r.send({ cmd: 'disconnect', reasonCode: 0, properties: { sessionExpiryInterval: 0 } })
+    } else {
+      r.send({ cmd: 'disconnect' })
+      await until(() => b.broker.hasPersistentSession(id), 2000, 'offline session')
+      expect((await http(b.urls.http!, 'GET', `/connections/${id}/subscriptions`)).status).toBe(200)
+    }
+    await r.waitClosed(3000)
+    await listedUntil(b.urls.http!, id, 404, 5000)
+    const got = await http(b.urls.http!, 'GET', `/connections/${id}`)
+    expect(got.json).toMatchObject({ connected: false, clientId: id, cleanSession: true })
+  })
+})
+
 describe('[API-DELETE-CONNECTION] DeleteConnection', () => {
   it('MQTT 5: DISCONNECT 0x98, the Will is published, the session is kept; 200 with no body', async () => {
     const b = await broker({ overrides: { mqtt: { connectsPerSecondPerClientId: 0 } } })

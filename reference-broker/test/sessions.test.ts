@@ -196,6 +196,32 @@ describe('message expiry for queued messages [PS-MEI-EXPIRED-NOT-DELIVERED] [MEI
     expect(m!.packet.properties?.messageExpiryInterval).toBeLessThanOrEqual(58)
   })
 
+  // aedes hands over a stored message with what is left of its expiry rounded UP to whole seconds;
+  // without the exact expiry the gate would pass that on where the replay is not paced.
+  it.each([['paced (10/s)', 10], ['unpaced', 0]] as const)('a queued message\'s remaining interval is the exact time left rounded down, replay %s [MEI-REMAINING] [MEI-ZERO-ROUNDING]', async (_, replayRatePerSecond) => {
+    const b = await broker({ overrides: { sessions: { replayRatePerSecond } } })
+    const id = uid()
+    const session = { clientId: id, protocolVersion: 5 as const, clean: false, properties: { sessionExpiryInterval: 300 } }
+    const sub = await client(b.urls.mqtt!, session)
+    await sub.subscribeAsync('mei/exact', { qos: 1 })
+    await sub.endAsync()
+    const pub = await client(b.urls.mqtt!, { protocolVersion: 5 })
+    const sentAt = Date.now()
+    await pub.publishAsync('mei/exact', 'm', { qos: 1, properties: { messageExpiryInterval: 60 } })
+    const ackedAt = Date.now()
+    await pastConnectQuota()
+    const reconnectAt = Date.now()
+    const again = await client(b.urls.mqtt!, session)
+    const [m] = await collect(again).waitFor(1)
+    // The broker stored the message between sentAt and ackedAt and sent it between reconnectAt and
+    // its arrival: at least (reconnectAt - ackedAt) ms had passed, so no more than this is left.
+    // aedes alone rounds what is left up to whole seconds (59 here); the exact expiry gives 58.
+    const most = Math.floor((60_000 - (reconnectAt - ackedAt)) / 1000)
+    const least = Math.floor((60_000 - (m!.at - sentAt)) / 1000)
+    expect(m!.packet.properties?.messageExpiryInterval).toBeLessThanOrEqual(most)
+    expect(m!.packet.properties?.messageExpiryInterval).toBeGreaterThanOrEqual(least)
+  })
+
   it('clamps MEI 0 to 1 and above 7 days to 604800 [MEI-MIN-1] [MEI-MAX-7-DAYS]', async () => {
     const b = await broker()
     const { c: sub } = await rawConnected(b.urls.mqtt!, 5)
