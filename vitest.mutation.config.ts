@@ -22,7 +22,7 @@ const UNIT = [
   'fit-packet-size', 'split-frame', 'property-bytes-walker', 'property-bytes',
   'session-stores', 'session-windows',
 ].map((name) => `${T}/${name}.test.ts`)
-const SOCKET = ['sessions', 'will-delay', 'takeover-lwt', 'subscription-identifiers', 'policy-mqtt', 'policy-mqtt-connect-attributes', 'policy-http'].map((name) => `${T}/${name}.test.ts`)
+const SOCKET = ['sessions', 'will-delay', 'takeover-lwt', 'http-connections', 'lifecycle', 'quotas', 'shared-subscriptions', 'subscription-identifiers', 'policy-mqtt', 'policy-mqtt-connect-attributes', 'policy-http'].map((name) => `${T}/${name}.test.ts`)
 
 const chosen = process.env.HX_MUTATION_TESTS
 const sockets = process.env.HX_MUTATION_SOCKETS === '1' ? SOCKET : []
