@@ -1,4 +1,4 @@
-import type { Failure, Outcome, Scenario, ScenarioResult, StepResult } from '../spec/index.js'
+import type { Capability, Failure, Outcome, Scenario, ScenarioResult, StepResult } from '../spec/index.js'
 import { ExpectationFailure, HarnessError, ScenarioTimeoutError } from './errors.js'
 import { WaitAbortedError } from './adapters/inbox.js'
 import { requirementVerdicts } from './requirement-verdicts.js'
@@ -12,9 +12,25 @@ export interface RunScenarioOptions {
   index: number
 }
 
-/** Capabilities the scenario needs that the target lacks. */
+/** The capabilities that say a target lacks a feature (a scenario requiring one is written for that server). */
+const ABSENCES: ReadonlySet<string> = new Set(['no-retained', 'no-wildcard-subscriptions', 'maximum-qos-0'])
+
+/**
+ * Features every scenario assumes unless it is written for their absence: on a target lacking
+ * one (Maximum QoS 0, Wildcard Subscription Available 0 [MQTT5-3.2.2-10] [MQTT311-3.8.3-2]),
+ * such a scenario is skipped for the missing feature, never failed for it.
+ */
+const ASSUMED: ReadonlyArray<{ lacking: string; feature: string }> = [
+  { lacking: 'maximum-qos-0', feature: 'qos1' },
+  { lacking: 'no-wildcard-subscriptions', feature: 'wildcard-subscriptions' },
+]
+
+/** Capabilities the scenario needs that the target lacks, the assumed features included. */
 export function missingCapabilities(scenario: Scenario, target: ResolvedTarget): string[] {
-  return scenario.requires.filter((c) => !target.capabilities.has(c))
+  const missing: string[] = scenario.requires.filter((c) => !target.capabilities.has(c))
+  if (scenario.requires.some((c) => ABSENCES.has(c))) return missing
+  for (const { lacking, feature } of ASSUMED) if (target.capabilities.has(lacking as Capability)) missing.push(feature)
+  return missing
 }
 
 function classify(err: unknown): { status: Outcome; failure: Omit<Failure, 'location' | 'step' | 'trace'> } {

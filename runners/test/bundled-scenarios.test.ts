@@ -8,8 +8,8 @@ import { tempDir } from './helpers.js'
 
 const scenariosDir = fileURLToPath(new URL('../../scenarios', import.meta.url))
 
-async function runShipped(opts: { config?: string; grep?: RegExp } = {}) {
-  const target = await startBundledTarget(opts.config ? { config: opts.config } : {})
+async function runShipped(opts: { config?: string; grep?: RegExp; profile?: string } = {}) {
+  const target = await startBundledTarget({ ...(opts.config ? { config: opts.config } : {}), ...(opts.profile ? { profile: opts.profile } : {}) })
   try {
     const loaded = await readScenarios([scenariosDir], { limits: target.limits, excludeDirs: [join(scenariosDir, 'load')] })
     if (!loaded.ok) throw new Error(loaded.errors.map((e) => `${e.file}:${e.line}:${e.col} ${e.path}: ${e.message}`).join('\n'))
@@ -48,6 +48,17 @@ describe('the shipped scenarios', () => {
     expect(points[points.length - 1]! - points[0]!).toBeGreaterThan(1500)
     // The whole corpus (about 190 cells): 30 s alone, longer beside the other test workers.
   }, 180_000)
+
+  it('against a server lacking QoS 1 and wildcard subscriptions (mqtt-5-minimal), only the scenarios written for it run: the rest are skipped for the feature they assume, none failed', async () => {
+    const report = await runShipped({ profile: 'mqtt-5-minimal' })
+    expect(report.summary.failed).toBe(0)
+    expect(report.summary.errored).toBe(0)
+    const ran = report.scenarios.filter((s) => s.status === 'passed').map((s) => s.id.replace(/\[.*$/, ''))
+    expect(new Set(ran)).toEqual(new Set(['wildcard-unavailable-refused', 'will-retain-unavailable-refused', 'subscribe-above-maximum-qos-granted']))
+    const qos0 = report.scenarios.find((s) => s.id.startsWith('qos0-qos1-round-trip'))!
+    expect(qos0.status).toBe('skipped')
+    expect(qos0.reason).toMatch(/lacks .*qos1/)
+  })
 
   it('detect a broker that breaks the behaviour they check', async () => {
     const dir = tempDir({ 'deviant.yaml': 'retained:\n  exactMatchOnly: false\nmqtt:\n  filtersPerSubscribe: 9\n' })
