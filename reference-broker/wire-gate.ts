@@ -84,7 +84,7 @@ export class WireGate extends GateSocket implements GateConnection {
     const handlers = gateHandlers(host.faults)
     super(socket, { maxFrameBytes: handlers.inboundFrameLimit(host.profile), throughputBytesPerSecond: handlers.inboundThroughput(host.profile) })
     this.profile = host.profile
-    this.handlers = gateHandlers(host.faults)
+    this.handlers = handlers
     this.rate = new RateLimiter(this.profile.mqtt.publishesPerSecondPerConnection)
     this.subs = new GateSubscriptions(this, host)
     this.armKeepAlive(this.profile.server.connectTimeoutMs)
