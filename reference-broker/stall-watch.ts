@@ -44,7 +44,11 @@ export class StallWatch {
 
   private arm(): void {
     this.mark = this.opts.progress()
-    this.timer = setTimeout(this.onTimer, this.opts.stallMs)
+    this.wait(this.opts.stallMs)
+  }
+
+  private wait(ms: number): void {
+    this.timer = setTimeout(this.onTimer, ms)
     this.timer.unref()
   }
 
@@ -57,7 +61,11 @@ export class StallWatch {
       this.since = Date.now()
       return this.arm()
     }
-    this.opts.onStalled({ backlogBytes, stalledMs: Date.now() - this.since })
+    const stalledMs = Date.now() - this.since
+    // A timer may fire a millisecond early by the wall clock (libuv's loop time is cached):
+    // the rule is a full stallMs without progress, so wait out the rest with the same mark.
+    if (stalledMs < this.opts.stallMs) return this.wait(this.opts.stallMs - stalledMs)
+    this.opts.onStalled({ backlogBytes, stalledMs })
   }
 
   close(): void {

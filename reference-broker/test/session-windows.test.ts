@@ -228,6 +228,18 @@ describe('StallWatch (slow-reader rule)', () => {
     expect(stalls).toEqual([{ backlogBytes: 101, stalledMs: 1000 }])
   })
 
+  it('a timer that fires early by the wall clock waits out the rest: never cut off before a full stallMs', () => {
+    const { w, state, stalls } = watch()
+    state.backlog = 101
+    w.check()
+    vi.setSystemTime(-1) // the wall clock 1 ms behind the timer clock, as libuv's cached loop time allows
+    vi.advanceTimersByTime(1000)
+    expect(stalls).toEqual([]) // fired at wall 999
+    expect(vi.getTimerCount()).toBe(1)
+    vi.advanceTimersByTime(1)
+    expect(stalls).toEqual([{ backlogBytes: 101, stalledMs: 1000 }])
+  })
+
   it('does not start at the soft limit, or with stallMs 0 (never)', () => {
     const a = watch()
     a.state.backlog = 100
