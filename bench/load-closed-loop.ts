@@ -20,7 +20,7 @@
 import { spawn } from 'node:child_process'
 import autocannon from 'autocannon'
 import { runAutocannonClosedLoop, runUndiciClosedLoop } from '../runners/load/closed-loop.js'
-import { createDmRequestFactory } from '../runners/load/dm-request.js'
+import { createDmRequestFactory, createDmWireFactory } from '../runners/load/dm-request.js'
 import { createDmDriver } from '../runners/load/dm-driver.js'
 import { DmLedger } from '../runners/load/dm-ledger.js'
 import { SeriesRecorder } from '../runners/load/series-recorder.js'
@@ -51,7 +51,9 @@ const port = await new Promise<number>((resolve, reject) => {
   child.stdout!.on('data', (d: Buffer) => { const m = /PORT (\d+)/.exec(d.toString()); if (m) { clearTimeout(t); resolve(Number(m[1])) } })
 })
 const url = `http://127.0.0.1:${port}`
-const make = createDmRequestFactory({ httpUrl: url, runId: 'bench', dm: { topic: 'hx/load/${run}/${device}', confirmation: true, timeout: 5, payloadBytes: 128 } })
+const requestOptions = { httpUrl: url, runId: 'bench', dm: { topic: 'hx/load/${run}/${device}', confirmation: true, timeout: 5, payloadBytes: 128 } }
+const make = createDmRequestFactory(requestOptions)
+const makeWire = createDmWireFactory(requestOptions)
 let seq = 0
 const next = () => make(`device-${seq % 2000}`, { run: 'bench', slice: 0, seq: seq++ })
 const fixed = next()
@@ -68,7 +70,7 @@ const runs = {
   'harness/open-model': async () => {
     const series = new SeriesRecorder(performance.now())
     const ledger = new DmLedger({ confirmation: true, series })
-    const driver = createDmDriver({ httpUrl: url, connections: CONNECTIONS, clientTimeoutMs: 10_000, ledger, build: (s, d) => make(`device-${d}`, { run: 'bench', slice: 0, seq: s }), selectDevice: () => seq++ % 2000 })
+    const driver = createDmDriver({ httpUrl: url, connections: CONNECTIONS, clientTimeoutMs: 10_000, ledger, build: (s, d) => makeWire(`device-${d}`, { run: 'bench', slice: 0, seq: s }), selectDevice: () => seq++ % 2000 })
     // 200,000/s planned: far above loopback; requests wait for a free connection (maxLag 10 min: none skipped).
     const plan = createArrivalPlan(planStages([{ stage: 'steady', duration: SECONDS * 1000, rate: 200_000 }]), { arrival: 'constant', seed: 1, slice: { index: 0, count: 1 } })
     // At the window's end the queue still holds the plan's excess (most of it): it is skipped at once

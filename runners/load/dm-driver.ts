@@ -1,6 +1,5 @@
 import type { DmBucket } from '../../spec/index.js'
 import type { DmLedger } from './dm-ledger.js'
-import type { DmRequest } from './dm-request.js'
 import type { SchedulerHooks } from './open-model-scheduler.js'
 import { LeanHttpPool, type LeanOutcome } from './lean-http-pool.js'
 
@@ -11,8 +10,8 @@ export interface DmDriverOptions {
   clientTimeoutMs: number
   ca?: Buffer
   ledger: DmLedger
-  /** The request for sequence number `seq` to local device `device`. */
-  build(seq: number, device: number): DmRequest
+  /** The request for sequence number `seq` to local device `device`, as its HTTP/1.1 bytes (createDmWireFactory). */
+  build(seq: number, device: number): Buffer
   selectDevice(): number
 }
 
@@ -50,8 +49,7 @@ export function createDmDriver(opts: DmDriverOptions) {
   }
 
   const send = (seq: number, due: number, device: number) => {
-    const req = opts.build(seq, device)
-    pool.post(req.path, req.headers, req.body, (o) => settle(seq, due, o))
+    pool.send(opts.build(seq, device), (o) => settle(seq, due, o))
   }
 
   const hooks: SchedulerHooks = {

@@ -2,6 +2,7 @@ import aws4 from 'aws4'
 import type { DirectMessageDecl } from '../../spec/index.js'
 import type { SigV4Settings } from '../adapters/http-client.js'
 import { correlationHead, correlationText, type CorrelationId } from './correlation.js'
+import { httpPostBytes } from './http-request-bytes.js'
 
 /** One SendDirectMessage request, ready for undici or autocannon. */
 export interface DmRequest {
@@ -15,6 +16,8 @@ export interface DmRequestFactoryOptions {
   dm: DirectMessageDecl
   runId: string
   sigv4?: SigV4Settings
+  /** The send time written into each payload (epoch ms); Date.now by default. */
+  now?: () => number
 }
 
 /**
@@ -29,6 +32,7 @@ export function createDmRequestFactory(opts: DmRequestFactoryOptions): (clientId
   const base = new URL(opts.httpUrl)
   const prefix = base.pathname.replace(/\/$/, '')
   const { dm } = opts
+  const now = opts.now ?? Date.now
   const paths = new Map<string, string>()
   const pathOf = (clientId: string) => {
     let p = paths.get(clientId)
@@ -43,7 +47,7 @@ export function createDmRequestFactory(opts: DmRequestFactoryOptions): (clientId
   }
   return (clientId, c) => {
     const path = pathOf(clientId)
-    const head = correlationHead(c, Date.now())
+    const head = correlationHead(c, now())
     const body = Buffer.allocUnsafe(Math.max(dm.payloadBytes, head.length))
     const n = body.write(head, 0, 'latin1')
     body.fill(0x20, n)
@@ -58,5 +62,42 @@ export function createDmRequestFactory(opts: DmRequestFactoryOptions): (clientId
       for (const [k, v] of Object.entries(signed.headers ?? {})) if (k.toLowerCase() !== 'host' && k.toLowerCase() !== 'content-length') headers[k] = String(v)
     }
     return { path, headers, body }
+  }
+}
+
+/**
+ * The same requests as createDmRequestFactory, as the bytes the open-model
+ * driver writes (LeanHttpPool.send): each device's request line and fixed
+ * headers are serialized once, so a request costs one buffer, one copy and
+ * one string write. Signed requests (SigV4) are built in full each time.
+ */
+export function createDmWireFactory(opts: DmRequestFactoryOptions): (clientId: string, c: CorrelationId) => Buffer {
+  const host = new URL(opts.httpUrl).host
+  const make = createDmRequestFactory(opts)
+  if (opts.sigv4) return (clientId, c) => { const r = make(clientId, c); return httpPostBytes(host, r.path, r.headers, r.body) }
+  const now = opts.now ?? Date.now
+  const prefixes = new Map<string, Buffer>()
+  const prefixOf = (clientId: string) => {
+    let p = prefixes.get(clientId)
+    if (p === undefined) {
+      // The request line and headers up to the correlation header's value, from a request built the slow way.
+      const r = make(clientId, { run: '', slice: 0, seq: 0 })
+      const { 'x-amz-mqtt5-correlation-data': _, ...fixed } = r.headers
+      p = Buffer.from(`POST ${r.path} HTTP/1.1\r\nhost: ${host}\r\n${Object.entries(fixed).map(([k, v]) => `${k}: ${v}\r\n`).join('')}x-amz-mqtt5-correlation-data: `, 'latin1')
+      prefixes.set(clientId, p)
+    }
+    return p
+  }
+  const payloadBytes = opts.dm.payloadBytes
+  return (clientId, c) => {
+    const prefix = prefixOf(clientId)
+    const head = correlationHead(c, now())
+    const bodyLength = Math.max(payloadBytes, head.length)
+    const tail = `${btoa(correlationText(c))}\r\ncontent-length: ${bodyLength}\r\n\r\n${head}`
+    const bytes = Buffer.allocUnsafe(prefix.length + tail.length + bodyLength - head.length)
+    prefix.copy(bytes, 0)
+    const n = prefix.length + bytes.write(tail, prefix.length, 'latin1')
+    bytes.fill(0x20, n)
+    return bytes
   }
 }

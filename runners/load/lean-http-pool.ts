@@ -1,6 +1,7 @@
 import net from 'node:net'
 import tls from 'node:tls'
 import { parseHttpResponse } from './http-response-parser.js'
+import { httpPostBytes } from './http-request-bytes.js'
 
 /** How a request ended: a response, the client's own timeout, or a failed connection. */
 export type LeanOutcome =
@@ -67,21 +68,27 @@ export class LeanHttpPool {
    * content-length are added) and `body`; `done` gets the outcome exactly once.
    */
   post(path: string, headers: Record<string, string>, body: Buffer, done: (o: LeanOutcome) => void): void {
+    this.send(httpPostBytes(this.hostHeader, path, headers, body), done)
+  }
+
+  /**
+   * Sends one complete HTTP/1.1 request (`bytes`: head and body, its `host` the
+   * pool's origin) on a free connection, in one write; `done` gets the outcome exactly once.
+   */
+  send(bytes: Buffer, done: (o: LeanOutcome) => void): void {
     const conn = this.free.pop()
     if (!conn || this.closed) { done({ kind: 'error', code: 'HX_LOAD_POOL_FULL', message: 'no free connection' }); return }
     this.busy++
-    let head = `POST ${path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\n`
-    for (const k in headers) head += `${k}: ${headers[k]}\r\n`
-    head += `content-length: ${body.length}\r\n\r\n`
     const socket = conn.socket ?? this.connect(conn)
     conn.done = done
     conn.chunks = undefined
     conn.deadline = performance.now() + this.opts.timeoutMs
-    // One buffer, one write: cheaper than a corked head + body (writev) per request.
-    const bytes = Buffer.allocUnsafe(head.length + body.length)
-    bytes.write(head, 0, 'latin1')
-    body.copy(bytes, head.length)
     socket.write(bytes)
+  }
+
+  /** The `host` header requests on this pool carry. */
+  get host(): string {
+    return this.hostHeader
   }
 
   private connect(conn: Conn): net.Socket {

@@ -50,6 +50,8 @@ export function createOpenModelScheduler(opts: OpenModelSchedulerOptions, hooks:
   const waitDue: number[] = []
   let head = 0
   let timer: NodeJS.Timeout | undefined
+  /** When the armed timer fires (clock ms). */
+  let timerAt = Infinity
   let pumping = false
   let stopped = false
   let finish: (() => void) | undefined
@@ -87,15 +89,27 @@ export function createOpenModelScheduler(opts: OpenModelSchedulerOptions, hooks:
   }
 
   const schedule = (now: number) => {
-    if (timer) clearTimeout(timer)
-    timer = undefined
     let wake = nextDue ?? Infinity
     if (head < waitSeq.length) wake = Math.min(wake, waitDue[head]! + maxLag + 0.5)
     if (wake === Infinity) {
+      if (timer) clearTimeout(timer)
+      timer = undefined
+      timerAt = Infinity
       finish?.()
       return
     }
-    timer = setTimeout(pump, Math.max(0, wake - now))
+    // A timer armed for no later than this wake-up stays: waking early only pumps once more.
+    // (At saturation every response pumps; re-arming each time was a timer per request.)
+    if (timer && timerAt <= wake) return
+    if (timer) clearTimeout(timer)
+    timerAt = Math.max(now, wake)
+    timer = setTimeout(onTimer, timerAt - now)
+  }
+
+  const onTimer = () => {
+    timer = undefined
+    timerAt = Infinity
+    pump()
   }
 
   return {

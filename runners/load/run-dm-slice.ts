@@ -7,7 +7,7 @@ import { readCorrelation } from './correlation.js'
 import { DeviceFleet } from './device-fleet.js'
 import { createDmDriver } from './dm-driver.js'
 import { DmLedger } from './dm-ledger.js'
-import { createDmRequestFactory } from './dm-request.js'
+import { createDmRequestFactory, createDmWireFactory } from './dm-request.js'
 import { deviceEndpoint } from './load-endpoints.js'
 import { createOpenModelScheduler } from './open-model-scheduler.js'
 import { SeriesRecorder } from './series-recorder.js'
@@ -78,7 +78,9 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink, con
     if (fleet.connectFailures === deviceCount) throw new TargetUnreachableError(`no device could connect: ${fleet.result().connectErrorSamples.join('; ')}`)
     if (fleet.connectFailures > 0) warnings.push(`${fleet.connectFailures} of ${deviceCount} devices failed to connect (requests to them count as 404)`)
     const http = input.endpoints.http
-    const makeRequest = createDmRequestFactory({ httpUrl: http.url, dm, runId, ...(http.sigv4 ? { sigv4: http.sigv4 } : {}) })
+    const requestOptions = { httpUrl: http.url, dm, runId, ...(http.sigv4 ? { sigv4: http.sigv4 } : {}) }
+    const makeRequest = createDmRequestFactory(requestOptions)
+    const makeWire = createDmWireFactory(requestOptions)
     const clientIds = fleet.devices.map((d) => d.clientId)
     const connections = Math.max(1, Math.floor(sc.http.connections / slice.count))
     const gate = await waitForStart(input.startAt)
@@ -95,7 +97,7 @@ export async function runDmSlice(input: SliceInput, progress?: ProgressSink, con
       clientTimeoutMs: sc.http.clientTimeout ?? (dm.confirmation ? dm.timeout * 1000 + 5000 : 10_000),
       ...(http.ca ? { ca: Buffer.from(http.ca) } : {}),
       ledger: theLedger,
-      build: (seq, device) => makeRequest(clientIds[device]!, { run: runId, slice: slice.index, seq }),
+      build: (seq, device) => makeWire(clientIds[device]!, { run: runId, slice: slice.index, seq }),
       selectDevice: createTargetSelector(sc.targets, deviceCount, random),
     })
     const plan = createArrivalPlan(planStages(sc.stages, input.durationScale), { arrival: sc.arrival, seed: sc.seed, slice })

@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import net, { type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -43,5 +43,33 @@ export async function startQueueingServer(opts: { serviceMs: number; workers: nu
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     stats: () => ({ served, maxBusy }),
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()) }),
+  }
+}
+
+/** Writes `bytes` to a real node:http server over loopback and returns the one request it parsed. */
+export async function receiveRawRequest(bytes: Buffer): Promise<{ method: string; path: string; headers: Record<string, string>; body: Buffer }> {
+  let socket: net.Socket | undefined
+  const server = http.createServer()
+  try {
+    return await new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('no request parsed within 5 s')), 5000)
+      server.on('clientError', (err) => { clearTimeout(t); reject(err) })
+      server.on('request', (req, res) => {
+        const chunks: Buffer[] = []
+        req.on('data', (d: Buffer) => chunks.push(d))
+        req.on('end', () => {
+          clearTimeout(t)
+          res.end()
+          resolve({ method: req.method!, path: req.url!, headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) })
+        })
+      })
+      server.listen(0, '127.0.0.1', () => {
+        socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1', () => socket!.write(bytes))
+        socket.on('error', () => {})
+      })
+    })
+  } finally {
+    socket?.destroy()
+    server.close()
   }
 }

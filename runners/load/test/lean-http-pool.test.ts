@@ -126,4 +126,22 @@ describe('parseHttpResponse', () => {
     expect(parseHttpResponse(Buffer.from('HTTP/1.1 204 No Content\r\n\r\n'))!.body.length).toBe(0)
     expect(() => parseHttpResponse(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nabc'), true)).toThrow(/closed in the body/)
   })
+
+  it('reads the three headers that matter in any case and with any neighbours, and only those', () => {
+    const chunked = parseHttpResponse(Buffer.from('HTTP/1.1 504 Gateway Timeout\r\nContent-Type: application/json\r\nTRANSFER-ENCODING: gzip, Chunked\r\nx-trace: 1\r\n\r\n3\r\nabc\r\n0\r\n\r\n'))!
+    expect([chunked.status, chunked.body.toString()]).toEqual([504, 'abc'])
+    const closing = parseHttpResponse(Buffer.from('HTTP/1.1 200 OK\r\nDate: x\r\nCONTENT-LENGTH: 2\r\nConnection: Close\r\n\r\nok'))!
+    expect([closing.body.toString(), closing.close]).toEqual(['ok', true])
+    // A header that only ends like content-length is not it: the body then runs to the close.
+    expect(parseHttpResponse(Buffer.from('HTTP/1.1 200 OK\r\nx-content-length: 2\r\n\r\nokmore'))).toBeNull()
+    expect(parseHttpResponse(Buffer.from('HTTP/1.1 200 OK\r\nx-content-length: 2\r\n\r\nokmore'), true)!.body.toString()).toBe('okmore')
+    for (const bad of ['abc', '', '5.0', '-1', '1 2']) expect(() => parseHttpResponse(Buffer.from(`HTTP/1.1 200 OK\r\ncontent-length: ${bad}\r\n\r\nok`))).toThrow(/bad content-length/)
+    expect(parseHttpResponse(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length :  2 \r\n\r\nok'))!.body.toString()).toBe('ok')
+    expect(() => parseHttpResponse(Buffer.from('HTTP/1.1 2x0 OK\r\n\r\n'))).toThrow(/not an HTTP\/1.1 status line/)
+    expect(() => parseHttpResponse(Buffer.from('HTTP/2.0 200 OK\r\n\r\n'))).toThrow(/not an HTTP\/1.1 status line/)
+    expect(parseHttpResponse(Buffer.from('HTTP/1.1 404\r\ncontent-length: 0\r\n\r\n'))!.status).toBe(404)
+    // HTTP/1.0 closes unless it says keep-alive.
+    expect(parseHttpResponse(Buffer.from('HTTP/1.0 200 OK\r\ncontent-length: 0\r\n\r\n'))!.close).toBe(true)
+    expect(parseHttpResponse(Buffer.from('HTTP/1.0 200 OK\r\nconnection: keep-alive\r\ncontent-length: 0\r\n\r\n'))!.close).toBe(false)
+  })
 })
