@@ -130,6 +130,8 @@ export function awaitPuback(gate: WireGate, sent: AwaitedSend, timeoutMs: number
     // the response (one per request) goes with its listeners.
     waited[WAIT] = wait
     res.on('close', onResponseClose)
+    // A caller that left while the request was being handled (its close already emitted) is gone now.
+    if (res.destroyed) return wait.finish('caller-gone')
     sent.whenAcked(wait)
   })
 }

@@ -221,6 +221,21 @@ describe('awaitPuback [DM-CONFIRM-TRUE-QOS1] [DM-STATUS-504]', () => {
     otherLeave()
   })
 
+  it('ends at once, cancelling, when the HTTP caller was gone before the wait began', async () => {
+    const r = await receiver()
+    const { res, leave } = await caller('gone-before')
+    leave()
+    await within(new Promise((resolve) => res.once('close', resolve)), 5000, 'the response close')
+    const sent = new Send()
+    // Not the 60 s timeout: the response's close will not come again.
+    expect((await outcomeOf(awaitPuback(r.gate, sent, 60_000, res), 2000)).outcome).toBe('caller-gone')
+    expect(sent.listener).toBeNull()
+    expect(sent.cancels).toBe(1)
+    r.client.destroy()
+    await turns(3)
+    expect(sent.cancels).toBe(1)
+  })
+
   it('a response whose wait is over is no longer tied to it', async () => {
     const r = await receiver()
     const { res, leave } = await caller('reused')
