@@ -12,7 +12,6 @@ import { Deadline } from './gate/deadline.js'
 import { GateSocket } from './gate/gate-socket.js'
 import { DirectDelivery, type DirectMessage, type DirectSend } from './direct-delivery.js'
 import { InboundWindow } from './inbound-window.js'
-import { fitToMaximumPacketSize } from './fit-packet-size.js'
 import type { OutFrame } from './split-frame.js'
 import { takeUnjoined } from './gate/unjoined-publish.js'
 import { AuthExchange } from './gate/auth-exchange.js'
@@ -368,7 +367,7 @@ export class WireGate extends GateSocket implements GateConnection {
   sendDisconnect(code: number, reasonString?: string): void {
     this.state = 'closing'
     const properties = { reasonString: this.handlers.disconnectReasonString(code, reasonString) } // [M5-REASON-STRING-FORMAT]
-    this.socket.write(fitToMaximumPacketSize(encode({ cmd: 'disconnect', reasonCode: code, properties }, 5), this.clientMaximumPacketSize, this.outDecoder))
+    this.socket.write(this.handlers.fitToClient(encode({ cmd: 'disconnect', reasonCode: code, properties }, 5), this.clientMaximumPacketSize, this.outDecoder))
     this.endSocket()
     this.pipe.end()
   }

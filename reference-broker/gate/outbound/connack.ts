@@ -1,7 +1,6 @@
 import type { GateConnection, OutboundHandler } from '../connection.js'
 import { encode } from '../../mqtt-codec.js'
 import { connackProperties as awsConnackProperties } from '../../connack-properties.js'
-import { fitToMaximumPacketSize } from '../../fit-packet-size.js'
 import { connackReasonString } from '../../reason-strings.js'
 
 /**
@@ -60,5 +59,5 @@ export function refusedConnack(conn: GateConnection, code: number, reason: strin
   if (m.connackReasonString && conn.problemInformation) properties.reasonString = connackReasonString(code, reason)
   if (Object.keys(m.connackUserProperties).length > 0) properties.userProperties = { ...m.connackUserProperties }
   const frame = encode({ cmd: 'connack', sessionPresent: false, reasonCode: code, properties }, 5)
-  return fitToMaximumPacketSize(frame, maximum, conn.outDecoder)
+  return conn.handlers.fitToClient(frame, maximum, conn.outDecoder)
 }
